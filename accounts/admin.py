@@ -1,0 +1,122 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import Organization, User
+
+
+class MemberInline(admin.TabularInline):
+    model = User
+    fields = ["email", "name", "phone", "is_org_admin", "is_active"]
+    readonly_fields = ["email"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # members are created as users, then attached
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    # A checkbox, not a yes/no/unknown select: the model stores False as NULL.
+    is_default_store = forms.BooleanField(
+        required=False,
+        label="Default store",
+        help_text="The distributor the customer portal sells from. Only one may be.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean_is_default_store(self):
+        value = self.cleaned_data["is_default_store"] or None
+        if value:
+            clash = Organization.objects.filter(is_default_store=True).exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(
+                    f"{clash.first()} is the default store; untick it there first."
+                )
+        return value
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationAdminForm
+    list_display = ["name", "kind", "city", "region", "country", "is_default_store", "member_count"]
+    list_filter = ["kind", "is_default_store", "country", "region"]
+    search_fields = ["name", "contact_email", "city", "region", "phone"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MemberInline]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "is_default_store"]}),
+        ("Contact", {"fields": ["contact_email", "phone", "address", "city", "region", "country"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_members=Count("members"))
+
+    @admin.display(description="members", ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "name"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "name",
+        "organization",
+        "role_display",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "organization__kind", "groups"]
+    search_fields = ["email", "name", "phone", "organization__name"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["name", "phone"]}),
+        ("Organization", {"fields": ["organization", "is_org_admin"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("History", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "name", "usable_password", "password1", "password2"],
+            },
+        ),
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    @admin.display(description="role")
+    def role_display(self, obj):
+        return obj.role

@@ -1,0 +1,166 @@
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from auromart.api import schema
+
+from .. import services
+from .serializers import (
+    LoginSerializer,
+    RefreshTokenSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+
+class LockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed login attempts; try again later."
+    default_code = "locked_out"
+
+
+class AuthEndpoint(generics.GenericAPIView):
+    """Public auth endpoints: no session (so no CSRF), throttled per address."""
+
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class RegisterView(AuthEndpoint):
+    serializer_class = RegisterSerializer
+
+    @extend_schema(
+        summary="Create an account",
+        description=(
+            "`role` is customer, retailer, distributor or manufacturer; the three "
+            "organization roles need `organization_name` and create that organization "
+            "with the new user as its administrator."
+        ),
+        responses={201: UserSerializer, 400: schema.VALIDATION_ERROR, 429: schema.THROTTLED},
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginView(AuthEndpoint):
+    serializer_class = LoginSerializer
+
+    @extend_schema(
+        summary="Log in: get an access and a refresh token",
+        responses={
+            200: TokenPairSerializer,
+            400: schema.VALIDATION_ERROR,
+            401: schema.UNAUTHORIZED,
+            429: schema.THROTTLED,
+        },
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The Django request, so that django-axes counts this attempt exactly
+        # as it counts one on the login page.
+        django_request = request._request
+        user = authenticate(
+            django_request,
+            username=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                raise LockedOut()
+            raise exceptions.AuthenticationFailed(
+                "No active account found with this e-mail and password.",
+                code="invalid_credentials",
+            )
+        refresh = RefreshToken.for_user(user)
+        # As a session login does: updates last_login and clears axes' failure count.
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
+        body = {
+            "access": str(refresh.access_token),
+            "refresh": str(refresh),
+            "user": UserSerializer(user).data,
+        }
+        return Response(body)
+
+
+class RefreshView(TokenRefreshView):
+    authentication_classes = [JWTAuthentication]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        summary="Exchange a refresh token for a new access token",
+        responses={
+            200: TokenRefreshView.serializer_class,
+            400: schema.VALIDATION_ERROR,
+            401: schema.UNAUTHORIZED,
+            429: schema.THROTTLED,
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(AuthEndpoint):
+    serializer_class = RefreshTokenSerializer
+
+    @extend_schema(
+        summary="Log out: revoke the refresh token",
+        description="The refresh token is blacklisted; access tokens expire on their own.",
+        responses={
+            204: None,
+            400: schema.VALIDATION_ERROR,
+            401: schema.UNAUTHORIZED,
+            429: schema.THROTTLED,
+        },
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+        except TokenError as exc:
+            raise exceptions.AuthenticationFailed(str(exc), code="token_not_valid") from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    serializer_class = UserSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        summary="The logged-in user",
+        responses={200: UserSerializer, 401: schema.UNAUTHORIZED},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change your name or phone",
+        responses={200: UserSerializer, 400: schema.VALIDATION_ERROR, 401: schema.UNAUTHORIZED},
+    )
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
+
+    def get_object(self):
+        return self.request.user
+
+    def perform_update(self, serializer):
+        user = self.request.user
+        data = serializer.validated_data
+        services.user_update_profile(
+            user=user, name=data.get("name", user.name), phone=data.get("phone", user.phone)
+        )

@@ -1,0 +1,170 @@
+from functools import cached_property
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+PROCUREMENT_GROUP = "procurement"
+
+
+class Role(models.TextChoices):
+    """What a user is in the supply chain; an organization member takes its kind."""
+
+    CUSTOMER = "customer", "Customer"
+    RETAILER = "retailer", "Retailer"
+    DISTRIBUTOR = "distributor", "Distributor"
+    MANUFACTURER = "manufacturer", "Manufacturer"
+
+
+ORGANIZATION_ROLES = (Role.RETAILER, Role.DISTRIBUTOR, Role.MANUFACTURER)
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        MANUFACTURER = Role.MANUFACTURER.value, Role.MANUFACTURER.label
+        DISTRIBUTOR = Role.DISTRIBUTOR.value, Role.DISTRIBUTOR.label
+        RETAILER = Role.RETAILER.value, Role.RETAILER.label
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    contact_email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True, db_index=True)
+    country = models.CharField(max_length=100, blank=True)
+    # True or NULL, never False: a plain UNIQUE then allows one default store
+    # on every backend (MariaDB has no partial unique indexes).
+    is_default_store = models.BooleanField(
+        null=True,
+        default=None,
+        unique=True,
+        help_text="The distributor the customer portal sells from. Only one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="organization_unique_kind_name"),
+            models.CheckConstraint(
+                condition=Q(is_default_store__isnull=True)
+                | Q(is_default_store=True, kind="distributor"),
+                name="organization_default_store_is_distributor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.is_default_store:
+            self.is_default_store = None
+        super().save(*args, **kwargs)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_queryset(self):
+        # The role comes from the organization: load it with the user so that
+        # every request knows the role without another query.
+        return super().get_queryset().select_related("organization")
+
+    @classmethod
+    def normalize_email(cls, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email=self.normalize_email(username))
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address.
+
+    A user with no organization is a customer; a member of an organization
+    takes its kind as role. Procurement staff are staff users in the
+    `procurement` group.
+    """
+
+    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=32, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    is_org_admin = models.BooleanField(
+        default=False, help_text="May edit the organization's details."
+    )
+    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_org_admin=False) | Q(organization__isnull=False),
+                name="user_org_admin_has_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split(" ")[0]
+
+    @property
+    def role(self) -> str:
+        return self.organization.kind if self.organization_id else Role.CUSTOMER
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.role in roles
+
+    @cached_property
+    def is_procurement_staff(self) -> bool:
+        if not (self.is_active and self.is_staff):
+            return False
+        return self.is_superuser or self.groups.filter(name=PROCUREMENT_GROUP).exists()

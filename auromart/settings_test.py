@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings, with test-friendly defaults.
+
+Everything that CI varies (DATABASE_URL, CELERY_BROKER_URL, CACHE_URL) still
+comes from the environment, so the same suite runs on SQLite and on MariaDB.
+"""
+
+import os
+
+# Plain-HTTP test servers: no HTTPS redirect, cookies without the Secure flag.
+for _name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ.setdefault(_name, "false")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+
+from .settings import *  # noqa: E402,F403
+
+# Hashing cost is not what the tests measure.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405

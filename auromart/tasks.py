@@ -1,0 +1,10 @@
+import os
+import socket
+
+from celery import shared_task
+
+
+@shared_task(name="auromart.ping")
+def ping(token: str) -> dict:
+    """Echo `token` with the worker's host and pid: proves a worker ran it."""
+    return {"token": token, "hostname": socket.gethostname(), "pid": os.getpid()}

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import dashboard_urls
+from accounts.views import home
+
+from . import views
+
+admin.site.site_header = "AuroMart administration"
+admin.site.site_title = "AuroMart admin"
+admin.site.index_title = "Supply chain administration"
+
+api_patterns = [
+    path("auth/", include("accounts.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("customer-portal/", include(dashboard_urls.portal)),
+    path("retailer/", include(dashboard_urls.retailer)),
+    path("distributor/", include(dashboard_urls.distributor)),
+    path("manufacturer/", include(dashboard_urls.manufacturer)),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]
+
+handler400 = "auromart.views.bad_request"
+handler403 = "auromart.views.permission_denied"
+handler404 = "auromart.views.page_not_found"
+handler500 = "auromart.views.server_error"

@@ -1,0 +1,44 @@
+"""Error pages (HTML for people, the API's JSON body under /api/) and the health check."""
+
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+
+from auromart.api.exceptions import error_body
+
+
+def _error(request, status, template, detail, code):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(detail, code), status=status)
+    return render(request, template, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "400.html", "Bad request.", "bad_request")
+
+
+def permission_denied(request, exception=None):
+    return _error(
+        request, 403, "403.html", "You do not have permission to do this.", "permission_denied"
+    )
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "404.html", "Not found.", "not_found")
+
+
+def server_error(request):
+    # No template context processors here: a failing database must not break the 500 page.
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("Server error; it has been logged.", "server_error"), status=500
+        )
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def healthz(request):
+    """Liveness for load balancers and compose: the database answers a query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
