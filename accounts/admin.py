@@ -28,7 +28,17 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = "__all__"
+        fields = [
+            "name",
+            "kind",
+            "is_default_store",
+            "contact_email",
+            "phone",
+            "address",
+            "city",
+            "region",
+            "country",
+        ]
 
     def clean_is_default_store(self):
         value = self.cleaned_data["is_default_store"] or None
@@ -72,9 +82,8 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 class UserEditForm(UserChangeForm):
-    class Meta:
+    class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
 
 
 @admin.register(User)
