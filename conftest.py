@@ -2,6 +2,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+# Browser fixtures (`browser`, `watched_page`) for any app's end-to-end tests.
+pytest_plugins = ["auromart.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

@@ -1,0 +1,92 @@
+"""Configuration: production settings pass `check --deploy`; CI runs where it says it does."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    # settings_test put test defaults into this process's environment: drop them.
+    dropped = ("SECURE_", "SESSION_", "CSRF_", "SECRET_KEY")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    base.update(DJANGO_SETTINGS_MODULE="auromart.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="auromart.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_default_secret_key_fails_check_deploy():
+    env = {"DEBUG": "false", "ALLOWED_HOSTS": "auromart.example.com"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("broker", "eager"), [("", "True"), ("redis://127.0.0.1:6379/9", "False")])
+def test_tasks_run_in_process_only_without_a_broker(broker, eager):
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        CELERY_BROKER_URL=broker,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == eager
+
+
+def test_mysql_urls_get_utf8mb4_strict_mode_and_read_committed():
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o['charset'], o['isolation_level'], 'STRICT_TRANS_TABLES' in o['init_command'])",
+        DATABASE_URL="mysql://u:p@db.example:3306/auromart",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["utf8mb4", "read", "committed", "True"]
+
+
+@pytest.mark.django_db
+def test_ci_runs_on_the_database_and_broker_it_claims():
+    """CI sets AUROMART_EXPECT_DB/BROKER; a run pointed at the wrong service fails here."""
+    expected_db = os.environ.get("AUROMART_EXPECT_DB")
+    if not expected_db:
+        pytest.skip("AUROMART_EXPECT_DB is set only by .ci/run")
+    assert connection.vendor == expected_db
+    if expected_db == "mysql":
+        assert connection.mysql_is_mariadb
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            assert "MariaDB" in cursor.fetchone()[0]
+    expected_broker = os.environ.get("AUROMART_EXPECT_BROKER")
+    if expected_broker:
+        assert settings.CELERY_BROKER_URL.startswith(f"{expected_broker}://")
+        assert not settings.CELERY_TASK_ALWAYS_EAGER
+    else:
+        assert settings.CELERY_BROKER_URL == ""
