@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from rest_framework import exceptions
 
@@ -61,3 +63,18 @@ def test_swagger_ui_loads_only_local_assets(client):
 
 def test_health_check(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_server_errors_show_no_internals(rf):
+    from auromart.views import server_error
+
+    page = server_error(rf.get("/retailer/"))
+    assert page.status_code == 500
+    assert b"Something went wrong" in page.content
+    api = server_error(rf.get("/api/auth/me"))
+    assert api.status_code == 500
+    assert json.loads(api.content) == {
+        "detail": "Server error; it has been logged.",
+        "code": "server_error",
+        "errors": {},
+    }

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args, **env):
     # settings_test put test defaults into this process's environment: drop them.
-    dropped = ("SECURE_", "SESSION_", "CSRF_", "SECRET_KEY")
+    dropped = ("SECURE_", "SESSION_", "CSRF_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     base = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     base.update(DJANGO_SETTINGS_MODULE="auromart.settings", **env)
     return subprocess.run(
