@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from .models import Role
-from .permissions import dashboard_url
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,3 @@ def nav_for(user) -> list[dict]:
     return [
         {"label": e.label, "url": reverse(e.url_name)} for e in NAV_ENTRIES if current in e.roles
     ]
-
-
-__all__ = ["NAV_ENTRIES", "NavEntry", "dashboard_url", "nav_for"]
