@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import Category, Product
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "sku",
+        "name",
+        "category",
+        "manufacturer",
+        "price",
+        "reorder_level",
+        "reorder_quantity",
+        "is_active",
+    ]
+    list_display_links = ["sku", "name"]
+    list_editable = ["price", "reorder_level", "reorder_quantity", "is_active"]
+    list_select_related = ["category", "manufacturer"]
+    list_filter = [
+        "is_active",
+        ("category", admin.RelatedOnlyFieldListFilter),
+        ("manufacturer", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["sku", "name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category", "manufacturer", "supplier"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["sku", "name", "slug", "category", "description", "is_active"]}),
+        ("Commercial", {"fields": ["price", "manufacturer", "supplier"]}),
+        (
+            "Replenishment",
+            {
+                "fields": [
+                    "reorder_level",
+                    "reorder_quantity",
+                    "order_up_to_level",
+                    "pack_size",
+                    "minimum_order_quantity",
+                    "lead_time_days",
+                ]
+            },
+        ),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            # Product.clean() fills an empty supplier with the manufacturer.
+            kwargs["required"] = False
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,141 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organization
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        # Walk up from the chosen parent: meeting this category again means the
+        # tree would turn into a loop that every breadcrumb would follow forever.
+        seen = set()
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "A category cannot sit inside itself."})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class Product(models.Model):
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    manufacturer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="products_made"
+    )
+    supplier = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="products_supplied",
+        help_text="Who purchase orders go to. Empty: the manufacturer.",
+    )
+    reorder_level = models.PositiveIntegerField(
+        default=10, help_text="Reorder when available stock falls to this level."
+    )
+    reorder_quantity = models.PositiveIntegerField(
+        default=50, help_text="The least a reorder asks for."
+    )
+    order_up_to_level = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Maximum level: a reorder tops stock up to here when that is more.",
+    )
+    pack_size = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="The supplier ships in multiples of this.",
+    )
+    minimum_order_quantity = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1)]
+    )
+    lead_time_days = models.PositiveIntegerField(default=7)
+    # No db_index of its own: every index below leads with is_active, and
+    # serves filters on is_active alone as well.
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        # Plain composite indexes only: MariaDB ignores partial and functional
+        # ones, and the catalog always filters on is_active first.
+        indexes = [
+            models.Index(fields=["is_active", "category"], name="product_active_category_idx"),
+            models.Index(fields=["is_active", "price"], name="product_active_price_idx"),
+            models.Index(fields=["is_active", "name"], name="product_active_name_idx"),
+            models.Index(fields=["created_at"], name="product_created_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="product_price_non_negative",
+                violation_error_message="The price cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pack_size__gte=1),
+                name="product_pack_size_positive",
+                violation_error_message="The pack size is at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_order_quantity__gte=1),
+                name="product_moq_positive",
+                violation_error_message="The minimum order quantity is at least 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.manufacturer_id is not None:
+            if self.manufacturer.kind != Organization.Kind.MANUFACTURER:
+                errors["manufacturer"] = (
+                    f"{self.manufacturer} is a {self.manufacturer.get_kind_display().lower()}, "
+                    "not a manufacturer."
+                )
+            if self.supplier_id is None:
+                self.supplier = self.manufacturer
+        if self.supplier_id is not None and self.supplier.kind == Organization.Kind.RETAILER:
+            errors["supplier"] = (
+                f"{self.supplier} is a retailer; a supplier is a manufacturer or a distributor."
+            )
+        if (
+            self.order_up_to_level is not None
+            and self.reorder_level is not None
+            and self.order_up_to_level <= self.reorder_level
+        ):
+            errors["order_up_to_level"] = (
+                f"The maximum level must be above the reorder level ({self.reorder_level})."
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,100 @@
+"""Writes for the catalog: categories and products."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from accounts.models import Organization
+
+from .models import Category, Product
+
+
+def _unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
+    """`text` as a slug, with -2, -3, ... appended until no row of `model` has it."""
+    max_length = model._meta.get_field("slug").max_length
+    # Room for a "-9999" suffix, so that a suffixed slug still fits the column.
+    base = slugify(text)[: max_length - 5].strip("-") or fallback
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def category_create(*, name: str, parent: Category | None = None) -> Category:
+    """Create a category, optionally under `parent`; its slug comes from the names.
+
+    A sub-category's slug starts with its parent's ("clothing-men") so that the
+    same name under two parents does not end up as "accessories-2".
+    Raises ValidationError keyed by field when the name is empty or already
+    used under the same parent.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter the category's name."})
+    if Category.objects.filter(parent=parent, name__iexact=name).exists():
+        where = f"under {parent}" if parent else "at the top level"
+        raise ValidationError({"name": f"A category named “{name}” already exists {where}."})
+    slug_source = f"{parent.slug} {name}" if parent else name
+    category = Category(
+        name=name,
+        parent=parent,
+        slug=_unique_slug(Category, slug_source, fallback="category"),
+    )
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    category: Category,
+    price: Decimal | str | int,
+    manufacturer: Organization,
+    supplier: Organization | None = None,
+    description: str = "",
+    reorder_level: int = 10,
+    reorder_quantity: int = 50,
+    order_up_to_level: int | None = None,
+    pack_size: int = 1,
+    minimum_order_quantity: int = 1,
+    lead_time_days: int = 7,
+    is_active: bool = True,
+) -> Product:
+    """Add a product to the catalog and return it.
+
+    The SKU is stripped and upper-cased: MariaDB compares it without regard to
+    case, so SQLite must not let "mat-1" and "MAT-1" both in. The slug is
+    made from the name and made unique. The supplier defaults to the
+    manufacturer. Raises ValidationError keyed by field: the manufacturer is
+    not an organization of kind manufacturer, the supplier is a retailer, the
+    SKU is taken, the price is negative, the pack size or minimum order
+    quantity is below 1, the maximum level is not above the reorder level.
+    """
+    product = Product(
+        sku=sku.strip().upper(),
+        name=name.strip(),
+        slug=_unique_slug(Product, name, fallback="product"),
+        description=description.strip(),
+        category=category,
+        price=price,
+        manufacturer=manufacturer,
+        supplier=supplier or manufacturer,
+        reorder_level=reorder_level,
+        reorder_quantity=reorder_quantity,
+        order_up_to_level=order_up_to_level,
+        pack_size=pack_size,
+        minimum_order_quantity=minimum_order_quantity,
+        lead_time_days=lead_time_days,
+        is_active=is_active,
+    )
+    product.full_clean()
+    product.save()
+    return product

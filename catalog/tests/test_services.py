@@ -1,0 +1,163 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Organization
+from accounts.tests.factories import OrganizationFactory
+from catalog.models import Product
+from catalog.services import category_create, product_create
+from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_product(**overrides):
+    fields = {
+        "sku": "mat-0001",
+        "name": "CloudRest Memory Foam Mattress, Queen",
+        "category": CategoryFactory(),
+        "price": Decimal("24999.00"),
+        "manufacturer": ManufacturerFactory(),
+    }
+    fields.update(overrides)
+    return product_create(**fields)
+
+
+def test_category_create_slugs_a_sub_category_under_its_parent():
+    clothing = category_create(name="Clothing")
+    men = category_create(name="Men", parent=clothing)
+
+    assert clothing.slug == "clothing"
+    assert men.slug == "clothing-men"
+    assert men.parent == clothing
+
+
+def test_category_create_allows_the_same_name_under_two_parents():
+    clothing = category_create(name="Clothing")
+    electronics = category_create(name="Electronics")
+
+    a = category_create(name="Accessories", parent=clothing)
+    b = category_create(name="Accessories", parent=electronics)
+
+    assert {a.slug, b.slug} == {"clothing-accessories", "electronics-accessories"}
+
+
+def test_category_create_refuses_a_duplicate_name_under_the_same_parent():
+    category_create(name="Laptops")
+
+    with pytest.raises(ValidationError) as exc:
+        category_create(name="laptops ")
+
+    assert "name" in exc.value.message_dict
+
+
+def test_category_create_refuses_an_empty_name():
+    with pytest.raises(ValidationError) as exc:
+        category_create(name="  ")
+
+    assert "name" in exc.value.message_dict
+
+
+def test_category_clean_refuses_a_loop():
+    top = category_create(name="Top")
+    child = category_create(name="Child", parent=top)
+    top.parent = child
+
+    with pytest.raises(ValidationError) as exc:
+        top.full_clean()
+
+    assert "parent" in exc.value.message_dict
+
+
+def test_product_create_defaults_supplier_to_manufacturer_and_normalises_sku():
+    product = make_product(sku="  mat-0001 ")
+
+    assert product.pk is not None
+    assert product.sku == "MAT-0001"
+    assert product.slug == "cloudrest-memory-foam-mattress-queen"
+    assert product.supplier == product.manufacturer
+    assert (product.reorder_level, product.reorder_quantity, product.pack_size) == (10, 50, 1)
+    assert product.is_active
+
+
+def test_product_create_accepts_another_supplier():
+    distributor = OrganizationFactory(kind=Organization.Kind.DISTRIBUTOR)
+
+    product = make_product(supplier=distributor)
+
+    assert product.supplier == distributor
+
+
+def test_product_create_makes_slugs_unique():
+    first = make_product(sku="A-1", name="Wall Clock")
+    second = make_product(sku="A-2", name="Wall Clock")
+    third = make_product(sku="A-3", name="Wall clock!")
+
+    assert [first.slug, second.slug, third.slug] == ["wall-clock", "wall-clock-2", "wall-clock-3"]
+
+
+@pytest.mark.parametrize("kind", [Organization.Kind.DISTRIBUTOR, Organization.Kind.RETAILER])
+def test_product_create_requires_a_manufacturer(kind):
+    with pytest.raises(ValidationError) as exc:
+        make_product(manufacturer=OrganizationFactory(kind=kind))
+
+    assert "not a manufacturer" in exc.value.message_dict["manufacturer"][0]
+    assert not Product.objects.exists()
+
+
+def test_product_create_refuses_a_retailer_as_supplier():
+    with pytest.raises(ValidationError) as exc:
+        make_product(supplier=OrganizationFactory(kind=Organization.Kind.RETAILER))
+
+    assert "supplier" in exc.value.message_dict
+
+
+def test_product_create_refuses_a_taken_sku_whatever_its_case():
+    ProductFactory(sku="LAP-0001")
+
+    with pytest.raises(ValidationError) as exc:
+        make_product(sku="lap-0001")
+
+    assert "sku" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price", Decimal("-0.01")),
+        ("price", "not a number"),
+        ("pack_size", 0),
+        ("minimum_order_quantity", 0),
+        ("order_up_to_level", 10),
+        ("name", " "),
+        ("sku", ""),
+    ],
+)
+def test_product_create_reports_invalid_values_by_field(field, value):
+    with pytest.raises(ValidationError) as exc:
+        make_product(**{field: value})
+
+    assert field in exc.value.message_dict
+    assert not Product.objects.exists()
+
+
+def test_product_create_keeps_the_maximum_level_above_the_reorder_level():
+    product = make_product(reorder_level=10, order_up_to_level=60)
+
+    assert product.order_up_to_level == 60
+
+
+def test_database_refuses_a_negative_price_even_behind_the_service():
+    product = ProductFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(price=Decimal("-1"))
+
+
+def test_database_refuses_a_zero_pack_size_even_behind_the_service():
+    product = ProductFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(pack_size=0)

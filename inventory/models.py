@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organization
+from catalog.models import Product
+
+from .exceptions import LedgerAppendOnly
+
+
+class StockItemQuerySet(models.QuerySet):
+    def with_levels(self):
+        """Annotate `available_qty` and the effective `reorder_point` (override or product's)."""
+        return self.annotate(
+            available_qty=F("on_hand") - F("reserved"),
+            reorder_point=Coalesce("reorder_level_override", "product__reorder_level"),
+        )
+
+    def at_or_below_reorder_level(self):
+        return self.with_levels().filter(available_qty__lte=F("reorder_point"))
+
+
+class StockItem(models.Model):
+    """How much of a product one distributor holds.
+
+    `on_hand` only changes through inventory.services, which write a
+    StockMovement for every change, so on_hand always equals the ledger's sum.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_items")
+    distributor = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="stock_items"
+    )
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(
+        default=0, help_text="Promised to placed orders that have not shipped yet."
+    )
+    reorder_level_override = models.PositiveIntegerField(
+        null=True, blank=True, help_text="This distributor's reorder level. Empty: the product's."
+    )
+    reorder_quantity_override = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="This distributor's reorder quantity. Empty: the product's.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StockItemQuerySet.as_manager()
+
+    class Meta:
+        # No default ordering: one through product/distributor would join those
+        # tables into every SELECT ... FOR UPDATE, and MariaDB would lock their
+        # rows too. Selectors and the admin order explicitly.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "distributor"], name="stockitem_unique_product_distributor"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="stockitem_on_hand_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
+                name="stockitem_reserved_within_on_hand",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} at {self.distributor}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def reorder_level(self) -> int:
+        if self.reorder_level_override is not None:
+            return self.reorder_level_override
+        return self.product.reorder_level
+
+    @property
+    def reorder_quantity(self) -> int:
+        if self.reorder_quantity_override is not None:
+            return self.reorder_quantity_override
+        return self.product.reorder_quantity
+
+    @property
+    def is_low(self) -> bool:
+        return self.available <= self.reorder_level
+
+
+class StockMovementQuerySet(models.QuerySet):
+    # Bulk UPDATE and DELETE skip Model.save()/delete(); refuse them here too.
+    # Deleting a user still nulls created_by: Django does that through the
+    # base manager, which is a plain one.
+    def update(self, **kwargs):
+        raise LedgerAppendOnly("Stock movements cannot be updated; record a correcting movement.")
+
+    def delete(self):
+        raise LedgerAppendOnly("Stock movements cannot be deleted; record a correcting movement.")
+
+
+class StockMovement(models.Model):
+    """One change of a stock item's on_hand; the append-only ledger.
+
+    `quantity` is signed: positive adds stock, negative removes it.
+    `balance_after` is the item's on_hand right after this movement.
+    """
+
+    class Kind(models.TextChoices):
+        ASSIGNMENT = "assignment", "Assignment"
+        SALE = "sale", "Sale"
+        RECEIPT = "receipt", "Receipt"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        RETURN = "return", "Return"
+
+    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    quantity = models.IntegerField()
+    balance_after = models.IntegerField()
+    reference = models.CharField(
+        max_length=64, blank=True, help_text="What caused it, e.g. order:12 or po:7."
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = StockMovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="stockmovement_quantity_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0),
+                name="stockmovement_balance_after_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} → {self.balance_after}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerAppendOnly(
+                f"Stock movement {self.pk} is already recorded and cannot be changed; "
+                "record a correcting movement instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerAppendOnly(
+            f"Stock movement {self.pk} cannot be deleted; record a correcting movement instead."
+        )

@@ -1,0 +1,42 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Organization
+from accounts.tests.factories import OrganizationFactory
+from catalog.tests.factories import ProductFactory
+from inventory.models import StockItem
+from inventory.services import stock_assign
+
+
+class DistributorFactory(OrganizationFactory):
+    kind = Organization.Kind.DISTRIBUTOR
+
+
+class StockItemFactory(DjangoModelFactory):
+    """A stock item whose on_hand came in through stock_assign, so the ledger matches it.
+
+    `reserved` is set afterwards with a plain update: reservations are not
+    ledger movements.
+    """
+
+    class Meta:
+        model = StockItem
+
+    product = factory.SubFactory(ProductFactory)
+    distributor = factory.SubFactory(DistributorFactory)
+    on_hand = 100
+    reserved = 0
+
+    @classmethod
+    def _create(cls, model_class, *, product, distributor, on_hand, reserved, **kwargs):
+        if on_hand > 0:
+            item = stock_assign(
+                product=product, distributor=distributor, quantity=on_hand, note="factory"
+            )
+        else:
+            item = model_class.objects.create(product=product, distributor=distributor)
+        if reserved or kwargs:
+            for name, value in {"reserved": reserved, **kwargs}.items():
+                setattr(item, name, value)
+            model_class.objects.filter(pk=item.pk).update(reserved=reserved, **kwargs)
+        return item
