@@ -1,0 +1,146 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+
+from accounts.models import PROCUREMENT_GROUP, Organization, User
+from accounts.services import organization_set_default_store
+from auromart.management.commands.seed_demo import ADMIN_PASSWORD, DEMO_PASSWORD
+from catalog.models import Category, Product
+from inventory.models import StockItem, StockMovement
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Organization, User, Category, Product, StockItem, StockMovement]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module, in a transaction rolled back at its end.
+
+    Each test runs in a savepoint inside it (pytest-django's django_db), so a
+    test that seeds again or changes rows leaves the next one the same data.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", quiet=True)
+        yield counts()
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_twice_changes_nothing(seeded):
+    on_hand_before = sorted(StockItem.objects.values_list("pk", "on_hand"))
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert counts() == seeded
+    assert sorted(StockItem.objects.values_list("pk", "on_hand")) == on_hand_before
+    assert "created 0 organizations, 0 users, 0 categories, 0 products" in out.getvalue()
+    assert "admin@auromart.local" in out.getvalue()
+
+
+def test_seed_demo_quiet_prints_nothing(seeded):
+    out = StringIO()
+
+    call_command("seed_demo", quiet=True, stdout=out)
+
+    assert out.getvalue() == ""
+
+
+def test_seed_demo_creates_every_kind_and_one_default_store(seeded):
+    kinds = set(Organization.objects.values_list("kind", flat=True))
+    store = Organization.objects.get(is_default_store=True)
+
+    assert kinds == set(Organization.Kind.values)
+    assert Organization.objects.filter(kind="manufacturer").count() >= 2
+    assert Organization.objects.filter(kind="distributor").count() >= 2
+    assert Organization.objects.filter(kind="retailer").count() >= 2
+    assert store.name == "AuroMart Central Store"
+    assert seeded["Product"] >= 300
+    assert Category.objects.filter(parent__isnull=False).exists()
+
+
+def test_seed_demo_keeps_on_hand_equal_to_the_ledger(seeded):
+    ledger = dict(
+        StockMovement.objects.values("stock_item")
+        .annotate(total=Sum("quantity"))
+        .values_list("stock_item", "total")
+    )
+    last_balance = dict(
+        StockMovement.objects.order_by("stock_item", "id").values_list(
+            "stock_item", "balance_after"
+        )
+    )  # later rows overwrite earlier ones: the last movement of each item wins
+
+    items = dict(StockItem.objects.values_list("pk", "on_hand"))
+
+    assert len(items) == seeded["StockItem"] > 0
+    assert {pk: ledger.get(pk, 0) for pk in items} == items
+    assert {pk: last_balance.get(pk, 0) for pk in items} == items
+
+
+def test_seed_demo_leaves_some_stock_low_and_some_sold_out(seeded):
+    total = StockItem.objects.count()
+    low = StockItem.objects.at_or_below_reorder_level().count()
+    sold_out = StockItem.objects.filter(on_hand=0, distributor__is_default_store=True).count()
+
+    assert 0.05 * total <= low <= 0.2 * total
+    assert sold_out >= 3
+    assert StockItem.objects.filter(on_hand__gt=0).count() > 0.8 * total
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("customer@auromart.local", DEMO_PASSWORD),
+        ("retailer@auromart.local", DEMO_PASSWORD),
+        ("distributor@auromart.local", DEMO_PASSWORD),
+        ("manufacturer@auromart.local", DEMO_PASSWORD),
+        ("procurement@auromart.local", DEMO_PASSWORD),
+        ("admin@auromart.local", ADMIN_PASSWORD),
+    ],
+)
+def test_demo_users_log_in_with_the_documented_passwords(seeded, rf, email, password):
+    assert DEMO_PASSWORD == "AuroMart-demo-2026"
+    assert ADMIN_PASSWORD == "AuroMart-admin-2026"
+
+    user = authenticate(rf.post("/accounts/login/"), username=email, password=password)
+
+    assert user is not None
+    assert user.email == email
+
+
+def test_demo_users_have_their_roles(seeded):
+    users = {u.email: u for u in User.objects.all()}
+
+    assert users["customer@auromart.local"].role == "customer"
+    assert users["retailer@auromart.local"].role == "retailer"
+    assert users["manufacturer@auromart.local"].role == "manufacturer"
+    distributor = users["distributor@auromart.local"]
+    assert distributor.organization.is_default_store
+    assert all(
+        users[f"{r}@auromart.local"].is_org_admin
+        for r in ("retailer", "distributor", "manufacturer")
+    )
+    procurement = users["procurement@auromart.local"]
+    assert procurement.is_staff
+    assert procurement.groups.filter(name=PROCUREMENT_GROUP).exists()
+    assert procurement.is_procurement_staff
+    assert users["admin@auromart.local"].is_superuser
+
+
+def test_seed_demo_leaves_a_store_chosen_since_alone(seeded):
+    store = organization_set_default_store(
+        organization=Organization.objects.get(name="Eastern Distribution Co.")
+    )
+
+    call_command("seed_demo", quiet=True)
+
+    assert list(Organization.objects.filter(is_default_store=True)) == [store]
