@@ -119,7 +119,7 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (throttling, lockout counters across hosts) -----------------------
+# --- Cache (API throttle counters, shared across hosts) -----------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://auromart")}
 
 # --- Auth -------------------------------------------------------------------
@@ -153,7 +153,10 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# How many reverse proxies (load balancers) stand in front of gunicorn; their
+# X-Forwarded-For decides the client's address for lockouts and throttles.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "auromart.net.client_ip"
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -246,6 +249,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -274,6 +278,8 @@ SPECTACULAR_SETTINGS = {
 # --- Security ---------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks come from inside the network over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
