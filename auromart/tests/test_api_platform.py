@@ -36,9 +36,17 @@ def test_django_errors_map_to_api_errors():
     assert response.data["errors"] == {"price": ["Too low."]}
 
 
-def test_page_size_is_capped():
-    assert PageNumberPagination.max_page_size == 100
-    assert PageNumberPagination.page_size_query_param == "page_size"
+@pytest.mark.parametrize(("asked", "served"), [(None, 25), ("10", 10), ("1000", 100)])
+def test_page_size_defaults_to_25_and_is_capped_at_100(asked, served):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    query = {"page_size": asked} if asked else {}
+    request = Request(APIRequestFactory().get("/api/x", query))
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(list(range(250)), request)
+    assert len(page) == served
+    assert paginator.get_paginated_response(page).data["count"] == 250
 
 
 def test_schema_is_openapi_3_and_documents_auth(client):
