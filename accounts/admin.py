@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count
 
+from . import services
 from .models import Organization, User
 
 
@@ -19,36 +21,34 @@ class MemberInline(admin.TabularInline):
 
 
 class OrganizationAdminForm(forms.ModelForm):
-    # A checkbox, not a yes/no/unknown select: the model stores False as NULL.
-    is_default_store = forms.BooleanField(
+    # Named apart from the model field so that the form never writes the flag:
+    # it moves only through the service (which clears the previous store), in
+    # OrganizationAdmin.save_model.
+    make_default_store = forms.BooleanField(
         required=False,
         label="Default store",
-        help_text="The distributor the customer portal sells from. Only one may be.",
+        help_text=(
+            "The distributor the customer portal sells from. Ticking it here "
+            "moves the flag from the current store."
+        ),
     )
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "kind",
-            "is_default_store",
-            "contact_email",
-            "phone",
-            "address",
-            "city",
-            "region",
-            "country",
-        ]
+        fields = ["name", "kind", "contact_email", "phone", "address", "city", "region", "country"]
 
-    def clean_is_default_store(self):
-        value = self.cleaned_data["is_default_store"] or None
-        if value:
-            clash = Organization.objects.filter(is_default_store=True).exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise forms.ValidationError(
-                    f"{clash.first()} is the default store; untick it there first."
-                )
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["make_default_store"] = bool(self.instance.is_default_store)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("make_default_store")
+            and cleaned.get("kind") != Organization.Kind.DISTRIBUTOR
+        ):
+            self.add_error("make_default_store", "Only a distributor can be the default store.")
+        return cleaned
 
 
 @admin.register(Organization)
@@ -60,15 +60,25 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [MemberInline]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "is_default_store"]}),
+        (None, {"fields": ["name", "kind", "make_default_store"]}),
         ("Contact", {"fields": ["contact_email", "phone", "address", "city", "region", "country"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(_members=Count("members"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        wanted = form.cleaned_data["make_default_store"]
+        if wanted and not obj.is_default_store:
+            services.organization_set_default_store(organization=obj)
+            messages.info(request, f"{obj} is now the default store of the customer portal.")
+        elif not wanted and obj.is_default_store:
+            services.organization_clear_default_store(organization=obj)
+            messages.warning(
+                request, "There is no default store now: the customer portal has none to sell from."
+            )
 
     @admin.display(description="members", ordering="_members")
     def member_count(self, obj):

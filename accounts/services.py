@@ -62,6 +62,13 @@ def organization_set_default_store(*, organization: Organization) -> Organizatio
     return organization
 
 
+def organization_clear_default_store(*, organization: Organization) -> Organization:
+    """Stop selling from this distributor in the customer portal (no store is left)."""
+    organization.is_default_store = None
+    organization.save(update_fields=["is_default_store", "updated_at"])
+    return organization
+
+
 def user_create(
     *,
     email: str,

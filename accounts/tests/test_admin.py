@@ -65,20 +65,33 @@ def org_form_data(org, **overrides):
     return data
 
 
-def test_admin_default_store_checkbox(admin_client):
+def test_admin_default_store_checkbox_moves_the_store(admin_client):
     store = OrganizationFactory(kind=Organization.Kind.DISTRIBUTOR, is_default_store=True)
     other = OrganizationFactory(kind=Organization.Kind.DISTRIBUTOR)
     url = reverse("admin:accounts_organization_change", args=[other.pk])
-    response = admin_client.post(url, org_form_data(other, is_default_store="on"))
-    assert response.status_code == 200
-    assert "is the default store" in str(response.context["adminform"].form.errors)
-    # Unticked saves as NULL, so any number of non-stores is fine.
-    response = admin_client.post(url, org_form_data(other))
-    assert response.status_code == 302
-    other.refresh_from_db()
-    assert other.is_default_store is None
+    assert admin_client.get(url).context["adminform"].form["make_default_store"].initial is False
+    response = admin_client.post(url, org_form_data(other, make_default_store="on"), follow=True)
+    assert "is now the default store" in response.content.decode()
     store.refresh_from_db()
-    assert store.is_default_store is True
+    other.refresh_from_db()
+    assert (store.is_default_store, other.is_default_store) == (None, True)
+
+    # Saving the store's other fields keeps the flag; unticking clears it.
+    admin_client.post(url, org_form_data(other, city="Surat", make_default_store="on"))
+    other.refresh_from_db()
+    assert (other.city, other.is_default_store) == ("Surat", True)
+    admin_client.post(url, org_form_data(other))
+    assert not Organization.objects.filter(is_default_store=True).exists()
+
+
+def test_admin_refuses_a_retailer_as_default_store(admin_client):
+    retailer = OrganizationFactory(kind=Organization.Kind.RETAILER)
+    url = reverse("admin:accounts_organization_change", args=[retailer.pk])
+    response = admin_client.post(url, org_form_data(retailer, make_default_store="on"))
+    assert response.status_code == 200
+    assert "Only a distributor" in str(response.context["adminform"].form.errors)
+    retailer.refresh_from_db()
+    assert retailer.is_default_store is None
 
 
 def test_admin_add_user_by_email(admin_client):
