@@ -9,7 +9,6 @@ def dashboard_patterns(view, namespace):
     return ([path("", view, name="dashboard")], namespace)
 
 
-portal = dashboard_patterns(views.customer_dashboard, "portal")
 retailer = dashboard_patterns(views.retailer_dashboard, "retailer")
 distributor = dashboard_patterns(views.distributor_dashboard, "distributor")
 manufacturer = dashboard_patterns(views.manufacturer_dashboard, "manufacturer")

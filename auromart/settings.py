@@ -208,6 +208,11 @@ PROCUREMENT_TEAM_EMAILS = env.list(
 )
 WHATSAPP_WEBHOOK_URL = env("WHATSAPP_WEBHOOK_URL", default="")
 INVOICE_TAX_RATE = Decimal(env.str("INVOICE_TAX_RATE", default="0.18"))
+# Orders: estimated delivery in business days from the order date.
+ORDER_DELIVERY_DAYS = env.int("ORDER_DELIVERY_DAYS", default=3)
+ORDER_PICKUP_DAYS = env.int("ORDER_PICKUP_DAYS", default=1)
+# The catalog says "Low stock: N left" at or below this many units.
+CATALOG_LOW_STOCK_THRESHOLD = env.int("CATALOG_LOW_STOCK_THRESHOLD", default=5)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

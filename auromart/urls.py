@@ -13,6 +13,8 @@ admin.site.index_title = "Supply chain administration"
 
 api_patterns = [
     path("auth/", include("accounts.api.urls")),
+    path("", include("catalog.api.urls")),  # categories, customer/products
+    path("customer/", include("orders.api.urls")),  # customer/orders
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -21,7 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("customer-portal/", include(dashboard_urls.portal)),
+    path("customer-portal/", include("orders.portal_urls")),
     path("retailer/", include(dashboard_urls.retailer)),
     path("distributor/", include(dashboard_urls.distributor)),
     path("manufacturer/", include(dashboard_urls.manufacturer)),

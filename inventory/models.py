@@ -33,8 +33,12 @@ class StockItem(models.Model):
         Organization, on_delete=models.PROTECT, related_name="stock_items"
     )
     on_hand = models.IntegerField(default=0)
+    # Orders take their units off on_hand when they are placed (a `sale`
+    # movement), so "never oversell" is the on_hand CHECK. `reserved` is a
+    # distributor's hold outside any order (damaged stock awaiting inspection,
+    # units promised by phone): not for sale, still on the shelf.
     reserved = models.IntegerField(
-        default=0, help_text="Promised to placed orders that have not shipped yet."
+        default=0, help_text="Units on the shelf held back from sale (not sold to orders)."
     )
     reorder_level_override = models.PositiveIntegerField(
         null=True, blank=True, help_text="This distributor's reorder level. Empty: the product's."
@@ -119,7 +123,10 @@ class StockMovement(models.Model):
     quantity = models.IntegerField()
     balance_after = models.IntegerField()
     reference = models.CharField(
-        max_length=64, blank=True, help_text="What caused it, e.g. order:12 or po:7."
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="What caused it, e.g. order:12 or po:7.",
     )
     note = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(

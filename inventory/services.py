@@ -1,8 +1,10 @@
 """Writes for inventory: every change of on_hand goes through here and into the ledger."""
 
+from collections.abc import Iterable, Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -10,6 +12,7 @@ from catalog.models import Product
 
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement
+from .signals import stock_low
 
 
 def _lock(stock_item_pk: int) -> StockItem:
@@ -126,7 +129,7 @@ def stock_adjust(
     if not note.strip():
         raise ValidationError({"note": "Say why the stock is adjusted."})
     item = _lock(stock_item.pk)
-    return _record_movement(
+    item = _record_movement(
         item,
         kind=StockMovement.Kind.ADJUSTMENT,
         quantity=delta,
@@ -134,6 +137,9 @@ def stock_adjust(
         note=note.strip(),
         reference=reference,
     )
+    if delta < 0 and item.is_low:
+        _send_stock_low(item, item.reorder_level, reference)
+    return item
 
 
 @transaction.atomic
@@ -165,3 +171,156 @@ def stock_item_set_reorder_overrides(
         update_fields=["reorder_level_override", "reorder_quantity_override", "updated_at"]
     )
     return stock_item
+
+
+def _send_stock_low(item: StockItem, reorder_level: int, reference: str) -> None:
+    stock_low.send(
+        sender=StockItem,
+        stock_item_id=item.pk,
+        product_id=item.product_id,
+        distributor_id=item.distributor_id,
+        on_hand=item.on_hand,
+        reserved=item.reserved,
+        reorder_level=reorder_level,
+        reference=reference,
+    )
+
+
+def _lock_many(*, distributor_id: int, product_ids: Iterable[int]) -> dict[int, StockItem]:
+    """Lock the distributor's items of these products, in pk order; keyed by product id.
+
+    Every writer that locks several items goes through here, so two orders
+    over the same products always lock them in the same order and cannot
+    deadlock on each other.
+    """
+    items = (
+        StockItem.objects.select_for_update()
+        .filter(distributor_id=distributor_id, product_id__in=list(product_ids))
+        .order_by("pk")
+    )
+    return {item.product_id: item for item in items}
+
+
+def _apply_deltas(items: Mapping[int, StockItem], deltas: Mapping[int, int]) -> None:
+    """One UPDATE that adds deltas[product_id] to each locked item's on_hand."""
+    by_pk = {items[product_id].pk: delta for product_id, delta in deltas.items()}
+    StockItem.objects.filter(pk__in=list(by_pk)).update(
+        on_hand=F("on_hand")
+        + Case(
+            *[When(pk=pk, then=Value(delta)) for pk, delta in by_pk.items()],
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def stock_take_for_order(
+    *,
+    distributor_id: int,
+    lines: Iterable[tuple[int, int]],
+    reference: str,
+    by_id: int | None = None,
+) -> list[StockItem]:
+    """Take an order's units out of the distributor's stock: all lines or none.
+
+    `lines` are (product_id, quantity) pairs, one per product. Locks the items
+    in pk order, checks every line against what is available (on hand less
+    reserved), lowers on_hand in one UPDATE and writes one `sale` movement per
+    line with `reference` (e.g. "order:12"). Sends `stock_low` for each item
+    left at or below its reorder level. Raises InsufficientStock for the first
+    short line (a product the distributor does not stock has 0 available);
+    the caller's transaction then rolls back with nothing taken.
+    Returns the updated items. Costs four queries whatever the catalog size.
+    """
+    wanted = dict(lines)
+    items = _lock_many(distributor_id=distributor_id, product_ids=wanted)
+    # Product names and reorder levels: read without a lock (MariaDB has no
+    # FOR UPDATE OF, so joining them above would lock the product rows too).
+    products = Product.objects.in_bulk(list(wanted))
+    for product_id, quantity in wanted.items():
+        item = items.get(product_id)
+        available = item.available if item is not None else 0
+        if quantity > available:
+            raise InsufficientStock(
+                products[product_id],
+                available=max(available, 0),
+                requested=quantity,
+                distributor=Organization.objects.filter(pk=distributor_id).first(),
+            )
+    # Under the locks the check above holds; the on_hand CHECK is the backstop.
+    _apply_deltas(items, {pid: -qty for pid, qty in wanted.items()})
+    movements = []
+    low = []
+    for product_id, quantity in wanted.items():
+        item = items[product_id]
+        item.on_hand -= quantity
+        item.product = products[product_id]
+        movements.append(
+            StockMovement(
+                stock_item=item,
+                kind=StockMovement.Kind.SALE,
+                quantity=-quantity,
+                balance_after=item.on_hand,
+                reference=reference,
+                created_by_id=by_id,
+            )
+        )
+        if item.is_low:
+            low.append(item)
+    StockMovement.objects.bulk_create(movements)
+    for item in sorted(low, key=lambda i: i.pk):
+        _send_stock_low(item, item.reorder_level, reference)
+    return [items[pid] for pid in wanted]
+
+
+@transaction.atomic
+def stock_return_for_order(
+    *,
+    distributor_id: int,
+    reference: str,
+    by_id: int | None = None,
+    note: str = "",
+) -> list[StockMovement]:
+    """Put back what an order took: one `return` movement per item still out.
+
+    Reads the ledger for `reference` (sales are negative, returns positive),
+    so it returns exactly what the order's sales took and calling it twice
+    returns nothing the second time. Locks the items in pk order. Returns the
+    movements written (empty when nothing was out).
+    """
+    outstanding = {
+        row["stock_item__product_id"]: -row["net"]
+        for row in (
+            StockMovement.objects.filter(
+                reference=reference,
+                stock_item__distributor_id=distributor_id,
+                kind__in=[StockMovement.Kind.SALE, StockMovement.Kind.RETURN],
+            )
+            .values("stock_item__product_id")
+            .annotate(net=Sum("quantity"))
+            .order_by()
+        )
+        if row["net"] < 0
+    }
+    if not outstanding:
+        return []
+    items = _lock_many(distributor_id=distributor_id, product_ids=outstanding)
+    _apply_deltas(items, outstanding)
+    movements = []
+    for product_id, quantity in outstanding.items():
+        item = items[product_id]
+        item.on_hand += quantity
+        movements.append(
+            StockMovement(
+                stock_item=item,
+                kind=StockMovement.Kind.RETURN,
+                quantity=quantity,
+                balance_after=item.on_hand,
+                reference=reference,
+                note=note,
+                created_by_id=by_id,
+            )
+        )
+    return StockMovement.objects.bulk_create(movements)

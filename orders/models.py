@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organization
+from catalog.models import Product
+
+
+class Cart(models.Model):
+    """A signed-in user's cart at one distributor (visitors keep theirs in the session)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carts"
+    )
+    distributor = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "distributor"], name="cart_unique_user_distributor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart of {self.user} at {self.distributor}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "product"], name="cartitem_unique_cart_product"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cartitem_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product}"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", "Placed"
+    ACCEPTED = "accepted", "Accepted"
+    PROCESSING = "processing", "Processing"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The order state machine: each status and the statuses it may move to.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.PLACED: (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
+    OrderStatus.ACCEPTED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
+    OrderStatus.PROCESSING: (OrderStatus.SHIPPED,),
+    OrderStatus.SHIPPED: (OrderStatus.DELIVERED,),
+    OrderStatus.DELIVERED: (),
+    OrderStatus.REJECTED: (),
+    OrderStatus.CANCELLED: (),
+}
+# Moves that give the order's stock back to the distributor.
+RETURNS_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+
+
+class FulfillmentType(models.TextChoices):
+    DELIVERY = "delivery", "Delivery"
+    PICKUP = "pickup", "Pickup"
+
+
+class Order(models.Model):
+    """What a customer (or a retailer's member) bought from one distributor.
+
+    Created only by orders.services.order_place, which takes the stock in the
+    same transaction. Money is a snapshot: later price changes do not touch it.
+    """
+
+    Status = OrderStatus
+    FulfillmentType = FulfillmentType
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    buyer_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_bought",
+        help_text="The retailer the customer ordered for; empty for a private customer.",
+    )
+    distributor = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="orders_received"
+    )
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    fulfillment_type = models.CharField(
+        max_length=20, choices=FulfillmentType.choices, default=FulfillmentType.DELIVERY
+    )
+    shipping_address = models.TextField(blank=True)
+    estimated_delivery = models.DateField()
+    tracking_reference = models.CharField(max_length=100, blank=True)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    tax = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    # A client's retry with the same key gets this order back instead of a
+    # second one; the fingerprint tells a retry from a different request.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
+            models.Index(
+                fields=["distributor", "status", "-created_at"], name="order_dist_status_idx"
+            ),
+            models.Index(fields=["created_at"], name="order_created_idx"),
+        ]
+        constraints = [
+            # NULL keys (orders placed without one) never collide, on MariaDB
+            # and on SQLite alike.
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"], name="order_unique_customer_idempotency_key"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(
+                condition=Q(fulfillment_type="pickup") | ~Q(shipping_address=""),
+                name="order_delivery_has_address",
+                violation_error_message="A delivery needs a shipping address.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def item_count(self) -> int:
+        return sum(item.quantity for item in self.items.all())
+
+    @property
+    def allowed_next(self) -> tuple[str, ...]:
+        return TRANSITIONS[self.status]
+
+    @property
+    def customer_can_cancel(self) -> bool:
+        return self.status == OrderStatus.PLACED
+
+    @property
+    def stock_reference(self) -> str:
+        """How the inventory ledger names this order's movements."""
+        return f"order:{self.pk}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
+    # Snapshots: the order reads the same after the product is renamed.
+    sku = models.CharField("SKU", max_length=64)
+    product_name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="orderitem_unique_product"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="orderitem_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+
+class OrderStatusChange(models.Model):
+    """One step of an order's history: who moved it, when, from what to what, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status or '-'} -> {self.to_status}"

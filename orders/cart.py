@@ -1,0 +1,177 @@
+"""The cart: in the database for a signed-in user, in the session for a visitor.
+
+Views talk to `cart_for(request, distributor)`, which returns either store
+with the same methods; the writes of the database cart are services in
+orders.services_cart. A visitor's session cart is merged into the database
+cart when they sign in (orders.receivers).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from accounts.models import Organization
+from catalog.models import Product
+from catalog.selectors import products_with_stock, stock_label
+
+from . import services_cart
+from .models import Cart, CartItem
+from .services import money
+
+SESSION_KEY = "cart"
+
+
+@dataclass
+class CartLine:
+    product: Product
+    quantity: int
+    available: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.product.price * self.quantity)
+
+    @property
+    def short(self) -> bool:
+        """More in the cart than the distributor can sell now."""
+        return self.quantity > self.available
+
+    @property
+    def stock(self) -> tuple[str, str]:
+        return stock_label(self.available)
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def has_shortage(self) -> bool:
+        return any(line.short for line in self.lines)
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+
+def _summary(distributor: Organization, quantities: dict[int, int]) -> CartSummary:
+    if not quantities:
+        return CartSummary([])
+    products = products_with_stock(distributor=distributor).in_bulk(list(quantities))
+    # Lines keep the order they were added in; a product withdrawn from sale
+    # since drops out (checkout could not sell it anyway).
+    return CartSummary(
+        [
+            CartLine(products[pid], qty, products[pid].stock_quantity)
+            for pid, qty in quantities.items()
+            if pid in products
+        ]
+    )
+
+
+class DatabaseCart:
+    def __init__(self, user, distributor: Organization):
+        self.user = user
+        self.distributor = distributor
+
+    @property
+    def cart(self) -> Cart | None:
+        return Cart.objects.filter(user=self.user, distributor=self.distributor).first()
+
+    def quantities(self) -> dict[int, int]:
+        return dict(
+            CartItem.objects.filter(
+                cart__user=self.user, cart__distributor=self.distributor
+            ).values_list("product_id", "quantity")
+        )
+
+    def summary(self) -> CartSummary:
+        return _summary(self.distributor, self.quantities())
+
+    def count(self) -> int:
+        total = CartItem.objects.filter(
+            cart__user=self.user, cart__distributor=self.distributor
+        ).aggregate(n=Sum("quantity"))["n"]
+        return total or 0
+
+    def add(self, product: Product, quantity: int) -> None:
+        services_cart.cart_add_item(
+            user=self.user, distributor=self.distributor, product=product, quantity=quantity
+        )
+
+    def set(self, product: Product, quantity: int) -> None:
+        services_cart.cart_set_item_quantity(
+            user=self.user, distributor=self.distributor, product=product, quantity=quantity
+        )
+
+    def remove(self, product: Product) -> None:
+        self.set(product, 0)
+
+
+class SessionCart:
+    """A visitor's cart in the session: {distributor_id: {product_id: quantity}} (str keys)."""
+
+    def __init__(self, session, distributor: Organization):
+        self.session = session
+        self.distributor = distributor
+
+    def _all(self) -> dict:
+        return self.session.get(SESSION_KEY, {})
+
+    def quantities(self) -> dict[int, int]:
+        lines = self._all().get(str(self.distributor.pk), {})
+        return {int(pid): int(qty) for pid, qty in lines.items()}
+
+    def summary(self) -> CartSummary:
+        return _summary(self.distributor, self.quantities())
+
+    def count(self) -> int:
+        return sum(self.quantities().values())
+
+    def _write(self, quantities: dict[int, int]) -> None:
+        data = self._all()
+        data[str(self.distributor.pk)] = {str(pid): qty for pid, qty in quantities.items()}
+        self.session[SESSION_KEY] = data
+        self.session.modified = True
+
+    def add(self, product: Product, quantity: int) -> None:
+        services_cart.validate_cart_quantity(product, quantity, minimum=1)
+        quantities = self.quantities()
+        new = quantities.get(product.pk, 0) + quantity
+        services_cart.validate_cart_quantity(product, new, minimum=1)
+        quantities[product.pk] = new
+        self._write(quantities)
+
+    def set(self, product: Product, quantity: int) -> None:
+        services_cart.validate_cart_quantity(product, quantity, minimum=0)
+        quantities = self.quantities()
+        if quantity == 0:
+            quantities.pop(product.pk, None)
+        else:
+            quantities[product.pk] = quantity
+        self._write(quantities)
+
+    def remove(self, product: Product) -> None:
+        self.set(product, 0)
+
+
+def cart_for(request, distributor: Organization) -> DatabaseCart | SessionCart:
+    if request.user.is_authenticated:
+        return DatabaseCart(request.user, distributor)
+    return SessionCart(request.session, distributor)
+
+
+def pop_session_cart(session) -> dict[int, dict[int, int]]:
+    """Take a visitor's cart out of the session: {distributor_id: {product_id: quantity}}."""
+    data = session.pop(SESSION_KEY, None) or {}
+    return {
+        int(did): {int(pid): int(qty) for pid, qty in lines.items()} for did, lines in data.items()
+    }

@@ -1,0 +1,386 @@
+"""Writes for orders: placing an order, moving it through its states."""
+
+import datetime
+import hashlib
+import json
+import logging
+import random
+import secrets
+import time
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import Organization, Role, User
+from catalog.models import Product
+
+from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
+from .models import (
+    TRANSITIONS,
+    Cart,
+    CartItem,
+    FulfillmentType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+)
+from .signals import order_placed, order_status_changed
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+# A deadlock or lock-wait timeout rolls the whole transaction back, so the
+# whole order is tried again, a few times, with a short jittered pause.
+PLACE_ATTEMPTS = 4
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+
+
+class OrderLineInput(NamedTuple):
+    product_id: int
+    quantity: int
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def add_business_days(start: datetime.date, days: int) -> datetime.date:
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def estimate_delivery(fulfillment_type: str, *, today: datetime.date | None = None):
+    """Delivery: ORDER_DELIVERY_DAYS business days; pickup: ORDER_PICKUP_DAYS."""
+    today = today or timezone.localdate()
+    days = (
+        settings.ORDER_PICKUP_DAYS
+        if fulfillment_type == FulfillmentType.PICKUP
+        else settings.ORDER_DELIVERY_DAYS
+    )
+    return add_business_days(today, days)
+
+
+def _new_number() -> str:
+    # Random, not sequential: an order number tells nobody how many orders
+    # the shop takes. 32**6 per day; the UNIQUE index catches the rare clash.
+    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    return f"AM-{timezone.localdate():%y%m%d}-{suffix}"
+
+
+def _validate_lines(items: Sequence) -> list[OrderLineInput]:
+    errors: dict[str, str] = {}
+    if not items:
+        raise ValidationError({"items": "Add at least one product to the order."})
+    if len(items) > MAX_LINES:
+        raise ValidationError({"items": f"An order has at most {MAX_LINES} lines."})
+    lines = []
+    seen: dict[int, int] = {}
+    for index, raw in enumerate(items):
+        product_id, quantity = raw
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            errors[f"items.{index}.quantity"] = "Enter a whole number of at least 1."
+        elif quantity > MAX_QUANTITY:
+            errors[f"items.{index}.quantity"] = f"At most {MAX_QUANTITY} units per line."
+        if product_id in seen:
+            errors[f"items.{index}.product_id"] = (
+                f"This product is already on line {seen[product_id]}; "
+                "put its whole quantity on one line."
+            )
+        seen.setdefault(product_id, index)
+        lines.append(OrderLineInput(product_id, quantity))
+    if errors:
+        raise ValidationError(errors)
+    return lines
+
+
+def _fingerprint(*, distributor_id, lines, fulfillment_type, shipping_address) -> str:
+    body = {
+        "distributor": distributor_id,
+        "items": sorted([line.product_id, line.quantity] for line in lines),
+        "fulfillment_type": fulfillment_type,
+        "shipping_address": shipping_address,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(*, customer: User, key: str, fingerprint: str) -> Order | None:
+    order = Order.objects.filter(customer=customer, idempotency_key=key).first()
+    if order is None:
+        return None
+    if order.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(order)
+    order.replayed = True
+    return order
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    code = exc.args[0] if exc.args else None
+    if connection.vendor == "mysql":
+        return code in (1205, 1213)  # lock wait timeout, deadlock
+    if connection.vendor == "sqlite":
+        return "locked" in str(exc)
+    return False
+
+
+def order_place(
+    *,
+    customer: User,
+    items: Sequence[OrderLineInput | tuple[int, int]],
+    distributor: Organization,
+    fulfillment_type: str = FulfillmentType.DELIVERY,
+    shipping_address: str = "",
+    idempotency_key: str | None = None,
+    from_cart: Cart | None = None,
+) -> Order:
+    """Place an order: the order, its lines and its stock, all or nothing.
+
+    `items` are (product_id, quantity) pairs, one per product. Prices are
+    snapshotted from the catalog; tax is INVOICE_TAX_RATE on the subtotal,
+    rounded half-up to cents. Sends `order_placed` inside the transaction;
+    inventory takes the stock there and raises InsufficientStock (naming the
+    product and what is available) when it cannot, which rolls everything
+    back. `from_cart`: that cart's lines for these products are removed in the
+    same transaction.
+
+    With an `idempotency_key`, a retry with the same key and request returns
+    the first order (its `replayed` attribute is True) and writes nothing; the
+    same key with a different request raises IdempotencyKeyReused.
+    Raises ValidationError keyed by field for bad input, PermissionDenied
+    when the user may not buy, OrderPlacementBusy when the database kept
+    refusing the locks (a deadlock or lock timeout, retried first).
+    """
+    if customer.role not in (Role.CUSTOMER, Role.RETAILER):
+        raise PermissionDenied(
+            f"A {customer.role_label.lower()} account cannot place orders; "
+            "customers and retailers do."
+        )
+    lines = _validate_lines(items)
+    if distributor.kind != Organization.Kind.DISTRIBUTOR:
+        raise ValidationError({"distributor_id": f"{distributor} is not a distributor."})
+    if fulfillment_type not in FulfillmentType.values:
+        raise ValidationError(
+            {"fulfillment_type": f"Choose one of: {', '.join(FulfillmentType.values)}."}
+        )
+    shipping_address = (shipping_address or "").strip()
+    if fulfillment_type == FulfillmentType.DELIVERY and not shipping_address:
+        raise ValidationError({"shipping_address": "Enter the address to deliver to."})
+    if fulfillment_type == FulfillmentType.PICKUP:
+        shipping_address = ""
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 255:
+        raise ValidationError({"idempotency_key": "Use a key of at most 255 characters."})
+    fingerprint = ""
+    if key is not None:
+        fingerprint = _fingerprint(
+            distributor_id=distributor.pk,
+            lines=lines,
+            fulfillment_type=fulfillment_type,
+            shipping_address=shipping_address,
+        )
+        if (order := _replay(customer=customer, key=key, fingerprint=fingerprint)) is not None:
+            return order
+
+    products = Product.objects.filter(is_active=True).in_bulk([line.product_id for line in lines])
+    missing = {
+        f"items.{i}.product_id": f"Product {line.product_id} does not exist or is not for sale."
+        for i, line in enumerate(lines)
+        if line.product_id not in products
+    }
+    if missing:
+        raise ValidationError(missing)
+
+    for attempt in range(1, PLACE_ATTEMPTS + 1):
+        try:
+            return _place(
+                customer=customer,
+                lines=lines,
+                products=products,
+                distributor=distributor,
+                fulfillment_type=fulfillment_type,
+                shipping_address=shipping_address,
+                key=key,
+                fingerprint=fingerprint,
+                from_cart=from_cart,
+            )
+        except IntegrityError:
+            # A concurrent request with the same key committed first, or (very
+            # rarely) the random number clashed.
+            if key is not None:
+                order = _replay(customer=customer, key=key, fingerprint=fingerprint)
+                if order is not None:
+                    return order
+            if attempt == PLACE_ATTEMPTS or connection.in_atomic_block:
+                raise
+        except OperationalError as exc:
+            if not _is_transient(exc):
+                raise
+            logger.warning("order_place attempt %d hit %s", attempt, exc)
+            # Inside a caller's transaction the whole of it is gone: only the
+            # caller can start again.
+            if attempt == PLACE_ATTEMPTS or connection.in_atomic_block:
+                raise OrderPlacementBusy() from exc
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _place(
+    *,
+    customer,
+    lines,
+    products,
+    distributor,
+    fulfillment_type,
+    shipping_address,
+    key,
+    fingerprint,
+    from_cart,
+) -> Order:
+    tax_rate = settings.INVOICE_TAX_RATE
+    order_items = []
+    subtotal = Decimal("0")
+    for line in lines:
+        product = products[line.product_id]
+        line_total = money(product.price * line.quantity)
+        subtotal += line_total
+        order_items.append(
+            OrderItem(
+                product=product,
+                sku=product.sku,
+                product_name=product.name,
+                quantity=line.quantity,
+                unit_price=product.price,
+                line_total=line_total,
+            )
+        )
+    tax = money(subtotal * tax_rate)
+    buyer = customer.organization if customer.role == Role.RETAILER else None
+
+    with transaction.atomic():
+        order = Order.objects.create(
+            number=_new_number(),
+            customer=customer,
+            buyer_organization=buyer,
+            distributor=distributor,
+            status=OrderStatus.PLACED,
+            fulfillment_type=fulfillment_type,
+            shipping_address=shipping_address,
+            estimated_delivery=estimate_delivery(fulfillment_type),
+            subtotal=subtotal,
+            tax_rate=tax_rate,
+            tax=tax,
+            total=subtotal + tax,
+            idempotency_key=key,
+            request_fingerprint=fingerprint,
+        )
+        for item in order_items:
+            item.order = order
+        OrderItem.objects.bulk_create(order_items)
+        OrderStatusChange.objects.create(
+            order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
+        )
+        order_placed.send(
+            sender=Order,
+            order_id=order.pk,
+            number=order.number,
+            customer_id=customer.pk,
+            distributor_id=distributor.pk,
+            lines=tuple((line.product_id, line.quantity) for line in lines),
+            reference=order.stock_reference,
+        )
+        if from_cart is not None:
+            CartItem.objects.filter(
+                cart=from_cart, product_id__in=[line.product_id for line in lines]
+            ).delete()
+    order.replayed = False
+    return order
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    order: Order,
+    to_status: str,
+    by: User | None,
+    note: str = "",
+    tracking_reference: str = "",
+    only_from: tuple[str, ...] | None = None,
+) -> Order:
+    """Move an order to `to_status` along the state machine (orders.models.TRANSITIONS).
+
+    Locks the order row, so two people moving the same order are served one
+    after the other and the second sees the first's result. Records an
+    OrderStatusChange (who, when, note), stores `tracking_reference` when
+    given, and sends `order_status_changed` (inventory returns the stock of a
+    rejected or cancelled order). Raises IllegalTransition naming the allowed
+    moves. `only_from` narrows the statuses this caller may move from (checked
+    under the lock). Returns the updated order.
+    """
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    allowed = list(TRANSITIONS[locked.status])
+    if to_status not in allowed:
+        raise IllegalTransition(locked, to_status, allowed)
+    if only_from is not None and locked.status not in only_from:
+        raise IllegalTransition(
+            locked,
+            to_status,
+            [],
+            message=(
+                f"Order {locked.number} is already {locked.get_status_display().lower()}; "
+                f"it can only be made {to_status} while it is {' or '.join(only_from)}."
+            ),
+        )
+    from_status = locked.status
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if tracking_reference:
+        locked.tracking_reference = tracking_reference.strip()
+        fields.append("tracking_reference")
+    locked.save(update_fields=fields)
+    OrderStatusChange.objects.create(
+        order=locked,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=by,
+        note=note.strip(),
+    )
+    order_status_changed.send(
+        sender=Order,
+        order_id=locked.pk,
+        distributor_id=locked.distributor_id,
+        customer_id=locked.customer_id,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by_id=by.pk if by is not None else None,
+        note=note.strip(),
+        reference=locked.stock_reference,
+    )
+    return locked
+
+
+def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Order:
+    """The buyer calls off an order that the distributor has not accepted yet.
+
+    Only the customer who placed it may; only while it is `placed` (raises
+    IllegalTransition otherwise). The stock goes back through the ledger.
+    """
+    if order.customer_id != by.pk:
+        raise PermissionDenied("Only the customer who placed the order can cancel it.")
+    return order_transition(
+        order=order,
+        to_status=OrderStatus.CANCELLED,
+        by=by,
+        note=reason or "Cancelled by the customer.",
+        only_from=(OrderStatus.PLACED,),
+    )

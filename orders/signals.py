@@ -1,0 +1,27 @@
+"""Signals sent by orders. Payloads are ids and primitives only."""
+
+from django.dispatch import Signal
+
+order_placed = Signal()
+"""An order and all its lines exist; sent inside order_place's transaction.
+
+Receivers that raise roll the whole order back (inventory raises
+InsufficientStock when a line cannot be served).
+
+Arguments:
+    order_id (int), number (str), customer_id (int), distributor_id (int),
+    lines (tuple of (product_id, quantity) pairs, one per product),
+    reference (str): "order:<order_id>", the ledger reference of its stock.
+"""
+
+order_status_changed = Signal()
+"""An order moved from one status to another; sent inside the transaction.
+
+Sent by order_transition after the order row and its OrderStatusChange are
+written. Not sent for the initial "placed" (that is order_placed).
+
+Arguments:
+    order_id (int), distributor_id (int), customer_id (int),
+    from_status (str), to_status (str), changed_by_id (int | None),
+    note (str), reference (str): "order:<order_id>".
+"""
