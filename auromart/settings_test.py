@@ -18,3 +18,14 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: that one locks whole
+    # tables across threads and fails at once ("table is locked") where a real
+    # SQLite file makes writers queue, so the concurrency tests would prove
+    # nothing. One file per process, removed by the test runner afterwards.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": env(  # noqa: F405
+            "SQLITE_TEST_NAME",
+            default=str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"),  # noqa: F405
+        )
+    }

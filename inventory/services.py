@@ -215,7 +215,8 @@ def _apply_deltas(items: Mapping[int, StockItem], deltas: Mapping[int, int]) -> 
     )
 
 
-@transaction.atomic
+# No savepoint of its own: a short line must roll the caller's whole order back.
+@transaction.atomic(savepoint=False)
 def stock_take_for_order(
     *,
     distributor_id: int,
@@ -232,7 +233,7 @@ def stock_take_for_order(
     left at or below its reorder level. Raises InsufficientStock for the first
     short line (a product the distributor does not stock has 0 available);
     the caller's transaction then rolls back with nothing taken.
-    Returns the updated items. Costs four queries whatever the catalog size.
+    Returns the updated items. Four queries, whatever the number of lines.
     """
     wanted = dict(lines)
     items = _lock_many(distributor_id=distributor_id, product_ids=wanted)

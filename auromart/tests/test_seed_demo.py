@@ -144,3 +144,35 @@ def test_seed_demo_leaves_a_store_chosen_since_alone(seeded):
     call_command("seed_demo", quiet=True)
 
     assert list(Organization.objects.filter(is_default_store=True)) == [store]
+
+
+def test_seed_demo_places_a_short_order_history_through_the_ledger(seeded):
+    from orders.models import Order
+
+    customer_orders = Order.objects.filter(customer__email="customer@auromart.local")
+    assert sorted(customer_orders.values_list("status", flat=True)) == [
+        "cancelled",
+        "delivered",
+        "placed",
+        "shipped",
+    ]
+    assert Order.objects.filter(customer__email="retailer@auromart.local").count() == 2
+    for order in Order.objects.exclude(status="cancelled"):
+        sold = -sum(
+            StockMovement.objects.filter(reference=order.stock_reference).values_list(
+                "quantity", flat=True
+            )
+        )
+        assert sold == sum(order.items.values_list("quantity", flat=True))
+    cancelled = customer_orders.get(status="cancelled")
+    assert (
+        sum(
+            StockMovement.objects.filter(reference=cancelled.stock_reference).values_list(
+                "quantity", flat=True
+            )
+        )
+        == 0
+    )
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "0 orders" in out.getvalue()

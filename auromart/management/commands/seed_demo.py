@@ -21,6 +21,8 @@ from catalog.models import Category, Product
 from catalog.services import category_create, product_create
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign
+from orders.models import Order
+from orders.services import order_place, order_transition
 
 DEMO_PASSWORD = "AuroMart-demo-2026"
 ADMIN_PASSWORD = "AuroMart-admin-2026"
@@ -268,6 +270,7 @@ class Command(BaseCommand):
                 "categories": self._categories(),
             }
             created["products"], created["stock movements"] = self._catalog_and_stock()
+            created["orders"] = self._orders()
         self._summary(created)
 
     def _say(self, text: str = "", style=None) -> None:
@@ -401,6 +404,48 @@ class Command(BaseCommand):
                     movements += 1
         return products, movements
 
+    def _orders(self) -> int:
+        """A short order history for the demo customer and retailer, placed like real orders."""
+        buyers = [
+            User.objects.get(email="customer@auromart.local"),
+            User.objects.get(email="retailer@auromart.local"),
+        ]
+        if Order.objects.filter(customer__in=buyers).exists():
+            return 0
+        store = self.orgs[DEFAULT_STORE]
+        staff = User.objects.get(email="distributor@auromart.local")
+        rng = random.Random(SEED + 2)
+        in_stock = list(
+            StockItem.objects.filter(distributor=store, on_hand__gte=40)
+            .order_by("pk")
+            .values_list("product_id", flat=True)
+        )
+        # Each plan: the buyer, how far the order has come, how many lines.
+        plans = [
+            (buyers[0], [], 2),
+            (buyers[0], ["accepted", "processing", "shipped"], 1),
+            (buyers[0], ["accepted", "processing", "shipped", "delivered"], 3),
+            (buyers[0], ["cancelled"], 1),
+            (buyers[1], ["accepted"], 4),
+            (buyers[1], [], 2),
+        ]
+        for buyer, steps, lines in plans:
+            order = order_place(
+                customer=buyer,
+                distributor=store,
+                items=[(pid, rng.randint(1, 3)) for pid in rng.sample(in_stock, lines)],
+                shipping_address="42 Lake View Road\nBengaluru 560001",
+            )
+            for status in steps:
+                order = order_transition(
+                    order=order,
+                    to_status=status,
+                    by=buyer if status == "cancelled" else staff,
+                    note="Demo data",
+                    tracking_reference="DEMO-TRACK-1001" if status == "shipped" else "",
+                )
+        return len(plans)
+
     @staticmethod
     def _opening_quantity(rng: random.Random, spec: ProductSpec) -> int:
         # About one in ten starts at or below its reorder level, so that the
@@ -417,7 +462,7 @@ class Command(BaseCommand):
             f"Now: {Organization.objects.count()} organizations, {User.objects.count()} users, "
             f"{Category.objects.count()} categories, {Product.objects.count()} products, "
             f"{StockItem.objects.count()} stock items ({low} at or below reorder level), "
-            f"{StockMovement.objects.count()} stock movements."
+            f"{StockMovement.objects.count()} stock movements, {Order.objects.count()} orders."
         )
         self._say("")
         self._say("Demo logins:", self.style.MIGRATE_HEADING)

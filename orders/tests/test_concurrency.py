@@ -1,0 +1,158 @@
+"""Many buyers at once: no oversell, no deadlock reaching anyone, no 500.
+
+Real threads, each with its own database connection, against committed data
+(transaction=True). On MariaDB (CI) the row locks do the work; on SQLite the
+IMMEDIATE transactions queue the writers. The same assertions hold on both.
+"""
+
+import threading
+from collections import Counter
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connection, connections
+from django.db.models import Sum
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import CustomerFactory
+from inventory.models import StockItem, StockMovement
+from inventory.tests.factories import DistributorFactory
+from orders import services
+from orders.models import Order, OrderItem
+from orders.tests.factories import stocked_product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORDERS_URL = "/api/customer/orders"
+
+
+def run_concurrently(jobs):
+    """Run each job in its own thread, all released at once; returns their results in order."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def worker(index, job):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = job()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each got
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a buyer never finished"
+    return results
+
+
+def buy(customer, distributor, lines):
+    def job():
+        client = APIClient()
+        client.force_authenticate(customer)
+        response = client.post(
+            ORDERS_URL,
+            {
+                "distributor_id": distributor.pk,
+                "items": [{"product_id": p.pk, "quantity": q} for p, q in lines],
+                "shipping_address": "1 Test Street",
+            },
+            format="json",
+        )
+        return response.status_code, response.json()
+
+    return job
+
+
+def assert_ledger_matches(distributor):
+    for item in StockItem.objects.filter(distributor=distributor):
+        total = item.movements.aggregate(total=Sum("quantity"))["total"]
+        assert item.on_hand == total, f"{item}: on_hand {item.on_hand}, ledger {total}"
+
+
+def test_fifty_buyers_of_ten_units_make_exactly_ten_orders():
+    distributor = DistributorFactory()
+    product = stocked_product(distributor=distributor, on_hand=10)
+    customers = [CustomerFactory() for _ in range(50)]
+
+    results = run_concurrently([buy(c, distributor, [(product, 1)]) for c in customers])
+
+    statuses = Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results)
+    assert statuses == {201: 10, 409: 40}, statuses
+    refused = [body for status, body in results if status == 409]
+    assert {body["code"] for body in refused} == {"insufficient_stock"}
+    assert product.name in refused[0]["detail"]
+    item = StockItem.objects.get(product=product, distributor=distributor)
+    assert item.on_hand == 0
+    assert Order.objects.count() == 10
+    assert StockMovement.objects.filter(kind="sale").count() == 10
+    assert_ledger_matches(distributor)
+
+
+def test_orders_locking_the_same_products_in_opposite_orders_neither_deadlock_nor_oversell():
+    distributor = DistributorFactory()
+    a = stocked_product(distributor=distributor, on_hand=30)
+    b = stocked_product(distributor=distributor, on_hand=30)
+    c = stocked_product(distributor=distributor, on_hand=30)
+    jobs = []
+    for i in range(24):
+        lines = [(a, 2), (b, 2), (c, 2)]
+        jobs.append(buy(CustomerFactory(), distributor, lines if i % 2 else lines[::-1]))
+
+    results = run_concurrently(jobs)
+
+    statuses = Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results)
+    # 30 units / 2 per order = 15 orders; the other 9 find too little.
+    assert statuses == {201: 15, 409: 9}, statuses
+    for product in (a, b, c):
+        assert StockItem.objects.get(product=product).on_hand == 0
+        sold = OrderItem.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"]
+        assert sold == 30
+    assert_ledger_matches(distributor)
+
+
+def test_a_deadlock_is_retried_and_the_order_placed_once():
+    distributor = DistributorFactory()
+    product = stocked_product(distributor=distributor, on_hand=5)
+    customer = CustomerFactory()
+    real_place = services._place
+    calls = []
+    error = OperationalError(1213, "Deadlock found when trying to get lock; try restarting")
+    if connection.vendor == "sqlite":
+        error = OperationalError("database is locked")
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise error
+        return real_place(**kwargs)
+
+    with mock.patch.object(services, "_place", side_effect=flaky):
+        status, body = buy(customer, distributor, [(product, 2)])()
+
+    assert status == 201, body
+    assert len(calls) == 2
+    assert Order.objects.count() == 1
+    assert StockItem.objects.get(product=product).on_hand == 3
+
+
+def test_a_deadlock_that_persists_is_a_503_with_nothing_written():
+    distributor = DistributorFactory()
+    product = stocked_product(distributor=distributor, on_hand=5)
+    error = OperationalError(1205, "Lock wait timeout exceeded; try restarting transaction")
+    if connection.vendor == "sqlite":
+        error = OperationalError("database is locked")
+
+    with (
+        mock.patch.object(services, "_place", side_effect=error),
+        mock.patch.object(services.time, "sleep"),
+    ):
+        status, body = buy(CustomerFactory(), distributor, [(product, 2)])()
+
+    assert status == 503
+    assert "try again" in body["detail"]
+    assert not Order.objects.exists()
+    assert StockItem.objects.get(product=product).on_hand == 5
