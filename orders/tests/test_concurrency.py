@@ -156,3 +156,32 @@ def test_a_deadlock_that_persists_is_a_503_with_nothing_written():
     assert "try again" in body["detail"]
     assert not Order.objects.exists()
     assert StockItem.objects.get(product=product).on_hand == 5
+
+
+def test_the_same_idempotency_key_sent_ten_times_at_once_makes_one_order():
+    distributor = DistributorFactory()
+    product = stocked_product(distributor=distributor, on_hand=100)
+    customer = CustomerFactory()
+
+    def job():
+        client = APIClient()
+        client.force_authenticate(customer)
+        response = client.post(
+            ORDERS_URL,
+            {
+                "distributor_id": distributor.pk,
+                "items": [{"product_id": product.pk, "quantity": 3}],
+                "shipping_address": "1 Test Street",
+            },
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="retry-storm-1",
+        )
+        return response.status_code, response.json()
+
+    results = run_concurrently([job] * 10)
+
+    assert all(isinstance(r, tuple) and r[0] == 201 for r in results), results
+    assert len({body["id"] for _, body in results}) == 1
+    assert Order.objects.count() == 1
+    assert StockItem.objects.get(product=product).on_hand == 97
+    assert_ledger_matches(distributor)
