@@ -1,0 +1,79 @@
+"""Query parameters of the catalog API, validated like a request body.
+
+The catalog is filtered by `catalog.selectors.product_search`, which takes all
+filters at once; a serializer checks the query string first so that a bad
+value answers 400 naming the parameter instead of being silently ignored.
+"""
+
+from django.db.models import Q
+from rest_framework import serializers
+
+from accounts.models import Organization
+
+from ..models import Category
+from ..selectors import ORDERINGS
+
+# The largest id any backend stores (BIGINT); a larger number cannot match a
+# row, and SQLite would overflow converting it.
+MAX_ID = 2**63 - 1
+
+
+class ProductQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words matched against name, SKU and description; every word must match.",
+    )
+    category = serializers.CharField(
+        required=False,
+        max_length=140,
+        help_text="A category id or slug; its sub-categories are included.",
+    )
+    min_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Inclusive."
+    )
+    max_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Inclusive."
+    )
+    in_stock = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only products the distributor can sell now.",
+    )
+    distributor = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of the distributor whose stock is shown. Default: the store.",
+    )
+    ordering = serializers.ChoiceField(
+        choices=list(ORDERINGS),
+        required=False,
+        default="name",
+        help_text="`newest` is the same as `-created_at`.",
+    )
+
+    def validate_category(self, value: str) -> Category:
+        value = value.strip()
+        lookup = Q(slug=value)
+        if value.isdigit() and int(value) <= MAX_ID:
+            lookup |= Q(pk=int(value))
+        category = Category.objects.filter(lookup).first()
+        if category is None:
+            raise serializers.ValidationError(f"No category with id or slug “{value}”.")
+        return category
+
+    def validate_distributor(self, value: int) -> Organization:
+        distributor = Organization.objects.filter(
+            pk=value, kind=Organization.Kind.DISTRIBUTOR
+        ).first()
+        if distributor is None:
+            raise serializers.ValidationError(f"Organization {value} is not a distributor.")
+        return distributor
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"max_price": f"Must be at least min_price ({low})."})
+        return attrs

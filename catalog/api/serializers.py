@@ -1,0 +1,49 @@
+from rest_framework import serializers
+
+from ..models import Category, Product
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the parent category; null at the top of the tree."
+    )
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent"]
+        read_only_fields = fields
+
+
+class ProductCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug"]
+        read_only_fields = fields
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product as a shopper sees it, with the chosen distributor's live stock."""
+
+    category = ProductCategorySerializer(read_only=True)
+    stock_quantity = serializers.IntegerField(
+        read_only=True, help_text="Units the distributor can sell now (on hand less reserved)."
+    )
+    in_stock = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "slug",
+            "description",
+            "category",
+            "price",
+            "stock_quantity",
+            "in_stock",
+        ]
+        read_only_fields = fields
+
+    def get_in_stock(self, product) -> bool:
+        return product.stock_quantity > 0
