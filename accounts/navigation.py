@@ -16,20 +16,24 @@ class NavEntry:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    visitors: bool = False  # shown to anonymous visitors too
 
+
+BUYERS = (Role.CUSTOMER, Role.RETAILER)
 
 NAV_ENTRIES: list[NavEntry] = [
-    NavEntry("Customer portal", "portal:dashboard", (Role.CUSTOMER,)),
     NavEntry("Retailer", "retailer:dashboard", (Role.RETAILER,)),
     NavEntry("Distributor", "distributor:dashboard", (Role.DISTRIBUTOR,)),
     NavEntry("Manufacturer", "manufacturer:dashboard", (Role.MANUFACTURER,)),
+    # The customer portal (its cart link is in base.html, from orders' context processor).
+    NavEntry("Shop", "portal:dashboard", BUYERS, visitors=True),
+    NavEntry("My orders", "portal:orders", BUYERS),
 ]
 
 
 def nav_for(user) -> list[dict]:
     if not user.is_authenticated:
-        return []
-    current = user.role
-    return [
-        {"label": e.label, "url": reverse(e.url_name)} for e in NAV_ENTRIES if current in e.roles
-    ]
+        entries = [e for e in NAV_ENTRIES if e.visitors]
+    else:
+        entries = [e for e in NAV_ENTRIES if user.role in e.roles]
+    return [{"label": e.label, "url": reverse(e.url_name)} for e in entries]

@@ -176,7 +176,6 @@ def role_dashboard(role: str, title: str):
     return RoleDashboardView.as_view(roles=(role,), title=title)
 
 
-customer_dashboard = role_dashboard(Role.CUSTOMER, "Customer portal")
 retailer_dashboard = role_dashboard(Role.RETAILER, "Retailer dashboard")
 distributor_dashboard = role_dashboard(Role.DISTRIBUTOR, "Distributor dashboard")
 manufacturer_dashboard = role_dashboard(Role.MANUFACTURER, "Manufacturer dashboard")

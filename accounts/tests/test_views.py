@@ -176,8 +176,20 @@ def test_login_page_locks_out_after_five_failures(client):
     assert "_auth_user_id" not in client.session
 
 
+# The customer portal's home is the shop, open to visitors and every role;
+# its own pages (orders, checkout) are what need a login.
+LOGIN_ONLY = [path for role, path in DASHBOARDS.items() if role != Role.CUSTOMER]
+
+
 @pytest.mark.parametrize(
-    "path", [*DASHBOARDS.values(), "/accounts/profile/", "/accounts/password/change/"]
+    "path",
+    [
+        *LOGIN_ONLY,
+        "/customer-portal/orders/",
+        "/customer-portal/checkout/",
+        "/accounts/profile/",
+        "/accounts/password/change/",
+    ],
 )
 def test_anonymous_users_are_sent_to_login(client, path):
     response = client.get(path)
@@ -189,7 +201,8 @@ def test_anonymous_users_are_sent_to_login(client, path):
 def test_other_roles_dashboards_are_forbidden(client, role):
     client.force_login(FACTORIES[role]())
     for other, path in DASHBOARDS.items():
-        if other != role:
+        # Every role may browse the shop (/customer-portal/); buying is what is refused.
+        if other not in (role, Role.CUSTOMER):
             response = client.get(path)
             assert response.status_code == 403
             assert b"Not allowed" in response.content
@@ -207,7 +220,7 @@ def test_logout_is_a_post(client):
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get("/customer-portal/").status_code == 302
+    assert client.get("/customer-portal/orders/").status_code == 302
 
 
 def test_password_reset_by_email(client, settings):

@@ -1,0 +1,64 @@
+"""Template helpers of the portal pages: prices and live stock badges."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+
+from catalog.selectors import stock_label
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """12345.5 -> "₹12,345.50" (CURRENCY_SYMBOL, if the settings name one)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    symbol = getattr(settings, "CURRENCY_SYMBOL", "₹")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+@register.filter
+def pk_list(objects) -> str:
+    """The objects' primary keys as "1,2,3", for the stock poll's query string."""
+    return ",".join(str(obj.pk) for obj in objects)
+
+
+@register.inclusion_tag("catalog/_stock_badge.html")
+def stock_badge(product, live: bool = True, oob: bool = False):
+    """The product's stock badge; `live` gives it the id the stock poll swaps."""
+    label, tone = stock_label(product.stock_quantity)
+    return {"pk": product.pk, "label": label, "tone": tone, "live": live, "oob": oob}
+
+
+@register.filter
+def percent(rate) -> str:
+    """Decimal("0.18") -> "18", Decimal("0.075") -> "7.5"."""
+    try:
+        value = (Decimal(rate) * 100).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{value:f}"
+
+
+STATUS_TONES = {
+    "placed": "primary",
+    "accepted": "info",
+    "processing": "info",
+    "shipped": "warning",
+    "delivered": "success",
+    "rejected": "danger",
+    "cancelled": "secondary",
+}
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The Bootstrap colour of an order status badge."""
+    return STATUS_TONES.get(status, "secondary")

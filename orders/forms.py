@@ -1,0 +1,84 @@
+"""Forms of the portal's cart, checkout and order pages.
+
+They only parse what the user typed; the rules (stock, who may buy, what a
+delivery needs) are the services' (orders.services, orders.services_cart).
+"""
+
+import secrets
+
+from django import forms
+from django.utils.dateformat import format as date_format
+
+from .models import FulfillmentType, OrderStatus
+from .services import estimate_delivery
+from .services_cart import MAX_CART_QUANTITY
+
+
+class AddToCartForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_CART_QUANTITY, initial=1)
+
+
+class CartLineForm(forms.Form):
+    """A cart line's new quantity; 0 removes the line."""
+
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_CART_QUANTITY)
+
+
+def new_checkout_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CheckoutForm(forms.Form):
+    fulfillment_type = forms.ChoiceField(
+        label="How do you want it?",
+        choices=FulfillmentType.choices,
+        initial=FulfillmentType.DELIVERY,
+        widget=forms.RadioSelect,
+    )
+    shipping_address = forms.CharField(
+        label="Delivery address",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+        help_text="Not needed for pickup.",
+    )
+    # Drawn when the form is rendered and sent as order_place's
+    # idempotency_key: a second submit of this form gets the first order back.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        delivery = estimate_delivery(FulfillmentType.DELIVERY)
+        pickup = estimate_delivery(FulfillmentType.PICKUP)
+        where = f" at {store.name}" if store is not None else ""
+        self.fields["fulfillment_type"].choices = [
+            (
+                FulfillmentType.DELIVERY,
+                f"Delivery to your address, by {date_format(delivery, 'D j M')}",
+            ),
+            (FulfillmentType.PICKUP, f"Pickup{where}, ready {date_format(pickup, 'D j M')}"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("fulfillment_type") == FulfillmentType.DELIVERY
+            and not (cleaned.get("shipping_address") or "").strip()
+        ):
+            self.add_error("shipping_address", "Enter the address to deliver to.")
+        return cleaned
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All orders"), *OrderStatus.choices]
+    )
+
+
+class CancelOrderForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. ordered the wrong size"}),
+    )
