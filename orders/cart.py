@@ -97,8 +97,9 @@ class DatabaseCart:
         return _summary(self.distributor, self.quantities())
 
     def count(self) -> int:
+        # Products withdrawn since do not count: summary() drops them too.
         total = CartItem.objects.filter(
-            cart__user=self.user, cart__distributor=self.distributor
+            cart__user=self.user, cart__distributor=self.distributor, product__is_active=True
         ).aggregate(n=Sum("quantity"))["n"]
         return total or 0
 
@@ -151,11 +152,12 @@ class SessionCart:
         self._write(quantities)
 
     def set(self, product: Product, quantity: int) -> None:
-        services_cart.validate_cart_quantity(product, quantity, minimum=0)
         quantities = self.quantities()
         if quantity == 0:
+            # Removing is always allowed, a withdrawn product's line included.
             quantities.pop(product.pk, None)
         else:
+            services_cart.validate_cart_quantity(product, quantity, minimum=1)
             quantities[product.pk] = quantity
         self._write(quantities)
 

@@ -1,4 +1,4 @@
-"""Stock taken by orders and given back: inventory.services.stock_take_for_order / stock_return_for_order."""
+"""Stock taken by orders and given back (stock_take_for_order, stock_return_for_order)."""
 
 import pytest
 from django.db import transaction

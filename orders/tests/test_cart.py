@@ -122,3 +122,20 @@ def test_logging_in_merges_the_visitors_cart(client):
     client.force_login(user)  # sends user_logged_in with the request's session
 
     assert DatabaseCart(user, distributor).quantities() == {product.pk: 3}
+
+
+def test_withdrawn_products_leave_the_count_and_can_be_removed_from_a_session_cart():
+    distributor = DistributorFactory()
+    kept, withdrawn = ProductFactory(), ProductFactory()
+    user = CustomerFactory()
+    cart = DatabaseCart(user, distributor)
+    cart.add(kept, 1)
+    cart.add(withdrawn, 2)
+    visitor = SessionCart(SessionStore(), distributor)
+    visitor.add(withdrawn, 1)
+    withdrawn.is_active = False
+    withdrawn.save()
+
+    assert cart.count() == 1
+    visitor.remove(withdrawn)
+    assert visitor.quantities() == {}
