@@ -92,7 +92,7 @@ def test_fifty_buyers_of_ten_units_make_exactly_ten_orders():
     assert_ledger_matches(distributor)
 
 
-def test_orders_locking_the_same_products_in_opposite_orders_neither_deadlock_nor_oversell():
+def test_orders_locking_the_same_products_in_opposite_orders_neither_deadlock_nor_oversell(caplog):
     distributor = DistributorFactory()
     a = stocked_product(distributor=distributor, on_hand=30)
     b = stocked_product(distributor=distributor, on_hand=30)
@@ -107,6 +107,9 @@ def test_orders_locking_the_same_products_in_opposite_orders_neither_deadlock_no
     statuses = Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results)
     # 30 units / 2 per order = 15 orders; the other 9 find too little.
     assert statuses == {201: 15, 409: 9}, statuses
+    # Not even a deadlock absorbed by a retry: the pk-ordered locks prevent them.
+    retries = [r.getMessage() for r in caplog.records if "order_place attempt" in r.getMessage()]
+    assert retries == []
     for product in (a, b, c):
         assert StockItem.objects.get(product=product).on_hand == 0
         sold = OrderItem.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"]
