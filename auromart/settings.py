@@ -93,7 +93,13 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL (a blank line in .env, `DATABASE_URL= make test`) means
+# the default, not a parse error.
+DATABASES = {
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
 _db = DATABASES["default"]
 _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 _db["CONN_HEALTH_CHECKS"] = True

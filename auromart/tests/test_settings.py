@@ -72,6 +72,20 @@ def test_mysql_urls_get_utf8mb4_strict_mode_and_read_committed():
     assert result.stdout.split() == ["utf8mb4", "read", "committed", "True"]
 
 
+def test_an_empty_database_url_means_the_sqlite_default():
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['NAME'])",
+        DATABASE_URL="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "db.sqlite3")]
+
+
 @pytest.mark.django_db
 def test_ci_runs_on_the_database_and_broker_it_claims():
     """CI sets AUROMART_EXPECT_DB/BROKER; a run pointed at the wrong service fails here."""
