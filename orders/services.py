@@ -52,6 +52,17 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def order_totals(subtotal: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(tax_rate, tax, total) for a subtotal: INVOICE_TAX_RATE, tax rounded half-up to cents.
+
+    The one place the rule lives: order_place uses it, and the cart and
+    checkout pages show the same figures before the order exists.
+    """
+    rate = settings.INVOICE_TAX_RATE
+    tax = money(subtotal * rate)
+    return rate, tax, subtotal + tax
+
+
 def add_business_days(start: datetime.date, days: int) -> datetime.date:
     day = start
     while days > 0:
@@ -247,7 +258,6 @@ def _place(
     fingerprint,
     from_cart,
 ) -> Order:
-    tax_rate = settings.INVOICE_TAX_RATE
     order_items = []
     subtotal = Decimal("0")
     for line in lines:
@@ -264,7 +274,7 @@ def _place(
                 line_total=line_total,
             )
         )
-    tax = money(subtotal * tax_rate)
+    tax_rate, tax, total = order_totals(subtotal)
     buyer = customer.organization if customer.role == Role.RETAILER else None
 
     with transaction.atomic():
@@ -280,7 +290,7 @@ def _place(
             subtotal=subtotal,
             tax_rate=tax_rate,
             tax=tax,
-            total=subtotal + tax,
+            total=total,
             idempotency_key=key,
             request_fingerprint=fingerprint,
         )

@@ -6,7 +6,6 @@ parse input, call orders.cart / orders.services, and turn domain errors into
 messages and form errors.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +35,7 @@ from .forms import (
 )
 from .models import FulfillmentType, Order
 from .selectors import order_for_customer, orders_for_customer
-from .services import money, order_cancel_by_customer, order_place
+from .services import order_cancel_by_customer, order_place, order_totals
 
 ORDERS_PAGE_SIZE = 20
 NO_STORE = (
@@ -65,14 +64,13 @@ def _safe_next(request, fallback: str) -> str:
 
 
 def _estimate(summary: CartSummary) -> dict:
-    """Tax and total as order_place will compute them (INVOICE_TAX_RATE, half-up cents)."""
-    rate = settings.INVOICE_TAX_RATE
+    """Tax and total as order_place will compute them."""
     subtotal = summary.subtotal
-    tax = money(subtotal * rate)
+    rate, tax, total = order_totals(subtotal)
     return {
         "subtotal": subtotal,
         "tax": tax,
-        "total": subtotal + tax,
+        "total": total,
         "rate": rate,
     }
 
