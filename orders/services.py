@@ -90,6 +90,23 @@ def _new_number() -> str:
     return f"AM-{timezone.localdate():%y%m%d}-{suffix}"
 
 
+def repeated_products(indexed_product_ids) -> dict[int, str]:
+    """{line index: message} for each line whose product is already on an earlier line.
+
+    `indexed_product_ids` are (line index, product id) pairs; the API checks
+    its lines with this too, so that one answer names every bad line.
+    """
+    first_line: dict[int, int] = {}
+    errors = {}
+    for index, product_id in indexed_product_ids:
+        first = first_line.setdefault(product_id, index)
+        if first != index:
+            errors[index] = (
+                f"This product is already on line {first}; put its whole quantity on one line."
+            )
+    return errors
+
+
 def _validate_lines(items: Sequence) -> list[OrderLineInput]:
     errors: dict[str, str] = {}
     if not items:
@@ -97,20 +114,15 @@ def _validate_lines(items: Sequence) -> list[OrderLineInput]:
     if len(items) > MAX_LINES:
         raise ValidationError({"items": f"An order has at most {MAX_LINES} lines."})
     lines = []
-    seen: dict[int, int] = {}
     for index, raw in enumerate(items):
         product_id, quantity = raw
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             errors[f"items.{index}.quantity"] = "Enter a whole number of at least 1."
         elif quantity > MAX_QUANTITY:
             errors[f"items.{index}.quantity"] = f"At most {MAX_QUANTITY} units per line."
-        if product_id in seen:
-            errors[f"items.{index}.product_id"] = (
-                f"This product is already on line {seen[product_id]}; "
-                "put its whole quantity on one line."
-            )
-        seen.setdefault(product_id, index)
         lines.append(OrderLineInput(product_id, quantity))
+    for index, message in repeated_products(enumerate(line.product_id for line in lines)).items():
+        errors[f"items.{index}.product_id"] = message
     if errors:
         raise ValidationError(errors)
     return lines

@@ -9,13 +9,10 @@ from django.db.models import Q
 from rest_framework import serializers
 
 from accounts.models import Organization
+from auromart.api.fields import MAX_ID
 
 from ..models import Category
 from ..selectors import ORDERINGS
-
-# The largest id any backend stores (BIGINT); a larger number cannot match a
-# row, and SQLite would overflow converting it.
-MAX_ID = 2**63 - 1
 
 
 class ProductQuerySerializer(serializers.Serializer):

@@ -1,24 +1,11 @@
 from rest_framework import serializers
 
 from accounts.models import Organization
+from auromart.api.fields import MAX_ID, StrictIntegerField
 from catalog.selectors import default_store
 
 from ..models import FulfillmentType, Order, OrderItem, OrderStatus, OrderStatusChange
-from ..services import MAX_LINES, MAX_QUANTITY
-
-MAX_ID = 2**63 - 1  # BIGINT: a larger id matches no row, and SQLite cannot bind it
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer and nothing else: 1.5, 2.0, "2" and true are refused, not coerced."""
-
-    default_error_messages = {"invalid": "Enter a whole number (a JSON integer)."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
+from ..services import MAX_LINES, MAX_QUANTITY, repeated_products
 
 # --- Input -------------------------------------------------------------------
 
@@ -29,35 +16,27 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderLinesField(serializers.ListField):
-    """The order's lines; a product on two lines is an error on the second.
-
-    Every line is checked, so one answer names every bad line at once.
-    """
+    """The order's lines: type errors and repeated products reported in one answer."""
 
     def run_child_validation(self, data):
-        lines, errors = [], {}
-        first_line: dict[int, int] = {}
+        lines, errors = {}, {}
         for index, item in enumerate(data):
             try:
-                line = self.child.run_validation(item)
+                lines[index] = self.child.run_validation(item)
             except serializers.ValidationError as exc:
                 errors[index] = exc.detail
-                continue
-            first = first_line.setdefault(line["product_id"], index)
-            if first != index:
-                errors[index] = {
-                    "product_id": [
-                        f"This product is already on line {first}; "
-                        "put its whole quantity on one line."
-                    ]
-                }
-            lines.append(line)
+        repeated = repeated_products((i, line["product_id"]) for i, line in lines.items())
+        for index, message in repeated.items():
+            errors[index] = {"product_id": [message]}
         if errors:
             raise serializers.ValidationError(errors)
-        return lines
+        return list(lines.values())
 
 
 class OrderCreateSerializer(serializers.Serializer):
+    # Types and ranges are checked here, every line at once; the other rules
+    # of an order (products for sale, an address for a delivery) are
+    # order_place's, whose ValidationError answers 400 the same way.
     items = OrderLinesField(
         child=OrderLineInputSerializer(),
         allow_empty=False,
@@ -99,12 +78,6 @@ class OrderCreateSerializer(serializers.Serializer):
         if attrs["distributor"] is None:
             raise serializers.ValidationError(
                 {"distributor_id": "The shop has no default store; choose a distributor."}
-            )
-        if attrs["fulfillment_type"] == FulfillmentType.DELIVERY and not (
-            attrs["shipping_address"].strip()
-        ):
-            raise serializers.ValidationError(
-                {"shipping_address": "Enter the address to deliver to."}
             )
         return attrs
 
