@@ -1,28 +1,37 @@
 """Reads for orders: a customer's own orders, listed and one by one."""
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 
-from .models import Order, OrderStatusChange
+from .models import FulfillmentType, Order, OrderStatusChange
 
 
-def orders_for_customer(*, customer: User, status: str = "") -> QuerySet[Order]:
+def _history():
+    return Prefetch(
+        "status_changes",
+        queryset=OrderStatusChange.objects.select_related("changed_by").order_by(
+            "created_at", "pk"
+        ),
+    )
+
+
+def orders_for_customer(
+    *, customer: User, status: str = "", with_history: bool = False
+) -> QuerySet[Order]:
     """The orders `customer` placed, newest first, optionally of one status.
 
-    Each order carries `line_count` and `unit_count` and has its items
-    prefetched, so a page of orders costs the same few queries however many
-    orders or lines there are.
+    Items are prefetched (and the status history with `with_history`), so a
+    page of orders costs the same few queries however many orders or lines
+    there are; counts come from the prefetched items (`Order.item_count`).
     """
     orders = Order.objects.filter(customer=customer)
     if status:
         orders = orders.filter(status=status)
-    return (
-        orders.select_related("distributor")
-        .annotate(line_count=Count("items"), unit_count=Sum("items__quantity"))
-        .prefetch_related("items")
-        .order_by("-created_at", "-pk")
-    )
+    orders = orders.select_related("distributor").prefetch_related("items")
+    if with_history:
+        orders = orders.prefetch_related(_history())
+    return orders.order_by("-created_at", "-pk")
 
 
 def order_for_customer(*, customer: User, number: str) -> Order:
@@ -33,14 +42,28 @@ def order_for_customer(*, customer: User, number: str) -> Order:
     """
     return (
         Order.objects.select_related("distributor")
-        .prefetch_related(
-            "items",
-            Prefetch(
-                "status_changes",
-                queryset=OrderStatusChange.objects.select_related("changed_by").order_by(
-                    "created_at", "pk"
-                ),
-            ),
-        )
+        .prefetch_related("items", _history())
         .get(customer=customer, number=number)
     )
+
+
+def default_shipping_address(user: User) -> str:
+    """Where the buyer probably wants delivery: their organization's address, else their last."""
+    org = user.organization
+    org_address = ""
+    if org is not None:
+        parts = [
+            org.address,
+            ", ".join(part for part in (org.city, org.region) if part),
+            org.country,
+        ]
+        org_address = "\n".join(part for part in parts if part)
+        if org.address:
+            return org_address
+    last = (
+        Order.objects.filter(customer=user, fulfillment_type=FulfillmentType.DELIVERY)
+        .exclude(shipping_address="")
+        .values_list("shipping_address", flat=True)
+        .first()
+    )
+    return last or org_address

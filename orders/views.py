@@ -34,7 +34,7 @@ from .forms import (
     new_checkout_token,
 )
 from .models import FulfillmentType, Order
-from .selectors import order_for_customer, orders_for_customer
+from .selectors import default_shipping_address, order_for_customer, orders_for_customer
 from .services import order_cancel_by_customer, order_place, order_totals
 
 ORDERS_PAGE_SIZE = 20
@@ -207,28 +207,6 @@ def cart_remove(request, product_id: int):
 # --- Checkout -----------------------------------------------------------------
 
 
-def default_address(user) -> str:
-    """The buyer's organization address, else the address of their last delivery."""
-    org = user.organization
-    org_address = ""
-    if org is not None:
-        parts = [
-            org.address,
-            ", ".join(part for part in (org.city, org.region) if part),
-            org.country,
-        ]
-        org_address = "\n".join(part for part in parts if part)
-        if org.address:
-            return org_address
-    last = (
-        Order.objects.filter(customer=user, fulfillment_type=FulfillmentType.DELIVERY)
-        .exclude(shipping_address="")
-        .values_list("shipping_address", flat=True)
-        .first()
-    )
-    return last or org_address
-
-
 class CheckoutView(LoginRequiredMixin, View):
     """Review the cart, choose delivery or pickup, and place the order (login required)."""
 
@@ -261,7 +239,7 @@ class CheckoutView(LoginRequiredMixin, View):
             store=self.store,
             initial={
                 "fulfillment_type": FulfillmentType.DELIVERY,
-                "shipping_address": default_address(request.user),
+                "shipping_address": default_shipping_address(request.user),
                 "token": new_checkout_token(),
             },
         )

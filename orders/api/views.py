@@ -13,6 +13,7 @@ from inventory.exceptions import InsufficientStock
 from .. import services
 from ..exceptions import IdempotencyKeyReused, OrderPlacementBusy
 from ..models import Order
+from ..selectors import orders_for_customer
 from . import schema as orders_schema
 from .serializers import OrderCreateSerializer, OrderListQuerySerializer, OrderSerializer
 
@@ -32,12 +33,7 @@ class CustomerOrderMixin:
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Order.objects.none()
-        return (
-            Order.objects.filter(customer=self.request.user)
-            .select_related("distributor")
-            .prefetch_related("items", "status_changes")
-            .order_by("-created_at", "-pk")
-        )
+        return orders_for_customer(customer=self.request.user, with_history=True)
 
 
 class OrderListCreateView(CustomerOrderMixin, generics.ListAPIView):

@@ -640,3 +640,17 @@ def test_checkout_page_query_count_is_the_same_for_10_and_100_lines(shopper, sto
         return _count_queries(shopper, CHECKOUT)
 
     assert lines(10) == lines(100)
+
+
+def test_order_history_summarizes_each_orders_lines(shopper, customer, store):
+    products = [stocked_product(distributor=store, name=f"Lamp {i}") for i in range(4)]
+    place_order(
+        customer=customer,
+        distributor=store,
+        lines=[(products[0], 2), (products[1], 1), (products[2], 3), (products[3], 1)],
+    )
+
+    html = " ".join(shopper.get(ORDERS).content.decode().split())
+
+    assert "7 items" in html
+    assert "Lamp 0, Lamp 1 and 2 more" in html
