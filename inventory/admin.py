@@ -3,6 +3,8 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from auromart.admin_helpers import ReadOnlyTabularInline
+
 from .models import StockItem, StockMovement
 from .services import stock_item_set_reorder_overrides
 
@@ -34,28 +36,16 @@ class RecentMovementsFormSet(BaseInlineFormSet):
         return self._recent
 
 
-class StockMovementInline(admin.TabularInline):
+class StockMovementInline(ReadOnlyTabularInline):
     model = StockMovement
     formset = RecentMovementsFormSet
     verbose_name_plural = f"latest {RECENT_MOVEMENTS} stock movements"
     fields = ["created_at", "kind", "quantity", "balance_after", "reference", "note", "created_by"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockItem)

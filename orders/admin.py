@@ -2,33 +2,20 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from auromart.admin_helpers import ReadOnlyTabularInline
+
 from .exceptions import IllegalTransition
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange
 from .services import order_transition
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OrderItemInline(ReadOnlyInline):
+class OrderItemInline(ReadOnlyTabularInline):
     model = OrderItem
     fields = ["sku", "product_name", "quantity", "unit_price", "line_total"]
     readonly_fields = fields
 
 
-class OrderStatusChangeInline(ReadOnlyInline):
+class OrderStatusChangeInline(ReadOnlyTabularInline):
     model = OrderStatusChange
     verbose_name_plural = "status history"
     fields = ["created_at", "from_status", "to_status", "changed_by", "note"]

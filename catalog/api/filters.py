@@ -8,6 +8,7 @@ value answers 400 naming the parameter instead of being silently ignored.
 from django.db.models import Q
 from rest_framework import serializers
 
+from accounts.api.fields import distributor_from_id
 from accounts.models import Organization
 from auromart.api.fields import MAX_ID
 
@@ -62,12 +63,7 @@ class ProductQuerySerializer(serializers.Serializer):
         return category
 
     def validate_distributor(self, value: int) -> Organization:
-        distributor = Organization.objects.filter(
-            pk=value, kind=Organization.Kind.DISTRIBUTOR
-        ).first()
-        if distributor is None:
-            raise serializers.ValidationError(f"Organization {value} is not a distributor.")
-        return distributor
+        return distributor_from_id(value)
 
     def validate(self, attrs):
         low, high = attrs.get("min_price"), attrs.get("max_price")

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.fields import distributor_from_id
 from accounts.models import Organization
 from auromart.api.fields import MAX_ID, StrictIntegerField
 from catalog.selectors import default_store
@@ -64,14 +65,7 @@ class OrderCreateSerializer(serializers.Serializer):
     )
 
     def validate_distributor_id(self, value):
-        if value is None:
-            return None
-        distributor = Organization.objects.filter(
-            pk=value, kind=Organization.Kind.DISTRIBUTOR
-        ).first()
-        if distributor is None:
-            raise serializers.ValidationError(f"Organization {value} is not a distributor.")
-        return distributor
+        return None if value is None else distributor_from_id(value)
 
     def validate(self, attrs):
         attrs["distributor"] = attrs.pop("distributor_id", None) or default_store()
