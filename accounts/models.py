@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     MANUFACTURER = "manufacturer", "Manufacturer"
 
 
+# The roles that buy: customers for themselves, retailers for their
+# organization. Distributors and manufacturers may browse the shop, not order.
+BUYER_ROLES = (Role.CUSTOMER, Role.RETAILER)
 ORGANIZATION_ROLES = (Role.RETAILER, Role.DISTRIBUTOR, Role.MANUFACTURER)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import Role
+from .models import BUYER_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class NavEntry:
     visitors: bool = False  # shown to anonymous visitors too
 
 
-BUYERS = (Role.CUSTOMER, Role.RETAILER)
+BUYERS = BUYER_ROLES
 
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Retailer", "retailer:dashboard", (Role.RETAILER,)),

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from accounts.models import Organization, Role
+from accounts.models import BUYER_ROLES, Organization
 
 from .forms import CatalogFilterForm
 from .selectors import default_store, product_search, products_with_stock, stock_label
@@ -22,7 +22,6 @@ PAGE_SIZE = 24
 STOCK_POLL_SECONDS = 20
 STOCK_POLL_MAX_IDS = 100
 # Who may put things in a cart; order_place refuses everyone else.
-BUYER_ROLES = (Role.CUSTOMER, Role.RETAILER)
 
 
 def portal_store(request) -> Organization | None:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Organization, Role, User
+from accounts.models import BUYER_ROLES, Organization, Role, User
 from catalog.models import Product
 
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
@@ -184,7 +184,7 @@ def order_place(
     when the user may not buy, OrderPlacementBusy when the database kept
     refusing the locks (a deadlock or lock timeout, retried first).
     """
-    if customer.role not in (Role.CUSTOMER, Role.RETAILER):
+    if customer.role not in BUYER_ROLES:
         raise PermissionDenied(
             f"A {customer.role_label.lower()} account cannot place orders; "
             "customers and retailers do."

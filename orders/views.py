@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.models import BUYER_ROLES
 from catalog.models import Product
 from catalog.views import can_buy, clean_query, portal_store, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
@@ -216,7 +216,7 @@ class CheckoutView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.store = portal_store(request)
-        if request.user.role not in (Role.CUSTOMER, Role.RETAILER):
+        if request.user.role not in BUYER_ROLES:
             return self.refuse(cannot_buy_message(request.user))
         if self.store is None:
             return self.refuse(NO_STORE, status=503)

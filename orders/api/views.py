@@ -4,7 +4,7 @@ from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.models import BUYER_ROLES
 from accounts.permissions import role_permission
 from auromart.api import schema
 from auromart.api.exceptions import error_response
@@ -20,7 +20,7 @@ from .serializers import OrderCreateSerializer, OrderListQuerySerializer, OrderS
 # Seconds a client waits before retrying an order the database was too busy to take.
 BUSY_RETRY_AFTER = 2
 
-IsBuyer = role_permission(Role.CUSTOMER, Role.RETAILER)
+IsBuyer = role_permission(*BUYER_ROLES)
 
 
 class CustomerOrderMixin:
