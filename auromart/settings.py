@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "axes",
+    "anymail",
+    "import_export",
     # ours
     "auromart.apps.AuroMartConfig",
     "accounts.apps.AccountsConfig",
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "orders.context_processors.cart",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -197,14 +201,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- E-mail -----------------------------------------------------------------
 # An ESP through anymail (ANYMAIL_ESP=mailgun, sendgrid, ... plus its key in
 # ANYMAIL_<ESP>_API_KEY), else EMAIL_URL (smtp://host:port), else the console.
+# ANYMAIL_WEBHOOK_SECRET ("user:password") guards the tracking webhook at
+# /anymail/<esp>/tracking/, which marks sent messages delivered or bounced.
 ANYMAIL_ESP = env("ANYMAIL_ESP", default="")
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+}
 if ANYMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
-    ANYMAIL = {
-        key.removeprefix("ANYMAIL_"): value
-        for key, value in env.ENVIRON.items()
-        if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
-    }
 else:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AuroMart <no-reply@auromart.local>")
@@ -213,7 +219,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 PROCUREMENT_TEAM_EMAILS = env.list(
     "PROCUREMENT_TEAM_EMAILS", default=["procurement@auromart.local"]
 )
+# WhatsApp-style alerts: POSTed as signed JSON to this URL; empty = simulated
+# (recorded as sent, nothing leaves). The HMAC key signs each call.
 WHATSAPP_WEBHOOK_URL = env("WHATSAPP_WEBHOOK_URL", default="")
+WHATSAPP_WEBHOOK_SECRET = env("WHATSAPP_WEBHOOK_SECRET", default="")
+WHATSAPP_WEBHOOK_TIMEOUT = env.int("WHATSAPP_WEBHOOK_TIMEOUT", default=10)
+if WHATSAPP_WEBHOOK_URL and not WHATSAPP_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("WHATSAPP_WEBHOOK_URL needs WHATSAPP_WEBHOOK_SECRET to sign calls.")
 INVOICE_TAX_RATE = Decimal(env.str("INVOICE_TAX_RATE", default="0.18"))
 # Orders: estimated delivery in business days from the order date.
 ORDER_DELIVERY_DAYS = env.int("ORDER_DELIVERY_DAYS", default=3)
@@ -236,7 +248,30 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Retries and anything a deliverer missed; `manage.py deliver_outbox` does
+    # the same from cron when there is no beat.
+    "notifications-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60),
+    },
+}
+
+# --- Notifications (the outbox) ---------------------------------------------
+# How a committed message is handed over: "celery" (a broker is configured),
+# "thread" (in-process pool: a request never waits for SMTP) or "inline".
+NOTIFICATIONS_DELIVERY = env(
+    "NOTIFICATIONS_DELIVERY", default="celery" if CELERY_BROKER_URL else "thread"
+)
+if NOTIFICATIONS_DELIVERY not in ("celery", "thread", "inline"):
+    raise ImproperlyConfigured("NOTIFICATIONS_DELIVERY must be celery, thread or inline.")
+NOTIFICATIONS_THREADS = env.int("NOTIFICATIONS_THREADS", default=2)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# Backoff: 1 min, 2, 4, ... capped at 1 h (8 attempts span about 2 h).
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# A row claimed for sending longer than this was abandoned by a dead deliverer.
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=600)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -316,3 +351,5 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# --- Spreadsheet import/export (django-import-export) --------------------------

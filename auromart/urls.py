@@ -15,6 +15,7 @@ api_patterns = [
     path("auth/", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),  # categories, customer/products
     path("customer/", include("orders.api.urls")),  # customer/orders
+    path("notifications/", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -27,6 +28,9 @@ urlpatterns = [
     path("retailer/", include(dashboard_urls.retailer)),
     path("distributor/", include(dashboard_urls.distributor)),
     path("manufacturer/", include(dashboard_urls.manufacturer)),
+    path("notifications/", include("notifications.urls")),
+    # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

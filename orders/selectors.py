@@ -47,6 +47,16 @@ def order_for_customer(*, customer: User, number: str) -> Order:
     )
 
 
+def order_for_message(*, order_id: int) -> Order:
+    """An order as its e-mails need it: lines, distributor, and the customer with their
+    notification preferences, in two queries."""
+    return (
+        Order.objects.select_related("distributor", "customer__notification_preference")
+        .prefetch_related("items")
+        .get(pk=order_id)
+    )
+
+
 def default_shipping_address(user: User) -> str:
     """Where the buyer probably wants delivery: their organization's address, else their last."""
     org = user.organization

@@ -1,0 +1,64 @@
+"""The events a user can be notified of, and the channels each uses by default.
+
+Each app that notifies users registers its events here (one line each), so
+the preferences page lists them and user_notify() knows their defaults.
+Messages to addresses that are not users (a supplier, the procurement team
+list) are business documents: they always go by e-mail and have no event.
+"""
+
+from dataclasses import dataclass
+
+from accounts.models import BUYER_ROLES
+
+from .models import Channel
+
+ALL_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP, Channel.IN_APP)
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str
+    label: str
+    description: str
+    default_channels: frozenset[str]
+    roles: tuple[str, ...] | None = None  # who sees it among their preferences; None: staff only
+
+    def visible_to(self, user) -> bool:
+        if self.roles is None:
+            return user.is_staff
+        return user.role in self.roles
+
+
+EVENTS: dict[str, Event] = {}
+
+
+def register(event: Event) -> Event:
+    if event.key in EVENTS:
+        raise ValueError(f"Notification event {event.key!r} is registered twice.")
+    EVENTS[event.key] = event
+    return event
+
+
+ORDER_PLACED = register(
+    Event(
+        key="order_placed",
+        label="Order confirmation",
+        description="When you place an order: its summary and estimated delivery.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=BUYER_ROLES,
+    )
+)
+ORDER_STATUS = register(
+    Event(
+        key="order_status",
+        label="Order status updates",
+        description="When an order is accepted, shipped (with tracking), delivered or cancelled.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=BUYER_ROLES,
+    )
+)
+
+
+def events_for(user) -> list[Event]:
+    """The events `user` may set preferences for, in registration order."""
+    return [event for event in EVENTS.values() if event.visible_to(user)]

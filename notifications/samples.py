@@ -1,0 +1,145 @@
+"""Example contexts for every message template: the contract callers fill, and previews.
+
+`manage.py render_notification_samples DIR` renders each with these, and the
+tests render them all, so a template that breaks or loses a required fact
+fails here before a real message does. The procurement messages are queued by
+the procurement app (issue #5) with objects that have these attributes.
+"""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from orders.models import Order, OrderItem
+
+
+def _order() -> tuple[Order, list[OrderItem]]:
+    customer = User(email="asha@example.com", name="Asha Rao")
+    distributor = Organization(name="Deccan Distribution", kind=Organization.Kind.DISTRIBUTOR)
+    order = Order(
+        number="AM-261121-K7Q2ZD",
+        customer=customer,
+        distributor=distributor,
+        status=Order.Status.PLACED,
+        fulfillment_type=Order.FulfillmentType.DELIVERY,
+        shipping_address="12 MG Road\nBengaluru 560001",
+        estimated_delivery=datetime.date(2026, 11, 25),
+        subtotal=Decimal("1850.00"),
+        tax_rate=Decimal("0.18"),
+        tax=Decimal("333.00"),
+        total=Decimal("2183.00"),
+    )
+    order.created_at = timezone.now()
+    items = [
+        OrderItem(
+            sku="TEA-ASSAM-500",
+            product_name="Assam tea, 500 g",
+            quantity=2,
+            unit_price=Decimal("425.00"),
+            line_total=Decimal("850.00"),
+        ),
+        OrderItem(
+            sku="RICE-SONA-5K",
+            product_name="Sona masoori rice, 5 kg",
+            quantity=1,
+            unit_price=Decimal("1000.00"),
+            line_total=Decimal("1000.00"),
+        ),
+    ]
+    return order, items
+
+
+def _procurement():
+    product = SimpleNamespace(
+        name="Assam tea, 500 g",
+        sku="TEA-ASSAM-500",
+        description="Strong CTC black tea from Upper Assam, 500 g pouch.",
+    )
+    distributor = SimpleNamespace(name="Deccan Distribution")
+    supplier = SimpleNamespace(name="Brahmaputra Tea Estates", email="orders@brahmaputra.example")
+    request = SimpleNamespace(reference="PR-000042", created_at=timezone.now())
+    return product, distributor, supplier, request
+
+
+def sample_contexts() -> dict[str, dict]:
+    """{template name: context} for every message in templates/notifications/."""
+    order, items = _order()
+    link = f"/customer-portal/orders/{order.number}/"
+    product, distributor, supplier, request = _procurement()
+    shipped = Order(**{f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields})
+    shipped.customer, shipped.distributor = order.customer, order.distributor
+    shipped.status, shipped.tracking_reference = Order.Status.SHIPPED, "BLUEDART 7788123456"
+    lines = [
+        SimpleNamespace(
+            sku="TEA-ASSAM-500",
+            product_name="Assam tea, 500 g",
+            quantity=120,
+            unit_cost=Decimal("310.00"),
+            line_total=Decimal("37200.00"),
+        )
+    ]
+    return {
+        "order_confirmation": {
+            "user": order.customer,
+            "order": order,
+            "items": items,
+            "link": link,
+        },
+        "order_status": {
+            "user": order.customer,
+            "order": shipped,
+            "items": items,
+            "status": "shipped",
+            "note": "",
+            "link": link,
+        },
+        "low_stock_alert": {
+            "product": product,
+            "distributor": distributor,
+            "on_hand": 4,
+            "reserved": 1,
+            "available": 3,
+            "reorder_level": 10,
+            "reorder_quantity": 120,
+            "actions": [
+                f"Opened procurement request {request.reference} for 120 units.",
+                f"E-mailed the request to {supplier.name} ({supplier.email}).",
+            ],
+            "review_url": "/admin/procurement/",
+        },
+        "procurement_request": {
+            "request": request,
+            "product": product,
+            "supplier": supplier,
+            "distributor": distributor,
+            "quantity": 120,
+            "on_hand": 4,
+            "available": 3,
+            "reorder_level": 10,
+        },
+        "purchase_order": {
+            "po": SimpleNamespace(
+                number="PO-2026-000017",
+                created_at=timezone.now(),
+                expected_date=datetime.date(2026, 12, 2),
+                delivery_address=(
+                    "Deccan Distribution warehouse\n"
+                    "Plot 7, Peenya Industrial Area\n"
+                    "Bengaluru 560058"
+                ),
+                delivery_instructions=(
+                    "Weekdays 09:00-17:00, dock 3. Call +91 80 4000 1234 on arrival."
+                ),
+                total=Decimal("37200.00"),
+            ),
+            "lines": lines,
+            "supplier": supplier,
+            "request": request,
+            "confirm_url": "http://127.0.0.1:8000/procurement/po/SIGNED-TOKEN/",
+            "confirm_expires": timezone.now() + datetime.timedelta(days=14),
+            "has_pdf": True,
+        },
+    }

@@ -1,0 +1,529 @@
+"""Notifications' writes: queue messages in the caller's transaction, deliver them after.
+
+Queueing (message_queue, user_notify) renders the message now and writes the
+outbox row in the caller's transaction; delivery is scheduled for after
+commit. Delivery (message_deliver) claims a row with a conditional UPDATE, so
+of any number of deliverers racing for it exactly one sends it, and a row that
+was sent is never claimed again.
+"""
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+
+from .dispatch import schedule_delivery
+from .events import EVENTS, events_for
+from .models import (
+    Channel,
+    MessageStatus,
+    Notification,
+    NotificationPreference,
+    OutboundMessage,
+)
+from .rendering import Rendered, render_message
+from .transports import TRANSPORTS, PermanentError
+
+logger = logging.getLogger(__name__)
+
+DEDUP_KEY_MAX_LENGTH = OutboundMessage._meta.get_field("dedup_key").max_length
+INTERRUPTED_ERROR = (
+    "Interrupted while sending (the deliverer stopped before it could record the "
+    "outcome): it may or may not have gone out, so it is not retried automatically. "
+    "Check with the recipient, then use Resend."
+)
+
+
+# --- Queueing -------------------------------------------------------------------
+
+
+def _check_key(dedup_key: str) -> str:
+    if not dedup_key or len(dedup_key) > DEDUP_KEY_MAX_LENGTH:
+        raise ValueError(f"A dedup_key of 1 to {DEDUP_KEY_MAX_LENGTH} characters is required.")
+    return dedup_key
+
+
+def _outbox_row(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    rendered: Rendered,
+    dedup_key: str,
+    user: User | None,
+    attachments: list[dict],
+    link: str = "",
+) -> OutboundMessage:
+    if channel == Channel.EMAIL:
+        subject, text, html = rendered.subject, rendered.text, rendered.html
+    else:  # a phone message: the short text, and the link as a URL the phone can open
+        subject, text, html = rendered.subject, rendered.short, ""
+        if link:
+            text = f"{text} {settings.SITE_URL}{link}"
+    return OutboundMessage(
+        channel=channel,
+        recipient=recipient[:254],
+        user=user,
+        template=template,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=list(attachments),
+        dedup_key=_check_key(dedup_key),
+    )
+
+
+def _insert(rows: list[OutboundMessage]) -> None:
+    # One INSERT for all rows; a key that is already there (the same event
+    # queued again) is skipped by the database, not raised: queueing twice is
+    # a no-op. Values were checked above, so nothing else can be ignored.
+    OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    schedule_delivery([row.dedup_key for row in rows])
+
+
+def message_queue(
+    *,
+    template: str,
+    recipient: str,
+    context: dict,
+    dedup_key: str,
+    channel: str = Channel.EMAIL,
+    user: User | None = None,
+    attachments: tuple[dict, ...] | list[dict] = (),
+) -> None:
+    """Queue one message to an address (a supplier, the procurement team) for after commit.
+
+    Renders templates/notifications/<template>/ with `context` now, so the
+    message says what was true when it was queued. `dedup_key` names the
+    event ("procurement_request:42:supplier"): queueing the same key again does
+    nothing. `attachments` are {"path", "filename", "mimetype"} references to
+    default_storage, read when the message is sent. Call it inside the
+    transaction whose outcome the message reports.
+    """
+    if channel not in (Channel.EMAIL, Channel.WHATSAPP):
+        raise ValueError(f"Outbox messages go by e-mail or WhatsApp, not {channel!r}.")
+    if not recipient:
+        raise ValueError("A message needs a recipient.")
+    rendered = render_message(template, context)
+    _insert(
+        [
+            _outbox_row(
+                channel=channel,
+                recipient=recipient,
+                template=template,
+                rendered=rendered,
+                dedup_key=dedup_key,
+                user=user,
+                attachments=list(attachments),
+            )
+        ]
+    )
+
+
+def team_alert_queue(*, template: str, context: dict, dedup_key: str) -> None:
+    """Queue an internal e-mail to every address in PROCUREMENT_TEAM_EMAILS."""
+    for address in settings.PROCUREMENT_TEAM_EMAILS:
+        message_queue(
+            template=template,
+            recipient=address,
+            context=context,
+            dedup_key=f"{dedup_key}:{address}"[:DEDUP_KEY_MAX_LENGTH],
+        )
+
+
+def preferences_for(user: User) -> dict[str, set[str]]:
+    """Each event's channels for `user`: their choice, else the event's defaults.
+
+    Reads `user.notification_preference`: free when the caller loaded the user
+    with select_related("notification_preference").
+    """
+    try:
+        chosen = user.notification_preference.channels
+    except NotificationPreference.DoesNotExist:
+        chosen = {}
+    return {
+        key: set(chosen[key]) if key in chosen else set(event.default_channels)
+        for key, event in EVENTS.items()
+    }
+
+
+def user_notify(
+    *,
+    user: User,
+    event: str,
+    template: str,
+    context: dict,
+    dedup_key: str,
+    link: str = "",
+    attachments: tuple[dict, ...] | list[dict] = (),
+) -> list[str]:
+    """Tell `user` about `event` on the channels they chose for it; returns those channels.
+
+    E-mail to their address, WhatsApp to their phone (only when they have
+    one), and an in-app notification linking to `link` (a site path). The
+    message renders once from `template`; in-app and WhatsApp use its short
+    text. Queueing the same `dedup_key` again does nothing. Call it inside the
+    transaction whose outcome it reports.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"Unknown notification event {event!r}.")
+    channels = preferences_for(user)[event]
+    if not channels:
+        return []
+    context = {"user": user, "link": link, **context}
+    rendered = render_message(template, context)
+    used, rows = [], []
+    if Channel.EMAIL in channels and user.email:
+        rows.append(
+            _outbox_row(
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                template=template,
+                rendered=rendered,
+                dedup_key=f"{dedup_key}:email",
+                user=user,
+                attachments=list(attachments),
+            )
+        )
+        used.append(Channel.EMAIL)
+    if Channel.WHATSAPP in channels and user.phone:
+        rows.append(
+            _outbox_row(
+                channel=Channel.WHATSAPP,
+                recipient=user.phone,
+                template=template,
+                rendered=rendered,
+                dedup_key=f"{dedup_key}:whatsapp",
+                user=user,
+                attachments=[],
+                link=link,
+            )
+        )
+        used.append(Channel.WHATSAPP)
+    if rows:
+        _insert(rows)
+    if Channel.IN_APP in channels:
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user=user,
+                    event=event,
+                    title=rendered.subject[:200],
+                    message=rendered.short,
+                    link=link[:500],
+                    dedup_key=_check_key(f"{dedup_key}:in_app"),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        used.append(Channel.IN_APP)
+    return used
+
+
+# --- Delivery --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "sent", "retry", "failed", or "skipped" (someone else has it, or it is done)
+    retry_at: datetime | None = None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: base, 2x base, 4x base ... capped; attempts >= 1."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    delay = min(base * 2 ** (attempts - 1), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def message_deliver(*, message_id: int) -> Outcome:
+    """Send one due outbox row, once, and record what happened.
+
+    Claims the row (pending and due -> sending) with one conditional UPDATE:
+    of several deliverers racing for it, one wins and the rest return
+    "skipped"; a sent row is never claimed again. Runs outside any
+    transaction: the send is not something a rollback could undo. A transient
+    error puts the row back to pending with exponential backoff until
+    NOTIFICATIONS_MAX_ATTEMPTS are used; a permanent one fails it at once.
+    """
+    now = timezone.now()
+    claimed = OutboundMessage.objects.filter(
+        pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=MessageStatus.SENDING,
+        attempts=F("attempts") + 1,
+        claimed_until=now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS),
+        status_changed_at=now,
+    )
+    if not claimed:
+        return Outcome("skipped")
+    message = OutboundMessage.objects.get(pk=message_id)
+    try:
+        provider_id, simulated = TRANSPORTS[message.channel](message)
+    except PermanentError as exc:
+        _record_failure(message, str(exc), retry=False)
+        return Outcome("failed")
+    except Exception as exc:  # a transient failure: the server is down, a timeout
+        error = f"{type(exc).__name__}: {exc}"
+        if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            _record_failure(
+                message, f"Gave up after {message.attempts} attempts. {error}", retry=False
+            )
+            return Outcome("failed")
+        retry_at = timezone.now() + retry_delay(message.attempts)
+        _record_failure(message, error, retry=True, retry_at=retry_at)
+        return Outcome("retry", retry_at)
+    finished = timezone.now()
+    OutboundMessage.objects.filter(pk=message_id).update(
+        status=MessageStatus.SENT,
+        provider_message_id=provider_id[:255],
+        simulated=simulated,
+        sent_at=finished,
+        status_changed_at=finished,
+        claimed_until=None,
+        last_error="",
+    )
+    return Outcome("sent")
+
+
+def _record_failure(
+    message: OutboundMessage, error: str, *, retry: bool, retry_at: datetime | None = None
+) -> None:
+    logger.warning(
+        "%s to %s (outbox %s, attempt %s) failed%s: %s",
+        message.get_channel_display(),
+        message.recipient,
+        message.pk,
+        message.attempts,
+        "; will retry" if retry else "",
+        error,
+    )
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.PENDING if retry else MessageStatus.FAILED,
+        next_attempt_at=retry_at or now,
+        last_error=error[:4000],
+        status_changed_at=now,
+        claimed_until=None,
+    )
+
+
+def outbox_pending_ids(*, dedup_keys: list[str]) -> list[int]:
+    """The rows among `dedup_keys` (what a transaction just queued) still waiting to go."""
+    return list(
+        OutboundMessage.objects.filter(
+            dedup_key__in=dedup_keys, status=MessageStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def outbox_deliver_keys(*, dedup_keys: list[str]) -> dict[str, int]:
+    """Deliver the pending rows among `dedup_keys` in this thread."""
+    return _deliver_each(outbox_pending_ids(dedup_keys=dedup_keys))
+
+
+def _deliver_each(ids: list[int]) -> dict[str, int]:
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    for message_id in ids:
+        counts[message_deliver(message_id=message_id).status] += 1
+    return counts
+
+
+def outbox_due_ids(*, limit: int) -> list[int]:
+    """The pending rows whose next attempt is due, oldest due first."""
+    return list(
+        OutboundMessage.objects.filter(
+            status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_release_interrupted() -> int:
+    """Fail rows stuck in `sending` past their claim: the deliverer died mid-send.
+
+    They are not retried automatically, since the provider may have accepted
+    them before the crash and a message that was sent must not go twice; staff
+    see the reason in the admin and can resend.
+    """
+    now = timezone.now()
+    return OutboundMessage.objects.filter(
+        status=MessageStatus.SENDING, claimed_until__lt=now
+    ).update(
+        status=MessageStatus.FAILED,
+        last_error=INTERRUPTED_ERROR,
+        claimed_until=None,
+        status_changed_at=now,
+    )
+
+
+def outbox_sweep(*, limit: int = 500) -> dict[str, int]:
+    """Deliver what is due (first attempts that were missed, retries); the cron/beat entry point."""
+    interrupted = outbox_release_interrupted()
+    counts = _deliver_each(outbox_due_ids(limit=limit))
+    counts["interrupted"] = interrupted
+    return counts
+
+
+@transaction.atomic
+def message_resend(*, message: OutboundMessage) -> OutboundMessage:
+    """Send a copy of `message` again (staff's decision, after a failure or on request).
+
+    A new row with the same rendered content, linked to the original, so the
+    history shows both attempts; delivery is scheduled after commit.
+    """
+    resend_count = OutboundMessage.objects.filter(resent_from=message).count() + 1
+    copy = OutboundMessage.objects.create(
+        channel=message.channel,
+        recipient=message.recipient,
+        user_id=message.user_id,
+        template=message.template,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        attachments=message.attachments,
+        resent_from=message,
+        dedup_key=f"resend:{message.pk}:{resend_count}",
+    )
+    schedule_delivery([copy.dedup_key])
+    return copy
+
+
+# --- Tracking (the ESP's webhook, through anymail) ----------------------------------
+
+# anymail's normalized event types -> our status; other events (opened,
+# clicked, queued, deferred) do not change what we know about delivery.
+TRACKING_STATUS = {
+    "delivered": MessageStatus.DELIVERED,
+    "bounced": MessageStatus.BOUNCED,
+    "rejected": MessageStatus.BOUNCED,
+    "failed": MessageStatus.BOUNCED,
+    "complained": MessageStatus.COMPLAINED,
+}
+# A later "delivered" must not hide an earlier bounce or complaint.
+TRACKING_MAY_REPLACE = {
+    MessageStatus.DELIVERED: (MessageStatus.SENT,),
+    MessageStatus.BOUNCED: (MessageStatus.SENT, MessageStatus.DELIVERED),
+    MessageStatus.COMPLAINED: (MessageStatus.SENT, MessageStatus.DELIVERED),
+}
+
+
+def message_track(*, provider_message_id: str, event_type: str, description: str = "") -> int:
+    """Apply an ESP tracking event to the message with that provider id; returns rows changed."""
+    status = TRACKING_STATUS.get(event_type)
+    if status is None or not provider_message_id:
+        return 0
+    updates = {"status": status, "status_changed_at": timezone.now()}
+    if status != MessageStatus.DELIVERED:
+        updates["last_error"] = f"{event_type.capitalize()}: {description}".strip(": ")[:4000]
+    return OutboundMessage.objects.filter(
+        provider_message_id=provider_message_id, status__in=TRACKING_MAY_REPLACE[status]
+    ).update(**updates)
+
+
+# --- In-app notifications and preferences --------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of `user`'s notifications read (again is fine). Raises Notification.DoesNotExist."""
+    notification = Notification.objects.get(pk=notification_id, user=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of `user` read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def preferences_set(*, user: User, channels: dict[str, list[str]]) -> NotificationPreference:
+    """Store which channels `user` wants for each of their events.
+
+    Raises ValidationError keyed by event for an unknown event or channel,
+    and for WhatsApp without a phone number on the profile.
+    """
+    allowed = {event.key for event in events_for(user)}
+    valid_channels = set(Channel.values)
+    errors = {}
+    for key, chosen in channels.items():
+        if key not in allowed:
+            errors[key] = "There is no such notification for your account."
+        elif not set(chosen) <= valid_channels:
+            errors[key] = f"Choose among {', '.join(sorted(valid_channels))}."
+        elif Channel.WHATSAPP in chosen and not user.phone:
+            errors[key] = "Add a phone number to your profile to get WhatsApp messages."
+    if errors:
+        raise ValidationError(errors)
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference.channels = {
+        **preference.channels,
+        **{key: sorted(set(chosen)) for key, chosen in channels.items()},
+    }
+    preference.save(update_fields=["channels", "updated_at"])
+    return preference
+
+
+# --- Order messages (receivers of orders' signals call these) ---------------------
+
+
+def order_confirmation_queue(*, order_id: int) -> list[str]:
+    """The customer's order confirmation: summary, estimated delivery, tracking link.
+
+    Called inside order_place's transaction, so an order that rolls back
+    sends nothing. One per order (its dedup key is the order's id).
+    """
+    from orders.selectors import order_for_message
+
+    order = order_for_message(order_id=order_id)
+    return user_notify(
+        user=order.customer,
+        event="order_placed",
+        template="order_confirmation",
+        context={"order": order, "items": list(order.items.all())},
+        dedup_key=f"order_placed:{order.pk}",
+        link=reverse("portal:order", args=[order.number]),
+    )
+
+
+def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") -> list[str]:
+    """Tell the customer their order moved to `to_status` (with tracking when shipped).
+
+    The order state machine enters each status at most once, so the key
+    (order, status) names the event.
+    """
+    from orders.selectors import order_for_message
+
+    order = order_for_message(order_id=order_id)
+    note = note.strip()
+    if note and note[-1] not in ".!?":
+        note += "."  # the templates go on with the next sentence
+    return user_notify(
+        user=order.customer,
+        event="order_status",
+        template="order_status",
+        context={
+            "order": order,
+            "items": list(order.items.all()),
+            "status": to_status,
+            "note": note,
+        },
+        dedup_key=f"order_status:{order.pk}:{to_status}",
+        link=reverse("portal:order", args=[order.number]),
+    )

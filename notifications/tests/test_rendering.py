@@ -1,0 +1,83 @@
+"""Every message template renders from its sample context with the facts it must carry."""
+
+import re
+
+import pytest
+
+from notifications.rendering import render_message
+from notifications.samples import sample_contexts
+
+REQUIRED = {
+    # seed 000: order summary, estimated delivery, tracking information and link
+    "order_confirmation": [
+        "AM-261121-K7Q2ZD",
+        "Assam tea",
+        "₹2,183.00",
+        "25 November 2026",
+        "/customer-portal/orders/AM-261121-K7Q2ZD/",
+        "tracking number",
+    ],
+    "order_status": ["on its way", "BLUEDART 7788123456", "/customer-portal/orders/"],
+    # product, stock levels, automated actions taken
+    "low_stock_alert": [
+        "Assam tea",
+        "TEA-ASSAM-500",
+        "Deccan Distribution",
+        "Reorder level",
+        "Opened procurement request PR-000042",
+        "E-mailed the request",
+    ],
+    # product details, quantity needed, current stock, request id
+    "procurement_request": [
+        "Assam tea",
+        "TEA-ASSAM-500",
+        "Strong CTC",
+        "120",
+        "4 on hand",
+        "PR-000042",
+    ],
+    # PO number, delivery instructions
+    "purchase_order": [
+        "PO-2026-000017",
+        "Peenya Industrial Area",
+        "dock 3",
+        "2 December 2026",
+        "/procurement/po/SIGNED-TOKEN/",
+        "37,200.00",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_each_message_renders_its_facts_in_text_and_html(name):
+    rendered = render_message(name, sample_contexts()[name])
+    assert rendered.subject and "\n" not in rendered.subject
+    for fact in REQUIRED[name]:
+        assert fact in rendered.text, (name, "text", fact)
+        assert fact in rendered.html, (name, "html", fact)
+    assert "{{" not in rendered.text and "{%" not in rendered.html
+    assert "\n\n\n" not in rendered.text
+    # Inlined CSS, and links a mail client can follow.
+    assert "<style" not in rendered.html and 'style="' in rendered.html
+    hrefs = re.findall(r'href="([^"]+)"', rendered.html)
+    assert hrefs and all(h.startswith("http") for h in hrefs), hrefs
+
+
+def test_every_message_template_has_a_sample():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folders = {
+        p.parent.name
+        for p in (Path(settings.BASE_DIR) / "templates/notifications").glob("*/subject.txt")
+    }
+    assert folders == set(sample_contexts()) == set(REQUIRED)
+
+
+def test_text_parts_are_not_html_escaped():
+    context = sample_contexts()["procurement_request"]
+    context["supplier"].name = "Tata & Sons <Supply>"
+    rendered = render_message("procurement_request", context)
+    assert "Dear Tata & Sons <Supply>," in rendered.text
+    assert "Tata &amp; Sons &lt;Supply&gt;" in rendered.html

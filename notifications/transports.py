@@ -1,0 +1,137 @@
+"""How one outbox row leaves the system: e-mail through Django's mail API, or the WhatsApp webhook.
+
+A transport returns (provider_message_id, simulated) or raises. PermanentError
+means trying again cannot help (the address is refused, the webhook said 4xx);
+any other exception is treated as transient and retried with backoff.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from email.utils import make_msgid
+from smtplib import SMTPRecipientsRefused, SMTPSenderRefused
+
+from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+
+from .models import Channel, OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-AuroMart-Signature"
+TIMESTAMP_HEADER = "X-AuroMart-Timestamp"
+
+
+class PermanentError(Exception):
+    """Delivery failed in a way that retrying cannot fix."""
+
+
+class AttachmentMissing(Exception):
+    """An attachment's file is not in storage (yet): transient, it may still be written."""
+
+
+def _uses_anymail() -> bool:
+    return settings.EMAIL_BACKEND.startswith("anymail.")
+
+
+def send_email(message: OutboundMessage) -> tuple[str, bool]:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for ref in message.attachments:
+        if not default_storage.exists(ref["path"]):
+            raise AttachmentMissing(f"Attachment {ref['path']} is not in storage.")
+        with default_storage.open(ref["path"], "rb") as handle:
+            email.attach(ref["filename"], handle.read(), ref.get("mimetype"))
+    if _uses_anymail():
+        # The ESP's own id comes back in anymail_status; tracking events carry it.
+        email.tags = [message.template]
+        email.metadata = {"outbox_id": str(message.pk)}
+    else:
+        # SMTP and the console: our own Message-ID is the id to track by.
+        email.extra_headers["Message-ID"] = make_msgid(domain=_mail_domain())
+    try:
+        email.send(fail_silently=False)
+    except (SMTPRecipientsRefused, AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
+        raise PermanentError(f"The recipient was refused: {exc}") from exc
+    except SMTPSenderRefused as exc:
+        raise PermanentError(f"The sender address was refused: {exc}") from exc
+    status = getattr(email, "anymail_status", None)
+    if status is not None and status.message_id:
+        provider_id = status.message_id
+        if not isinstance(provider_id, str):  # a set, for several recipients
+            provider_id = ",".join(sorted(provider_id))
+        return provider_id, False
+    return email.extra_headers.get("Message-ID", ""), False
+
+
+def _mail_domain() -> str:
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)
+    if len(address) == 2:
+        return address[1].strip(" >")
+    return socket.getfqdn()
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>": what the receiver recomputes to trust a call."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def send_whatsapp(message: OutboundMessage) -> tuple[str, bool]:
+    url = settings.WHATSAPP_WEBHOOK_URL
+    if not url:
+        logger.info("WhatsApp (simulated) to %s: %s", message.recipient, message.body_text)
+        return f"simulated:{message.pk}", True
+    body = json.dumps(
+        {
+            "id": message.dedup_key,
+            "to": message.recipient,
+            "text": message.body_text,
+            "template": message.template,
+        },
+        separators=(",", ":"),
+    ).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "AuroMart-notifications",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: webhook_signature(settings.WHATSAPP_WEBHOOK_SECRET, timestamp, body),
+            # The receiver can drop a repeat: the same message always has this key.
+            "Idempotency-Key": message.dedup_key,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WHATSAPP_WEBHOOK_TIMEOUT) as response:
+            answer = response.read(65536)
+    except urllib.error.HTTPError as exc:
+        if 400 <= exc.code < 500 and exc.code not in (408, 429):
+            raise PermanentError(
+                f"The WhatsApp webhook refused the message: HTTP {exc.code}"
+            ) from exc
+        raise
+    try:
+        provider_id = str(json.loads(answer).get("id") or "")
+    except (ValueError, AttributeError):
+        provider_id = ""
+    return provider_id or f"webhook:{message.pk}", False
+
+
+TRANSPORTS = {Channel.EMAIL: send_email, Channel.WHATSAPP: send_whatsapp}
