@@ -21,6 +21,7 @@ from catalog.models import Category, Product
 from catalog.services import category_create, product_create
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign
+from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
 from orders.services import order_place, order_transition
 
@@ -271,6 +272,9 @@ class Command(BaseCommand):
             }
             created["products"], created["stock movements"] = self._catalog_and_stock()
             created["orders"] = self._orders()
+        # The demo orders' e-mails go out on background threads after commit;
+        # let them finish (console mail prints them) before the logins.
+        wait_for_background_deliveries()
         self._summary(created)
 
     def _say(self, text: str = "", style=None) -> None:
