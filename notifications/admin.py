@@ -59,26 +59,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         ),
         ("Message", {"fields": ["rendered_html", "body_text", "attachment_list"]}),
     ]
-    readonly_fields = [
-        "channel",
-        "recipient",
-        "user",
-        "template",
-        "subject",
-        "dedup_key",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-        "status_changed_at",
-        "provider_message_id",
-        "simulated",
-        "error_details",
-        "resent_from",
-        "rendered_html",
-        "body_text",
-        "attachment_list",
-    ]
+    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
 
     def has_add_permission(self, request):
         return False  # messages are queued by the services, rendered from templates

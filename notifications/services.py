@@ -182,33 +182,22 @@ def user_notify(
     context = {"user": user, "link": link, **context}
     rendered = render_message(template, context)
     used, rows = [], []
-    if Channel.EMAIL in channels and user.email:
-        rows.append(
-            _outbox_row(
-                channel=Channel.EMAIL,
-                recipient=user.email,
-                template=template,
-                rendered=rendered,
-                dedup_key=f"{dedup_key}:email",
-                user=user,
-                attachments=list(attachments),
+    # E-mail to their address, WhatsApp to their phone: each only if they have one.
+    for channel, address in ((Channel.EMAIL, user.email), (Channel.WHATSAPP, user.phone)):
+        if channel in channels and address:
+            rows.append(
+                _outbox_row(
+                    channel=channel,
+                    recipient=address,
+                    template=template,
+                    rendered=rendered,
+                    dedup_key=f"{dedup_key}:{channel}",
+                    user=user,
+                    attachments=list(attachments) if channel == Channel.EMAIL else [],
+                    link=link,
+                )
             )
-        )
-        used.append(Channel.EMAIL)
-    if Channel.WHATSAPP in channels and user.phone:
-        rows.append(
-            _outbox_row(
-                channel=Channel.WHATSAPP,
-                recipient=user.phone,
-                template=template,
-                rendered=rendered,
-                dedup_key=f"{dedup_key}:whatsapp",
-                user=user,
-                attachments=[],
-                link=link,
-            )
-        )
-        used.append(Channel.WHATSAPP)
+            used.append(channel)
     if rows:
         _insert(rows)
     if Channel.IN_APP in channels:

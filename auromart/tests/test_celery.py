@@ -1,6 +1,4 @@
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -11,6 +9,8 @@ from django.db import transaction
 
 from auromart.celery import app
 from auromart.tasks import ping
+
+from .celery_worker import celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,42 +57,9 @@ def test_a_task_runs_through_a_real_worker_on_redis():
     if not settings.CELERY_BROKER_URL:
         pytest.skip("no CELERY_BROKER_URL: the CI run on MariaDB + Redis sets one")
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "auromart",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "auromart.settings_test"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(queue) as worker:
         token = uuid.uuid4().hex
         result = ping.apply_async(args=[token], queue=queue).get(timeout=60)
         assert result["token"] == token
-        assert result["pid"] == worker.pid  # another process ran it: the worker
-    finally:
-        worker.terminate()
-        try:
-            out, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            out, _ = worker.communicate()
-    assert "Traceback" not in out, out
+        assert result["pid"] == worker.process.pid  # another process ran it: the worker
+    assert "Traceback" not in worker.output, worker.output

@@ -1,8 +1,5 @@
 """Delivery through Celery: a real worker on Redis in CI, and the periodic sweep."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -13,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from auromart.celery import app
+from auromart.tests.celery_worker import celery_worker
 from notifications import tasks
 from notifications.models import MessageStatus, OutboundMessage
 from orders.tests.factories import place_order
@@ -38,24 +36,11 @@ def test_a_real_celery_worker_on_redis_delivers_a_queued_message(
     settings.NOTIFICATIONS_DELIVERY = "celery"
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
-    worker = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "auromart", "worker", "-P", "solo"),
-            *("-Q", queue, "-n", f"{queue}@%h", "-l", "info"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "auromart.settings_test",
-            "DATABASE_URL": _database_url_of_the_test_database(),
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    worker_env = {
+        "DATABASE_URL": _database_url_of_the_test_database(),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+    }
+    with celery_worker(queue, loglevel="info", env=worker_env) as worker:
         order = place_order()  # commits: the task goes to Redis, the worker picks it up
         message = OutboundMessage.objects.get()
         deadline = time.monotonic() + 60
@@ -67,15 +52,8 @@ def test_a_real_celery_worker_on_redis_delivers_a_queued_message(
         assert message.status == MessageStatus.SENT, message.last_error
         [received] = smtp_server.inbox.wait_for(1)
         assert order.number in received["Subject"]
-    finally:
-        worker.terminate()
-        try:
-            out, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            out, _ = worker.communicate()
-    assert "notifications.deliver_messages" in out and "succeeded" in out, out
-    assert "Traceback" not in out, out
+    assert "notifications.deliver_messages" in worker.output, worker.output
+    assert "succeeded" in worker.output and "Traceback" not in worker.output, worker.output
 
 
 @pytest.mark.django_db
