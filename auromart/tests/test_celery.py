@@ -1,6 +1,5 @@
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from celery.signals import task_postrun
@@ -11,8 +10,6 @@ from auromart.celery import app
 from auromart.tasks import ping
 
 from .celery_worker import celery_worker
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,8 +13,6 @@ from auromart.tests.celery_worker import celery_worker
 from notifications import tasks
 from notifications.models import MessageStatus, OutboundMessage
 from orders.tests.factories import place_order
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _database_url_of_the_test_database() -> str:
