@@ -4,8 +4,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 
+from auromart.spreadsheets import SpreadsheetImportExportMixin
+
 from . import services
 from .models import Organization, User
+from .resources import OrganizationResource
 
 
 class MemberInline(admin.TabularInline):
@@ -52,7 +55,8 @@ class OrganizationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [OrganizationResource]
     form = OrganizationAdminForm
     list_display = ["name", "kind", "city", "region", "country", "is_default_store", "member_count"]
     list_filter = ["kind", "is_default_store", "country", "region"]

@@ -51,6 +51,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_organization", "Can import organizations from a spreadsheet")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "name"], name="organization_unique_kind_name"),
             models.CheckConstraint(

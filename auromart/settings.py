@@ -353,3 +353,27 @@ LOGGING = {
 }
 
 # --- Spreadsheet import/export (django-import-export) --------------------------
+from import_export.formats import base_formats  # noqa: E402
+
+# Formats offered for import and export: CSV and XLSX only.
+IMPORT_EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+# Every import is one transaction; auromart.spreadsheets also rolls it back when
+# any row is invalid, so a file is imported whole or not at all.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Importing needs its own permission, <app>.import_<model> (granted per user or
+# group); exporting needs the view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Formula escaping is done by our resources (auromart.spreadsheets): a text cell
+# starting with = + - @ tab or CR gets a leading apostrophe, numbers stay
+# numbers, and imports take the apostrophe off again. The library's own switch
+# only drops a leading "=" and turns every cell into text, so it stays off.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# The file between preview and confirm is kept in the default storage
+# (MEDIA_ROOT), which every web host shares, not in one host's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# Uploads in the admin; `manage.py import_data` takes larger files.
+SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+SPREADSHEET_XLSX_MAX_UNPACKED_BYTES = env.int(
+    "SPREADSHEET_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
+)

@@ -1,10 +1,19 @@
 from django.contrib import admin
 
+from auromart.spreadsheets import SpreadsheetImportExportMixin
+
 from .models import Category, Product
+from .resources import (
+    CategoryResource,
+    ProductPriceResource,
+    ProductReorderResource,
+    ProductResource,
+)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CategoryResource]
     list_display = ["name", "slug", "parent"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -14,7 +23,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource, ProductPriceResource, ProductReorderResource]
     list_display = [
         "sku",
         "name",

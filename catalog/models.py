@@ -22,6 +22,7 @@ class Category(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "categories"
+        permissions = [("import_category", "Can import categories from a spreadsheet")]
 
     def __str__(self) -> str:
         return self.name
@@ -85,6 +86,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_product", "Can import products from a spreadsheet")]
         # Plain composite indexes only: MariaDB ignores partial and functional
         # ones, and the catalog always filters on is_active first.
         indexes = [

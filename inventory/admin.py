@@ -4,8 +4,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auromart.admin_helpers import ReadOnlyTabularInline
+from auromart.spreadsheets import SpreadsheetImportExportMixin
 
 from .models import StockItem, StockMovement
+from .resources import StockLevelResource, StockReorderResource
 from .services import stock_item_set_reorder_overrides
 
 
@@ -49,7 +51,10 @@ class StockMovementInline(ReadOnlyTabularInline):
 
 
 @admin.register(StockItem)
-class StockItemAdmin(admin.ModelAdmin):
+class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    # Imports go through inventory.services too: a count becomes a ledger
+    # movement (inventory/resources.py).
+    resource_classes = [StockLevelResource, StockReorderResource]
     list_display = [
         "product",
         "distributor",

@@ -56,6 +56,7 @@ class StockItem(models.Model):
         # No default ordering: one through product/distributor would join those
         # tables into every SELECT ... FOR UPDATE, and MariaDB would lock their
         # rows too. Selectors and the admin order explicitly.
+        permissions = [("import_stockitem", "Can import stock counts and reorder settings")]
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "distributor"], name="stockitem_unique_product_distributor"

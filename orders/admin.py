@@ -3,9 +3,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auromart.admin_helpers import ReadOnlyTabularInline
+from auromart.spreadsheets import SpreadsheetExportMixin
 
 from .exceptions import IllegalTransition
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange
+from .resources import OrderLineResource
 from .services import order_transition
 
 
@@ -26,8 +28,11 @@ class OrderStatusChangeInline(ReadOnlyTabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     """Orders are written by orders.services only; staff read them and move them on."""
+
+    # Export only: one row per order line (orders/resources.py).
+    resource_classes = [OrderLineResource]
 
     list_display = [
         "number",
