@@ -17,7 +17,11 @@ from auromart.spreadsheets import (
 )
 
 from .models import Organization
-from .services import organization_create
+from .services import (
+    ORGANIZATION_CONTACT_FIELDS,
+    organization_create,
+    organization_set_contact,
+)
 
 KINDS = ChoiceWidget(Organization.Kind.choices, required=False)
 
@@ -137,7 +141,10 @@ class OrganizationResource(SpreadsheetResource):
 
     def do_instance_save(self, instance, is_create):
         if not is_create:
-            instance.save()
+            organization_set_contact(
+                organization=instance,
+                **{name: getattr(instance, name) for name in ORGANIZATION_CONTACT_FIELDS},
+            )
             return
         try:
             created = organization_create(

@@ -159,15 +159,26 @@ def user_update_profile(*, user: User, name: str, phone: str = "") -> User:
     return user
 
 
+ORGANIZATION_CONTACT_FIELDS = ("contact_email", "phone", "address", "city", "region", "country")
+
+
+def organization_set_contact(*, organization: Organization, **fields) -> Organization:
+    """Write an organization's contact details (staff tools: the spreadsheet import).
+
+    Raises ValueError for a field that is not a contact field, ValidationError
+    keyed by field for an invalid value.
+    """
+    for key, value in fields.items():
+        if key not in ORGANIZATION_CONTACT_FIELDS:
+            raise ValueError(f"{key} cannot be changed here")
+        setattr(organization, key, (value or "").strip())
+    organization.full_clean(exclude=["is_default_store"])
+    organization.save(update_fields=[*fields])
+    return organization
+
+
 def organization_update(*, organization: Organization, by: User, **fields) -> Organization:
     """Edit contact details; only the organization's admins may."""
     if not (by.is_org_admin and by.organization_id == organization.pk):
         raise PermissionError("Only an administrator of the organization may edit it.")
-    allowed = {"contact_email", "phone", "address", "city", "region", "country"}
-    for key, value in fields.items():
-        if key not in allowed:
-            raise ValueError(f"{key} cannot be changed here")
-        setattr(organization, key, value.strip())
-    organization.full_clean(exclude=["is_default_store"])
-    organization.save()
-    return organization
+    return organization_set_contact(organization=organization, **fields)

@@ -250,13 +250,13 @@ class LookupWidget(widgets.Widget):
 
     # Subclass hooks.
     def load(self) -> Iterable:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say which objects it looks up")
 
     def keys_of(self, obj) -> Iterable[str]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say which keys find an object")
 
     def key_for(self, obj) -> str:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say how an object is written")
 
     def normalize(self, text: str) -> str:
         return text.casefold()
@@ -542,7 +542,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def load_existing(self, dataset) -> dict:
         """{row key: instance} for the file's rows that already exist. Subclasses."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must load the rows a file updates")
 
     def row_key(self, row) -> tuple | None:
         """The row's natural key, normalized like load_existing's keys; None if incomplete."""

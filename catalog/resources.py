@@ -7,7 +7,6 @@ name; database ids never appear in a file. See docs/import-export.md.
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
-from django.utils.text import slugify
 from import_export.fields import Field
 
 from accounts.models import Organization
@@ -23,7 +22,7 @@ from auromart.spreadsheets import (
 )
 
 from .models import Category, Product
-from .services import category_create
+from .services import category_create, first_free_slug, slug_base
 
 SKU_LENGTH = Product._meta.get_field("sku").max_length
 # Enough to keep a MariaDB or SQLite IN (...) list well within its limits.
@@ -88,7 +87,6 @@ class SlugAllocator:
     def __init__(self):
         self.taken: set[str] | None = None
         self.next_suffix: dict[str, int] = {}
-        self.max_length = Product._meta.get_field("slug").max_length
 
     def load(self) -> set[str]:
         if self.taken is None:
@@ -97,13 +95,8 @@ class SlugAllocator:
 
     def allocate(self, name: str) -> str:
         taken = self.load()
-        base = slugify(name)[: self.max_length - 5].strip("-") or "product"
-        slug, n = base, self.next_suffix.get(base, 1)
-        if n > 1:
-            slug = f"{base}-{n}"
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
+        base = slug_base(Product, name, fallback="product")
+        slug, n = first_free_slug(base, taken, start=self.next_suffix.get(base, 1))
         self.next_suffix[base] = n
         taken.add(slug)
         return slug

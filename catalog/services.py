@@ -11,17 +11,27 @@ from accounts.models import Organization
 from .models import Category, Product
 
 
-def _unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
-    """`text` as a slug, with -2, -3, ... appended until no row of `model` has it."""
+def slug_base(model: type[models.Model], text: str, *, fallback: str) -> str:
+    """`text` slugified to fit `model`'s slug column with room for a "-9999" suffix."""
     max_length = model._meta.get_field("slug").max_length
-    # Room for a "-9999" suffix, so that a suffixed slug still fits the column.
-    base = slugify(text)[: max_length - 5].strip("-") or fallback
-    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
+    return slugify(text)[: max_length - 5].strip("-") or fallback
+
+
+def first_free_slug(base: str, taken: set[str], *, start: int = 1) -> tuple[str, int]:
+    """The first of base, base-2, base-3 ... (from `start`) not in `taken`, and its suffix."""
+    n = start
+    slug = base if n == 1 else f"{base}-{n}"
     while slug in taken:
         n += 1
         slug = f"{base}-{n}"
-    return slug
+    return slug, n
+
+
+def _unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
+    """`text` as a slug, with -2, -3, ... appended until no row of `model` has it."""
+    base = slug_base(model, text, fallback=fallback)
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return first_free_slug(base, taken)[0]
 
 
 @transaction.atomic

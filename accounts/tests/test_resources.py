@@ -70,3 +70,16 @@ def test_bad_organization_rows_are_reported_and_nothing_is_written():
     assert "Choose one of manufacturer, distributor, retailer" in result.error_report[0].message
     assert "already in row 2" in result.error_report[2].message
     assert not Organization.objects.exists()
+
+
+def test_an_update_writes_only_contact_details_through_the_service():
+    store = OrganizationFactory(name="Central", kind=Organization.Kind.DISTRIBUTOR)
+    organization_set_default_store(organization=store)
+    text = "kind,name,city,phone,is_default_store\ndistributor,central,Hubli, +91 80 1234 ,no\n"
+
+    result = import_csv(text)
+
+    assert result.error_report == []
+    store.refresh_from_db()
+    assert (store.name, store.city, store.phone) == ("Central", "Hubli", "+91 80 1234")
+    assert store.is_default_store is True  # the store moves only through its own service
