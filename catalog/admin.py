@@ -50,7 +50,7 @@ class ProductAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["sku", "name", "slug", "category", "description", "is_active"]}),
-        ("Commercial", {"fields": ["price", "manufacturer", "supplier"]}),
+        ("Commercial", {"fields": ["price", "cost_price", "manufacturer", "supplier"]}),
         (
             "Replenishment",
             {

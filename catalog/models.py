@@ -49,6 +49,14 @@ class Product(models.Model):
     price = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
+    cost_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the supplier charges per unit, for purchase orders. Empty: the price.",
+    )
     manufacturer = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="products_made"
     )
@@ -115,6 +123,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    @property
+    def purchase_cost(self) -> Decimal:
+        """The unit cost a purchase order pays: the cost price, else the list price."""
+        return self.cost_price if self.cost_price is not None else self.price
 
     def clean(self):
         super().clean()

@@ -107,6 +107,41 @@ def stock_assign(
 
 
 @transaction.atomic
+def stock_receive(
+    *,
+    product: Product,
+    distributor: Organization,
+    quantity: int,
+    reference: str,
+    by: User | None = None,
+    note: str = "",
+) -> StockItem:
+    """Book goods received from a supplier (a purchase order's delivery) into stock.
+
+    Like stock_assign, but the ledger row is a `receipt`; `reference` names
+    the purchase order (e.g. "po:7"). Returns the updated stock item. Raises
+    ValidationError keyed by field when the organization is not a distributor
+    or the quantity is not a whole number of at least 1.
+    """
+    if distributor.kind != Organization.Kind.DISTRIBUTOR:
+        raise ValidationError({"distributor": f"{distributor} is not a distributor."})
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise ValidationError({"quantity": "Receive a whole number of at least 1 unit."})
+    item, _ = StockItem.objects.get_or_create(product=product, distributor=distributor)
+    item = _lock(item.pk)
+    item.product = product
+    item.distributor = distributor
+    return _record_movement(
+        item,
+        kind=StockMovement.Kind.RECEIPT,
+        quantity=quantity,
+        by=by,
+        note=note.strip(),
+        reference=reference,
+    )
+
+
+@transaction.atomic
 def stock_adjust(
     *,
     stock_item: StockItem,
