@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import Organization
@@ -103,6 +103,16 @@ def product_search(
     return products.order_by(*ORDERINGS.get(ordering, ORDERINGS["name"]))
 
 
+def distributor_catalog(*, distributor: Organization, **search) -> QuerySet[Product]:
+    """What `distributor` sells, as a retailer ordering from it searches it.
+
+    product_search (same `search` keywords, same `stock_quantity`) limited to
+    the products the distributor carries: those it holds a stock item for,
+    sold out ones included (they show as out of stock). Still one query.
+    """
+    return product_search(distributor=distributor, **search).filter(store_stock__isnull=False)
+
+
 def stock_label(quantity: int) -> tuple[str, str]:
     """What a shopper reads about stock, and its tone: ("12 in stock", "success")."""
     if quantity <= 0:
@@ -110,3 +120,40 @@ def stock_label(quantity: int) -> tuple[str, str]:
     if quantity <= settings.CATALOG_LOW_STOCK_THRESHOLD:
         return f"Low stock: {quantity} left", "warning"
     return f"{quantity} in stock", "success"
+
+
+def products_of_manufacturer(
+    *, manufacturer: Organization, search: str = "", is_active: bool | None = None
+) -> QuerySet[Product]:
+    """A manufacturer's own products, active or not, by name, for its product pages and API.
+
+    Each carries `units_at_distributors` (on hand summed over every
+    distributor's stock) and `distributor_count`, from one grouped LEFT JOIN:
+    a page costs one query however many products or stock rows there are.
+    `search` matches name or SKU (every word); `is_active` None means both.
+    """
+    products = Product.objects.filter(manufacturer=manufacturer)
+    for word in search.split()[:8]:
+        products = products.filter(Q(name__icontains=word) | Q(sku__icontains=word))
+    if is_active is not None:
+        products = products.filter(is_active=is_active)
+    return (
+        products.select_related("category", "supplier")
+        .annotate(
+            units_at_distributors=Coalesce(Sum("stock_items__on_hand"), Value(0)),
+            distributor_count=Count("stock_items"),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def product_of_manufacturer(*, manufacturer: Organization, pk: int) -> Product:
+    """One of the manufacturer's products; Product.DoesNotExist for anybody else's."""
+    return products_of_manufacturer(manufacturer=manufacturer).get(pk=pk)
+
+
+def manufacturer_product_counts(*, manufacturer: Organization) -> dict[str, int]:
+    """How many products the manufacturer has, and how many are on sale (one query)."""
+    return Product.objects.filter(manufacturer=manufacturer).aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
+    )

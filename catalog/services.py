@@ -70,6 +70,7 @@ def product_create(
     manufacturer: Organization,
     supplier: Organization | None = None,
     description: str = "",
+    cost_price: Decimal | str | int | None = None,
     reorder_level: int = 10,
     reorder_quantity: int = 50,
     order_up_to_level: int | None = None,
@@ -95,6 +96,7 @@ def product_create(
         description=description.strip(),
         category=category,
         price=price,
+        cost_price=cost_price,
         manufacturer=manufacturer,
         supplier=supplier or manufacturer,
         reorder_level=reorder_level,
@@ -108,3 +110,87 @@ def product_create(
     product.full_clean()
     product.save()
     return product
+
+
+# What a manufacturer may change on its own product. The manufacturer itself
+# and the slug (the product page's address) stay as they are.
+PRODUCT_EDITABLE_FIELDS = frozenset(
+    {
+        "sku",
+        "name",
+        "description",
+        "category",
+        "price",
+        "cost_price",
+        "supplier",
+        "reorder_level",
+        "reorder_quantity",
+        "order_up_to_level",
+        "pack_size",
+        "minimum_order_quantity",
+        "lead_time_days",
+        "is_active",
+    }
+)
+
+
+@transaction.atomic
+def product_update(*, product: Product, data: dict) -> Product:
+    """Change the fields named in `data` (keys of PRODUCT_EDITABLE_FIELDS) and save them.
+
+    Text is stripped and the SKU upper-cased as product_create does; a supplier
+    of None means the manufacturer. The slug stays, so links to the product
+    keep working after a rename. Raises ValidationError keyed by field by the
+    same rules as product_create (Product.clean, the SKU taken, ...); TypeError
+    for a field that is not editable. Nothing is written when it raises.
+    """
+    unknown = set(data) - PRODUCT_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}.")
+    data = dict(data)
+    for field in ("sku", "name", "description"):
+        if field in data:
+            data[field] = (data[field] or "").strip()
+    if "sku" in data:
+        data["sku"] = data["sku"].upper()
+    if "supplier" in data and data["supplier"] is None:
+        data["supplier"] = product.manufacturer
+    for field, value in data.items():
+        setattr(product, field, value)
+    product.full_clean()
+    product.save(update_fields=[*data, "updated_at"] if data else None)
+    return product
+
+
+@transaction.atomic
+def product_set_active(*, product: Product, is_active: bool) -> Product:
+    """Take a product off sale (it stays in every order and the ledger) or back on."""
+    if product.is_active != is_active:
+        product.is_active = is_active
+        product.save(update_fields=["is_active", "updated_at"])
+    return product
+
+
+def product_has_history(product: Product) -> bool:
+    """Whether orders or stock refer to the product: then it may be withdrawn, not deleted."""
+    return product.order_items.exists() or product.stock_items.exists()
+
+
+@transaction.atomic
+def product_deactivate_or_delete(*, product: Product) -> bool:
+    """Remove a product a manufacturer no longer sells; returns True when it was deleted.
+
+    A product that was ever ordered or stocked (order lines, stock items with
+    their ledger) is part of history: it is deactivated instead, and so is one
+    that any other record protects (a purchase order line, say). Only a
+    product nothing refers to is deleted (carts holding it lose that line).
+    """
+    if not product_has_history(product):
+        try:
+            with transaction.atomic():
+                product.delete()
+            return True
+        except (models.ProtectedError, models.RestrictedError):
+            pass
+    product_set_active(product=product, is_active=False)
+    return False

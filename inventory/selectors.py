@@ -1,6 +1,6 @@
 """Reads for inventory."""
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from accounts.models import Organization
 
@@ -22,6 +22,31 @@ def stock_for_distributor(distributor: Organization) -> QuerySet[StockItem]:
     )
 
 
+def stock_items_for_distributor(
+    *, distributor: Organization, search: str = "", low: bool | None = None
+) -> QuerySet[StockItem]:
+    """The distributor's stock items with their products, by product name, for its own pages.
+
+    `search` matches the product's SKU or name (case-insensitive); `low` True
+    keeps the items at or below their effective reorder level, False the
+    others. Rows carry the `available_qty` and `reorder_point` annotations.
+    One query for a page of rows.
+    """
+    items = StockItem.objects.filter(distributor=distributor).with_levels()
+    if search:
+        items = items.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search))
+    if low is True:
+        items = items.filter(available_qty__lte=F("reorder_point"))
+    elif low is False:
+        items = items.filter(available_qty__gt=F("reorder_point"))
+    return items.select_related("product").order_by("product__name", "pk")
+
+
+def stock_item_for_distributor(*, distributor: Organization, pk: int) -> StockItem:
+    """One of the distributor's stock items; another distributor's raises StockItem.DoesNotExist."""
+    return StockItem.objects.select_related("product").get(distributor=distributor, pk=pk)
+
+
 def stock_at_or_below_reorder_level(
     *, distributor: Organization | None = None
 ) -> QuerySet[StockItem]:
@@ -33,3 +58,32 @@ def stock_at_or_below_reorder_level(
     if distributor is not None:
         items = items.filter(distributor=distributor)
     return items.select_related("product", "distributor").order_by("product__name", "pk")
+
+
+def stock_of_manufacturer(
+    *, manufacturer: Organization, distributor: Organization | None = None
+) -> QuerySet[StockItem]:
+    """Every distributor's stock of the manufacturer's products, by product then distributor.
+
+    Product and distributor come in the same query, so a page of rows costs
+    one query. `distributor` narrows it to one distributor.
+    """
+    items = StockItem.objects.filter(product__manufacturer=manufacturer)
+    if distributor is not None:
+        items = items.filter(distributor=distributor)
+    return items.select_related("product", "distributor").order_by(
+        "product__name", "product_id", "distributor__name", "pk"
+    )
+
+
+def units_at_distributors(*, manufacturer: Organization) -> int:
+    """Units of the manufacturer's products on hand at all distributors together (one query)."""
+    total = StockItem.objects.filter(product__manufacturer=manufacturer).aggregate(
+        total=Sum("on_hand")
+    )
+    return total["total"] or 0
+
+
+def low_stock_count(*, distributor: Organization) -> int:
+    """How many of the distributor's items are at or below their reorder level (one query)."""
+    return StockItem.objects.at_or_below_reorder_level().filter(distributor=distributor).count()

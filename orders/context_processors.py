@@ -1,7 +1,8 @@
-"""The navbar's "Cart (n)" link: shown to visitors, customers and retailers."""
+"""The navbar's "Cart (n)" link to the portal's cart: shown to visitors and customers."""
 
 from django.db.models import Sum
 
+from accounts.models import Role
 from catalog.views import can_buy, portal_store
 
 from .cart import SESSION_KEY
@@ -54,6 +55,7 @@ class _LazyCount:
 
 def cart(request):
     user = getattr(request, "user", None)
-    if user is None or not can_buy(user):
+    # Retailers keep a cart per distributor under /retailer/; the portal's is not theirs.
+    if user is None or not can_buy(user) or getattr(user, "role", None) == Role.RETAILER:
         return {"show_cart": False}
     return {"show_cart": True, "cart_count": _LazyCount(request)}

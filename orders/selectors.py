@@ -1,10 +1,24 @@
 """Reads for orders: a customer's own orders, listed and one by one."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
-from accounts.models import User
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .models import FulfillmentType, Order, OrderStatusChange
+from accounts.models import Organization, User
+from inventory.models import StockItem
+
+from .models import (
+    CartItem,
+    FulfillmentType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+)
 
 
 def _history():
@@ -47,14 +61,130 @@ def order_for_customer(*, customer: User, number: str) -> Order:
     )
 
 
+def orders_for_retailer_organization(
+    *, organization: Organization, status: str = "", with_history: bool = False
+) -> QuerySet[Order]:
+    """The orders any member of retailer `organization` placed for it, newest first.
+
+    Every member sees the organization's orders (Order.buyer_organization),
+    whoever placed them; `customer` (who placed it) and `distributor` are
+    joined and the lines prefetched (the history too with `with_history`), so a
+    page costs the same few queries however many orders there are.
+    """
+    orders = Order.objects.filter(buyer_organization=organization)
+    if status:
+        orders = orders.filter(status=status)
+    orders = orders.select_related("distributor", "customer").prefetch_related("items")
+    if with_history:
+        orders = orders.prefetch_related(_history())
+    return orders.order_by("-created_at", "-pk")
+
+
+def order_for_retailer_organization(*, organization: Organization, number: str) -> Order:
+    """One of retailer `organization`'s orders by number, with lines and status history.
+
+    Raises Order.DoesNotExist for an unknown number or another organization's
+    order, which the pages answer with 404.
+    """
+    return (
+        Order.objects.select_related("distributor", "customer")
+        .prefetch_related("items", _history())
+        .get(buyer_organization=organization, number=number)
+    )
+
+
+def distributors_to_order_from(*, user: User | None = None) -> QuerySet[Organization]:
+    """Every distributor a retailer may order from, by name, in one query.
+
+    Each is annotated with `products_available` (products it can sell now:
+    on hand less reserved above 0) and, given `user`, `cart_units` (units in
+    that user's cart at it). Subqueries, not joins, so the two counts do not
+    multiply each other.
+    """
+    in_stock = (
+        StockItem.objects.filter(
+            distributor=OuterRef("pk"), product__is_active=True, on_hand__gt=F("reserved")
+        )
+        .order_by()
+        .values("distributor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    distributors = Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR).annotate(
+        products_available=Coalesce(Subquery(in_stock), 0)
+    )
+    if user is not None:
+        units = (
+            CartItem.objects.filter(
+                cart__user=user, cart__distributor=OuterRef("pk"), product__is_active=True
+            )
+            .order_by()
+            .values("cart__distributor")
+            .annotate(n=Sum("quantity"))
+            .values("n")
+        )
+        distributors = distributors.annotate(cart_units=Coalesce(Subquery(units), 0))
+    return distributors.order_by("name", "pk")
+
+
 def order_for_message(*, order_id: int) -> Order:
     """An order as its e-mails need it: lines, distributor, and the customer with their
     notification preferences, in two queries."""
     return (
-        Order.objects.select_related("distributor", "customer__notification_preference")
+        Order.objects.select_related(
+            "distributor", "buyer_organization", "customer__notification_preference"
+        )
         .prefetch_related("items")
         .get(pk=order_id)
     )
+
+
+def orders_for_distributor(
+    *,
+    distributor: Organization,
+    status: str = "",
+    placed_from: datetime.date | None = None,
+    placed_to: datetime.date | None = None,
+) -> QuerySet[Order]:
+    """The orders placed with `distributor`, newest first, optionally of one status.
+
+    `placed_from` / `placed_to` are inclusive local dates, compared as datetime
+    bounds (no `__date` lookup: MariaDB without time-zone tables cannot convert).
+    The buyer and their organization are joined and the lines prefetched, so a
+    page costs the same few queries however many orders or lines there are.
+    """
+    orders = Order.objects.filter(distributor=distributor)
+    if status:
+        orders = orders.filter(status=status)
+    if placed_from is not None:
+        orders = orders.filter(created_at__gte=_start_of(placed_from))
+    if placed_to is not None:
+        orders = orders.filter(created_at__lt=_start_of(placed_to + datetime.timedelta(days=1)))
+    return (
+        orders.select_related("customer", "buyer_organization")
+        .prefetch_related("items")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def order_for_distributor(
+    *, distributor: Organization, pk: int | None = None, number: str | None = None
+) -> Order:
+    """One of `distributor`'s incoming orders by id or number, with buyer, lines and history.
+
+    Raises Order.DoesNotExist for an unknown order or another distributor's,
+    which the pages and the API answer with 404.
+    """
+    lookup = {"pk": pk} if pk is not None else {"number": number}
+    return (
+        Order.objects.select_related("customer", "buyer_organization", "distributor")
+        .prefetch_related("items", _history())
+        .get(distributor=distributor, **lookup)
+    )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def default_shipping_address(user: User) -> str:
@@ -77,3 +207,168 @@ def default_shipping_address(user: User) -> str:
         .first()
     )
     return last or org_address
+
+
+# --- Dashboards and the manufacturer's view of its products' orders -----------
+
+# Orders still moving: the buyer waits for them, the distributor works on them.
+OPEN_STATUSES = (
+    OrderStatus.PLACED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+)
+# Orders that did not go through: neither sales nor revenue.
+NOT_SOLD = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
+def _placed_between(queryset, prefix: str, placed_from, placed_to):
+    if placed_from is not None:
+        queryset = queryset.filter(**{f"{prefix}created_at__gte": _start_of(placed_from)})
+    if placed_to is not None:
+        end = _start_of(placed_to + datetime.timedelta(days=1))
+        queryset = queryset.filter(**{f"{prefix}created_at__lt": end})
+    return queryset
+
+
+def orders_with_products_of(
+    *,
+    manufacturer: Organization,
+    status: str = "",
+    placed_from: datetime.date | None = None,
+    placed_to: datetime.date | None = None,
+) -> QuerySet[Order]:
+    """Downstream orders holding at least one of `manufacturer`'s products, newest first.
+
+    Read only. Each order carries only the manufacturer's own lines, in
+    `manufacturer_items` (the rest of the order is other manufacturers'
+    business), and their sums `manufacturer_units` / `manufacturer_total`.
+    Distributor and buyer organization are joined and the lines prefetched:
+    a page costs two queries however many orders or lines. Dates as in
+    orders_for_distributor (inclusive local dates).
+    """
+    own_lines = OrderItem.objects.filter(product__manufacturer=manufacturer)
+    per_order = own_lines.filter(order=OuterRef("pk")).order_by().values("order")
+    orders = Order.objects.filter(pk__in=own_lines.values("order_id"))
+    if status:
+        orders = orders.filter(status=status)
+    orders = _placed_between(orders, "", placed_from, placed_to)
+    return (
+        orders.select_related("distributor", "buyer_organization")
+        .annotate(
+            manufacturer_units=Subquery(per_order.annotate(n=Sum("quantity")).values("n")),
+            manufacturer_total=Subquery(per_order.annotate(n=Sum("line_total")).values("n")),
+        )
+        .prefetch_related(
+            Prefetch("items", queryset=own_lines.order_by("pk"), to_attr="manufacturer_items")
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def orders_with_products_of_count(
+    *, manufacturer: Organization, placed_from: datetime.date | None = None
+) -> int:
+    """How many orders (any status) hold the manufacturer's products, since a day (one query)."""
+    lines = OrderItem.objects.filter(product__manufacturer=manufacturer)
+    lines = _placed_between(lines, "order__", placed_from, None)
+    return lines.values("order_id").distinct().count()
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    """What a manufacturer's products sold downstream between two dates (inclusive).
+
+    Rejected and cancelled orders are left out. Revenue is what buyers paid
+    for the lines (price snapshots, before tax). `by_product` and
+    `by_distributor` are dicts with `units`, `revenue` and `orders`, best
+    sellers first.
+    """
+
+    date_from: datetime.date
+    date_to: datetime.date
+    units: int
+    revenue: Decimal
+    orders: int
+    by_product: list[dict]
+    by_distributor: list[dict]
+
+
+def manufacturer_sales(
+    *, manufacturer: Organization, date_from: datetime.date, date_to: datetime.date
+) -> SalesSummary:
+    """The manufacturer's sales summary, computed by the database in three grouped queries."""
+    lines = OrderItem.objects.filter(product__manufacturer=manufacturer).exclude(
+        order__status__in=NOT_SOLD
+    )
+    lines = _placed_between(lines, "order__", date_from, date_to).order_by()
+    figures = {
+        "units": Sum("quantity"),
+        "revenue": Sum("line_total"),
+        "orders": Count("order_id", distinct=True),
+    }
+    totals = lines.aggregate(**figures)
+    by_product = list(
+        lines.values("product_id", "product__sku", "product__name")
+        .annotate(**figures)
+        .order_by("-revenue", "product__name", "product_id")
+    )
+    by_distributor = list(
+        lines.values("order__distributor_id", "order__distributor__name")
+        .annotate(**figures)
+        .order_by("-revenue", "order__distributor__name", "order__distributor_id")
+    )
+    return SalesSummary(
+        date_from=date_from,
+        date_to=date_to,
+        units=totals["units"] or 0,
+        revenue=totals["revenue"] or Decimal("0.00"),
+        orders=totals["orders"] or 0,
+        by_product=[
+            {
+                "product_id": row["product_id"],
+                "sku": row["product__sku"],
+                "name": row["product__name"],
+                "units": row["units"],
+                "revenue": row["revenue"],
+                "orders": row["orders"],
+            }
+            for row in by_product
+        ],
+        by_distributor=[
+            {
+                "distributor_id": row["order__distributor_id"],
+                "name": row["order__distributor__name"],
+                "units": row["units"],
+                "revenue": row["revenue"],
+                "orders": row["orders"],
+            }
+            for row in by_distributor
+        ],
+    )
+
+
+def distributor_order_counts(*, distributor: Organization) -> dict[str, int]:
+    """The distributor's orders by what they wait for (one query).
+
+    `to_accept`: placed; `in_progress`: accepted or processing; `in_transit`:
+    shipped.
+    """
+    return Order.objects.filter(distributor=distributor).aggregate(
+        to_accept=Count("pk", filter=Q(status=OrderStatus.PLACED)),
+        in_progress=Count(
+            "pk", filter=Q(status__in=[OrderStatus.ACCEPTED, OrderStatus.PROCESSING])
+        ),
+        in_transit=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
+    )
+
+
+def buyer_organization_order_counts(*, organization: Organization) -> dict[str, int]:
+    """A retailer's orders, `open` (not delivered, rejected or cancelled) and `shipped`.
+
+    One query.
+    """
+    return Order.objects.filter(buyer_organization=organization).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        shipped=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
+    )

@@ -406,3 +406,81 @@ def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Ord
         note=reason or "Cancelled by the customer.",
         only_from=(OrderStatus.PLACED,),
     )
+
+
+# The moves a distributor makes on its incoming orders: every status after
+# `placed` (buyers may only cancel, through order_cancel_by_customer).
+DISTRIBUTOR_MOVES = (
+    OrderStatus.ACCEPTED,
+    OrderStatus.REJECTED,
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.CANCELLED,
+)
+# The buyer reads the reason in their notification, so refusing or calling
+# off an order needs one.
+NOTE_REQUIRED = {
+    OrderStatus.REJECTED: "Say why the order is rejected; the buyer reads it.",
+    OrderStatus.CANCELLED: "Say why the order is cancelled; the buyer reads it.",
+}
+TRACKING_REFERENCE_MAX_LENGTH = Order._meta.get_field("tracking_reference").max_length
+
+
+def order_move_by_distributor(
+    *, order: Order, to_status: str, by: User, note: str = "", tracking_reference: str = ""
+) -> Order:
+    """A member of the order's distributor moves it along the state machine.
+
+    Rules on top of order_transition: only a member of `order.distributor`
+    (PermissionDenied otherwise); `to_status` one of DISTRIBUTOR_MOVES;
+    rejecting and cancelling need a note (the reason the buyer is told);
+    shipping needs a tracking reference, and only shipping takes one. These
+    raise ValidationError keyed by field (`status`, `note`,
+    `tracking_reference`) before anything is locked; an illegal move raises
+    IllegalTransition naming the allowed ones. Rejecting or cancelling
+    returns the stock (inventory's receiver), every move notifies the buyer.
+    """
+    if by.organization_id != order.distributor_id:
+        raise PermissionDenied("Only the order's distributor can move it.")
+    note = (note or "").strip()
+    tracking_reference = (tracking_reference or "").strip()
+    errors = {}
+    if to_status not in DISTRIBUTOR_MOVES:
+        errors["status"] = f"Choose one of: {', '.join(DISTRIBUTOR_MOVES)}."
+    elif to_status in NOTE_REQUIRED and not note:
+        errors["note"] = NOTE_REQUIRED[to_status]
+    if to_status == OrderStatus.SHIPPED and not tracking_reference:
+        errors["tracking_reference"] = "Enter the tracking reference of the shipment."
+    elif tracking_reference and to_status != OrderStatus.SHIPPED:
+        errors["tracking_reference"] = "Only a shipment takes a tracking reference."
+    elif len(tracking_reference) > TRACKING_REFERENCE_MAX_LENGTH:
+        errors["tracking_reference"] = f"Use at most {TRACKING_REFERENCE_MAX_LENGTH} characters."
+    if errors:
+        raise ValidationError(errors)
+    return order_transition(
+        order=order,
+        to_status=to_status,
+        by=by,
+        note=note,
+        tracking_reference=tracking_reference,
+    )
+
+
+def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Order:
+    """A member of the buying retailer calls off its order before the distributor accepts it.
+
+    Any member of the organization the order was placed for may (they order
+    and track as the organization, whoever placed it); others get
+    PermissionDenied. Only while it is `placed` (raises IllegalTransition
+    otherwise). The stock goes back through the ledger.
+    """
+    if by.role != Role.RETAILER or order.buyer_organization_id != by.organization_id:
+        raise PermissionDenied("Only a member of the ordering retailer can cancel this order.")
+    return order_transition(
+        order=order,
+        to_status=OrderStatus.CANCELLED,
+        by=by,
+        note=reason or f"Cancelled by {by.get_full_name()} of {by.organization}.",
+        only_from=(OrderStatus.PLACED,),
+    )

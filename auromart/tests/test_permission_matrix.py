@@ -1,0 +1,500 @@
+"""Every role against every page and endpoint, generated from the URLconf.
+
+The table below says, for each URL pattern under /api/ and the role areas
+(/customer-portal/, /retailer/, /distributor/, /manufacturer/), what each
+role gets: allowed, sent to log in (401 on the API), 403 (wrong role) or 404
+(another organization's object). `test_every_url_pattern_is_in_the_table`
+walks the URLconf, so a new endpoint without a row fails the suite; patterns
+that other suites check are listed in OWNED_ELSEWHERE with the reason.
+
+For a pattern with an object in its path, each role tries "its" object (its
+own where it has one) and then an object of another organization, which every
+role that passes the role check must get as 404.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from accounts.models import Organization
+from accounts.tests.factories import (
+    CustomerFactory,
+    DistributorUserFactory,
+    ManufacturerUserFactory,
+    OrganizationFactory,
+    RetailerUserFactory,
+)
+from catalog.tests.factories import ProductFactory
+from inventory.models import StockItem
+from inventory.tests.factories import StockItemFactory
+from notifications.models import Notification
+from orders.tests.factories import place_order
+from procurement.services import procurement_request_approve, procurement_request_create
+from procurement.tests.factories import procurement_staff
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+CUSTOMER = "customer"
+RETAILER = "retailer"
+DISTRIBUTOR = "distributor"
+MANUFACTURER = "manufacturer"
+PROCUREMENT = "procurement"  # staff in the procurement group, no organization
+ROLES = (ANONYMOUS, CUSTOMER, RETAILER, DISTRIBUTOR, MANUFACTURER, PROCUREMENT)
+SIGNED_IN = ROLES[1:]
+
+# Outcomes.
+OK = "allowed"  # past the role and scope checks: any answer but 401/403/404/405/5xx or login
+LOGIN = "login"  # 401 on the API, a redirect to the login page on pages
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+
+# Patterns these tests do not cover, with who does.
+OWNED_ELSEWHERE = {
+    "": "the landing page redirects by role: accounts/tests/test_dashboards.py",
+    "healthz": "public health check: auromart/tests",
+    "accounts/": "sign-up, login, profile and password pages: accounts/tests/test_views.py",
+    "notifications/": "the user's own inbox pages: notifications/tests/test_views.py",
+    "procurement/": "supplier purchase-order pages by link or login (#5): procurement/tests",
+    "anymail/": "ESP webhooks, basic-auth guarded: notifications/tests",
+    "admin/": "Django admin, staff permissions: each app's test_admin.py",
+    "api/schema/": "public OpenAPI schema",
+    "api/docs/": "public Swagger UI",
+}
+
+
+@dataclass
+class World:
+    """Two organizations of each kind, so that every object has a stranger to hide from."""
+
+    users: dict[str, object]
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def __getitem__(self, name):
+        return self.objects[name]
+
+
+def build_world() -> World:
+    distributor = DistributorUserFactory(organization__name="Depot One")
+    distributor.organization.is_default_store = True
+    distributor.organization.save()
+    manufacturer = ManufacturerUserFactory()
+    retailer = RetailerUserFactory()
+    customer = CustomerFactory()
+    staff = procurement_staff()
+    users = {
+        CUSTOMER: customer,
+        RETAILER: retailer,
+        DISTRIBUTOR: distributor,
+        MANUFACTURER: manufacturer,
+        PROCUREMENT: staff,
+    }
+    d1 = distributor.organization
+    d2 = OrganizationFactory(name="Depot Two", kind=Organization.Kind.DISTRIBUTOR)
+    other_retailer = RetailerUserFactory()
+    other_customer = CustomerFactory()
+    own_product = ProductFactory(manufacturer=manufacturer.organization)
+    other_product = ProductFactory()
+    for product in (own_product, other_product):
+        for depot in (d1, d2):
+            StockItemFactory(product=product, distributor=depot, on_hand=500)
+    world = World(users=users)
+    world.objects.update(
+        d1=d1,
+        d2=d2,
+        own_product=own_product,
+        other_product=other_product,
+        d1_stock=StockItem.objects.get(product=own_product, distributor=d1),
+        d2_stock=StockItem.objects.get(product=own_product, distributor=d2),
+        customer_order=place_order(customer=customer, distributor=d1, lines=[(own_product, 1)]),
+        retailer_order=place_order(customer=retailer, distributor=d1, lines=[(own_product, 1)]),
+        other_customer_order=place_order(
+            customer=other_customer, distributor=d2, lines=[(other_product, 1)]
+        ),
+        other_retailer_order=place_order(
+            customer=other_retailer, distributor=d2, lines=[(other_product, 1)]
+        ),
+        other_notification=Notification.objects.create(
+            user=other_customer, event="test", title="Not yours"
+        ),
+    )
+    for role, user in users.items():
+        world.objects[f"{role}_notification"] = Notification.objects.create(
+            user=user, event="test", title="Yours"
+        )
+    world.objects["procurement_request"] = procurement_request_create(
+        product=other_product, distributor=d1, by=staff, quantity=10
+    )
+    to_approve = procurement_request_create(
+        product=own_product, distributor=d2, by=staff, quantity=10
+    )
+    world.objects["purchase_order"] = procurement_request_approve(request=to_approve, by=staff)
+    return world
+
+
+# --- Object choosers: (world, role) -> URL kwargs ----------------------------------
+
+
+def order_pk(name):
+    return lambda world, role: {"pk": world[name].pk}
+
+
+def order_number(name):
+    return lambda world, role: {"number": world[name].number}
+
+
+def _buyer_order_name(role: str) -> str:
+    """The caller's own order where it placed one (retailers); the customer's otherwise."""
+    return "retailer_order" if role == RETAILER else "customer_order"
+
+
+def buyers_order_pk(world, role):
+    return {"pk": world[_buyer_order_name(role)].pk}
+
+
+def buyers_order_number(world, role):
+    return {"number": world[_buyer_order_name(role)].number}
+
+
+def pk_of(name):
+    return lambda world, role: {"pk": world[name].pk}
+
+
+def own_notification(world, role):
+    return {
+        "pk": world[f"{role}_notification" if role != ANONYMOUS else "customer_notification"].pk
+    }
+
+
+def product_id(name):
+    return lambda world, role: {"product_id": world[name].pk}
+
+
+def distributor_id(world, role):
+    return {"distributor_id": world["d1"].pk}
+
+
+def retailer_cart_line(world, role):
+    return {"distributor_id": world["d1"].pk, "product_id": world["own_product"].pk}
+
+
+def portal_product(world, role):
+    return {"slug": world["own_product"].slug}
+
+
+@dataclass(frozen=True)
+class Row:
+    """What each role gets on one URL pattern.
+
+    `expect` maps role -> outcome on "its" object (or the list); roles left
+    out get `default`. `own` builds the URL's kwargs for a role; `other` those
+    of another organization's object, which every role allowed on `own` (or
+    already refused with 404) must get as 404.
+    """
+
+    methods: tuple[str, ...]
+    expect: dict[str, str]
+    default: str = FORBIDDEN
+    own: Callable | None = None
+    other: Callable | None = None
+
+    def outcome(self, role: str) -> str:
+        return self.expect.get(role, self.default)
+
+
+def only(role: str, **more) -> dict[str, str]:
+    """Allowed for one role; visitors log in; everyone else is refused (the row's default)."""
+    return {ANONYMOUS: LOGIN, role: OK, **more}
+
+
+EVERYONE = dict.fromkeys(ROLES, OK)
+SIGNED_IN_ONLY = {ANONYMOUS: LOGIN, **dict.fromkeys(SIGNED_IN, OK)}
+# A procurement staff user has no organization, so their role is customer.
+BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
+
+MATRIX: dict[str, Row] = {
+    # --- API of #2/#3: auth, catalog, the customer's orders --------------------------
+    "auth-register": Row(("post",), EVERYONE),
+    "auth-login": Row(("post",), EVERYONE),
+    "auth-refresh": Row(("post",), EVERYONE),
+    # The refresh token in the body is the credential that logging out revokes.
+    "auth-logout": Row(("post",), EVERYONE),
+    "auth-me": Row(("get",), SIGNED_IN_ONLY),
+    "api-category-list": Row(("get",), EVERYONE),
+    "api-product-list": Row(("get",), EVERYONE),
+    "api-order-list": Row(("get", "post"), BUYERS),
+    "api-order-detail": Row(
+        ("get",),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},  # staff placed no order: the customer's is not theirs
+        own=buyers_order_pk,
+        other=order_pk("other_customer_order"),
+    ),
+    "notifications-api:list": Row(("get",), SIGNED_IN_ONLY),
+    "notifications-api:read-all": Row(("post",), SIGNED_IN_ONLY),
+    "notifications-api:read": Row(
+        ("post",), SIGNED_IN_ONLY, own=own_notification, other=pk_of("other_notification")
+    ),
+    # --- API of #5: procurement staff only (no organization scope) ---------------------
+    "api-procurement-requests": Row(("get",), only(PROCUREMENT)),
+    "api-procurement-approve": Row(("put",), only(PROCUREMENT), own=pk_of("procurement_request")),
+    "api-procurement-reject": Row(("put",), only(PROCUREMENT), own=pk_of("procurement_request")),
+    "api-purchase-order-list": Row(("get",), only(PROCUREMENT)),
+    "api-purchase-order-detail": Row(("get",), only(PROCUREMENT), own=pk_of("purchase_order")),
+    "api-purchase-order-approve": Row(("put",), only(PROCUREMENT), own=pk_of("purchase_order")),
+    "api-purchase-order-receive": Row(("post",), only(PROCUREMENT), own=pk_of("purchase_order")),
+    # --- API of #6: distributor --------------------------------------------------------
+    "api-distributor-order-list": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-order-detail": Row(
+        ("get",),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    "api-distributor-order-accept": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    "api-distributor-order-reject": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    "api-distributor-order-status": Row(
+        ("put",),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    "api-distributor-stock-list": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-stock-detail": Row(
+        ("patch",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
+    ),
+    # --- API of #6: retailer -----------------------------------------------------------
+    "api-retailer-distributor-list": Row(("get",), only(RETAILER)),
+    "api-retailer-catalog": Row(("get",), only(RETAILER)),
+    "api-retailer-order-list": Row(("get", "post"), only(RETAILER)),
+    "api-retailer-order-detail": Row(
+        ("get",),
+        only(RETAILER),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    # --- API of #6: manufacturer -------------------------------------------------------
+    "api-manufacturer-products": Row(("get", "post"), only(MANUFACTURER)),
+    "api-manufacturer-product": Row(
+        ("get", "put", "patch", "delete"),
+        only(MANUFACTURER),
+        own=pk_of("own_product"),
+        other=pk_of("other_product"),
+    ),
+    "api-manufacturer-stock-assign": Row(("post",), only(MANUFACTURER)),
+    "api-manufacturer-orders": Row(("get",), only(MANUFACTURER)),
+    "api-manufacturer-sales": Row(("get",), only(MANUFACTURER)),
+    # --- The customer portal (#3): open to browse, buying for buyers -------------------
+    "portal:dashboard": Row(("get",), EVERYONE),
+    "portal:catalog": Row(("get",), EVERYONE),
+    "portal:product": Row(("get",), EVERYONE, own=portal_product),
+    "portal:stock": Row(("get",), EVERYONE),
+    # Every role may fill the page; the cart's writes answer a non-buyer with a message
+    # (a redirect back), not 403: the portal is open to browse (docs/architecture.md).
+    "portal:cart": Row(("get",), EVERYONE),
+    "portal:cart_add": Row(("post",), EVERYONE, own=product_id("own_product")),
+    "portal:cart_update": Row(("post",), EVERYONE, own=product_id("own_product")),
+    "portal:cart_remove": Row(("post",), EVERYONE, own=product_id("own_product")),
+    "portal:checkout": Row(("get",), BUYERS),
+    # Any signed-in user's own orders (none, for a distributor); others' are 404.
+    "portal:orders": Row(("get",), SIGNED_IN_ONLY),
+    "portal:order": Row(
+        ("get",),
+        {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_number,
+        other=order_number("other_customer_order"),
+    ),
+    "portal:order_confirmation": Row(
+        ("get",),
+        {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_number,
+        other=order_number("other_customer_order"),
+    ),
+    "portal:order_cancel": Row(
+        ("post",),
+        {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_number,
+        other=order_number("other_customer_order"),
+    ),
+    # --- Retailer pages (#6) ------------------------------------------------------------
+    "retailer:dashboard": Row(("get",), only(RETAILER)),
+    "retailer:distributors": Row(("get",), only(RETAILER)),
+    "retailer:catalog": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:cart": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:cart_add": Row(("post",), only(RETAILER), own=retailer_cart_line),
+    "retailer:cart_update": Row(("post",), only(RETAILER), own=retailer_cart_line),
+    "retailer:cart_remove": Row(("post",), only(RETAILER), own=retailer_cart_line),
+    "retailer:checkout": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:orders": Row(("get",), only(RETAILER)),
+    "retailer:order": Row(
+        ("get",),
+        only(RETAILER),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
+    "retailer:order_cancel": Row(
+        ("post",),
+        only(RETAILER),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
+    # --- Distributor pages (#6) ---------------------------------------------------------
+    "distributor:dashboard": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:inventory": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:stock_reorder": Row(
+        ("post",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
+    ),
+    "distributor:orders": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:order": Row(
+        ("get",),
+        only(DISTRIBUTOR),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
+    "distributor:order_move": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
+    # --- Manufacturer pages (#6) --------------------------------------------------------
+    "manufacturer:dashboard": Row(("get",), only(MANUFACTURER)),
+    "manufacturer:products": Row(("get",), only(MANUFACTURER)),
+    "manufacturer:product_create": Row(("get", "post"), only(MANUFACTURER)),
+    "manufacturer:product_edit": Row(
+        ("get", "post"),
+        only(MANUFACTURER),
+        own=pk_of("own_product"),
+        other=pk_of("other_product"),
+    ),
+    "manufacturer:product_active": Row(
+        ("post",), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
+    "manufacturer:stock": Row(("get", "post"), only(MANUFACTURER)),
+    "manufacturer:orders": Row(("get",), only(MANUFACTURER)),
+    "manufacturer:sales": Row(("get",), only(MANUFACTURER)),
+}
+
+
+# --- The URLconf walk -------------------------------------------------------------------
+
+
+def url_patterns(patterns=None, prefix="", namespace=""):
+    """(route, view name) of every pattern, depth first."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}"
+
+
+def owner_elsewhere(route: str) -> str | None:
+    for prefix, reason in OWNED_ELSEWHERE.items():
+        if route == prefix or (prefix and route.startswith(prefix) and prefix.endswith("/")):
+            return reason
+    return None
+
+
+def test_every_url_pattern_is_in_the_table():
+    missing = [
+        f"{route} ({name})"
+        for route, name in url_patterns()
+        if name not in MATRIX and owner_elsewhere(route) is None
+    ]
+    assert not missing, "Add these URL patterns to MATRIX (or OWNED_ELSEWHERE): " + ", ".join(
+        missing
+    )
+
+
+def test_the_table_names_only_existing_patterns():
+    names = {name for _route, name in url_patterns()}
+    assert not set(MATRIX) - names
+
+
+AREAS = ("api/", "customer-portal/", "retailer/", "distributor/", "manufacturer/")
+
+
+def test_the_role_areas_cannot_be_waved_through():
+    """Only the schema and the docs under /api/ may be left out of the table."""
+    left_out = [
+        route
+        for route, name in url_patterns()
+        if route.startswith(AREAS)
+        and name not in MATRIX
+        and route not in ("api/schema/", "api/docs/")
+    ]
+    assert not left_out
+
+
+# --- The matrix ----------------------------------------------------------------------------
+
+METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+def call(client, method: str, url: str, api: bool):
+    if api:
+        return getattr(client, method)(url, {}, format="json")
+    return getattr(client, method)(url)
+
+
+def check(response, expected: str, *, api: bool, where: str) -> None:
+    status = response.status_code
+    login_redirect = status == 302 and response["Location"].startswith(reverse("accounts:login"))
+    if expected == LOGIN:
+        ok = status == 401 if api else login_redirect
+    elif expected == FORBIDDEN:
+        ok = status == 403
+    elif expected == NOT_FOUND:
+        ok = status == 404
+    else:
+        ok = status < 500 and status not in (401, 403, 404, 405) and not login_redirect
+    assert ok, f"{where}: expected {expected}, got {status}"
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_world()
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(name, world):
+    row = MATRIX[name]
+    route = next(route for route, view_name in url_patterns() if view_name == name)
+    api = route.startswith("api/")
+    methods = sorted(row.methods, key=METHOD_ORDER.__getitem__)
+
+    def client_for(role):
+        client = APIClient() if api else Client()
+        if role != ANONYMOUS:
+            client.force_login(world.users[role])
+        return client
+
+    # Refusals first, then other organizations' objects, then what is allowed:
+    # an allowed write (a DELETE, say) must not change what a later call sees.
+    plan = []
+    for role in ROLES:
+        expected = row.outcome(role)
+        if row.other is not None and expected in (OK, NOT_FOUND):
+            plan.append((1, role, NOT_FOUND, reverse(name, kwargs=row.other(world, role))))
+        kwargs = row.own(world, role) if row.own is not None else {}
+        plan.append((2 if expected == OK else 0, role, expected, reverse(name, kwargs=kwargs)))
+    for _stage, role, expected, url in sorted(plan, key=lambda step: step[0]):
+        client = client_for(role)
+        for method in methods:
+            response = call(client, method, url, api)
+            check(response, expected, api=api, where=f"{role} {method.upper()} {url}")

@@ -1,0 +1,13 @@
+"""/api/manufacturer/...: a manufacturer's products, stock assignment, orders and sales."""
+
+from django.urls import path
+
+from . import manufacturer_views as views
+
+urlpatterns = [
+    path("products", views.ProductListCreateView.as_view(), name="api-manufacturer-products"),
+    path("products/<int:pk>", views.ProductDetailView.as_view(), name="api-manufacturer-product"),
+    path("inventory/assign", views.StockAssignView.as_view(), name="api-manufacturer-stock-assign"),
+    path("orders", views.OrderListView.as_view(), name="api-manufacturer-orders"),
+    path("sales", views.SalesSummaryView.as_view(), name="api-manufacturer-sales"),
+]

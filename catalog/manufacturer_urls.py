@@ -1,0 +1,20 @@
+"""/manufacturer/...: the manufacturer's dashboard and pages."""
+
+from django.urls import path
+
+from accounts.views import manufacturer_dashboard
+
+from . import manufacturer_views as views
+
+app_name = "manufacturer"
+
+urlpatterns = [
+    path("", manufacturer_dashboard, name="dashboard"),
+    path("products/", views.ProductListView.as_view(), name="products"),
+    path("products/new/", views.ProductFormView.as_view(), name="product_create"),
+    path("products/<int:pk>/edit/", views.ProductFormView.as_view(), name="product_edit"),
+    path("products/<int:pk>/active/", views.ProductActiveView.as_view(), name="product_active"),
+    path("stock/", views.StockView.as_view(), name="stock"),
+    path("orders/", views.OrderListView.as_view(), name="orders"),
+    path("sales/", views.SalesView.as_view(), name="sales"),
+]

@@ -1,0 +1,57 @@
+"""Forms of the distributor's inventory page: its filters and the per-row reorder settings.
+
+They only parse; inventory.services decides what may be stored.
+"""
+
+from django import forms
+
+SEARCH_MAX_LENGTH = 100
+OVERRIDE_MAX = 1_000_000
+
+
+class StockFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "SKU or product name"}),
+    )
+    low = forms.BooleanField(label="Only low stock", required=False)
+
+
+class ReorderSettingsForm(forms.Form):
+    """One stock item's reorder level and quantity; empty goes back to the product's."""
+
+    reorder_level_override = forms.IntegerField(
+        label="Reorder level", required=False, min_value=0, max_value=OVERRIDE_MAX
+    )
+    reorder_quantity_override = forms.IntegerField(
+        label="Reorder quantity", required=False, min_value=0, max_value=OVERRIDE_MAX
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        # Each row of the table has its own form: unique ids, and inputs tied
+        # to the row's <form> element by its id (a <form> cannot wrap a <tr>).
+        kwargs.setdefault("auto_id", f"id_%s_{item.pk}")
+        kwargs.setdefault(
+            "initial",
+            {
+                "reorder_level_override": item.reorder_level_override,
+                "reorder_quantity_override": item.reorder_quantity_override,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.form_id = f"reorder-{item.pk}"
+        self.defaults = {
+            "reorder_level_override": item.product.reorder_level,
+            "reorder_quantity_override": item.product.reorder_quantity,
+        }
+        for name, field in self.fields.items():
+            field.help_text = f"Default {self.defaults[name]}"
+            field.widget.attrs.update(
+                form=self.form_id,
+                placeholder=str(self.defaults[name]),
+                inputmode="numeric",
+                **{"class": "form-control form-control-sm reorder-input"},
+            )

@@ -1,0 +1,29 @@
+"""The distributor's order API, mounted at /api/distributor/."""
+
+from django.urls import path
+
+from . import distributor_views as views
+
+urlpatterns = [
+    path("orders", views.DistributorOrderListView.as_view(), name="api-distributor-order-list"),
+    path(
+        "orders/<int:pk>",
+        views.DistributorOrderDetailView.as_view(),
+        name="api-distributor-order-detail",
+    ),
+    path(
+        "orders/<int:pk>/accept",
+        views.DistributorOrderAcceptView.as_view(),
+        name="api-distributor-order-accept",
+    ),
+    path(
+        "orders/<int:pk>/reject",
+        views.DistributorOrderRejectView.as_view(),
+        name="api-distributor-order-reject",
+    ),
+    path(
+        "orders/<int:pk>/status",
+        views.DistributorOrderStatusView.as_view(),
+        name="api-distributor-order-status",
+    ),
+]

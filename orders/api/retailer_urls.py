@@ -1,0 +1,26 @@
+"""The retailer API, mounted at /api/retailer/: distributors, a distributor's catalog, orders."""
+
+from django.urls import path
+
+from catalog.api import retailer_views as catalog_views
+
+from . import retailer_views
+
+urlpatterns = [
+    path(
+        "distributors",
+        catalog_views.RetailerDistributorListView.as_view(),
+        name="api-retailer-distributor-list",
+    ),
+    path("catalog", catalog_views.RetailerCatalogView.as_view(), name="api-retailer-catalog"),
+    path(
+        "orders",
+        retailer_views.RetailerOrderListCreateView.as_view(),
+        name="api-retailer-order-list",
+    ),
+    path(
+        "orders/<int:pk>",
+        retailer_views.RetailerOrderDetailView.as_view(),
+        name="api-retailer-order-detail",
+    ),
+]

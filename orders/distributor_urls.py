@@ -1,0 +1,23 @@
+"""The distributor's pages at /distributor/: its dashboard, inventory and incoming orders."""
+
+from django.urls import path
+
+from accounts.views import distributor_dashboard
+from inventory import views as inventory_views
+
+from . import distributor_views as views
+
+app_name = "distributor"
+
+urlpatterns = [
+    path("", distributor_dashboard, name="dashboard"),
+    path("inventory/", inventory_views.DistributorInventoryView.as_view(), name="inventory"),
+    path(
+        "inventory/<int:pk>/reorder/",
+        inventory_views.DistributorReorderUpdateView.as_view(),
+        name="stock_reorder",
+    ),
+    path("orders/", views.DistributorOrderListView.as_view(), name="orders"),
+    path("orders/<str:number>/", views.DistributorOrderDetailView.as_view(), name="order"),
+    path("orders/<str:number>/move/", views.DistributorOrderMoveView.as_view(), name="order_move"),
+]

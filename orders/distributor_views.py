@@ -1,0 +1,185 @@
+"""The distributor's order pages (under /distributor/orders/): incoming orders and their moves.
+
+Distributors only (another role gets 403), scoped to the user's organization
+(another distributor's order is 404). Each move is a CSRF-protected POST
+through orders.services.order_move_by_distributor: a missing reason or
+tracking reference is a form error, a move the order's status does not allow
+re-shows the page with HTTP 409 and the allowed moves named.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views import View
+
+from accounts.models import Role
+from accounts.permissions import RoleRequiredMixin
+from catalog.views import clean_query
+
+from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm
+from .exceptions import IllegalTransition
+from .models import RETURNS_STOCK, Order, OrderStatus
+from .selectors import order_for_distributor, orders_for_distributor
+from .services import order_move_by_distributor
+
+ORDERS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Move:
+    button: str
+    tone: str  # Bootstrap button style
+    note_label: str
+    note_required: bool = False
+    tracking: bool = False
+    help: str = ""
+
+
+MOVES = {
+    OrderStatus.ACCEPTED: Move(
+        "Accept order",
+        "success",
+        "Note to the buyer (optional)",
+        help="The buyer is told the order is accepted, with its estimated delivery.",
+    ),
+    OrderStatus.PROCESSING: Move(
+        "Start processing", "primary", "Note (optional)", help="Picking and packing has begun."
+    ),
+    OrderStatus.SHIPPED: Move(
+        "Mark as shipped",
+        "primary",
+        "Note (optional)",
+        tracking=True,
+        help="The buyer gets the tracking reference.",
+    ),
+    OrderStatus.DELIVERED: Move(
+        "Mark as delivered", "success", "Note (optional)", help="The order is complete."
+    ),
+    OrderStatus.REJECTED: Move(
+        "Reject order",
+        "outline-danger",
+        "Reason for rejecting",
+        note_required=True,
+        help="The stock goes back on the shelf; the buyer reads the reason.",
+    ),
+    OrderStatus.CANCELLED: Move(
+        "Cancel order",
+        "outline-danger",
+        "Reason for cancelling",
+        note_required=True,
+        help="The stock goes back on the shelf; the buyer reads the reason.",
+    ),
+}
+
+
+def move_form(status: str, data=None) -> OrderMoveForm:
+    move = MOVES[status]
+    form = OrderMoveForm(data, auto_id=f"id_{status}_%s", initial={"status": status})
+    form.fields["note"].label = move.note_label
+    if move.note_required:
+        form.fields["note"].widget.attrs["required"] = True
+    if move.tracking:
+        form.fields["tracking_reference"].widget.attrs.update(
+            required=True, placeholder="e.g. BLUEDART 7788123456"
+        )
+    else:
+        del form.fields["tracking_reference"]
+    return form
+
+
+def _order(request, number: str) -> Order:
+    try:
+        return order_for_distributor(distributor=request.user.organization, number=number)
+    except Order.DoesNotExist:
+        raise Http404("No such order.") from None
+
+
+class DistributorOrderListView(RoleRequiredMixin, View):
+    """Incoming orders, newest first; filtered by status and the day placed; 20 a page."""
+
+    roles = (Role.DISTRIBUTOR,)
+
+    def get(self, request):
+        form = DistributorOrderFilterForm(request.GET)
+        filters = form.cleaned_data if form.is_valid() else {}
+        orders = orders_for_distributor(
+            distributor=request.user.organization,
+            status=filters.get("status", ""),
+            placed_from=filters.get("placed_from"),
+            placed_to=filters.get("placed_to"),
+        )
+        paginator = Paginator(orders, ORDERS_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        context = {
+            "form": form,
+            "page": page,
+            "page_range": list(
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
+            "query": clean_query(request),
+            "filtered": any(filters.values()),
+        }
+        return render(request, "distributor/order_list.html", context)
+
+
+class DistributorOrderDetailView(RoleRequiredMixin, View):
+    """The order with its buyer, lines and history, and a form for each move it allows now."""
+
+    roles = (Role.DISTRIBUTOR,)
+
+    def get(self, request, number: str):
+        return self.render_page(request, _order(request, number))
+
+    def render_page(self, request, order: Order, failed: OrderMoveForm | None = None, status=200):
+        moves = []
+        for to_status in order.allowed_next:
+            form = failed if failed is not None and failed.data.get("status") == to_status else None
+            form = form or move_form(to_status)
+            moves.append({"status": to_status, "move": MOVES[to_status], "form": form})
+        return render(
+            request,
+            "distributor/order_detail.html",
+            {"order": order, "moves": moves},
+            status=status,
+        )
+
+
+class DistributorOrderMoveView(DistributorOrderDetailView):
+    def get(self, request, number: str):
+        return redirect("distributor:order", number=number)
+
+    def post(self, request, number: str):
+        order = _order(request, number)
+        to_status = request.POST.get("status", "")
+        if to_status not in MOVES:
+            messages.error(request, "Choose one of the moves below.")
+            return self.render_page(request, order, status=400)
+        form = move_form(to_status, request.POST)
+        if form.is_valid():
+            try:
+                order_move_by_distributor(
+                    order=order,
+                    to_status=to_status,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    tracking_reference=form.cleaned_data.get("tracking_reference", ""),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except IllegalTransition as exc:
+                messages.error(request, str(exc))
+                return self.render_page(request, _order(request, number), status=409)
+        if not form.is_valid():
+            return self.render_page(request, order, failed=form)
+        label = OrderStatus(to_status).label.lower()
+        text = f"Order {order.number} is now {label}."
+        if to_status in RETURNS_STOCK:
+            text += " Its stock is back on the shelf."
+        messages.success(request, text + " The buyer has been notified.")
+        return redirect("distributor:order", number=order.number)
