@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import BUYER_ROLES, Role
+from .models import Role
 
 
 @dataclass(frozen=True)
@@ -19,15 +19,23 @@ class NavEntry:
     visitors: bool = False  # shown to anonymous visitors too
 
 
-BUYERS = BUYER_ROLES
-
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Retailer", "retailer:dashboard", (Role.RETAILER,)),
+    NavEntry("Order", "retailer:distributors", (Role.RETAILER,)),
+    NavEntry("Orders", "retailer:orders", (Role.RETAILER,)),
     NavEntry("Distributor", "distributor:dashboard", (Role.DISTRIBUTOR,)),
+    NavEntry("Inventory", "distributor:inventory", (Role.DISTRIBUTOR,)),
+    NavEntry("Orders", "distributor:orders", (Role.DISTRIBUTOR,)),
     NavEntry("Manufacturer", "manufacturer:dashboard", (Role.MANUFACTURER,)),
+    NavEntry("Products", "manufacturer:products", (Role.MANUFACTURER,)),
+    NavEntry("Stock", "manufacturer:stock", (Role.MANUFACTURER,)),
+    NavEntry("Orders", "manufacturer:orders", (Role.MANUFACTURER,)),
+    NavEntry("Sales", "manufacturer:sales", (Role.MANUFACTURER,)),
+    NavEntry("Purchase orders", "procurement:supplier_pos", (Role.MANUFACTURER,)),
     # The customer portal (its cart link is in base.html, from orders' context processor).
-    NavEntry("Shop", "portal:dashboard", BUYERS, visitors=True),
-    NavEntry("My orders", "portal:orders", BUYERS),
+    # Retailers order from a chosen distributor under /retailer/, not from the portal's store.
+    NavEntry("Shop", "portal:dashboard", (Role.CUSTOMER,), visitors=True),
+    NavEntry("My orders", "portal:orders", (Role.CUSTOMER,)),
 ]
 
 

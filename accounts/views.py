@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -5,11 +7,25 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from auromart.urls_helpers import site_url
+from catalog.selectors import manufacturer_product_counts
+from inventory.selectors import low_stock_count, units_at_distributors
+from orders.models import OrderStatus
+from orders.selectors import (
+    buyer_organization_order_counts,
+    distributor_order_counts,
+    orders_for_distributor,
+    orders_for_retailer_organization,
+    orders_with_products_of,
+    orders_with_products_of_count,
+)
+from procurement.selectors import supplier_dashboard_counts
 
 from . import services
 from .forms import (
@@ -156,26 +172,157 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-class RoleDashboardView(RoleRequiredMixin, TemplateView):
-    """A role's home page: its organization, team and what it can do here.
+@dataclass(frozen=True)
+class Figure:
+    """One number on a dashboard, and the page where the user acts on it."""
 
-    Later issues extend each role's dashboard with its own work (orders,
-    stock, products); this is where every role lands after logging in.
+    label: str
+    value: int
+    url: str
+    hint: str = ""
+    # "warning" draws attention: there is work waiting.
+    tone: str = "primary"
+
+
+def _url(name: str, **query) -> str:
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+class RoleDashboardView(RoleRequiredMixin, TemplateView):
+    """A role's home page: the figures it acts on, each linking to where it acts.
+
+    Subclasses compute their figures through the apps' selectors in a fixed
+    number of queries, whatever the size of the organization's data.
     """
 
     template_name = "accounts/dashboard.html"
     title = ""
 
+    def figures(self, organization) -> list[Figure]:
+        return []
+
+    def extra_context_data(self, organization) -> dict:
+        return {}
+
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = user.organization.members.order_by("name") if user.organization_id else []
-        return super().get_context_data(title=self.title, members=members, **kwargs)
+        organization = user.organization
+        members = list(organization.members.order_by("name")) if organization else []
+        return super().get_context_data(
+            title=self.title,
+            members=members,
+            figures=self.figures(organization),
+            **self.extra_context_data(organization),
+            **kwargs,
+        )
 
 
-def role_dashboard(role: str, title: str):
-    return RoleDashboardView.as_view(roles=(role,), title=title)
+class ManufacturerDashboardView(RoleDashboardView):
+    roles = (Role.MANUFACTURER,)
+    title = "Manufacturer dashboard"
+    template_name = "accounts/dashboard_manufacturer.html"
+
+    def figures(self, organization) -> list[Figure]:
+        month_start = timezone.localdate().replace(day=1)
+        products = manufacturer_product_counts(manufacturer=organization)
+        return [
+            Figure(
+                "Active products",
+                products["active"],
+                _url("manufacturer:products", active="active"),
+                f"of {products['total']} in your catalog",
+            ),
+            Figure(
+                "Units at distributors",
+                units_at_distributors(manufacturer=organization),
+                _url("manufacturer:stock"),
+                "on hand, all your products",
+            ),
+            Figure(
+                "Orders this month",
+                orders_with_products_of_count(manufacturer=organization, placed_from=month_start),
+                _url("manufacturer:orders", date_from=month_start.isoformat()),
+                "holding your products",
+            ),
+            Figure(
+                "Purchase orders to answer",
+                supplier_dashboard_counts(organization=organization)["awaiting_answer"],
+                _url("procurement:supplier_pos", status="sent"),
+                "confirm or propose changes",
+            ),
+        ]
+
+    def extra_context_data(self, organization) -> dict:
+        recent = orders_with_products_of(manufacturer=organization)[:RECENT_ORDERS]
+        return {"recent_orders": list(recent)}
 
 
-retailer_dashboard = role_dashboard(Role.RETAILER, "Retailer dashboard")
-distributor_dashboard = role_dashboard(Role.DISTRIBUTOR, "Distributor dashboard")
-manufacturer_dashboard = role_dashboard(Role.MANUFACTURER, "Manufacturer dashboard")
+class DistributorDashboardView(RoleDashboardView):
+    roles = (Role.DISTRIBUTOR,)
+    title = "Distributor dashboard"
+    template_name = "accounts/dashboard_distributor.html"
+
+    def figures(self, organization) -> list[Figure]:
+        orders = distributor_order_counts(distributor=organization)
+        low = low_stock_count(distributor=organization)
+        return [
+            Figure(
+                "Orders to accept",
+                orders["to_accept"],
+                _url("distributor:orders", status=OrderStatus.PLACED),
+                "placed, waiting for you",
+                "warning" if orders["to_accept"] else "primary",
+            ),
+            Figure(
+                "Low stock items",
+                low,
+                _url("distributor:inventory", low="on"),
+                "at or below their reorder level",
+                "warning" if low else "primary",
+            ),
+            Figure(
+                "Shipments in transit",
+                orders["in_transit"],
+                _url("distributor:orders", status=OrderStatus.SHIPPED),
+                "shipped, not yet delivered",
+            ),
+        ]
+
+    def extra_context_data(self, organization) -> dict:
+        recent = orders_for_distributor(distributor=organization)[:RECENT_ORDERS]
+        return {"recent_orders": list(recent)}
+
+
+class RetailerDashboardView(RoleDashboardView):
+    roles = (Role.RETAILER,)
+    title = "Retailer dashboard"
+    template_name = "accounts/dashboard_retailer.html"
+
+    def figures(self, organization) -> list[Figure]:
+        orders = buyer_organization_order_counts(organization=organization)
+        return [
+            Figure(
+                "Open orders",
+                orders["open"],
+                _url("retailer:orders"),
+                "not yet delivered, rejected or cancelled",
+            ),
+            Figure(
+                "On the way",
+                orders["shipped"],
+                _url("retailer:orders", status=OrderStatus.SHIPPED),
+                "shipped to you",
+            ),
+        ]
+
+    def extra_context_data(self, organization) -> dict:
+        recent = orders_for_retailer_organization(organization=organization)[:RECENT_ORDERS]
+        return {"recent_orders": list(recent)}
+
+
+# How many of the latest orders a dashboard lists.
+RECENT_ORDERS = 5
+
+retailer_dashboard = RetailerDashboardView.as_view()
+distributor_dashboard = DistributorDashboardView.as_view()
+manufacturer_dashboard = ManufacturerDashboardView.as_view()

@@ -219,6 +219,14 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 PROCUREMENT_TEAM_EMAILS = env.list(
     "PROCUREMENT_TEAM_EMAILS", default=["procurement@auromart.local"]
 )
+# A purchase order above this total (in the shop's currency) needs a second,
+# different approver before it goes to the supplier; empty: one approval.
+_approval_limit = env.str("PROCUREMENT_APPROVAL_LIMIT", default="")
+PROCUREMENT_APPROVAL_LIMIT = Decimal(_approval_limit) if _approval_limit else None
+# The supplier's confirmation link expires after this many days; a supplier
+# that has not answered after this many hours gets one reminder.
+PROCUREMENT_CONFIRM_LINK_DAYS = env.int("PROCUREMENT_CONFIRM_LINK_DAYS", default=14)
+PROCUREMENT_CONFIRM_REMINDER_HOURS = env.int("PROCUREMENT_CONFIRM_REMINDER_HOURS", default=48)
 # WhatsApp-style alerts: POSTed as signed JSON to this URL; empty = simulated
 # (recorded as sent, nothing leaves). The HMAC key signs each call.
 WHATSAPP_WEBHOOK_URL = env("WHATSAPP_WEBHOOK_URL", default="")
@@ -254,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {
         "task": "notifications.sweep_outbox",
         "schedule": env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60),
+    },
+    "procurement-confirmation-reminders": {
+        "task": "procurement.send_confirmation_reminders",
+        "schedule": 3600,
     },
 }
 
@@ -320,6 +332,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Several models have a `status`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ProcurementRequestStatusEnum": "procurement.models.RequestStatus",
+        "PurchaseOrderStatusEnum": "procurement.models.POStatus",
+        "OrderStatusEnum": "orders.models.OrderStatus",
+    },
 }
 
 # --- Security ---------------------------------------------------------------
@@ -348,6 +366,9 @@ LOGGING = {
         # Django's own console handler already prints these: don't repeat them.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
     },
 }

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import dashboard_urls
 from accounts.views import home
 
 from . import views
@@ -16,6 +15,11 @@ api_patterns = [
     path("", include("catalog.api.urls")),  # categories, customer/products
     path("customer/", include("orders.api.urls")),  # customer/orders
     path("notifications/", include("notifications.api.urls")),
+    path("admin/procurement/", include("procurement.api.urls")),
+    path("distributor/", include("orders.api.distributor_urls")),  # distributor/orders
+    path("distributor/", include("inventory.api.urls")),  # distributor/inventory
+    path("retailer/", include("orders.api.retailer_urls")),  # catalog, distributors, orders
+    path("manufacturer/", include("catalog.api.manufacturer_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -25,10 +29,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("customer-portal/", include("orders.portal_urls")),
-    path("retailer/", include(dashboard_urls.retailer)),
-    path("distributor/", include(dashboard_urls.distributor)),
-    path("manufacturer/", include(dashboard_urls.manufacturer)),
+    path("retailer/", include("orders.retailer_urls")),
+    path("distributor/", include("orders.distributor_urls")),  # dashboard, inventory, orders
+    path("manufacturer/", include("catalog.manufacturer_urls")),  # dashboard, products, stock
     path("notifications/", include("notifications.urls")),
+    path("procurement/", include("procurement.urls")),
     # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),

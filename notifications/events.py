@@ -8,7 +8,7 @@ list) are business documents: they always go by e-mail and have no event.
 
 from dataclasses import dataclass
 
-from accounts.models import BUYER_ROLES
+from accounts.models import BUYER_ROLES, Role
 
 from .models import Channel
 
@@ -55,6 +55,41 @@ ORDER_STATUS = register(
         description="When an order is accepted, shipped (with tracking), delivered or cancelled.",
         default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
         roles=BUYER_ROLES,
+    )
+)
+ORDER_RECEIVED = register(
+    Event(
+        key="order_received",
+        label="New orders",
+        description="When a buyer places an order with your organization: its lines and buyer.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=(Role.DISTRIBUTOR,),
+    )
+)
+
+PROCUREMENT_REQUESTED = register(
+    Event(
+        key="procurement_requested",
+        label="Low stock and procurement requests",
+        description="When stock falls to its reorder level: the levels and the request opened.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+    )
+)
+PURCHASE_ORDER_ANSWERED = register(
+    Event(
+        key="purchase_order_answered",
+        label="Supplier answers",
+        description="When a supplier confirms a purchase order or proposes changes.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+    )
+)
+PURCHASE_ORDER_RECEIVED = register(
+    Event(
+        key="purchase_order_received",
+        label="Purchase orders to your organization",
+        description="When we send your organization a purchase order to confirm.",
+        default_channels=frozenset({Channel.IN_APP}),
+        roles=(Role.MANUFACTURER, Role.DISTRIBUTOR),
     )
 )
 

@@ -8,6 +8,12 @@ from anymail.signals import tracking
 from django.dispatch import receiver
 
 from orders.signals import order_placed, order_status_changed
+from procurement.signals import (
+    procurement_requested,
+    purchase_order_answered,
+    purchase_order_issued,
+    purchase_order_reminder_due,
+)
 
 from . import services
 
@@ -17,9 +23,34 @@ def queue_order_confirmation(sender, order_id, **kwargs):
     services.order_confirmation_queue(order_id=order_id)
 
 
+@receiver(order_placed, dispatch_uid="notifications.order_received")
+def queue_order_received(sender, order_id, distributor_id, **kwargs):
+    services.order_received_queue(order_id=order_id, distributor_id=distributor_id)
+
+
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")
 def queue_order_status_update(sender, order_id, to_status, note="", **kwargs):
     services.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
+
+
+@receiver(procurement_requested, dispatch_uid="notifications.procurement_request")
+def queue_procurement_request(sender, request_id, **kwargs):
+    services.procurement_request_messages_queue(request_id=request_id)
+
+
+@receiver(purchase_order_issued, dispatch_uid="notifications.purchase_order")
+def queue_purchase_order(sender, purchase_order_id, **kwargs):
+    services.purchase_order_messages_queue(purchase_order_id=purchase_order_id)
+
+
+@receiver(purchase_order_reminder_due, dispatch_uid="notifications.purchase_order_reminder")
+def queue_purchase_order_reminder(sender, purchase_order_id, **kwargs):
+    services.purchase_order_messages_queue(purchase_order_id=purchase_order_id, reminder=True)
+
+
+@receiver(purchase_order_answered, dispatch_uid="notifications.purchase_order_answered")
+def queue_purchase_order_answered(sender, purchase_order_id, answer, **kwargs):
+    services.purchase_order_answered_queue(purchase_order_id=purchase_order_id, answer=answer)
 
 
 @receiver(tracking, dispatch_uid="notifications.tracking")

@@ -60,7 +60,7 @@ def _procurement():
     )
     distributor = SimpleNamespace(name="Deccan Distribution")
     supplier = SimpleNamespace(name="Brahmaputra Tea Estates", email="orders@brahmaputra.example")
-    request = SimpleNamespace(reference="PR-000042", created_at=timezone.now())
+    request = SimpleNamespace(number="PR-2026-00042", created_at=timezone.now())
     return product, distributor, supplier, request
 
 
@@ -72,6 +72,12 @@ def sample_contexts() -> dict[str, dict]:
     shipped = Order(**{f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields})
     shipped.customer, shipped.distributor = order.customer, order.distributor
     shipped.status, shipped.tracking_reference = Order.Status.SHIPPED, "BLUEDART 7788123456"
+    received = Order(**{f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields})
+    received.customer, received.distributor = order.customer, order.distributor
+    received.buyer_organization = Organization(
+        name="Koramangala Fresh Mart", kind=Organization.Kind.RETAILER
+    )
+    received.created_at = order.created_at
     lines = [
         SimpleNamespace(
             sku="TEA-ASSAM-500",
@@ -96,6 +102,12 @@ def sample_contexts() -> dict[str, dict]:
             "note": "",
             "link": link,
         },
+        "order_received": {
+            "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
+            "order": received,
+            "items": items,
+            "link": f"/distributor/orders/{order.number}/",
+        },
         "low_stock_alert": {
             "product": product,
             "distributor": distributor,
@@ -105,13 +117,13 @@ def sample_contexts() -> dict[str, dict]:
             "reorder_level": 10,
             "reorder_quantity": 120,
             "actions": [
-                f"Opened procurement request {request.reference} for 120 units.",
+                f"Opened procurement request {request.number} for 120 units.",
                 f"E-mailed the request to {supplier.name} ({supplier.email}).",
             ],
             "review_url": "/admin/procurement/",
         },
         "procurement_request": {
-            "request": request,
+            "procurement_request": request,
             "product": product,
             "supplier": supplier,
             "distributor": distributor,
@@ -122,7 +134,8 @@ def sample_contexts() -> dict[str, dict]:
         },
         "purchase_order": {
             "po": SimpleNamespace(
-                number="PO-2026-000017",
+                number="PO-2026-00017",
+                sent_at=timezone.now(),
                 created_at=timezone.now(),
                 expected_date=datetime.date(2026, 12, 2),
                 delivery_address=(
@@ -137,9 +150,31 @@ def sample_contexts() -> dict[str, dict]:
             ),
             "lines": lines,
             "supplier": supplier,
-            "request": request,
+            "procurement_request": request,
+            "reminder": False,
             "confirm_url": "http://127.0.0.1:8000/procurement/po/SIGNED-TOKEN/",
             "confirm_expires": timezone.now() + datetime.timedelta(days=14),
             "has_pdf": True,
+        },
+        "purchase_order_answered": {
+            "po": SimpleNamespace(
+                number="PO-2026-00017",
+                supplier=supplier,
+                responded_at=timezone.now(),
+                responded_by="Anil Bora",
+                expected_date=datetime.date(2026, 12, 2),
+                proposed_date=datetime.date(2026, 12, 9),
+                supplier_note="The second flush ships a week later.",
+            ),
+            "lines": [
+                SimpleNamespace(
+                    sku="TEA-ASSAM-500",
+                    product_name="Assam tea, 500 g",
+                    quantity=120,
+                    proposed_quantity=96,
+                )
+            ],
+            "answer": "proposed",
+            "review_url": "/admin/procurement/purchaseorder/17/change/",
         },
     }

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 
+from .attachments import attachment_path
 from .models import Channel, OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,10 @@ def send_email(message: OutboundMessage) -> tuple[str, bool]:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for ref in message.attachments:
-        if not default_storage.exists(ref["path"]):
+        path = attachment_path(ref)
+        if path is None:
             raise AttachmentMissing(f"Attachment {ref['path']} is not in storage.")
-        with default_storage.open(ref["path"], "rb") as handle:
+        with default_storage.open(path, "rb") as handle:
             email.attach(ref["filename"], handle.read(), ref.get("mimetype"))
     if _uses_anymail():
         # The ESP's own id comes back in anymail_status; tracking events carry it.

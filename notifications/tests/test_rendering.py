@@ -18,13 +18,22 @@ REQUIRED = {
         "tracking number",
     ],
     "order_status": ["on its way", "BLUEDART 7788123456", "/customer-portal/orders/"],
+    # the distributor's new order: buyer, lines, total, where to review it
+    "order_received": [
+        "AM-261121-K7Q2ZD",
+        "Koramangala Fresh Mart",
+        "Asha Rao",
+        "Assam tea",
+        "₹2,183.00",
+        "/distributor/orders/AM-261121-K7Q2ZD/",
+    ],
     # product, stock levels, automated actions taken
     "low_stock_alert": [
         "Assam tea",
         "TEA-ASSAM-500",
         "Deccan Distribution",
         "Reorder level",
-        "Opened procurement request PR-000042",
+        "Opened procurement request PR-2026-00042",
         "E-mailed the request",
     ],
     # product details, quantity needed, current stock, request id
@@ -34,16 +43,25 @@ REQUIRED = {
         "Strong CTC",
         "120",
         "4 on hand",
-        "PR-000042",
+        "PR-2026-00042",
     ],
     # PO number, delivery instructions
     "purchase_order": [
-        "PO-2026-000017",
+        "PO-2026-00017",
         "Peenya Industrial Area",
         "dock 3",
         "2 December 2026",
         "/procurement/po/SIGNED-TOKEN/",
         "37,200.00",
+    ],
+    # Who answered, and what they proposed instead
+    "purchase_order_answered": [
+        "PO-2026-00017",
+        "Brahmaputra Tea Estates",
+        "Anil Bora",
+        "96 instead of 120",
+        "9 Dec 2026",
+        "/admin/procurement/purchaseorder/17/change/",
     ],
 }
 

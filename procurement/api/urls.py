@@ -1,0 +1,37 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("requests", views.ProcurementRequestListView.as_view(), name="api-procurement-requests"),
+    path(
+        "<int:pk>/approve",
+        views.ProcurementRequestApproveView.as_view(),
+        name="api-procurement-approve",
+    ),
+    path(
+        "<int:pk>/reject",
+        views.ProcurementRequestRejectView.as_view(),
+        name="api-procurement-reject",
+    ),
+    path(
+        "purchase-orders",
+        views.PurchaseOrderListView.as_view(),
+        name="api-purchase-order-list",
+    ),
+    path(
+        "purchase-orders/<int:pk>",
+        views.PurchaseOrderDetailView.as_view(),
+        name="api-purchase-order-detail",
+    ),
+    path(
+        "purchase-orders/<int:pk>/approve",
+        views.PurchaseOrderApproveView.as_view(),
+        name="api-purchase-order-approve",
+    ),
+    path(
+        "purchase-orders/<int:pk>/receive",
+        views.PurchaseOrderReceiveView.as_view(),
+        name="api-purchase-order-receive",
+    ),
+]

@@ -1,0 +1,89 @@
+from django import forms
+from django.utils import timezone
+
+from .models import PurchaseOrder
+
+
+class ConfirmForm(forms.Form):
+    responded_by = forms.CharField(
+        label="Your name", max_length=200, help_text="So we know who confirmed."
+    )
+
+
+class ProposalForm(forms.Form):
+    """Another delivery date and/or quantity per line, with a note; one field per PO line."""
+
+    responded_by = forms.CharField(label="Your name", max_length=200)
+    proposed_date = forms.DateField(
+        label="Delivery date you can make",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, purchase_order: PurchaseOrder, ask_name: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purchase_order = purchase_order
+        if not ask_name:
+            del self.fields["responded_by"]
+        self.line_fields = []
+        for line in purchase_order.lines.all():
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=f"{line.product_name} ({line.sku})",
+                min_value=1,
+                initial=line.quantity,
+                help_text=f"Ordered: {line.quantity}",
+            )
+            self.line_fields.append((line, name))
+
+    def clean_proposed_date(self):
+        value = self.cleaned_data.get("proposed_date")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("Propose a date from today on.")
+        return value
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line.pk: self.cleaned_data[name]
+            for line, name in self.line_fields
+            if self.cleaned_data.get(name) is not None
+        }
+
+
+class ReceiptForm(forms.Form):
+    """Goods received now: one field per PO line with units outstanding (admin receive page)."""
+
+    note = forms.CharField(label="Delivery note / remarks", required=False, max_length=255)
+
+    def __init__(self, *args, purchase_order: PurchaseOrder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in purchase_order.lines.all():
+            if line.outstanding <= 0:
+                continue
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=f"{line.product_name} ({line.sku})",
+                min_value=0,
+                required=False,
+                help_text=f"{line.quantity_received} of {line.quantity} received; "
+                f"{line.outstanding} outstanding",
+                widget=forms.NumberInput(attrs={"min": 0, "max": line.outstanding}),
+            )
+            self.line_fields.append((line, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for _line, name in self.line_fields):
+            raise forms.ValidationError("Enter the units received on at least one line.")
+        return cleaned
+
+    def lines(self) -> list[tuple[int, int]]:
+        return [
+            (line.product_id, self.cleaned_data[name])
+            for line, name in self.line_fields
+            if self.cleaned_data.get(name)
+        ]

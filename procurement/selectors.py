@@ -1,0 +1,114 @@
+"""Reads for procurement: what pages, the API, messages and other apps need."""
+
+import datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organization
+
+from .models import (
+    OPEN_PO_STATUSES,
+    POStatus,
+    ProcurementRequest,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RequestStatus,
+)
+
+
+def incoming_quantity(*, product_id: int, distributor_id: int) -> int:
+    """Units of a product ordered for a distributor on open purchase orders and not received yet."""
+    return PurchaseOrderLine.objects.filter(
+        product_id=product_id,
+        purchase_order__distributor_id=distributor_id,
+        purchase_order__status__in=OPEN_PO_STATUSES,
+    ).aggregate(n=Coalesce(Sum(F("quantity") - F("quantity_received")), 0))["n"]
+
+
+def procurement_requests() -> QuerySet[ProcurementRequest]:
+    """Requests with everything a list shows, newest first."""
+    return ProcurementRequest.objects.select_related(
+        "product", "distributor", "supplier", "decided_by", "po_line__purchase_order"
+    ).order_by("-created_at", "-pk")
+
+
+def request_for_message(*, request_id: int) -> ProcurementRequest:
+    return ProcurementRequest.objects.select_related("product", "distributor", "supplier").get(
+        pk=request_id
+    )
+
+
+def purchase_orders() -> QuerySet[PurchaseOrder]:
+    return (
+        PurchaseOrder.objects.select_related("supplier", "distributor", "approved_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _with_lines(queryset: QuerySet[PurchaseOrder]) -> QuerySet[PurchaseOrder]:
+    return queryset.select_related(
+        "supplier", "distributor", "approved_by", "second_approved_by"
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=PurchaseOrderLine.objects.select_related("request").order_by("pk"),
+        )
+    )
+
+
+def purchase_order_detail(*, pk: int) -> PurchaseOrder | None:
+    return _with_lines(PurchaseOrder.objects.filter(pk=pk)).first()
+
+
+def purchase_orders_for_supplier(*, organization: Organization) -> QuerySet[PurchaseOrder]:
+    """POs addressed to an organization, for its members; not those awaiting approval."""
+    return (
+        purchase_orders().filter(supplier=organization).exclude(status=POStatus.AWAITING_APPROVAL)
+    )
+
+
+def purchase_order_for_supplier(*, organization: Organization, number: str) -> PurchaseOrder | None:
+    return _with_lines(
+        PurchaseOrder.objects.filter(supplier=organization, number=number).exclude(
+            status=POStatus.AWAITING_APPROVAL
+        )
+    ).first()
+
+
+def purchase_orders_due_reminder(*, sent_before: datetime.datetime) -> QuerySet[PurchaseOrder]:
+    return PurchaseOrder.objects.filter(
+        status=POStatus.SENT, sent_at__lte=sent_before, reminder_sent_at__isnull=True
+    ).order_by("pk")
+
+
+def purchase_order_for_message(*, purchase_order_id: int) -> PurchaseOrder:
+    po = purchase_order_detail(pk=purchase_order_id)
+    if po is None:
+        raise PurchaseOrder.DoesNotExist(purchase_order_id)
+    return po
+
+
+def supplier_dashboard_counts(*, organization: Organization) -> dict[str, int]:
+    """A supplier's POs waiting for its answer and those confirmed but not delivered in full."""
+    counts = PurchaseOrder.objects.filter(supplier=organization).aggregate(
+        awaiting_answer=Count("pk", filter=Q(status=POStatus.SENT)),
+        to_deliver=Count(
+            "pk", filter=Q(status__in=[POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED])
+        ),
+    )
+    return counts
+
+
+def staff_dashboard_counts() -> dict[str, int]:
+    """Procurement staff's work: open requests, POs awaiting approval, confirmation or receipt."""
+    counts = PurchaseOrder.objects.aggregate(
+        awaiting_second_approval=Count("pk", filter=Q(status=POStatus.AWAITING_APPROVAL)),
+        awaiting_confirmation=Count("pk", filter=Q(status__in=[POStatus.SENT, POStatus.PROPOSED])),
+        awaiting_receipt=Count(
+            "pk", filter=Q(status__in=[POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED])
+        ),
+    )
+    counts["open_requests"] = ProcurementRequest.objects.filter(status=RequestStatus.OPEN).count()
+    return counts

@@ -1,0 +1,11 @@
+"""Celery tasks of procurement: the interface to its services."""
+
+from celery import shared_task
+
+from .services import purchase_order_reminders_send
+
+
+@shared_task(name="procurement.send_confirmation_reminders")
+def send_confirmation_reminders() -> int:
+    """Beat, hourly: remind suppliers once about POs left unanswered (see the service)."""
+    return purchase_order_reminders_send()

@@ -1,0 +1,41 @@
+"""20 buyers at once push one item below its reorder level: exactly one open request.
+
+Real threads with their own connections against committed data. On MariaDB
+(CI) the stock row lock and the UNIQUE open slot do the work; on SQLite the
+IMMEDIATE transactions queue the writers. The same assertions hold on both.
+"""
+
+import pytest
+from django.db.models import Sum
+
+from accounts.tests.factories import CustomerFactory
+from catalog.tests.factories import ProductFactory
+from inventory.models import StockItem
+from inventory.tests.factories import DistributorFactory, StockItemFactory
+from notifications.models import OutboundMessage
+from orders.models import Order
+from orders.tests.test_concurrency import buy, run_concurrently
+from procurement.models import ProcurementRequest, RequestStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_twenty_concurrent_orders_crossing_the_level_open_exactly_one_request(settings):
+    settings.PROCUREMENT_TEAM_EMAILS = ["team@auromart.test"]
+    distributor = DistributorFactory()
+    product = ProductFactory(reorder_level=30, reorder_quantity=60)
+    StockItemFactory(product=product, distributor=distributor, on_hand=40)
+    customers = [CustomerFactory() for _ in range(20)]
+
+    results = run_concurrently([buy(c, distributor, [(product, 1)]) for c in customers])
+
+    assert [status for status, _ in results] == [201] * 20, results
+    assert Order.objects.count() == 20
+    item = StockItem.objects.get(product=product, distributor=distributor)
+    assert item.on_hand == 20
+    assert item.on_hand == item.movements.aggregate(total=Sum("quantity"))["total"]
+    # The tenth order reached 30; the ten after it found the request open.
+    request = ProcurementRequest.objects.get()
+    assert request.status == RequestStatus.OPEN and request.on_hand == 30
+    assert OutboundMessage.objects.filter(template="procurement_request").count() == 1
+    assert OutboundMessage.objects.filter(template="low_stock_alert").count() == 1
