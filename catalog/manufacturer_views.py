@@ -18,7 +18,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from inventory.selectors import stock_of_manufacturer
-from inventory.services import stock_assign
+from inventory.services import stock_assign_by_manufacturer
 from orders.selectors import manufacturer_sales, orders_with_products_of
 
 from . import services
@@ -170,7 +170,7 @@ class StockView(ManufacturerPage):
             return self.render(form, status=400)
         data = form.cleaned_data
         try:
-            item = stock_assign(
+            item = stock_assign_by_manufacturer(
                 product=data["product"],
                 distributor=data["distributor"],
                 quantity=data["quantity"],

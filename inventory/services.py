@@ -106,6 +106,29 @@ def stock_assign(
     )
 
 
+def stock_assign_by_manufacturer(
+    *,
+    product: Product,
+    distributor: Organization,
+    quantity: int,
+    by: User,
+    note: str = "",
+) -> StockItem:
+    """A manufacturer puts units of one of its products on sale at a distributor.
+
+    Like stock_assign, and refuses a deactivated product (its stock could not
+    be sold): ValidationError keyed "product_id". Scoping the product to the
+    caller's organization is the caller's lookup (another's product is 404).
+    """
+    if not product.is_active:
+        raise ValidationError(
+            {"product_id": f"{product} is deactivated; put it back on sale first."}
+        )
+    return stock_assign(
+        product=product, distributor=distributor, quantity=quantity, by=by, note=note
+    )
+
+
 @transaction.atomic
 def stock_receive(
     *,

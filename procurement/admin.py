@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.models import Organization
 from auromart.admin_helpers import ReadOnlyTabularInline
 
 from . import services
@@ -30,6 +31,7 @@ from .models import (
     PurchaseOrderLine,
     RequestStatus,
 )
+from .views import purchase_order_pdf_response
 
 COMPUTATION_FIELDS = [
     "on_hand",
@@ -215,8 +217,6 @@ class ProcurementRequestAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "distributor":
-            from accounts.models import Organization
-
             kwargs["queryset"] = Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -426,11 +426,9 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def pdf_view(self, request, pk):
-        from .views import _pdf_response
-
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return _pdf_response(get_object_or_404(PurchaseOrder, pk=pk))
+        return purchase_order_pdf_response(get_object_or_404(PurchaseOrder, pk=pk))
 
     def receive_view(self, request, pk):
         """Book goods received against the PO: a quantity per line, partial or all."""

@@ -92,13 +92,12 @@ def purchase_order_for_message(*, purchase_order_id: int) -> PurchaseOrder:
 
 def supplier_dashboard_counts(*, organization: Organization) -> dict[str, int]:
     """A supplier's POs waiting for its answer and those confirmed but not delivered in full."""
-    counts = PurchaseOrder.objects.filter(supplier=organization).aggregate(
+    return PurchaseOrder.objects.filter(supplier=organization).aggregate(
         awaiting_answer=Count("pk", filter=Q(status=POStatus.SENT)),
         to_deliver=Count(
             "pk", filter=Q(status__in=[POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED])
         ),
     )
-    return counts
 
 
 def staff_dashboard_counts() -> dict[str, int]:

@@ -11,11 +11,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from auromart.pdf import render_pdf
 from catalog.models import Product
 from inventory import services as inventory_services
 from inventory.models import StockItem
@@ -729,11 +732,6 @@ def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
     when a download finds the file missing), never inside a transaction that
     holds locks.
     """
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    from auromart.pdf import render_pdf
-
     po = selectors.purchase_order_detail(pk=purchase_order_id)
     if po is None:
         raise PurchaseOrder.DoesNotExist(purchase_order_id)
@@ -752,8 +750,6 @@ def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
 
 def purchase_order_pdf_ensure(*, purchase_order: PurchaseOrder) -> str:
     """The PO's PDF path, rendering it first when the file is missing."""
-    from django.core.files.storage import default_storage
-
     if purchase_order.pdf and default_storage.exists(purchase_order.pdf):
         return purchase_order.pdf
     return purchase_order_pdf_render(purchase_order_id=purchase_order.pk)

@@ -23,7 +23,7 @@ SUPPLIER_ROLES = (Role.MANUFACTURER, Role.DISTRIBUTOR)
 PAGE_SIZE = 20
 
 
-def _pdf_response(po: PurchaseOrder) -> FileResponse:
+def purchase_order_pdf_response(po: PurchaseOrder) -> FileResponse:
     path = services.purchase_order_pdf_ensure(purchase_order=po)
     return FileResponse(
         default_storage.open(path, "rb"),
@@ -140,7 +140,7 @@ def pdf_by_link(request, token: str):
     po = services.purchase_order_from_token(token)
     if po is None or po.status == POStatus.AWAITING_APPROVAL:
         raise Http404("This link is not valid or has expired.")
-    return _pdf_response(po)
+    return purchase_order_pdf_response(po)
 
 
 class SupplierMixin(RoleRequiredMixin):
@@ -201,4 +201,4 @@ class SupplierPurchaseOrderView(SupplierMixin, AnswerMixin, View):
 
 class SupplierPurchaseOrderPdfView(SupplierMixin, View):
     def get(self, request, number: str):
-        return _pdf_response(self.get_purchase_order(request, number))
+        return purchase_order_pdf_response(self.get_purchase_order(request, number))

@@ -4,7 +4,6 @@ Manufacturer accounts only (others 403). Everything is scoped to the
 caller's organization: another manufacturer's product answers 404.
 """
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsManufacturer
 from auromart.api import schema
-from inventory.services import stock_assign
+from inventory.services import stock_assign_by_manufacturer
 from orders.models import Order
 from orders.selectors import manufacturer_sales, orders_with_products_of
 
@@ -206,11 +205,7 @@ class StockAssignView(ManufacturerAPIMixin, APIView):
         ).first()
         if product is None:
             raise NotFound(f"You have no product {data['product_id']}.")
-        if not product.is_active:
-            raise ValidationError(
-                {"product_id": f"{product} is deactivated; put it back on sale first."}
-            )
-        item = stock_assign(
+        item = stock_assign_by_manufacturer(
             product=product,
             distributor=data["distributor_id"],
             quantity=data["quantity"],

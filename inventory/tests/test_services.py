@@ -261,3 +261,21 @@ def test_stock_for_distributor_loads_products_in_one_query(django_assert_num_que
 
     assert len(names) == 3
     assert [i.product.name for i in items] == sorted(i.product.name for i in items)
+
+
+@pytest.mark.django_db
+def test_a_manufacturer_cannot_assign_a_deactivated_product():
+    product = ProductFactory(is_active=False)
+    distributor = DistributorFactory()
+    with pytest.raises(ValidationError) as info:
+        services.stock_assign_by_manufacturer(
+            product=product, distributor=distributor, quantity=5, by=UserFactory()
+        )
+    assert "deactivated" in info.value.message_dict["product_id"][0]
+    assert not StockItem.objects.filter(product=product).exists()
+    product.is_active = True
+    product.save()
+    item = services.stock_assign_by_manufacturer(
+        product=product, distributor=distributor, quantity=5, by=UserFactory()
+    )
+    assert item.on_hand == 5 and item.movements.get().kind == "assignment"
