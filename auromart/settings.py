@@ -235,6 +235,10 @@ WHATSAPP_WEBHOOK_TIMEOUT = env.int("WHATSAPP_WEBHOOK_TIMEOUT", default=10)
 if WHATSAPP_WEBHOOK_URL and not WHATSAPP_WEBHOOK_SECRET:
     raise ImproperlyConfigured("WHATSAPP_WEBHOOK_URL needs WHATSAPP_WEBHOOK_SECRET to sign calls.")
 INVOICE_TAX_RATE = Decimal(env.str("INVOICE_TAX_RATE", default="0.18"))
+# Invoices: payment is due this many days after the invoice is issued (delivery).
+INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=30)
+if INVOICE_DUE_DAYS < 0:
+    raise ImproperlyConfigured("INVOICE_DUE_DAYS cannot be negative.")
 # Orders: estimated delivery in business days from the order date.
 ORDER_DELIVERY_DAYS = env.int("ORDER_DELIVERY_DAYS", default=3)
 ORDER_PICKUP_DAYS = env.int("ORDER_PICKUP_DAYS", default=1)

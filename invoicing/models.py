@@ -1,0 +1,171 @@
+"""Invoices: issued once per delivered order, numbered without gaps, never edited.
+
+An invoice is a snapshot. The seller's and buyer's names and addresses, the
+lines and the money are copied when it is issued, so it reads the same after
+a product is renamed or an organization moves. Its status moves issued ->
+paid or issued -> void; a void invoice keeps its number (numbers are never
+reused or freed).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Organization
+from catalog.models import Product
+from orders.models import Order
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+class Invoice(models.Model):
+    Status = InvoiceStatus
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    # One invoice per order, enforced by the database.
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        help_text="The user who placed the order.",
+    )
+    buyer_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices_received",
+        help_text="The retailer billed; empty for a private customer.",
+    )
+    distributor = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="invoices_issued",
+        help_text="The seller: the distributor that delivered the order.",
+    )
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
+    )
+    issue_date = models.DateField()
+    due_date = models.DateField()
+
+    # Snapshots, as printed.
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.TextField(blank=True)
+    seller_email = models.EmailField(blank=True)
+    seller_phone = models.CharField(max_length=32, blank=True)
+    buyer_name = models.CharField(max_length=200)
+    buyer_address = models.TextField(blank=True)
+    buyer_email = models.EmailField(blank=True)
+    buyer_phone = models.CharField(max_length=32, blank=True)
+    ship_to = models.TextField(blank=True, help_text="Where the order went; empty for a pickup.")
+
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    tax = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who recorded the payment.",
+    )
+    payment_reference = models.CharField(max_length=100, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.TextField(blank=True)
+
+    pdf = models.CharField(
+        max_length=255, blank=True, editable=False, help_text="Path of the PDF in media storage."
+    )
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-issue_date", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
+            models.Index(
+                fields=["buyer_organization", "-issue_date"], name="invoice_buyer_org_idx"
+            ),
+            models.Index(fields=["distributor", "-issue_date"], name="invoice_distributor_idx"),
+            models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
+            models.Index(fields=["-issue_date", "-id"], name="invoice_issue_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0) & Q(tax__gte=0) & Q(total__gte=0),
+                name="invoice_money_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("issue_date")),
+                name="invoice_due_not_before_issue",
+            ),
+            # A paid invoice says when; a void one says when (and keeps its number).
+            models.CheckConstraint(
+                condition=~Q(status=InvoiceStatus.PAID) | Q(paid_at__isnull=False),
+                name="invoice_paid_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvoiceStatus.VOID) | Q(voided_at__isnull=False),
+                name="invoice_void_has_date",
+            ),
+        ]
+        permissions = [
+            ("mark_paid_invoice", "Can record an invoice as paid"),
+            ("void_invoice", "Can void an invoice"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.number}.pdf"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == InvoiceStatus.ISSUED and self.due_date < timezone.localdate()
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField("SKU", max_length=64)
+    description = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="invoiceline_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="invoiceline_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"

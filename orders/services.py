@@ -52,13 +52,16 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def order_totals(subtotal: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+def order_totals(
+    subtotal: Decimal, rate: Decimal | None = None
+) -> tuple[Decimal, Decimal, Decimal]:
     """(tax_rate, tax, total) for a subtotal: INVOICE_TAX_RATE, tax rounded half-up to cents.
 
-    The one place the rule lives: order_place uses it, and the cart and
-    checkout pages show the same figures before the order exists.
+    The one place the rule lives: order_place uses it, the cart and checkout
+    pages show the same figures before the order exists, and invoicing
+    applies it with the order's own `rate`.
     """
-    rate = settings.INVOICE_TAX_RATE
+    rate = settings.INVOICE_TAX_RATE if rate is None else rate
     tax = money(subtotal * rate)
     return rate, tax, subtotal + tax
 

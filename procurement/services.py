@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from auromart.numbering import number_next
 from auromart.pdf import render_pdf
 from catalog.models import Product
 from inventory import services as inventory_services
@@ -29,7 +30,6 @@ from .models import (
     RECEIVABLE_PO_STATUSES,
     GoodsReceipt,
     GoodsReceiptLine,
-    NumberSequence,
     POStatus,
     ProcurementRequest,
     PurchaseOrder,
@@ -46,19 +46,6 @@ from .signals import (
 
 TOKEN_SALT = "procurement.purchase-order-answer"
 CENT = Decimal("0.01")
-
-
-def number_next(*, prefix: str, width: int, year: int | None = None) -> str:
-    """The next number of `prefix` this year, e.g. PO-2026-00001; gap-free.
-
-    Locks the year's counter row until the caller's transaction ends, so
-    numbers are handed out one after the other, and one taken by a
-    transaction that rolls back is handed out again.
-    """
-    year = year or timezone.localdate().year
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    NumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    return f"{prefix}-{year}-{sequence.last + 1:0{width}d}"
 
 
 class ReorderQuantity(NamedTuple):

@@ -1,0 +1,106 @@
+"""Reads for invoicing: who may see which invoices, lists and details.
+
+Scoping lives here: a buyer (the customer who ordered, or their retailer
+organization) sees the invoices billed to them, a distributor the invoices it
+issued, staff with the view permission all. Anyone else's invoice is simply
+not in the queryset, so pages and the API answer 404 for it.
+"""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from accounts.models import Role, User
+
+from .models import Invoice, InvoiceStatus
+
+INVOICE_ROLES = (Role.CUSTOMER, Role.RETAILER, Role.DISTRIBUTOR)
+
+
+def sees_all_invoices(user: User) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm("invoicing.view_invoice"))
+
+
+def may_view_invoices(user: User) -> bool:
+    """Buyers, distributors and staff with the permission; manufacturers are never billed here."""
+    return user.is_authenticated and (sees_all_invoices(user) or user.role in INVOICE_ROLES)
+
+
+def invoices_visible_to(user: User) -> QuerySet[Invoice]:
+    """The invoices `user` may see (none for a role that has no invoices)."""
+    invoices = Invoice.objects.all()
+    if sees_all_invoices(user):
+        return invoices
+    role = user.role
+    if role == Role.CUSTOMER:
+        return invoices.filter(customer=user, buyer_organization__isnull=True)
+    if role == Role.RETAILER:
+        return invoices.filter(buyer_organization_id=user.organization_id)
+    if role == Role.DISTRIBUTOR:
+        return invoices.filter(distributor_id=user.organization_id)
+    return invoices.none()
+
+
+def invoice_list(
+    *,
+    user: User,
+    status: str = "",
+    issued_after: datetime.date | None = None,
+    issued_before: datetime.date | None = None,
+    search: str = "",
+) -> QuerySet[Invoice]:
+    """`user`'s invoices, newest first, with what a list row shows (one query)."""
+    invoices = invoices_visible_to(user).select_related(
+        "order", "distributor", "buyer_organization", "customer"
+    )
+    if status:
+        invoices = invoices.filter(status=status)
+    if issued_after:
+        invoices = invoices.filter(issue_date__gte=issued_after)
+    if issued_before:
+        invoices = invoices.filter(issue_date__lte=issued_before)
+    if search:
+        invoices = invoices.filter(
+            Q(number__icontains=search)
+            | Q(order__number__icontains=search)
+            | Q(buyer_name__icontains=search)
+            | Q(seller_name__icontains=search)
+        )
+    return invoices.order_by("-issue_date", "-pk")
+
+
+def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
+    """Count and sum of a list's invoices by status, in one query (void ones not summed)."""
+    row = invoices.order_by().aggregate(
+        count=Count("pk"),
+        issued=Sum("total", filter=Q(status=InvoiceStatus.ISSUED)),
+        paid=Sum("total", filter=Q(status=InvoiceStatus.PAID)),
+    )
+    return {key: value or 0 for key, value in row.items()}
+
+
+def _detail(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return invoices.select_related(
+        "order", "distributor", "buyer_organization", "customer", "paid_by", "voided_by"
+    ).prefetch_related("lines")
+
+
+def invoice_detail(*, pk: int) -> Invoice | None:
+    """An invoice with its lines, for the PDF and staff; not scoped."""
+    return _detail(Invoice.objects.filter(pk=pk)).first()
+
+
+def invoice_for_user(*, user: User, pk: int | None = None, number: str = "") -> Invoice | None:
+    """One of `user`'s invoices, by id or number, with its lines; None if it is not theirs."""
+    invoices = invoices_visible_to(user)
+    invoices = invoices.filter(pk=pk) if pk is not None else invoices.filter(number=number)
+    return _detail(invoices).first()
+
+
+def invoice_for_message(*, invoice_id: int) -> Invoice:
+    """An invoice as its e-mail needs it: lines, order, and the customer's preferences."""
+    return (
+        Invoice.objects.select_related("order", "customer__notification_preference")
+        .prefetch_related("lines")
+        .get(pk=invoice_id)
+    )

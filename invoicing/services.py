@@ -1,0 +1,262 @@
+"""Writes for invoicing: issue an invoice for a delivered order, its PDF, payment and voiding."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from auromart.numbering import number_next
+from auromart.pdf import render_pdf
+from orders.models import Order
+from orders.services import money, order_totals
+
+from . import selectors
+from .exceptions import InvoiceStateError
+from .models import Invoice, InvoiceLine, InvoiceStatus
+from .signals import invoice_issued
+
+logger = logging.getLogger(__name__)
+
+NUMBER_PREFIX = "INV"
+NUMBER_WIDTH = 6
+PDF_RENDERER = "invoicing.invoice_pdf"
+
+
+def _address(organization: Organization) -> str:
+    place = ", ".join(part for part in (organization.city, organization.region) if part)
+    return "\n".join(part for part in (organization.address, place, organization.country) if part)
+
+
+def _buyer(order: Order) -> dict:
+    """Who is billed: the retailer organization the order was placed for, else the customer."""
+    customer, organization = order.customer, order.buyer_organization
+    if organization is not None:
+        return {
+            "buyer_name": organization.name,
+            "buyer_address": _address(organization),
+            "buyer_email": organization.contact_email or customer.email,
+            "buyer_phone": organization.phone or customer.phone,
+        }
+    return {
+        "buyer_name": customer.get_full_name(),
+        "buyer_address": order.shipping_address,
+        "buyer_email": customer.email,
+        "buyer_phone": customer.phone,
+    }
+
+
+@transaction.atomic
+def invoice_issue_for_order(*, order_id: int, today: datetime.date | None = None) -> Invoice | None:
+    """Issue the invoice of a delivered order; None when it already has one.
+
+    Runs inside the transaction that marked the order delivered (the order's
+    row is locked by it), so the number, the invoice and its lines commit or
+    roll back with the delivery; the one-to-one on `order` makes a second
+    invoice impossible even if this is called again. The money is computed
+    from the order's lines at the tax rate the buyer was charged
+    (INVOICE_TAX_RATE when the order was placed), rounded half-up to cents.
+    The PDF is rendered after commit.
+    """
+    order = (
+        Order.objects.select_related("customer", "buyer_organization", "distributor")
+        .prefetch_related("items")
+        .get(pk=order_id)
+    )
+    if order.status != Order.Status.DELIVERED:
+        raise InvoiceStateError(
+            f"Order {order.number} is not delivered; it cannot be invoiced yet."
+        )
+    if Invoice.objects.filter(order_id=order.pk).exists():
+        return None
+    today = today or timezone.localdate()
+    items = list(order.items.all())
+    line_totals = [money(item.unit_price * item.quantity) for item in items]
+    subtotal = sum(line_totals, start=money(order.subtotal * 0))
+    rate, tax, total = order_totals(subtotal, rate=order.tax_rate)
+    seller = order.distributor
+    invoice = Invoice.objects.create(
+        number=number_next(prefix=NUMBER_PREFIX, width=NUMBER_WIDTH, year=today.year),
+        order=order,
+        customer=order.customer,
+        buyer_organization=order.buyer_organization,
+        distributor=seller,
+        issue_date=today,
+        due_date=today + datetime.timedelta(days=settings.INVOICE_DUE_DAYS),
+        seller_name=seller.name,
+        seller_address=_address(seller),
+        seller_email=seller.contact_email,
+        seller_phone=seller.phone,
+        ship_to=order.shipping_address if order.fulfillment_type == "delivery" else "",
+        subtotal=subtotal,
+        tax_rate=rate,
+        tax=tax,
+        total=total,
+        **_buyer(order),
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                product_id=item.product_id,
+                sku=item.sku,
+                description=item.product_name,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                line_total=line_total,
+            )
+            for position, (item, line_total) in enumerate(zip(items, line_totals, strict=True), 1)
+        ]
+    )
+    invoice_pdf_schedule(invoice_id=invoice.pk)
+    invoice_issued.send(
+        sender=Invoice, invoice_id=invoice.pk, order_id=order.pk, number=invoice.number
+    )
+    return invoice
+
+
+# --- The PDF ---------------------------------------------------------------------
+
+
+def invoice_pdf_path(invoice: Invoice) -> str:
+    return f"invoices/{invoice.issue_date:%Y}/{invoice.pdf_filename}"
+
+
+def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+    """The invoice as PDF bytes (`invoice` with its lines, as selectors.invoice_detail gives it)."""
+    return render_pdf(
+        "invoicing/invoice_pdf.html",
+        {"invoice": invoice, "lines": list(invoice.lines.all()), "site_name": settings.SITE_NAME},
+        stylesheets=("auromart/pdf/document.css",),
+    )
+
+
+def invoice_pdf_render(*, invoice_id: int, replace: bool = True) -> str:
+    """Render the invoice's PDF into media storage and return its path.
+
+    Runs after commit (in the worker, when the invoice e-mail is delivered, or
+    on demand when a download finds the file missing), never inside a
+    transaction that holds locks. With replace=False a file that another
+    deliverer wrote meanwhile is kept instead of written twice.
+    """
+    invoice = selectors.invoice_detail(pk=invoice_id)
+    if invoice is None:
+        raise Invoice.DoesNotExist(invoice_id)
+    path = invoice_pdf_path(invoice)
+    pdf = invoice_pdf_bytes(invoice)
+    if default_storage.exists(path):
+        if not replace:
+            saved = path
+        else:
+            default_storage.delete(path)
+            saved = default_storage.save(path, ContentFile(pdf))
+    else:
+        saved = default_storage.save(path, ContentFile(pdf))
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=saved, pdf_rendered_at=timezone.now())
+    return saved
+
+
+def invoice_pdf_ensure(*, invoice: Invoice) -> str:
+    """The invoice's PDF path, rendering it first when the file is missing or out of date."""
+    if invoice.pdf and default_storage.exists(invoice.pdf):
+        return invoice.pdf
+    return invoice_pdf_render(invoice_id=invoice.pk)
+
+
+def _pdf_out_of_date(invoice: Invoice) -> None:
+    """The status printed on the PDF changed: forget the file; the next download renders it."""
+    Invoice.objects.filter(pk=invoice.pk).update(pdf="", pdf_rendered_at=None)
+    invoice.pdf, invoice.pdf_rendered_at = "", None
+
+
+def invoice_pdf_attachment(invoice: Invoice) -> dict:
+    """The outbox attachment reference: rendered at delivery if the file is not there yet."""
+    return {
+        "path": invoice_pdf_path(invoice),
+        "filename": invoice.pdf_filename,
+        "mimetype": "application/pdf",
+        "renderer": PDF_RENDERER,
+        "object_id": invoice.pk,
+    }
+
+
+def _render_after_commit(invoice_id: int) -> None:
+    from .tasks import render_invoice_pdf
+
+    render_invoice_pdf.delay(invoice_id)
+
+
+def invoice_pdf_schedule(*, invoice_id: int) -> None:
+    """Render the PDF in the worker once the invoice commits, when a worker runs.
+
+    Without a broker nothing is scheduled: the outbox deliverer renders the
+    PDF when it attaches it to the invoice e-mail (off the request, in its
+    thread), and a download renders it if it is still missing.
+    """
+    if settings.CELERY_BROKER_URL:
+        transaction.on_commit(lambda: _render_after_commit(invoice_id))
+
+
+# --- Payment and voiding -----------------------------------------------------------
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+@transaction.atomic
+def invoice_mark_paid(
+    *,
+    invoice: Invoice,
+    by: User,
+    paid_at: datetime.datetime | None = None,
+    reference: str = "",
+) -> Invoice:
+    """Record the payment of an issued invoice. A paid or void one raises InvoiceStateError."""
+    locked = _locked(invoice)
+    if locked.status != InvoiceStatus.ISSUED:
+        raise InvoiceStateError(
+            f"Invoice {locked.number} is {locked.get_status_display().lower()}; "
+            "only an issued invoice can be marked paid."
+        )
+    paid_at = paid_at or timezone.now()
+    if paid_at > timezone.now():
+        raise ValidationError({"paid_at": "The payment date cannot be in the future."})
+    locked.status = InvoiceStatus.PAID
+    locked.paid_at = paid_at
+    locked.paid_by = by
+    locked.payment_reference = reference.strip()[:100]
+    locked.save(update_fields=["status", "paid_at", "paid_by", "payment_reference", "updated_at"])
+    _pdf_out_of_date(locked)
+    return locked
+
+
+@transaction.atomic
+def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
+    """Void an issued invoice; it keeps its number, which is never handed out again.
+
+    A paid invoice cannot be voided (refund it first); a void one stays void.
+    The next download renders the PDF again, marked VOID.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the invoice is void."})
+    locked = _locked(invoice)
+    if locked.status != InvoiceStatus.ISSUED:
+        raise InvoiceStateError(
+            f"Invoice {locked.number} is {locked.get_status_display().lower()}; "
+            "only an issued invoice can be voided."
+        )
+    locked.status = InvoiceStatus.VOID
+    locked.voided_at = timezone.now()
+    locked.voided_by = by
+    locked.void_reason = reason
+    locked.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_at"])
+    _pdf_out_of_date(locked)
+    return locked

@@ -1,0 +1,19 @@
+"""Celery tasks of invoicing: the interface to its services."""
+
+import contextlib
+
+from celery import shared_task
+
+from .models import Invoice
+from .services import invoice_pdf_render
+
+
+@shared_task(name="invoicing.render_invoice_pdf", ignore_result=True)
+def render_invoice_pdf(invoice_id: int) -> None:
+    """Render a new invoice's PDF in the worker, after the invoice committed.
+
+    A file already there (the e-mail's deliverer rendered it first) is kept.
+    """
+    # DoesNotExist: its transaction rolled back after all; nothing to render.
+    with contextlib.suppress(Invoice.DoesNotExist):
+        invoice_pdf_render(invoice_id=invoice_id, replace=False)
