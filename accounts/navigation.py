@@ -23,9 +23,11 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Retailer", "retailer:dashboard", (Role.RETAILER,)),
     NavEntry("Order", "retailer:distributors", (Role.RETAILER,)),
     NavEntry("Orders", "retailer:orders", (Role.RETAILER,)),
+    NavEntry("Invoices", "invoicing:list", (Role.RETAILER,)),
     NavEntry("Distributor", "distributor:dashboard", (Role.DISTRIBUTOR,)),
     NavEntry("Inventory", "distributor:inventory", (Role.DISTRIBUTOR,)),
     NavEntry("Orders", "distributor:orders", (Role.DISTRIBUTOR,)),
+    NavEntry("Invoices", "invoicing:list", (Role.DISTRIBUTOR,)),
     NavEntry("Manufacturer", "manufacturer:dashboard", (Role.MANUFACTURER,)),
     NavEntry("Products", "manufacturer:products", (Role.MANUFACTURER,)),
     NavEntry("Stock", "manufacturer:stock", (Role.MANUFACTURER,)),
@@ -36,6 +38,7 @@ NAV_ENTRIES: list[NavEntry] = [
     # Retailers order from a chosen distributor under /retailer/, not from the portal's store.
     NavEntry("Shop", "portal:dashboard", (Role.CUSTOMER,), visitors=True),
     NavEntry("My orders", "portal:orders", (Role.CUSTOMER,)),
+    NavEntry("Invoices", "invoicing:list", (Role.CUSTOMER,)),
 ]
 
 

@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "ProcurementRequestStatusEnum": "procurement.models.RequestStatus",
         "PurchaseOrderStatusEnum": "procurement.models.POStatus",
         "OrderStatusEnum": "orders.models.OrderStatus",
+        "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
     },
 }
 

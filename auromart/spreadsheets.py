@@ -798,6 +798,11 @@ RESOURCES = {
     "stock": "inventory.resources.StockLevelResource",
     "stock-reorder": "inventory.resources.StockReorderResource",
     "orders": "orders.resources.OrderLineResource",
+    "procurement-requests": "procurement.resources.ProcurementRequestResource",
+    "purchase-orders": "procurement.resources.PurchaseOrderResource",
+    "purchase-order-lines": "procurement.resources.PurchaseOrderLineResource",
+    "invoices": "invoicing.resources.InvoiceResource",
+    "invoice-lines": "invoicing.resources.InvoiceLineResource",
 }
 
 

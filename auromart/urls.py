@@ -20,6 +20,7 @@ api_patterns = [
     path("distributor/", include("inventory.api.urls")),  # distributor/inventory
     path("retailer/", include("orders.api.retailer_urls")),  # catalog, distributors, orders
     path("manufacturer/", include("catalog.api.manufacturer_urls")),
+    path("", include("invoicing.api.urls")),  # invoices
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -34,6 +35,7 @@ urlpatterns = [
     path("manufacturer/", include("catalog.manufacturer_urls")),  # dashboard, products, stock
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),
+    path("invoices/", include("invoicing.urls")),
     # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),

@@ -100,7 +100,9 @@ def invoice_for_user(*, user: User, pk: int | None = None, number: str = "") -> 
 def invoice_for_message(*, invoice_id: int) -> Invoice:
     """An invoice as its e-mail needs it: lines, order, and the customer's preferences."""
     return (
-        Invoice.objects.select_related("order", "customer__notification_preference")
+        Invoice.objects.select_related(
+            "order", "buyer_organization", "customer__notification_preference"
+        )
         .prefetch_related("lines")
         .get(pk=invoice_id)
     )

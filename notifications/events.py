@@ -67,6 +67,19 @@ ORDER_RECEIVED = register(
     )
 )
 
+INVOICE_ISSUED = register(
+    Event(
+        key="invoice_issued",
+        label="Invoices",
+        description=(
+            "When a delivered order is invoiced: the invoice PDF by e-mail, "
+            "a short notice by WhatsApp."
+        ),
+        default_channels=frozenset({Channel.EMAIL, Channel.WHATSAPP, Channel.IN_APP}),
+        roles=BUYER_ROLES,
+    )
+)
+
 PROCUREMENT_REQUESTED = register(
     Event(
         key="procurement_requested",

@@ -7,6 +7,7 @@ sender's transaction, so what they queue commits or rolls back with it.
 from anymail.signals import tracking
 from django.dispatch import receiver
 
+from invoicing.signals import invoice_issued
 from orders.signals import order_placed, order_status_changed
 from procurement.signals import (
     procurement_requested,
@@ -31,6 +32,11 @@ def queue_order_received(sender, order_id, distributor_id, **kwargs):
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")
 def queue_order_status_update(sender, order_id, to_status, note="", **kwargs):
     services.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
+
+
+@receiver(invoice_issued, dispatch_uid="notifications.invoice")
+def queue_invoice(sender, invoice_id, **kwargs):
+    services.invoice_messages_queue(invoice_id=invoice_id)
 
 
 @receiver(procurement_requested, dispatch_uid="notifications.procurement_request")

@@ -156,6 +156,33 @@ def sample_contexts() -> dict[str, dict]:
             "confirm_expires": timezone.now() + datetime.timedelta(days=14),
             "has_pdf": True,
         },
+        "invoice": {
+            "user": order.customer,
+            "recipient_name": "Asha",
+            "invoice": SimpleNamespace(
+                number="INV-2026-000123",
+                issue_date=datetime.date(2026, 11, 25),
+                due_date=datetime.date(2026, 12, 25),
+                seller_name="Deccan Distribution",
+                buyer_name="Asha Rao",
+                subtotal=Decimal("1850.00"),
+                tax_rate=Decimal("0.18"),
+                tax=Decimal("333.00"),
+                total=Decimal("2183.00"),
+            ),
+            "order": order,
+            "lines": [
+                SimpleNamespace(
+                    sku=item.sku,
+                    description=item.product_name,
+                    quantity=item.quantity,
+                    unit_price=item.unit_price,
+                    line_total=item.line_total,
+                )
+                for item in items
+            ],
+            "link": "/invoices/INV-2026-000123/",
+        },
         "purchase_order_answered": {
             "po": SimpleNamespace(
                 number="PO-2026-00017",

@@ -472,6 +472,12 @@ def preferences_set(*, user: User, channels: dict[str, list[str]]) -> Notificati
 # --- Order messages (receivers of orders' signals call these) ---------------------
 
 
+def buyer_order_link(order) -> str:
+    """The buyer's page of an order: the retailer area for an organization's, else the portal."""
+    name = "retailer:order" if order.buyer_organization_id else "portal:order"
+    return reverse(name, args=[order.number])
+
+
 def order_confirmation_queue(*, order_id: int) -> list[str]:
     """The customer's order confirmation: summary, estimated delivery, tracking link.
 
@@ -487,7 +493,7 @@ def order_confirmation_queue(*, order_id: int) -> list[str]:
         template="order_confirmation",
         context={"order": order, "items": list(order.items.all())},
         dedup_key=f"order_placed:{order.pk}",
-        link=reverse("portal:order", args=[order.number]),
+        link=buyer_order_link(order),
     )
 
 
@@ -547,8 +553,51 @@ def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") 
             "note": note,
         },
         dedup_key=f"order_status:{order.pk}:{to_status}",
-        link=reverse("portal:order", args=[order.number]),
+        link=buyer_order_link(order),
     )
+
+
+def invoice_messages_queue(*, invoice_id: int) -> list[str]:
+    """The buyer's invoice: the e-mail with the PDF attached, a WhatsApp-style notice, in-app.
+
+    To the customer who placed the order, on the channels they chose for
+    invoices (WhatsApp needs their phone). A retailer's invoice also goes, as
+    a business document, to the organization's contact address when that is
+    not the customer's own. The PDF is rendered at delivery, after commit
+    (notifications.attachments). Runs inside the transaction that issued the
+    invoice: nothing is sent if the delivery rolls back. One per invoice.
+    """
+    from invoicing.selectors import invoice_for_message
+    from invoicing.services import invoice_pdf_attachment
+
+    invoice = invoice_for_message(invoice_id=invoice_id)
+    context = {"invoice": invoice, "order": invoice.order, "lines": list(invoice.lines.all())}
+    attachment = invoice_pdf_attachment(invoice)
+    link = reverse("invoicing:detail", args=[invoice.number])
+    customer = invoice.customer
+    used = user_notify(
+        user=customer,
+        event="invoice_issued",
+        template="invoice",
+        context={**context, "recipient_name": customer.get_short_name()},
+        dedup_key=f"invoice_issued:{invoice.pk}",
+        link=link,
+        attachments=[attachment],
+    )
+    organization = invoice.buyer_organization
+    if (
+        organization is not None
+        and organization.contact_email
+        and organization.contact_email.lower() != customer.email.lower()
+    ):
+        message_queue(
+            template="invoice",
+            recipient=organization.contact_email,
+            context={**context, "recipient_name": organization.name, "link": link},
+            dedup_key=f"invoice_issued:{invoice.pk}:organization",
+            attachments=[attachment],
+        )
+    return used
 
 
 # --- Procurement -----------------------------------------------------------------

@@ -16,7 +16,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.models import Organization
-from auromart.admin_helpers import ReadOnlyTabularInline
+from auromart.admin_helpers import ReadOnlyTabularInline, intermediate_form_response
+from auromart.spreadsheets import SpreadsheetExportMixin
 
 from . import services
 from .exceptions import ProcurementConflict
@@ -30,6 +31,11 @@ from .models import (
     PurchaseOrder,
     PurchaseOrderLine,
     RequestStatus,
+)
+from .resources import (
+    ProcurementRequestResource,
+    PurchaseOrderLineResource,
+    PurchaseOrderResource,
 )
 from .views import purchase_order_pdf_response
 
@@ -120,22 +126,10 @@ class GoodsReceiptInline(ReadOnlyTabularInline):
         return ", ".join(f"{line.quantity} x {line.po_line.sku}" for line in obj.lines.all())
 
 
-def _intermediate(modeladmin, request, queryset, *, form, title, action, button):
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "objects": queryset,
-        "form": form,
-        "action": action,
-        "button": button,
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/procurement/reason_form.html", context)
-
-
 @admin.register(ProcurementRequest)
-class ProcurementRequestAdmin(admin.ModelAdmin):
+class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    # Export only (procurement/resources.py): requests come from the reorder rule and staff.
+    resource_classes = [ProcurementRequestResource]
     list_display = [
         "number",
         "product",
@@ -302,10 +296,11 @@ class ProcurementRequestAdmin(admin.ModelAdmin):
                 return None
         else:
             form = RejectForm()
-        return _intermediate(
+        return intermediate_form_response(
             self,
             request,
-            queryset,
+            rows=[(obj.pk, str(obj)) for obj in queryset],
+            back_url=request.get_full_path(),
             form=form,
             title="Reject procurement requests",
             action="reject_selected",
@@ -314,7 +309,9 @@ class ProcurementRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(admin.ModelAdmin):
+class PurchaseOrderAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    # Export only: one row per purchase order, or one row per line.
+    resource_classes = [PurchaseOrderResource, PurchaseOrderLineResource]
     list_display = [
         "number",
         "supplier",
@@ -529,10 +526,11 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                 return None
         else:
             form = CancelForm()
-        return _intermediate(
+        return intermediate_form_response(
             self,
             request,
-            queryset,
+            rows=[(obj.pk, str(obj)) for obj in queryset],
+            back_url=request.get_full_path(),
             form=form,
             title="Cancel purchase orders",
             action="cancel_selected",

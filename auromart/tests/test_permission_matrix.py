@@ -1,7 +1,7 @@
 """Every role against every page and endpoint, generated from the URLconf.
 
 The table below says, for each URL pattern under /api/ and the role areas
-(/customer-portal/, /retailer/, /distributor/, /manufacturer/), what each
+(/customer-portal/, /retailer/, /distributor/, /manufacturer/, /invoices/), what each
 role gets: allowed, sent to log in (401 on the API), 403 (wrong role) or 404
 (another organization's object). `test_every_url_pattern_is_in_the_table`
 walks the URLconf, so a new endpoint without a row fails the suite; patterns
@@ -31,6 +31,7 @@ from accounts.tests.factories import (
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import StockItemFactory
+from invoicing.tests.factories import invoice_for
 from notifications.models import Notification
 from orders.tests.factories import place_order
 from procurement.services import procurement_request_approve, procurement_request_create
@@ -126,6 +127,14 @@ def build_world() -> World:
         world.objects[f"{role}_notification"] = Notification.objects.create(
             user=user, event="test", title="Yours"
         )
+    # Delivered orders of their own, so the orders above keep their placed status.
+    world.objects.update(
+        customer_invoice=invoice_for(customer=customer, distributor=d1, lines=[(own_product, 1)]),
+        retailer_invoice=invoice_for(customer=retailer, distributor=d1, lines=[(own_product, 1)]),
+        other_retailer_invoice=invoice_for(
+            customer=other_retailer, distributor=d2, lines=[(other_product, 1)]
+        ),
+    )
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
     )
@@ -158,6 +167,23 @@ def buyers_order_pk(world, role):
 
 def buyers_order_number(world, role):
     return {"number": world[_buyer_order_name(role)].number}
+
+
+def _buyer_invoice(world, role: str):
+    """The retailer organization's invoice for retailers; the customer's (sold by d1) otherwise."""
+    return world["retailer_invoice" if role == RETAILER else "customer_invoice"]
+
+
+def buyers_invoice_number(world, role):
+    return {"number": _buyer_invoice(world, role).number}
+
+
+def buyers_invoice_pk(world, role):
+    return {"pk": _buyer_invoice(world, role).pk}
+
+
+def invoice_number(name):
+    return lambda world, role: {"number": world[name].number}
 
 
 def pk_of(name):
@@ -215,6 +241,11 @@ EVERYONE = dict.fromkeys(ROLES, OK)
 SIGNED_IN_ONLY = {ANONYMOUS: LOGIN, **dict.fromkeys(SIGNED_IN, OK)}
 # A procurement staff user has no organization, so their role is customer.
 BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
+# Invoices: buyers and the selling distributor; manufacturers are never billed (403).
+# Procurement staff lack invoicing.view_invoice: as customers they have no invoice, so the
+# customer's is 404 to them.
+INVOICE_VIEWERS = {**BUYERS, DISTRIBUTOR: OK}
+INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
 
 MATRIX: dict[str, Row] = {
     # --- API of #2/#3: auth, catalog, the customer's orders --------------------------
@@ -297,6 +328,20 @@ MATRIX: dict[str, Row] = {
     "api-manufacturer-stock-assign": Row(("post",), only(MANUFACTURER)),
     "api-manufacturer-orders": Row(("get",), only(MANUFACTURER)),
     "api-manufacturer-sales": Row(("get",), only(MANUFACTURER)),
+    # --- API of #7: invoices ------------------------------------------------------------
+    "api-invoice-list": Row(("get",), INVOICE_VIEWERS),
+    "api-invoice-detail": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+    ),
+    "api-invoice-pdf": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+    ),
     # --- The customer portal (#3): open to browse, buying for buyers -------------------
     "portal:dashboard": Row(("get",), EVERYONE),
     "portal:catalog": Row(("get",), EVERYONE),
@@ -386,6 +431,20 @@ MATRIX: dict[str, Row] = {
     "manufacturer:stock": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:orders": Row(("get",), only(MANUFACTURER)),
     "manufacturer:sales": Row(("get",), only(MANUFACTURER)),
+    # --- Invoice pages (#7) -------------------------------------------------------------
+    "invoicing:list": Row(("get",), INVOICE_VIEWERS),
+    "invoicing:detail": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
+    ),
+    "invoicing:pdf": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
+    ),
 }
 
 
@@ -425,7 +484,7 @@ def test_the_table_names_only_existing_patterns():
     assert not set(MATRIX) - names
 
 
-AREAS = ("api/", "customer-portal/", "retailer/", "distributor/", "manufacturer/")
+AREAS = ("api/", "customer-portal/", "retailer/", "distributor/", "manufacturer/", "invoices/")
 
 
 def test_the_role_areas_cannot_be_waved_through():

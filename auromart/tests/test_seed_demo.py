@@ -156,7 +156,16 @@ def test_seed_demo_places_a_short_order_history_through_the_ledger(seeded):
         "placed",
         "shipped",
     ]
-    assert Order.objects.filter(customer__email="retailer@auromart.local").count() == 2
+    assert Order.objects.filter(customer__email="retailer@auromart.local").count() == 3
+    # Each delivered order was invoiced on delivery, the retailer's to its organization.
+    from invoicing.models import Invoice
+
+    delivered = Order.objects.filter(status="delivered")
+    assert delivered.count() == 2
+    assert sorted(Invoice.objects.values_list("order_id", flat=True)) == sorted(
+        delivered.values_list("pk", flat=True)
+    )
+    assert Invoice.objects.filter(buyer_organization__name="Lakeside Retail Mart").count() == 1
     for order in Order.objects.exclude(status="cancelled"):
         sold = -sum(
             StockMovement.objects.filter(reference=order.stock_reference).values_list(

@@ -122,3 +122,29 @@ def test_only_distributors_see_the_event_among_their_preferences(distributor):
     assert "order_received" in keys
     assert "order_received" not in {event.key for event in events_for(CustomerFactory())}
     assert "order_received" not in {event.key for event in events_for(RetailerUserFactory())}
+
+
+def test_a_retailers_messages_link_to_the_retailer_order_page_a_customers_to_the_portal(
+    distributor,
+):
+    from accounts.tests.factories import CustomerFactory, OrganizationFactory, RetailerUserFactory
+    from orders.services import order_transition
+
+    retailer = RetailerUserFactory(organization=OrganizationFactory(kind="retailer"))
+    product = stocked_product(distributor=distributor)
+    b2b = place_order(customer=retailer, distributor=distributor, lines=[(product, 1)])
+    order_transition(order=b2b, to_status="accepted", by=None)
+    private = place_order(customer=CustomerFactory(), distributor=distributor, lines=[(product, 1)])
+
+    links = dict(
+        Notification.objects.filter(event__in=["order_placed", "order_status"]).values_list(
+            "dedup_key", "link"
+        )
+    )
+    assert links[f"order_placed:{b2b.pk}:in_app"] == f"/retailer/orders/{b2b.number}/"
+    assert links[f"order_status:{b2b.pk}:accepted:in_app"] == f"/retailer/orders/{b2b.number}/"
+    assert (
+        links[f"order_placed:{private.pk}:in_app"] == f"/customer-portal/orders/{private.number}/"
+    )
+    mail = OutboundMessage.objects.get(dedup_key=f"order_status:{b2b.pk}:accepted:email")
+    assert f"/retailer/orders/{b2b.number}/" in mail.body_text

@@ -45,6 +45,17 @@ REQUIRED = {
         "4 on hand",
         "PR-2026-00042",
     ],
+    # the invoice: number, order, every line, tax, total, due date, where to see it
+    "invoice": [
+        "INV-2026-000123",
+        "AM-261121-K7Q2ZD",
+        "Sona masoori rice",
+        "Tax (18%)",
+        "₹333.00",
+        "₹2,183.00",
+        "25 December 2026",
+        "/invoices/INV-2026-000123/",
+    ],
     # PO number, delivery instructions
     "purchase_order": [
         "PO-2026-00017",

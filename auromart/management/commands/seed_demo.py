@@ -21,6 +21,7 @@ from catalog.models import Category, Product
 from catalog.services import category_create, product_create
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign
+from invoicing.models import Invoice
 from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
 from orders.services import order_place, order_transition
@@ -432,6 +433,8 @@ class Command(BaseCommand):
             (buyers[0], ["cancelled"], 1),
             (buyers[1], ["accepted"], 4),
             (buyers[1], [], 2),
+            # Delivered orders are invoiced (invoicing's receiver): one for each buyer.
+            (buyers[1], ["accepted", "processing", "shipped", "delivered"], 5),
         ]
         for buyer, steps, lines in plans:
             order = order_place(
@@ -466,7 +469,8 @@ class Command(BaseCommand):
             f"Now: {Organization.objects.count()} organizations, {User.objects.count()} users, "
             f"{Category.objects.count()} categories, {Product.objects.count()} products, "
             f"{StockItem.objects.count()} stock items ({low} at or below reorder level), "
-            f"{StockMovement.objects.count()} stock movements, {Order.objects.count()} orders."
+            f"{StockMovement.objects.count()} stock movements, {Order.objects.count()} orders, "
+            f"{Invoice.objects.count()} invoices."
         )
         self._say("")
         self._say("Demo logins:", self.style.MIGRATE_HEADING)

@@ -1,0 +1,143 @@
+"""The invoice PDF: what it says, how it breaks across pages, where it is kept."""
+
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.files.storage import default_storage
+
+from accounts.tests.factories import CustomerFactory
+from inventory.tests.factories import DistributorFactory
+from invoicing import services
+from invoicing.models import InvoiceLine
+from invoicing.selectors import invoice_detail
+from orders.tests.factories import stocked_product
+
+from .factories import delivered_order
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(pdf: bytes, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def page_count(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    line = next(x for x in info.stdout.decode().splitlines() if x.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+def invoice_with_lines(count: int, **distributor_fields):
+    distributor = DistributorFactory(**distributor_fields)
+    lines = [
+        (
+            stocked_product(
+                distributor=distributor,
+                sku=f"SKU-{n:04d}",
+                name=f"Item number {n:04d}",
+                price=Decimal("10.25") + n,
+            ),
+            n % 4 + 1,
+        )
+        for n in range(1, count + 1)
+    ]
+    return delivered_order(distributor=distributor, lines=lines).invoice
+
+
+def test_the_pdf_holds_the_number_every_line_the_tax_and_the_total():
+    invoice = invoice_with_lines(
+        3, name="Deccan Distribution", address="Plot 7, Peenya", city="Bengaluru"
+    )
+    pdf = services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk))
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    assert invoice.number in text and invoice.order.number in text
+    for line in invoice.lines.all():
+        assert line.sku in text and line.description in text
+        assert f"{line.line_total:,.2f}" in text
+    # 11.25x2 + 12.25x3 + 13.25x4 = 112.25; tax 18% = 20.205 -> 20.21 (half-up)
+    assert invoice.subtotal == Decimal("112.25") and invoice.tax == Decimal("20.21")
+    assert "Tax (18%)" in text and "₹20.21" in text and "₹132.46" in text
+    assert "Deccan Distribution" in text and "Plot 7, Peenya" in text
+    assert invoice.buyer_name in text
+    assert "Page 1 of 1" in text
+
+
+def test_a_200_line_invoice_spans_pages_with_the_header_repeated_and_page_numbers():
+    # An order has at most 100 lines, so the invoice of a 100-line order gets
+    # 100 more: this is about the layout, not about how lines come to be.
+    invoice = invoice_with_lines(100)
+    first = invoice.lines.first()
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=n,
+                product_id=first.product_id,
+                sku=f"SKU-{n:04d}",
+                description=f"Item number {n:04d}",
+                quantity=1,
+                unit_price=Decimal("1.00"),
+                line_total=Decimal("1.00"),
+            )
+            for n in range(101, 201)
+        ]
+    )
+    pdf = services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk))
+    pages = page_count(pdf)
+    assert pages >= 4
+    seen = set()
+    for page in range(1, pages + 1):
+        text = pdf_text(pdf, page)
+        assert f"Page {page} of {pages}" in text
+        assert invoice.number in text  # in the footer of every page
+        seen.update(word for word in text.split() if word.startswith("SKU-") and word[4:].isdigit())
+        if page < pages:
+            # Every page that carries lines starts its table with the header row.
+            header = next(line for line in text.splitlines() if "Description" in line)
+            assert all(h in header for h in ("SKU", "Quantity", "Unit price", "Amount"))
+    assert seen == {f"SKU-{n:04d}" for n in range(1, 201)}
+    assert f"{invoice.total:,.2f}" in pdf_text(pdf, pages)
+
+
+def test_the_pdf_is_stored_under_media_root_and_rendered_again_when_missing(settings):
+    invoice = delivered_order().invoice
+    path = services.invoice_pdf_ensure(invoice=invoice)
+    year = invoice.issue_date.year
+    assert path == f"invoices/{year}/{invoice.number}.pdf"
+    assert default_storage.path(path).startswith(str(settings.MEDIA_ROOT))
+    invoice.refresh_from_db()
+    assert invoice.pdf == path and invoice.pdf_rendered_at is not None
+    first = default_storage.open(path).read()
+    assert invoice.number in pdf_text(first)
+
+    default_storage.delete(path)
+    assert services.invoice_pdf_ensure(invoice=invoice) == path
+    assert default_storage.exists(path)
+    assert services.invoice_pdf_ensure(invoice=invoice) == path  # there: not rendered again
+
+
+def test_a_void_invoice_is_rendered_again_marked_void():
+    invoice = delivered_order().invoice
+    services.invoice_pdf_ensure(invoice=invoice)
+    void = services.invoice_void(
+        invoice=invoice, by=CustomerFactory(is_staff=True), reason="Wrong address"
+    )
+    assert void.pdf == ""
+    text = pdf_text(default_storage.open(services.invoice_pdf_ensure(invoice=void)).read())
+    assert "This invoice is void: Wrong address" in text
+    assert invoice.number in text
+
+
+def test_markup_in_a_product_name_is_printed_not_fetched():
+    distributor = DistributorFactory()
+    product = stocked_product(
+        distributor=distributor, name='<img src="http://203.0.113.9/x.png"> Tea'
+    )
+    invoice = delivered_order(distributor=distributor, lines=[(product, 1)]).invoice
+    text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk)))
+    assert '<img src="http://203.0.113.9/x.png"> Tea' in text

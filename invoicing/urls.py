@@ -1,0 +1,13 @@
+"""Invoice pages, mounted at /invoices/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("", views.InvoiceListView.as_view(), name="list"),
+    path("<str:number>/", views.InvoiceDetailView.as_view(), name="detail"),
+    path("<str:number>/pdf/", views.InvoicePdfView.as_view(), name="pdf"),
+]
