@@ -335,6 +335,28 @@ class HeaderError(Exception):
         super().__init__("; ".join(str(e) for e in errors))
 
 
+# --- Export-only columns ------------------------------------------------------------
+# Resources of documents written only by their services (orders, procurement,
+# invoices) are export-only: read-only columns, ISO dates, plain numbers.
+
+EXPORT_DATE = widgets.DateWidget(format="%Y-%m-%d")
+EXPORT_DATETIME = widgets.DateTimeWidget(format="%Y-%m-%d %H:%M:%S")
+
+
+def export_column(attribute: str | None, column: str, widget=None) -> Field:
+    """A read-only column `column` from `attribute` (a path with __; None: a dehydrate_ method)."""
+    return Field(attribute=attribute, column_name=column, widget=widget, readonly=True)
+
+
+def export_number(attribute: str, column: str) -> Field:
+    return export_column(attribute, column, widgets.IntegerWidget())
+
+
+def export_money(attribute: str, column: str) -> Field:
+    """Money (or a rate) as a number, as stored: to the cent, never a float."""
+    return export_column(attribute, column, widgets.DecimalWidget())
+
+
 def _messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {

@@ -6,19 +6,17 @@ spreadsheet would run as a formula is escaped by SpreadsheetResource.
 """
 
 from django.db.models import Count
-from import_export import widgets
-from import_export.fields import Field
 
-from auromart.spreadsheets import SpreadsheetResource
+from auromart.spreadsheets import (
+    EXPORT_DATE,
+    EXPORT_DATETIME,
+    SpreadsheetResource,
+    export_column,
+    export_money,
+    export_number,
+)
 
 from .models import Invoice, InvoiceLine
-
-DATE = widgets.DateWidget(format="%Y-%m-%d")
-DATETIME = widgets.DateTimeWidget(format="%Y-%m-%d %H:%M:%S")
-
-
-def _column(attribute: str | None, column: str, widget=None) -> Field:
-    return Field(attribute=attribute, column_name=column, widget=widget, readonly=True)
 
 
 def _invoices(queryset):
@@ -36,25 +34,25 @@ class InvoiceResource(SpreadsheetResource):
     resource_name = "invoices"
     importable = False
 
-    number = _column("number", "number")
-    issue_date = _column("issue_date", "issue_date", DATE)
-    due_date = _column("due_date", "due_date", DATE)
-    status = _column("status", "status")
-    overdue = _column(None, "overdue")
-    order_number = _column("order__number", "order_number")
-    seller = _column("seller_name", "seller")
-    buyer = _column("buyer_name", "buyer")
-    buyer_email = _column("buyer_email", "buyer_email")
-    customer = _column("customer__email", "customer")
-    lines = _column("line_count", "lines", widgets.IntegerWidget())
-    subtotal = _column("subtotal", "subtotal", widgets.DecimalWidget())
-    tax_rate = _column("tax_rate", "tax_rate", widgets.DecimalWidget())
-    tax = _column("tax", "tax", widgets.DecimalWidget())
-    total = _column("total", "total", widgets.DecimalWidget())
-    paid_at = _column("paid_at", "paid_at", DATETIME)
-    payment_reference = _column("payment_reference", "payment_reference")
-    voided_at = _column("voided_at", "voided_at", DATETIME)
-    void_reason = _column("void_reason", "void_reason")
+    number = export_column("number", "number")
+    issue_date = export_column("issue_date", "issue_date", EXPORT_DATE)
+    due_date = export_column("due_date", "due_date", EXPORT_DATE)
+    status = export_column("status", "status")
+    overdue = export_column(None, "overdue")
+    order_number = export_column("order__number", "order_number")
+    seller = export_column("seller_name", "seller")
+    buyer = export_column("buyer_name", "buyer")
+    buyer_email = export_column("buyer_email", "buyer_email")
+    customer = export_column("customer__email", "customer")
+    lines = export_number("line_count", "lines")
+    subtotal = export_money("subtotal", "subtotal")
+    tax_rate = export_money("tax_rate", "tax_rate")
+    tax = export_money("tax", "tax")
+    total = export_money("total", "total")
+    paid_at = export_column("paid_at", "paid_at", EXPORT_DATETIME)
+    payment_reference = export_column("payment_reference", "payment_reference")
+    voided_at = export_column("voided_at", "voided_at", EXPORT_DATETIME)
+    void_reason = export_column("void_reason", "void_reason")
 
     class Meta:
         model = Invoice
@@ -96,20 +94,20 @@ class InvoiceLineResource(SpreadsheetResource):
     resource_name = "invoice-lines"
     importable = False
 
-    invoice_number = _column("invoice__number", "invoice_number")
-    issue_date = _column("invoice__issue_date", "issue_date", DATE)
-    status = _column("invoice__status", "status")
-    order_number = _column("invoice__order__number", "order_number")
-    seller = _column("invoice__seller_name", "seller")
-    buyer = _column("invoice__buyer_name", "buyer")
-    position = _column("position", "position", widgets.IntegerWidget())
-    sku = _column("sku", "sku")
-    description = _column("description", "description")
-    quantity = _column("quantity", "quantity", widgets.IntegerWidget())
-    unit_price = _column("unit_price", "unit_price", widgets.DecimalWidget())
-    line_total = _column("line_total", "line_total", widgets.DecimalWidget())
-    tax_rate = _column("invoice__tax_rate", "tax_rate", widgets.DecimalWidget())
-    invoice_total = _column("invoice__total", "invoice_total", widgets.DecimalWidget())
+    invoice_number = export_column("invoice__number", "invoice_number")
+    issue_date = export_column("invoice__issue_date", "issue_date", EXPORT_DATE)
+    status = export_column("invoice__status", "status")
+    order_number = export_column("invoice__order__number", "order_number")
+    seller = export_column("invoice__seller_name", "seller")
+    buyer = export_column("invoice__buyer_name", "buyer")
+    position = export_number("position", "position")
+    sku = export_column("sku", "sku")
+    description = export_column("description", "description")
+    quantity = export_number("quantity", "quantity")
+    unit_price = export_money("unit_price", "unit_price")
+    line_total = export_money("line_total", "line_total")
+    tax_rate = export_money("invoice__tax_rate", "tax_rate")
+    invoice_total = export_money("invoice__total", "invoice_total")
 
     class Meta:
         model = InvoiceLine

@@ -3,16 +3,16 @@
 Export only: orders are written by orders.services.order_place alone.
 """
 
-from import_export import widgets
-from import_export.fields import Field
-
-from auromart.spreadsheets import SpreadsheetResource
+from auromart.spreadsheets import (
+    EXPORT_DATE,
+    EXPORT_DATETIME,
+    SpreadsheetResource,
+    export_column,
+    export_money,
+    export_number,
+)
 
 from .models import Order, OrderItem
-
-
-def _column(attribute: str, column: str, widget=None) -> Field:
-    return Field(attribute=attribute, column_name=column, widget=widget, readonly=True)
 
 
 class OrderLineResource(SpreadsheetResource):
@@ -21,26 +21,24 @@ class OrderLineResource(SpreadsheetResource):
     resource_name = "orders"
     importable = False
 
-    order_number = _column("order__number", "order_number")
-    ordered_at = _column(
-        "order__created_at", "ordered_at", widgets.DateTimeWidget(format="%Y-%m-%d %H:%M:%S")
+    order_number = export_column("order__number", "order_number")
+    ordered_at = export_column("order__created_at", "ordered_at", EXPORT_DATETIME)
+    status = export_column("order__status", "status")
+    customer = export_column("order__customer__email", "customer")
+    buyer_organization = export_column("order__buyer_organization__name", "buyer_organization")
+    distributor = export_column("order__distributor__name", "distributor")
+    fulfillment_type = export_column("order__fulfillment_type", "fulfillment_type")
+    estimated_delivery = export_column(
+        "order__estimated_delivery", "estimated_delivery", EXPORT_DATE
     )
-    status = _column("order__status", "status")
-    customer = _column("order__customer__email", "customer")
-    buyer_organization = _column("order__buyer_organization__name", "buyer_organization")
-    distributor = _column("order__distributor__name", "distributor")
-    fulfillment_type = _column("order__fulfillment_type", "fulfillment_type")
-    estimated_delivery = _column(
-        "order__estimated_delivery", "estimated_delivery", widgets.DateWidget(format="%Y-%m-%d")
-    )
-    sku = _column("sku", "sku")
-    product_name = _column("product_name", "product_name")
-    quantity = _column("quantity", "quantity", widgets.IntegerWidget())
-    unit_price = _column("unit_price", "unit_price", widgets.DecimalWidget())
-    line_total = _column("line_total", "line_total", widgets.DecimalWidget())
-    order_subtotal = _column("order__subtotal", "order_subtotal", widgets.DecimalWidget())
-    order_tax = _column("order__tax", "order_tax", widgets.DecimalWidget())
-    order_total = _column("order__total", "order_total", widgets.DecimalWidget())
+    sku = export_column("sku", "sku")
+    product_name = export_column("product_name", "product_name")
+    quantity = export_number("quantity", "quantity")
+    unit_price = export_money("unit_price", "unit_price")
+    line_total = export_money("line_total", "line_total")
+    order_subtotal = export_money("order__subtotal", "order_subtotal")
+    order_tax = export_money("order__tax", "order_tax")
+    order_total = export_money("order__total", "order_total")
 
     class Meta:
         model = OrderItem

@@ -8,27 +8,17 @@ figures repeated) for what was ordered and received.
 """
 
 from django.db.models import Count, Sum
-from import_export import widgets
-from import_export.fields import Field
 
-from auromart.spreadsheets import SpreadsheetResource
+from auromart.spreadsheets import (
+    EXPORT_DATE,
+    EXPORT_DATETIME,
+    SpreadsheetResource,
+    export_column,
+    export_money,
+    export_number,
+)
 
 from .models import ProcurementRequest, PurchaseOrder, PurchaseOrderLine
-
-DATE = widgets.DateWidget(format="%Y-%m-%d")
-DATETIME = widgets.DateTimeWidget(format="%Y-%m-%d %H:%M:%S")
-
-
-def _column(attribute: str, column: str, widget=None) -> Field:
-    return Field(attribute=attribute, column_name=column, widget=widget, readonly=True)
-
-
-def _number(attribute: str, column: str) -> Field:
-    return _column(attribute, column, widgets.IntegerWidget())
-
-
-def _money(attribute: str, column: str) -> Field:
-    return _column(attribute, column, widgets.DecimalWidget())
 
 
 class ProcurementRequestResource(SpreadsheetResource):
@@ -37,33 +27,33 @@ class ProcurementRequestResource(SpreadsheetResource):
     resource_name = "procurement-requests"
     importable = False
 
-    number = _column("number", "number")
-    created_at = _column("created_at", "created_at", DATETIME)
-    status = _column("status", "status")
-    trigger = _column("trigger", "trigger")
-    sku = _column("product__sku", "sku")
-    product_name = _column("product__name", "product_name")
-    distributor = _column("distributor__name", "distributor")
-    supplier = _column("supplier__name", "supplier")
-    quantity = _number("quantity", "quantity")
-    on_hand = _number("on_hand", "on_hand")
-    reserved = _number("reserved", "reserved")
-    incoming = _number("incoming", "incoming")
-    available = _number("available", "available")
-    reorder_level = _number("reorder_level", "reorder_level")
-    reorder_quantity = _number("reorder_quantity", "reorder_quantity")
-    order_up_to_level = _number("order_up_to_level", "order_up_to_level")
-    pack_size = _number("pack_size", "pack_size")
-    minimum_order_quantity = _number("minimum_order_quantity", "minimum_order_quantity")
-    rule = _column("rule", "rule")
-    reference = _column("reference", "reference")
-    note = _column("note", "note")
-    created_by = _column("created_by__email", "created_by")
-    decided_by = _column("decided_by__email", "decided_by")
-    decided_at = _column("decided_at", "decided_at", DATETIME)
-    rejection_reason = _column("rejection_reason", "rejection_reason")
-    purchase_order = _column("po_line__purchase_order__number", "purchase_order")
-    fulfilled_at = _column("fulfilled_at", "fulfilled_at", DATETIME)
+    number = export_column("number", "number")
+    created_at = export_column("created_at", "created_at", EXPORT_DATETIME)
+    status = export_column("status", "status")
+    trigger = export_column("trigger", "trigger")
+    sku = export_column("product__sku", "sku")
+    product_name = export_column("product__name", "product_name")
+    distributor = export_column("distributor__name", "distributor")
+    supplier = export_column("supplier__name", "supplier")
+    quantity = export_number("quantity", "quantity")
+    on_hand = export_number("on_hand", "on_hand")
+    reserved = export_number("reserved", "reserved")
+    incoming = export_number("incoming", "incoming")
+    available = export_number("available", "available")
+    reorder_level = export_number("reorder_level", "reorder_level")
+    reorder_quantity = export_number("reorder_quantity", "reorder_quantity")
+    order_up_to_level = export_number("order_up_to_level", "order_up_to_level")
+    pack_size = export_number("pack_size", "pack_size")
+    minimum_order_quantity = export_number("minimum_order_quantity", "minimum_order_quantity")
+    rule = export_column("rule", "rule")
+    reference = export_column("reference", "reference")
+    note = export_column("note", "note")
+    created_by = export_column("created_by__email", "created_by")
+    decided_by = export_column("decided_by__email", "decided_by")
+    decided_at = export_column("decided_at", "decided_at", EXPORT_DATETIME)
+    rejection_reason = export_column("rejection_reason", "rejection_reason")
+    purchase_order = export_column("po_line__purchase_order__number", "purchase_order")
+    fulfilled_at = export_column("fulfilled_at", "fulfilled_at", EXPORT_DATETIME)
 
     class Meta:
         model = ProcurementRequest
@@ -117,29 +107,29 @@ class PurchaseOrderResource(SpreadsheetResource):
     resource_name = "purchase-orders"
     importable = False
 
-    number = _column("number", "number")
-    created_at = _column("created_at", "created_at", DATETIME)
-    status = _column("status", "status")
-    supplier = _column("supplier__name", "supplier")
-    distributor = _column("distributor__name", "distributor")
-    lines = _number("line_count", "lines")
-    units_ordered = _number("units_ordered", "units_ordered")
-    units_received = _number("units_received", "units_received")
-    total = _money("total", "total")
-    expected_date = _column("expected_date", "expected_date", DATE)
-    approved_by = _column("approved_by__email", "approved_by")
-    approved_at = _column("approved_at", "approved_at", DATETIME)
-    second_approved_by = _column("second_approved_by__email", "second_approved_by")
-    second_approved_at = _column("second_approved_at", "second_approved_at", DATETIME)
-    sent_at = _column("sent_at", "sent_at", DATETIME)
-    responded_at = _column("responded_at", "responded_at", DATETIME)
-    responded_by = _column("responded_by", "responded_by")
-    proposed_date = _column("proposed_date", "proposed_date", DATE)
-    supplier_note = _column("supplier_note", "supplier_note")
-    received_at = _column("received_at", "received_at", DATETIME)
-    cancelled_at = _column("cancelled_at", "cancelled_at", DATETIME)
-    cancel_reason = _column("cancel_reason", "cancel_reason")
-    delivery_address = _column("delivery_address", "delivery_address")
+    number = export_column("number", "number")
+    created_at = export_column("created_at", "created_at", EXPORT_DATETIME)
+    status = export_column("status", "status")
+    supplier = export_column("supplier__name", "supplier")
+    distributor = export_column("distributor__name", "distributor")
+    lines = export_number("line_count", "lines")
+    units_ordered = export_number("units_ordered", "units_ordered")
+    units_received = export_number("units_received", "units_received")
+    total = export_money("total", "total")
+    expected_date = export_column("expected_date", "expected_date", EXPORT_DATE)
+    approved_by = export_column("approved_by__email", "approved_by")
+    approved_at = export_column("approved_at", "approved_at", EXPORT_DATETIME)
+    second_approved_by = export_column("second_approved_by__email", "second_approved_by")
+    second_approved_at = export_column("second_approved_at", "second_approved_at", EXPORT_DATETIME)
+    sent_at = export_column("sent_at", "sent_at", EXPORT_DATETIME)
+    responded_at = export_column("responded_at", "responded_at", EXPORT_DATETIME)
+    responded_by = export_column("responded_by", "responded_by")
+    proposed_date = export_column("proposed_date", "proposed_date", EXPORT_DATE)
+    supplier_note = export_column("supplier_note", "supplier_note")
+    received_at = export_column("received_at", "received_at", EXPORT_DATETIME)
+    cancelled_at = export_column("cancelled_at", "cancelled_at", EXPORT_DATETIME)
+    cancel_reason = export_column("cancel_reason", "cancel_reason")
+    delivery_address = export_column("delivery_address", "delivery_address")
 
     class Meta:
         model = PurchaseOrder
@@ -193,21 +183,21 @@ class PurchaseOrderLineResource(SpreadsheetResource):
     resource_name = "purchase-order-lines"
     importable = False
 
-    po_number = _column("purchase_order__number", "po_number")
-    po_status = _column("purchase_order__status", "po_status")
-    supplier = _column("purchase_order__supplier__name", "supplier")
-    distributor = _column("purchase_order__distributor__name", "distributor")
-    expected_date = _column("purchase_order__expected_date", "expected_date", DATE)
-    request = _column("request__number", "request")
-    sku = _column("sku", "sku")
-    product_name = _column("product_name", "product_name")
-    quantity = _number("quantity", "quantity")
-    proposed_quantity = _number("proposed_quantity", "proposed_quantity")
-    quantity_received = _number("quantity_received", "quantity_received")
-    outstanding = _number("outstanding", "outstanding")
-    unit_cost = _money("unit_cost", "unit_cost")
-    line_total = _money("line_total", "line_total")
-    po_total = _money("purchase_order__total", "po_total")
+    po_number = export_column("purchase_order__number", "po_number")
+    po_status = export_column("purchase_order__status", "po_status")
+    supplier = export_column("purchase_order__supplier__name", "supplier")
+    distributor = export_column("purchase_order__distributor__name", "distributor")
+    expected_date = export_column("purchase_order__expected_date", "expected_date", EXPORT_DATE)
+    request = export_column("request__number", "request")
+    sku = export_column("sku", "sku")
+    product_name = export_column("product_name", "product_name")
+    quantity = export_number("quantity", "quantity")
+    proposed_quantity = export_number("proposed_quantity", "proposed_quantity")
+    quantity_received = export_number("quantity_received", "quantity_received")
+    outstanding = export_number("outstanding", "outstanding")
+    unit_cost = export_money("unit_cost", "unit_cost")
+    line_total = export_money("line_total", "line_total")
+    po_total = export_money("purchase_order__total", "po_total")
 
     class Meta:
         model = PurchaseOrderLine
