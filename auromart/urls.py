@@ -21,6 +21,7 @@ api_patterns = [
     path("retailer/", include("orders.api.retailer_urls")),  # catalog, distributors, orders
     path("manufacturer/", include("catalog.api.manufacturer_urls")),
     path("", include("invoicing.api.urls")),  # invoices
+    path("reports/", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -246,6 +246,9 @@ BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
 # customer's is 404 to them.
 INVOICE_VIEWERS = {**BUYERS, DISTRIBUTOR: OK}
 INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
+# Reports (#8): organizations see their own scope, procurement staff (reporting.view_reports)
+# everything; customers have none (403).
+REPORT_VIEWERS = {**SIGNED_IN_ONLY, CUSTOMER: FORBIDDEN}
 
 MATRIX: dict[str, Row] = {
     # --- API of #2/#3: auth, catalog, the customer's orders --------------------------
@@ -342,6 +345,9 @@ MATRIX: dict[str, Row] = {
         own=buyers_invoice_pk,
         other=pk_of("other_retailer_invoice"),
     ),
+    # --- API of #8: reports -------------------------------------------------------------
+    "api-reports-monthly": Row(("get",), REPORT_VIEWERS),
+    "api-reports-sales": Row(("get",), REPORT_VIEWERS),
     # --- The customer portal (#3): open to browse, buying for buyers -------------------
     "portal:dashboard": Row(("get",), EVERYONE),
     "portal:catalog": Row(("get",), EVERYONE),
