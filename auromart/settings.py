@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -270,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-confirmation-reminders": {
         "task": "procurement.send_confirmation_reminders",
         "schedule": 3600,
+    },
+    # Last month's report to subscribed staff, on the first at 07:00 local time.
+    "reporting-monthly-report": {
+        "task": "reporting.send_monthly_report",
+        "schedule": crontab(minute=0, hour=7, day_of_month=1),
     },
 }
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("reports/", include("reporting.urls")),
     # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),

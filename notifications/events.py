@@ -88,6 +88,17 @@ PROCUREMENT_REQUESTED = register(
         default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
     )
 )
+MONTHLY_REPORT = register(
+    Event(
+        key="monthly_report",
+        label="Monthly report",
+        description=(
+            "On the first of each month: last month's report as a PDF "
+            "(staff who may see every organization's reports)."
+        ),
+        default_channels=frozenset({Channel.EMAIL}),
+    )
+)
 PURCHASE_ORDER_ANSWERED = register(
     Event(
         key="purchase_order_answered",

@@ -183,6 +183,34 @@ def sample_contexts() -> dict[str, dict]:
             ],
             "link": "/invoices/INV-2026-000123/",
         },
+        "monthly_report": {
+            "user": User(email="meera@auromart.local", name="Meera Iyer", is_staff=True),
+            "report": SimpleNamespace(
+                year=2026, month=10, orders=412, subtotal=Decimal("1843250.50")
+            ),
+            "summary": [
+                ("orders", "Orders (sold)", 412, "int"),
+                ("units", "Units sold", 1290, "int"),
+                ("subtotal", "Revenue before tax", Decimal("1843250.50"), "money"),
+                ("total", "Revenue with tax", Decimal("2175035.59"), "money"),
+                ("average_cart_value", "Average cart value", Decimal("5279.21"), "money"),
+                (
+                    "fulfillment_median_hours",
+                    "Fulfillment, median hours",
+                    Decimal("50.5"),
+                    "decimal",
+                ),
+            ],
+            "month_start": datetime.datetime(2026, 10, 1),
+            "top_products": [
+                {
+                    "label": "Dreamweave Gel Memory Foam Mattress, King",
+                    "units": 31,
+                    "revenue": Decimal("195269.00"),
+                },
+            ],
+            "link": "/reports/monthly/?year=2026&month=10",
+        },
         "purchase_order_answered": {
             "po": SimpleNamespace(
                 number="PO-2026-00017",

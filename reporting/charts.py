@@ -40,6 +40,9 @@ WIDTH = 640  # viewBox width; the chart stretches to its container
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 FONT_SIZE = 12
 TITLE_SIZE = 14
+# Row labels of horizontal bars and cover rows: 170 units wide, right-aligned. 22 characters
+# of a wide sans (DejaVu Sans, ~7 units a character at 12) fit; 26 ran past the left edge.
+LABEL_CHARS = 22
 
 # Characters XML 1.0 forbids even when escaped (a NUL in a product name must not break the page).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -358,7 +361,7 @@ def bar_chart(
             body.append(
                 f"<g><title>{_text(tip)}</title>"
                 f'<text x="{label_w}" y="{_num(y + row_h / 2 + 4)}" text-anchor="end">'
-                f"{_text(truncate(label, 26))}</text>"
+                f"{_text(truncate(label, LABEL_CHARS))}</text>"
                 f'<rect class="bar" x="{_num(min(zero, x_end))}" y="{_num(y + 4)}" '
                 f'width="{_num(abs(x_end - zero))}" height="{row_h - 8}" fill="{PRIMARY}" '
                 f'data-value="{_text(value)}"/>'
@@ -488,7 +491,8 @@ def cover_chart(
         y = top + i * row_h
         mid = _num(y + row_h / 2 + 4)
         parts = [
-            f'<text x="{label_w}" y="{mid}" text-anchor="end">{_text(truncate(label, 26))}</text>'
+            f'<text x="{label_w}" y="{mid}" text-anchor="end">'
+            f"{_text(truncate(label, LABEL_CHARS))}</text>"
         ]
         if days is None:
             figure = "no sales"

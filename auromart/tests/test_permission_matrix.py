@@ -1,7 +1,7 @@
 """Every role against every page and endpoint, generated from the URLconf.
 
 The table below says, for each URL pattern under /api/ and the role areas
-(/customer-portal/, /retailer/, /distributor/, /manufacturer/, /invoices/), what each
+(/customer-portal/, /retailer/, /distributor/, /manufacturer/, /invoices/, /reports/), what each
 role gets: allowed, sent to log in (401 on the API), 403 (wrong role) or 404
 (another organization's object). `test_every_url_pattern_is_in_the_table`
 walks the URLconf, so a new endpoint without a row fails the suite; patterns
@@ -249,6 +249,8 @@ INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
 # Reports (#8): organizations see their own scope, procurement staff (reporting.view_reports)
 # everything; customers have none (403).
 REPORT_VIEWERS = {**SIGNED_IN_ONLY, CUSTOMER: FORBIDDEN}
+# Retailers hold no stock and place no purchase orders: no stock or procurement reports.
+STOCK_REPORT_VIEWERS = {**REPORT_VIEWERS, RETAILER: FORBIDDEN}
 
 MATRIX: dict[str, Row] = {
     # --- API of #2/#3: auth, catalog, the customer's orders --------------------------
@@ -451,6 +453,13 @@ MATRIX: dict[str, Row] = {
         own=buyers_invoice_number,
         other=invoice_number("other_retailer_invoice"),
     ),
+    # --- Report pages (#8): scoped figures, no objects in the path ------------------------
+    "reporting:overview": Row(("get",), REPORT_VIEWERS),
+    "reporting:sales": Row(("get",), REPORT_VIEWERS),
+    "reporting:monthly": Row(("get",), REPORT_VIEWERS),
+    "reporting:fulfillment": Row(("get",), REPORT_VIEWERS),
+    "reporting:stock": Row(("get",), STOCK_REPORT_VIEWERS),
+    "reporting:procurement": Row(("get",), STOCK_REPORT_VIEWERS),
 }
 
 
@@ -490,7 +499,15 @@ def test_the_table_names_only_existing_patterns():
     assert not set(MATRIX) - names
 
 
-AREAS = ("api/", "customer-portal/", "retailer/", "distributor/", "manufacturer/", "invoices/")
+AREAS = (
+    "api/",
+    "customer-portal/",
+    "retailer/",
+    "distributor/",
+    "manufacturer/",
+    "invoices/",
+    "reports/",
+)
 
 
 def test_the_role_areas_cannot_be_waved_through():

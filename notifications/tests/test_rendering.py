@@ -56,6 +56,15 @@ REQUIRED = {
         "25 December 2026",
         "/invoices/INV-2026-000123/",
     ],
+    # last month's headline figures for staff, and where the full report is
+    "monthly_report": [
+        "October 2026",
+        "Orders (sold)",
+        "₹1,843,250.50",
+        "₹5,279.21",
+        "Dreamweave Gel Memory Foam Mattress",
+        "/reports/monthly/?year=2026",
+    ],
     # PO number, delivery instructions
     "purchase_order": [
         "PO-2026-00017",

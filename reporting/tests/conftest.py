@@ -1,0 +1,1 @@
+from notifications.tests.conftest import smtp_server  # noqa: F401  (the real SMTP fixture)
