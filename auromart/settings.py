@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "axes",
+    "csp",
     "anymail",
     "import_export",
     # ours
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "auromart.csp.CSPMiddleware",
     # Last, so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,6 +264,26 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens after a commit, inside a request: with the broker down it
+# must fail fast rather than hold the response, since nothing is lost (outbox
+# rows stay pending for the sweep; PDFs render on first use). One retry, and
+# bounded connect and socket waits: measured, a refused Redis costs a publish
+# about 0.2 s and a hung one (accepts, never answers) about 5 s, the socket
+# timeout; notifications.dispatch then skips the broker for 30 s. Celery's
+# defaults: 3 retries (0.7 s refused), and no socket timeout for Redis at all
+# (a hung Redis held the request for good: still waiting after 60 s).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # Above the worker's 1 s BRPOP poll, so an idle worker never times out.
+    "socket_timeout": max(CELERY_BROKER_CONNECTION_TIMEOUT, 5.0),
+}
 CELERY_BEAT_SCHEDULE = {
     # Retries and anything a deliverer missed; `manage.py deliver_outbox` does
     # the same from cron when there is no beat.
@@ -342,6 +365,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "auromart.api.schema.document_unsupported_media_type",
+    ],
     # Several models have a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "ProcurementRequestStatusEnum": "procurement.models.RequestStatus",
@@ -365,6 +392,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content Security Policy (django-csp 4): everything from this origin only, no
+# inline script or style anywhere (htmx's config is a <meta>, its indicator
+# styles are in site.css), no framing, no plugins. data: images are the SVG
+# icons inside Bootstrap's and Swagger UI's CSS. Development gets the same
+# policy so a violation shows up in the browser tests, not in production.
+# auromart.csp lets the admin (staff only) have inline styles, never scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

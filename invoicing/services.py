@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -189,7 +190,16 @@ def invoice_pdf_attachment(invoice: Invoice) -> dict:
 def _render_after_commit(invoice_id: int) -> None:
     from .tasks import render_invoice_pdf
 
-    render_invoice_pdf.delay(invoice_id)
+    try:
+        render_invoice_pdf.delay(invoice_id)
+    except Exception:
+        # The broker is down. The invoice committed; the PDF is rendered when
+        # the e-mail is delivered or the invoice downloaded, so nothing is lost.
+        logger.warning(
+            "Could not queue the PDF of invoice %s; it renders on first use",
+            invoice_id,
+            exc_info=True,
+        )
 
 
 def invoice_pdf_schedule(*, invoice_id: int) -> None:
@@ -200,7 +210,7 @@ def invoice_pdf_schedule(*, invoice_id: int) -> None:
     thread), and a download renders it if it is still missing.
     """
     if settings.CELERY_BROKER_URL:
-        transaction.on_commit(lambda: _render_after_commit(invoice_id))
+        transaction.on_commit(partial(_render_after_commit, invoice_id))
 
 
 # --- Payment and voiding -----------------------------------------------------------

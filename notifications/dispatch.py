@@ -10,6 +10,7 @@ sweep picks up: the rows are in the database.
 """
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -19,6 +20,12 @@ from django.db import close_old_connections, transaction
 logger = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
+
+# After a failed publish, further hand-overs skip the broker for this long and
+# leave their rows to the sweep: one request (which may queue several batches)
+# or a burst of them pays the broker's timeout once, not once per batch.
+BROKER_DOWN_PAUSE_SECONDS = 30.0
+_broker_down_until = 0.0
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -43,12 +50,43 @@ def _deliver_in_thread(dedup_keys: list[str]) -> None:
         close_old_connections()
 
 
+def _hand_to_broker(dedup_keys: list[str]) -> None:
+    global _broker_down_until
+    from .tasks import deliver_messages
+
+    if time.monotonic() < _broker_down_until:
+        logger.info("The broker was down moments ago; %s wait for the sweep", dedup_keys)
+        return
+    try:
+        # No result to wait for: with the Redis result backend, a call that
+        # keeps its result also subscribes to it, which retries a dead Redis
+        # for about 20 s before giving up.
+        deliver_messages.apply_async((dedup_keys,), ignore_result=True)
+    except Exception:
+        # The broker is down (or refused the message). This runs after the
+        # commit: the order (or whatever queued these) stands, and raising
+        # would turn its response into an error. The rows stay pending and the
+        # sweep delivers them once the broker is back.
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE_SECONDS
+        logger.warning(
+            "Could not hand %s to the broker; the outbox sweep will deliver them",
+            dedup_keys,
+            exc_info=True,
+        )
+    else:
+        _broker_down_until = 0.0
+
+
+def broker_down_forget() -> None:
+    """Try the broker again on the next hand-over (tests, after the broker is back)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
 def deliver_now_or_later(dedup_keys: list[str]) -> None:
     mode = settings.NOTIFICATIONS_DELIVERY
     if mode == "celery":
-        from .tasks import deliver_messages
-
-        deliver_messages.delay(dedup_keys)
+        _hand_to_broker(dedup_keys)
     elif mode == "thread":
         _pool().submit(_deliver_in_thread, list(dedup_keys))
     elif mode == "inline":

@@ -5,12 +5,20 @@ outbox row in the caller's transaction; delivery is scheduled for after
 commit. Delivery (message_deliver) claims a row with a conditional UPDATE, so
 of any number of deliverers racing for it exactly one sends it, and a row that
 was sent is never claimed again.
+
+A deliverer can die holding a claim (a worker killed, a machine lost). The
+transport records a handoff marker just before the message goes to the
+provider, so the sweep can tell "claimed, never handed over" (certainly not
+sent: retried) from "handed over, outcome not recorded" (retried with the
+same Message-ID or Idempotency-Key where the transport makes that safe, else
+failed for a person to check). See outbox_release_interrupted.
 """
 
 import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +39,7 @@ from .models import (
     OutboundMessage,
 )
 from .rendering import Rendered, render_message
-from .transports import TRANSPORTS, PermanentError
+from .transports import TRANSPORTS, PermanentError, retry_safe_after_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,19 @@ INTERRUPTED_ERROR = (
     "Interrupted while sending (the deliverer stopped before it could record the "
     "outcome): it may or may not have gone out, so it is not retried automatically. "
     "Check with the recipient, then use Resend."
+)
+INTERRUPTED_BEFORE_HANDOFF = (
+    "Interrupted before it was handed to the provider (the deliverer stopped): "
+    "nothing went out, so it is retried."
+)
+INTERRUPTED_AFTER_HANDOFF = (
+    "Interrupted after it was handed to the provider, before the provider confirmed "
+    "it: retried with the same message id, which the provider and mail clients "
+    "recognise as the same message."
+)
+INTERRUPTED_TOO_OFTEN = (
+    "Gave up after {attempts} attempts: the deliverer stopped each time before it "
+    "could record the outcome. Check the message and the workers, then use Resend."
 )
 
 
@@ -257,7 +278,9 @@ def message_deliver(*, message_id: int) -> Outcome:
         return Outcome("skipped")
     message = OutboundMessage.objects.get(pk=message_id)
     try:
-        provider_id, simulated = TRANSPORTS[message.channel](message)
+        provider_id, simulated = TRANSPORTS[message.channel](
+            message, handoff=partial(_record_handoff, message_id)
+        )
     except PermanentError as exc:
         _record_failure(message, str(exc), retry=False)
         return Outcome("failed")
@@ -284,6 +307,14 @@ def message_deliver(*, message_id: int) -> Outcome:
     return Outcome("sent")
 
 
+def _record_handoff(message_id: int, marker: str) -> None:
+    # Committed before the provider sees a byte (delivery runs outside any
+    # transaction), so a deliverer that dies from here on leaves the marker.
+    OutboundMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+        provider_message_id=marker[:255]
+    )
+
+
 def _record_failure(
     message: OutboundMessage, error: str, *, retry: bool, retry_at: datetime | None = None
 ) -> None:
@@ -303,6 +334,7 @@ def _record_failure(
         last_error=error[:4000],
         status_changed_at=now,
         claimed_until=None,
+        provider_message_id="",  # the handoff marker: this attempt's outcome is known
     )
 
 
@@ -339,21 +371,53 @@ def outbox_due_ids(*, limit: int) -> list[int]:
 
 
 def outbox_release_interrupted() -> int:
-    """Fail rows stuck in `sending` past their claim: the deliverer died mid-send.
+    """Settle rows stuck in `sending` past their claim: their deliverer died mid-send.
 
-    They are not retried automatically, since the provider may have accepted
-    them before the crash and a message that was sent must not go twice; staff
-    see the reason in the admin and can resend.
+    A row the deliverer never handed to the provider (no handoff marker)
+    certainly did not go out: it is due again at once. A row it handed over
+    goes again too when the transport makes a repeat harmless (SMTP, where the
+    server accepts a message only by the 250 reply the deliverer never
+    recorded, and the retry carries the same Message-ID; the webhook's
+    Idempotency-Key). Through an ESP's API (anymail) it may have been accepted
+    and a repeat would be a second message, so it is failed for a person to
+    check and resend. A row whose deliverer died on each of
+    NOTIFICATIONS_MAX_ATTEMPTS claims is failed too. Returns how many rows
+    were settled.
     """
     now = timezone.now()
-    return OutboundMessage.objects.filter(
-        status=MessageStatus.SENDING, claimed_until__lt=now
-    ).update(
-        status=MessageStatus.FAILED,
-        last_error=INTERRUPTED_ERROR,
-        claimed_until=None,
-        status_changed_at=now,
-    )
+    expired = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now)
+    settled = 0
+    for message in expired.only("pk", "channel", "attempts", "provider_message_id"):
+        handed_over = bool(message.provider_message_id)
+        if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            status, error = (
+                MessageStatus.FAILED,
+                INTERRUPTED_TOO_OFTEN.format(attempts=message.attempts),
+            )
+        elif not handed_over:
+            status, error = MessageStatus.PENDING, INTERRUPTED_BEFORE_HANDOFF
+        elif retry_safe_after_handoff(message.channel):
+            status, error = MessageStatus.PENDING, INTERRUPTED_AFTER_HANDOFF
+        else:
+            status, error = MessageStatus.FAILED, INTERRUPTED_ERROR
+        logger.warning(
+            "Outbox %s was interrupted %s the handoff: %s",
+            message.pk,
+            "after" if handed_over else "before",
+            "retrying" if status == MessageStatus.PENDING else "failed",
+        )
+        # Conditional on the claim, so a deliverer that finishes meanwhile wins.
+        settled += OutboundMessage.objects.filter(
+            pk=message.pk, status=MessageStatus.SENDING, claimed_until__lt=now
+        ).update(
+            status=status,
+            next_attempt_at=now,
+            last_error=error,
+            claimed_until=None,
+            status_changed_at=now,
+            provider_message_id="",
+        )
+    return settled
 
 
 def outbox_sweep(*, limit: int = 500) -> dict[str, int]:

@@ -3,6 +3,14 @@
 A transport returns (provider_message_id, simulated) or raises. PermanentError
 means trying again cannot help (the address is refused, the webhook said 4xx);
 any other exception is treated as transient and retried with backoff.
+
+Each transport calls `handoff(marker)` right before the message's bytes go to
+the provider: after it has built the message, read the attachments and
+connected, before the SMTP transaction or the webhook's POST. A deliverer that
+dies before that point certainly sent nothing; one that dies after it may have
+(notifications.services.outbox_release_interrupted uses the difference). The
+marker is the id the provider will know the message by on every attempt: our
+Message-ID (the same for each attempt of a row), the webhook's Idempotency-Key.
 """
 
 import hashlib
@@ -13,13 +21,13 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from email.utils import make_msgid
+from collections.abc import Callable
 from smtplib import SMTPRecipientsRefused, SMTPSenderRefused
 
 from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .attachments import attachment_path
 from .models import Channel, OutboundMessage
@@ -38,16 +46,46 @@ class AttachmentMissing(Exception):
     """An attachment's file is not in storage (yet): transient, it may still be written."""
 
 
+Handoff = Callable[[str], None]
+
+
+def _no_handoff(marker: str) -> None:
+    return None
+
+
 def _uses_anymail() -> bool:
     return settings.EMAIL_BACKEND.startswith("anymail.")
 
 
-def send_email(message: OutboundMessage) -> tuple[str, bool]:
+def retry_safe_after_handoff(channel: str) -> bool:
+    """May a row whose deliverer died after the handoff be sent again without a duplicate?
+
+    The webhook: yes, every attempt carries the same Idempotency-Key and the
+    receiver drops a repeat. SMTP: yes, the server takes responsibility for a
+    message only by its 250 reply to the end of DATA (RFC 5321, 6.1), and the
+    deliverer records "sent" as soon as that reply arrives; a retry carries the
+    same Message-ID. An ESP's HTTP API through anymail: no, it has no
+    idempotency key, so such a row waits for a person.
+    """
+    if channel == Channel.WHATSAPP:
+        return True
+    return not _uses_anymail()
+
+
+def outbox_message_id(message: OutboundMessage) -> str:
+    """The Message-ID of an outbox row: the same on every attempt, unique per row."""
+    digest = hashlib.sha256(message.dedup_key.encode()).hexdigest()[:16]
+    return f"<outbox.{message.pk}.{digest}@{_mail_domain()}>"
+
+
+def send_email(message: OutboundMessage, handoff: Handoff = _no_handoff) -> tuple[str, bool]:
+    connection = get_connection(fail_silently=False)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
+        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -61,15 +99,23 @@ def send_email(message: OutboundMessage) -> tuple[str, bool]:
         # The ESP's own id comes back in anymail_status; tracking events carry it.
         email.tags = [message.template]
         email.metadata = {"outbox_id": str(message.pk)}
+        marker = f"handoff:{message.pk}"
     else:
-        # SMTP and the console: our own Message-ID is the id to track by.
-        email.extra_headers["Message-ID"] = make_msgid(domain=_mail_domain())
+        # SMTP and the console: our own Message-ID is the id to track by, and
+        # a retry of the same row says it is the same message.
+        marker = email.extra_headers["Message-ID"] = outbox_message_id(message)
+    # Connect (and log in) before the handoff: a deliverer stopped while the
+    # server is unreachable has handed nothing over.
+    connection.open()
     try:
+        handoff(marker)
         email.send(fail_silently=False)
     except (SMTPRecipientsRefused, AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
         raise PermanentError(f"The recipient was refused: {exc}") from exc
     except SMTPSenderRefused as exc:
         raise PermanentError(f"The sender address was refused: {exc}") from exc
+    finally:
+        connection.close()
     status = getattr(email, "anymail_status", None)
     if status is not None and status.message_id:
         provider_id = status.message_id
@@ -92,7 +138,7 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def send_whatsapp(message: OutboundMessage) -> tuple[str, bool]:
+def send_whatsapp(message: OutboundMessage, handoff: Handoff = _no_handoff) -> tuple[str, bool]:
     url = settings.WHATSAPP_WEBHOOK_URL
     if not url:
         logger.info("WhatsApp (simulated) to %s: %s", message.recipient, message.body_text)
@@ -120,6 +166,7 @@ def send_whatsapp(message: OutboundMessage) -> tuple[str, bool]:
             "Idempotency-Key": message.dedup_key,
         },
     )
+    handoff(f"idempotency:{message.dedup_key}")
     try:
         with urllib.request.urlopen(request, timeout=settings.WHATSAPP_WEBHOOK_TIMEOUT) as response:
             answer = response.read(65536)

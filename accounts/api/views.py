@@ -2,6 +2,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -32,6 +33,7 @@ class AuthEndpoint(generics.GenericAPIView):
 
     authentication_classes = [JWTAuthentication]
     permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser]  # as every other endpoint: a JSON body, or 415
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
@@ -98,6 +100,7 @@ class LoginView(AuthEndpoint):
 
 class RefreshView(TokenRefreshView):
     authentication_classes = [JWTAuthentication]
+    parser_classes = [JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
@@ -139,6 +142,7 @@ class LogoutView(AuthEndpoint):
 
 class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = UserSerializer
+    parser_classes = [JSONParser]
     http_method_names = ["get", "patch", "head", "options"]
 
     @extend_schema(

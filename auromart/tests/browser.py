@@ -55,7 +55,9 @@ class WatchedPage:
 
     def _on_console(self, message):
         if message.type == "error":
-            self.console_errors.append(message.text)
+            where = message.location or {}
+            source = f"{where.get('url', '')}:{where.get('lineNumber', '')}"
+            self.console_errors.append(f"{self.page.url}: {message.text} ({source})")
 
     def _on_request(self, request):
         parts = urlsplit(request.url)
@@ -65,7 +67,9 @@ class WatchedPage:
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret makes Playwright inject a <style>,
+        # which the site's CSP blocks and reports as a console error.
+        self.page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     def assert_clean(self):
@@ -74,10 +78,32 @@ class WatchedPage:
 
 
 @pytest.fixture
-def watched_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    watched = WatchedPage(page, live_server.url)
-    yield watched
-    context.close()
+def open_page(browser, live_server):
+    """Open a fresh browser context (its own cookies: another user) as a WatchedPage."""
+    contexts = []
+
+    def open_():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return WatchedPage(page, live_server.url)
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def watched_page(open_page):
+    return open_page()
+
+
+def log_in(watched: WatchedPage, base_url: str, email: str, password: str, next_path: str = "/"):
+    """Log in through the login page, as a person would, and land on `next_path`."""
+    page = watched.page
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.get_by_label("E-mail").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}{next_path}")

@@ -1,5 +1,6 @@
 """Configuration: production settings pass `check --deploy`; CI runs where it says it does."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -35,6 +36,32 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_settings_send_a_strict_content_security_policy():
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        # /healthz: pages need collectstatic's manifest under production storage.
+        "import json; from django.conf import settings; from django.test import Client;"
+        "r = Client().get('/healthz', secure=True);"
+        "print(json.dumps([r.status_code, settings.DEBUG, 'auromart.csp.CSPMiddleware' in "
+        "settings.MIDDLEWARE, r.get('Content-Security-Policy', ''),"
+        "r.get('Strict-Transport-Security', '')]))",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver",
+    )
+    assert result.returncode == 0, result.stderr
+    status, debug, middleware, policy, hsts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (status, debug, middleware) == (200, False, True)
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert "unsafe" not in policy
+    assert hsts.startswith("max-age=31536000")
 
 
 def test_default_secret_key_fails_check_deploy():

@@ -5,7 +5,9 @@ from ..models import Category, Product
 
 class CategorySerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Id of the parent category; null at the top of the tree."
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the parent category; null at the top of the tree.",
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import CustomerFactory, OrganizationFactory
+from auromart.tests.openapi import call_and_validate
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 
@@ -351,3 +352,13 @@ def test_categories_cost_one_query_however_many_there_are(api_client):
     assert len(response.json()) == 66
 
     assert small == large == 1
+
+
+def test_a_top_level_category_has_a_null_parent_as_the_schema_says():
+    # Found by schemathesis: the schema said `parent` is an integer, the API sends null.
+    tools = CategoryFactory(name="Tools", slug="tools")
+    CategoryFactory(name="Power tools", slug="power-tools", parent=tools)
+
+    rows = call_and_validate("GET", "/api/categories").json()
+
+    assert {row["slug"]: row["parent"] for row in rows} == {"tools": None, "power-tools": tools.pk}

@@ -59,7 +59,7 @@ def test_visitor_sees_products_with_live_stock_badges(client, store):
     # Each badge can be swapped by the stock poll; one poll covers the page.
     plenty = Product.objects.get(name="Plenty Lamp")
     assert f'id="stock-{plenty.pk}"' in html
-    assert html.count('hx-trigger="every 20s [') == 1
+    assert html.count('hx-trigger="every 20s" data-poll-when-visible') == 1
     # The add-to-cart form works without JS (plain POST) and with htmx.
     add_url = reverse("portal:cart_add", args=[plenty.pk])
     assert f'action="{add_url}"' in html and f'hx-post="{add_url}"' in html

@@ -199,17 +199,40 @@ def test_only_one_of_several_deliverers_sends_a_message(smtp_server):
 
 
 @pytest.mark.django_db
-def test_a_message_abandoned_mid_send_is_failed_for_a_person_to_check_not_resent(smtp_server):
+def test_a_message_abandoned_before_the_handoff_is_retried_and_sent_once(smtp_server):
+    """No handoff marker: the deliverer died before the provider saw a byte (see test_faults)."""
     message = _queued()
     OutboundMessage.objects.filter(pk=message.pk).update(
-        status=MessageStatus.SENDING, claimed_until=timezone.now() - timedelta(seconds=1)
+        status=MessageStatus.SENDING,
+        attempts=1,
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    counts = services.outbox_sweep()
+    assert counts["interrupted"] == 1 and counts["sent"] == 1
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.attempts == 2
+    assert len(smtp_server.inbox.wait_for(1)) == 1
+    assert services.outbox_sweep() == {**counts, "interrupted": 0, "sent": 0}
+
+
+@pytest.mark.django_db
+def test_a_message_abandoned_after_the_handoff_to_an_esp_is_failed_for_a_person_to_check(
+    settings,
+):
+    """An ESP's API has no idempotency key: it may have taken the message, so no resend."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    message = _queued()
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING,
+        attempts=1,
+        provider_message_id=f"handoff:{message.pk}",
+        claimed_until=timezone.now() - timedelta(seconds=1),
     )
     counts = services.outbox_sweep()
     assert counts["interrupted"] == 1 and counts["sent"] == 0
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
     assert "may or may not have gone out" in message.last_error
-    assert smtp_server.inbox.messages == []
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, CustomerFactory
 from catalog import views as catalog_views
@@ -48,13 +49,13 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     page.get_by_label("Search").fill("lamp")
     page.get_by_label("Search").press("Enter")
     page.wait_for_url(re.compile(r"q=lamp"))
-    page.wait_for_function("document.querySelectorAll('.product-card').length === 2")
+    expect(page.locator(".product-card")).to_have_count(2)
     watched_page.screenshot("portal-02-search")
 
     # Filter by category.
     page.get_by_label("Category").select_option(label="Lighting")
     page.wait_for_url(re.compile(r"category=lighting"))
-    page.wait_for_function("document.querySelectorAll('.product-card').length === 1")
+    expect(page.locator(".product-card")).to_have_count(1)
     card = page.locator(".product-card", has_text="Brass Desk Lamp")
     assert card.get_by_text("10 in stock").is_visible()
     watched_page.screenshot("portal-03-category")
@@ -84,9 +85,8 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     quantity = page.get_by_label("Qty")
     quantity.fill("3")
     quantity.press("Tab")
-    page.wait_for_function(
-        "document.querySelector('#cart-total').textContent.trim() === '₹3,540.00'"
-    )
+    # Not wait_for_function: Playwright evaluates its string with eval, which the CSP forbids.
+    expect(total).to_have_text("₹3,540.00")
     assert page.evaluate("window.noReload") == "cart"  # no navigation happened
     assert page.locator(f"#line-total-{lamp.pk}").inner_text() == "₹3,000.00"
     assert cart_badge.inner_text().startswith("3")

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from auromart.api.fields import MAX_ID
+
 from ..models import (
     POStatus,
     ProcurementRequest,
@@ -88,9 +90,9 @@ class ProcurementRequestSerializer(serializers.ModelSerializer):
 
 class RequestListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
-    product = serializers.IntegerField(required=False, min_value=1)
-    supplier = serializers.IntegerField(required=False, min_value=1)
-    distributor = serializers.IntegerField(required=False, min_value=1)
+    product = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    supplier = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    distributor = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class RejectSerializer(serializers.Serializer):
@@ -187,8 +189,8 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
 class PurchaseOrderListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=POStatus.choices, required=False)
-    supplier = serializers.IntegerField(required=False, min_value=1)
-    distributor = serializers.IntegerField(required=False, min_value=1)
+    supplier = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    distributor = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class ReceiptLineSerializer(serializers.Serializer):

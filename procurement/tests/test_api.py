@@ -10,6 +10,7 @@ from accounts.tests.factories import (
     RetailerUserFactory,
     UserFactory,
 )
+from auromart.tests.openapi import call_and_validate
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import DistributorFactory, StockItemFactory
@@ -217,3 +218,18 @@ def test_purchase_order_list_and_detail(django_assert_max_num_queries):
     detail = client.get(f"{BASE}/purchase-orders/{po.pk}").json()
     assert detail["number"] == po.number and len(detail["lines"]) == 1
     assert client.get(f"{BASE}/purchase-orders", {"status": "received"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/admin/procurement/requests", "/api/admin/procurement/purchase-orders"]
+)
+@pytest.mark.parametrize("field", ["supplier", "distributor"])
+def test_an_id_filter_beyond_any_id_is_400_not_500(path, field):
+    # Found by schemathesis: supplier=15253377347578683392 overflowed SQLite's integer (500).
+    response = call_and_validate(
+        "GET", path, user=procurement_staff(), query={field: 15253377347578683392}
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]

@@ -9,6 +9,8 @@ a header of column keys, the rows, a TOTAL row); errors stay JSON.
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -35,6 +37,17 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data.encode(self.charset) if isinstance(data, str) else data
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """An unknown `?format=` is bad input (400 naming the field), not a missing page (DRF's 404)."""
+
+    def filter_renderers(self, renderers, format):
+        matching = [renderer for renderer in renderers if renderer.format == format]
+        if not matching:
+            choices = ", ".join(renderer.format for renderer in renderers)
+            raise exceptions.ValidationError({"format": [f"Choose one of: {choices}."]})
+        return matching
 
 
 class CanSeeReports(BasePermission):
@@ -70,6 +83,7 @@ CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="The report as CSV.
 class ReportAPIView(APIView):
     permission_classes = [CanSeeReports]
     renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = FormatNegotiation
     filter_backends = []
     scope: selectors.ReportScope
 
