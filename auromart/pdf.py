@@ -6,8 +6,17 @@ staticfiles finders); fonts come from fontconfig (fonts-dejavu-core). The URL
 fetcher refuses every scheme but file: and data:, and any file outside the
 static directories, so a template (or a product name in it) cannot make the
 renderer read the disk or call out.
+
+A worker renders many documents, so each thread keeps what does not change
+between renders: its WeasyPrint FontConfiguration (fontconfig's font list and
+Pango's font map; a fresh one per render loads and shapes the fonts again and
+cost more than laying out a one-page document) and the parsed stylesheets,
+re-read when the file on disk changes. Both are per thread because Pango's
+font map is not thread-safe.
 """
 
+import os
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,7 +25,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+_local = threading.local()
 
 
 def _static_roots() -> list[Path]:
@@ -51,6 +63,29 @@ def static_path(name: str) -> str:
     return path
 
 
+def font_config() -> FontConfiguration:
+    """This thread's FontConfiguration, made on first use and kept."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+        _local.stylesheets = {}
+    return config
+
+
+def _stylesheet(path: str, fetcher: URLFetcher) -> CSS:
+    """The parsed stylesheet at `path`, parsed again only when the file changed (per thread)."""
+    config = font_config()
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    cached = _local.stylesheets.get(path)
+    if cached is None or cached[0] != key:
+        cached = _local.stylesheets[path] = (
+            key,
+            CSS(filename=path, url_fetcher=fetcher, font_config=config),
+        )
+    return cached[1]
+
+
 def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = ()) -> bytes:
     """Render `template` with `context` to PDF bytes; `stylesheets` are static file names."""
     html = render_to_string(template, context)
@@ -59,5 +94,6 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     # Relative URLs in templates (url(pdf/logo.svg)) resolve against this app's static files.
     base_url = (Path(apps.get_app_config("auromart").path) / "static").resolve().as_uri() + "/"
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[CSS(filename=static_path(name), url_fetcher=fetcher) for name in stylesheets]
+        stylesheets=[_stylesheet(static_path(name), fetcher) for name in stylesheets],
+        font_config=font_config(),
     )

@@ -9,17 +9,18 @@ same foreign keys) and calls Product.objects.bulk_create(batch_size=1000) in
 one transaction: nothing is checked, nothing is looked up per row. Both end
 with the same rows, which the script verifies (a digest of every product row).
 
-Run it on MariaDB, in a database of its own (the script empties its catalog
-and refuses a database whose name does not contain "bench"):
+Run it on MariaDB, in a database of its own (BENCH_DATABASE_URL, see
+bench/common.py; the script flushes it first and refuses a database whose name
+does not contain "bench"):
 
-    mariadb -h 127.0.0.1 -u root -e 'CREATE DATABASE IF NOT EXISTS auromart_bench
-        CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
-    DATABASE_URL=mysql://root@127.0.0.1:3306/auromart_bench \
-        .venv/bin/python bench/import_products.py            # --rows 100000 --repeat 2
+    BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/auromart_bench_import \
+        .venv/bin/python bench/import_products.py    # --quick: 5,000 rows, one run each
+    # options: --rows N (default 100000), --repeat N (default 2)
 
-It prints the figures and ends with one line
-`import_products: <rows/s> rows/s (target 2000), <ratio>x bare bulk_create (target 3.0) PASS|FAIL`
-and exits 1 on FAIL. `docs/performance.md` records the figures.
+`bench/run` calls main(quick). It prints the figures and ends with the lines
+`import_rate: <rows/s> rows/s target >= 2000 rows/s PASS|FAIL` and
+`import_ratio: <ratio> x target <= 3x bare bulk_create PASS|FAIL`, records them
+in bench/results.json and exits 1 on FAIL. `docs/performance.md` records the figures.
 """
 
 import argparse
@@ -37,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "auromart.settings")
+
+from bench.common import Result, report  # noqa: E402
+from bench.common import setup_django as bench_setup_django  # noqa: E402
 
 TARGET_RATE = 2000
 TARGET_RATIO = 3.0
@@ -91,8 +95,9 @@ def prepare(rows: int, path: Path) -> None:
     from catalog.models import Category
     from catalog.services import category_create
 
-    call_command("migrate", verbosity=0)
-    clear_products()
+    # The bench database is shared by the benchmarks: start from empty tables, so no
+    # other benchmark's stock or orders point at the products cleared between phases.
+    call_command("flush", verbosity=0, interactive=False)
     if not Category.objects.filter(slug__startswith="bench-").exists():
         for n in range(CATEGORIES):
             category_create(name=f"Bench {n}")
@@ -237,76 +242,102 @@ def child(name: str, path: Path) -> dict:
     return eval(out.strip().splitlines()[-1], {"__builtins__": {}}, {})  # our own repr()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=2, help="Runs of each phase; best counts.")
-    parser.add_argument("--phase", choices=["baseline", "import"], help=argparse.SUPPRESS)
-    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        run_phase(args.phase, args.file)
-        return 0
-
-    setup_django()
+def run(rows: int, repeat: int) -> list[Result]:
+    bench_setup_django()
     from django.db import connection
 
     database = connection.settings_dict["NAME"]
-    if "bench" not in str(database):
-        print(f"Refusing to run on database {database!r}: its name must contain 'bench'.")
-        return 2
     vendor = connection.vendor
     if vendor == "mysql":
         vendor += " " + ".".join(map(str, connection.mysql_version))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "products.csv"
-        prepare(args.rows, path)
+        prepare(rows, path)
         size = path.stat().st_size / 2**20
         print(
-            f"{args.rows:,} product rows, {size:.1f} MB CSV, {vendor}, "
+            f"{rows:,} product rows, {size:.1f} MB CSV, {vendor}, "
             f"database {database}; {os.cpu_count()} CPUs"
         )
         runs = {"baseline": [], "import": []}
-        for n in range(args.repeat):
+        for n in range(repeat):
             for name in ("baseline", "import"):
                 figures = child(name, path)
-                if figures["rows"] != args.rows:
-                    print(f"{name}: wrote {figures['rows']} rows, expected {args.rows}")
-                    return 1
+                if figures["rows"] != rows:
+                    raise SystemExit(f"{name}: wrote {figures['rows']} rows, expected {rows}")
                 runs[name].append(figures)
                 growth = figures["peak_mb"] - figures["rss_before_mb"]
                 print(
                     f"  run {n + 1} {name:8s} {figures['seconds']:7.2f} s  "
-                    f"{args.rows / figures['seconds']:9,.0f} rows/s  "
+                    f"{rows / figures['seconds']:9,.0f} rows/s  "
                     f"peak RSS {figures['peak_mb']:6.0f} MB (+{growth:.0f} MB over start)  "
                     f"digest {figures['digest']}"
                 )
         clear_products()
     digests = {f["digest"] for name in runs for f in runs[name]}
     if len(digests) != 1:
-        print(f"The phases wrote different rows: digests {sorted(digests)}")
-        return 1
+        raise SystemExit(f"The phases wrote different rows: digests {sorted(digests)}")
     best = {name: min(runs[name], key=lambda f: f["seconds"]) for name in runs}
     base = best["baseline"]
-    rate = args.rows / best["import"]["seconds"]
+    rate = rows / best["import"]["seconds"]
     ratio = best["import"]["seconds"] / base["seconds"]
     insert_ratio = best["import"]["seconds"] / base["insert"]
     print(
         f"best: import {rate:,.0f} rows/s, peak RSS {best['import']['peak_mb']:.0f} MB; "
-        f"bare bulk_create {args.rows / base['seconds']:,.0f} rows/s "
+        f"bare bulk_create {rows / base['seconds']:,.0f} rows/s "
         f"(read+build {base['read_and_build']:.2f} s, bulk_create alone {base['insert']:.2f} s), "
         f"peak RSS {base['peak_mb']:.0f} MB"
     )
     print(
         f"import / baseline = {ratio:.2f}x; import / bulk_create call alone = {insert_ratio:.2f}x"
     )
-    ok = rate >= TARGET_RATE and ratio <= TARGET_RATIO
-    print(
-        f"import_products: {rate:,.0f} rows/s (target {TARGET_RATE}), "
-        f"{ratio:.2f}x bare bulk_create (target {TARGET_RATIO}) {'PASS' if ok else 'FAIL'}"
-    )
-    return 0 if ok else 1
+    details = {
+        "rows": rows,
+        "baseline_rows_per_s": round(rows / base["seconds"]),
+        "import_peak_mb": round(best["import"]["peak_mb"]),
+        "baseline_peak_mb": round(base["peak_mb"]),
+    }
+    return [
+        Result(
+            name="import_rate",
+            figure=round(rate),
+            unit="rows/s",
+            target=f">= {TARGET_RATE} rows/s",
+            passed=rate >= TARGET_RATE,
+            details=details,
+        ),
+        Result(
+            name="import_ratio",
+            figure=round(ratio, 2),
+            unit="x",
+            target=f"<= {TARGET_RATIO:g}x bare bulk_create",
+            passed=ratio <= TARGET_RATIO,
+            details=details,
+        ),
+    ]
+
+
+def main(quick: bool) -> list[Result]:
+    """bench/run's entry point: 100,000 rows, best of two runs; quick: 5,000 rows, one run."""
+    return run(5_000, 1) if quick else run(100_000, 2)
+
+
+def _cli() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 rows, one run of each.")
+    parser.add_argument("--rows", type=int, help="Default 100000 (5000 with --quick).")
+    parser.add_argument("--repeat", type=int, help="Runs of each phase; best counts.")
+    parser.add_argument("--phase", choices=["baseline", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        run_phase(args.phase, args.file)
+        return 0
+    rows = args.rows or (5_000 if args.quick else 100_000)
+    repeat = args.repeat or (1 if args.quick else 2)
+    results = run(rows, repeat)
+    report(results, quick=args.quick)
+    return 0 if all(r.passed for r in results) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_cli())

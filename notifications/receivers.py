@@ -19,14 +19,10 @@ from procurement.signals import (
 from . import services
 
 
-@receiver(order_placed, dispatch_uid="notifications.order_confirmation")
-def queue_order_confirmation(sender, order_id, **kwargs):
-    services.order_confirmation_queue(order_id=order_id)
-
-
-@receiver(order_placed, dispatch_uid="notifications.order_received")
-def queue_order_received(sender, order_id, distributor_id, **kwargs):
-    services.order_received_queue(order_id=order_id, distributor_id=distributor_id)
+@receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
+def queue_order_placed_messages(sender, order_id, distributor_id, **kwargs):
+    """The customer's confirmation and the distributor members' "new order", in one pass."""
+    services.order_placed_messages_queue(order_id=order_id, distributor_id=distributor_id)
 
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")

@@ -177,6 +177,74 @@ def preferences_for(user: User) -> dict[str, set[str]]:
     }
 
 
+def _notify_rows(
+    *,
+    user: User,
+    event: str,
+    template: str,
+    context: dict,
+    dedup_key: str,
+    link: str = "",
+    attachments: tuple[dict, ...] | list[dict] = (),
+) -> tuple[list[str], list[OutboundMessage], list[Notification]]:
+    """What user_notify writes, unsaved: (channels used, outbox rows, in-app rows)."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown notification event {event!r}.")
+    channels = preferences_for(user)[event]
+    if not channels:
+        return [], [], []
+    context = {"user": user, "link": link, **context}
+    rendered = render_message(template, context)
+    used, rows, notes = [], [], []
+    # E-mail to their address, WhatsApp to their phone: each only if they have one.
+    for channel, address in ((Channel.EMAIL, user.email), (Channel.WHATSAPP, user.phone)):
+        if channel in channels and address:
+            rows.append(
+                _outbox_row(
+                    channel=channel,
+                    recipient=address,
+                    template=template,
+                    rendered=rendered,
+                    dedup_key=f"{dedup_key}:{channel}",
+                    user=user,
+                    attachments=list(attachments) if channel == Channel.EMAIL else [],
+                    link=link,
+                )
+            )
+            used.append(channel)
+    if Channel.IN_APP in channels:
+        notes.append(
+            Notification(
+                user=user,
+                event=event,
+                title=rendered.subject[:200],
+                message=rendered.short,
+                link=link[:500],
+                dedup_key=_check_key(f"{dedup_key}:in_app"),
+            )
+        )
+        used.append(Channel.IN_APP)
+    return used, rows, notes
+
+
+def _notify_all(notices: list[dict]) -> list[list[str]]:
+    """user_notify for several (user, message) pairs: one outbox INSERT, one in-app INSERT.
+
+    Returns the channels used for each notice, in order.
+    """
+    used, rows, notes = [], [], []
+    for notice in notices:
+        channels, outbox, in_app = _notify_rows(**notice)
+        used.append(channels)
+        rows += outbox
+        notes += in_app
+    if rows:
+        _insert(rows)
+    if notes:
+        Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    return used
+
+
 def user_notify(
     *,
     user: User,
@@ -195,48 +263,19 @@ def user_notify(
     text. Queueing the same `dedup_key` again does nothing. Call it inside the
     transaction whose outcome it reports.
     """
-    if event not in EVENTS:
-        raise ValueError(f"Unknown notification event {event!r}.")
-    channels = preferences_for(user)[event]
-    if not channels:
-        return []
-    context = {"user": user, "link": link, **context}
-    rendered = render_message(template, context)
-    used, rows = [], []
-    # E-mail to their address, WhatsApp to their phone: each only if they have one.
-    for channel, address in ((Channel.EMAIL, user.email), (Channel.WHATSAPP, user.phone)):
-        if channel in channels and address:
-            rows.append(
-                _outbox_row(
-                    channel=channel,
-                    recipient=address,
-                    template=template,
-                    rendered=rendered,
-                    dedup_key=f"{dedup_key}:{channel}",
-                    user=user,
-                    attachments=list(attachments) if channel == Channel.EMAIL else [],
-                    link=link,
-                )
-            )
-            used.append(channel)
-    if rows:
-        _insert(rows)
-    if Channel.IN_APP in channels:
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=user,
-                    event=event,
-                    title=rendered.subject[:200],
-                    message=rendered.short,
-                    link=link[:500],
-                    dedup_key=_check_key(f"{dedup_key}:in_app"),
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        used.append(Channel.IN_APP)
-    return used
+    return _notify_all(
+        [
+            {
+                "user": user,
+                "event": event,
+                "template": template,
+                "context": context,
+                "dedup_key": dedup_key,
+                "link": link,
+                "attachments": attachments,
+            }
+        ]
+    )[0]
 
 
 # --- Delivery --------------------------------------------------------------------
@@ -542,56 +581,93 @@ def buyer_order_link(order) -> str:
     return reverse(name, args=[order.number])
 
 
+def _confirmation_notice(order, items: list) -> dict:
+    return {
+        "user": order.customer,
+        "event": "order_placed",
+        "template": "order_confirmation",
+        "context": {"order": order, "items": items},
+        "dedup_key": f"order_placed:{order.pk}",
+        "link": buyer_order_link(order),
+    }
+
+
+def _distributor_members(distributor_id: int) -> list[User]:
+    return list(
+        User.objects.filter(organization_id=distributor_id, is_active=True)
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+
+
+def _received_notices(order, items: list, members: list[User]) -> list[dict]:
+    context = {"order": order, "items": items}
+    link = reverse("distributor:order", args=[order.number])
+    return [
+        {
+            "user": member,
+            "event": "order_received",
+            "template": "order_received",
+            "context": context,
+            "dedup_key": f"order_received:{order.pk}:{member.pk}",
+            "link": link,
+        }
+        for member in members
+    ]
+
+
 def order_confirmation_queue(*, order_id: int) -> list[str]:
     """The customer's order confirmation: summary, estimated delivery, tracking link.
 
-    Called inside order_place's transaction, so an order that rolls back
-    sends nothing. One per order (its dedup key is the order's id).
+    One per order (its dedup key is the order's id). The order_placed receiver
+    queues it together with the distributor's messages
+    (order_placed_messages_queue); this is the customer's part alone.
     """
     from orders.selectors import order_for_message
 
     order = order_for_message(order_id=order_id)
-    return user_notify(
-        user=order.customer,
-        event="order_placed",
-        template="order_confirmation",
-        context={"order": order, "items": list(order.items.all())},
-        dedup_key=f"order_placed:{order.pk}",
-        link=buyer_order_link(order),
-    )
+    return _notify_all([_confirmation_notice(order, list(order.items.all()))])[0]
 
 
 def order_received_queue(*, order_id: int, distributor_id: int) -> dict[int, list[str]]:
     """Tell each active member of the distributor that a new order came in, per their choice.
 
-    Called inside order_place's transaction (an order that rolls back tells
-    nobody). One query for the members with their preferences; with none, that
-    is all. Otherwise the order and its lines (two) and each member's rows.
-    Returns {user id: channels used}. One per (order, member).
+    The distributor's part of order_placed_messages_queue alone. One query
+    for the members with their preferences; with none, that is all.
+    Otherwise the order and its lines (two), then one INSERT for all members'
+    outbox rows and one for their in-app notifications, however many members
+    there are. Returns {user id: channels used}. One per (order, member).
     """
     from orders.selectors import order_for_message
 
-    members = list(
-        User.objects.filter(organization_id=distributor_id, is_active=True)
-        .select_related("notification_preference")
-        .order_by("pk")
-    )
+    members = _distributor_members(distributor_id)
     if not members:
         return {}
     order = order_for_message(order_id=order_id)
-    context = {"order": order, "items": list(order.items.all())}
-    link = reverse("distributor:order", args=[order.number])
-    return {
-        member.pk: user_notify(
-            user=member,
-            event="order_received",
-            template="order_received",
-            context=context,
-            dedup_key=f"order_received:{order.pk}:{member.pk}",
-            link=link,
-        )
-        for member in members
-    }
+    used = _notify_all(_received_notices(order, list(order.items.all()), members))
+    return {member.pk: channels for member, channels in zip(members, used, strict=True)}
+
+
+def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[int, list[str]]:
+    """Both messages of a new order at once: the customer's confirmation and order_received.
+
+    What order_confirmation_queue and order_received_queue do, in five
+    queries whatever the number of members: the order and its lines (read
+    once for both messages), the members with their preferences, one INSERT of
+    every outbox row and one of every in-app notification. Called inside
+    order_place's transaction. Returns {user id: channels used}, the customer
+    first.
+    """
+    from orders.selectors import order_for_message
+
+    order = order_for_message(order_id=order_id)
+    items = list(order.items.all())
+    members = _distributor_members(distributor_id)
+    users = [order.customer, *members]
+    used = _notify_all(
+        [_confirmation_notice(order, items), *_received_notices(order, items, members)]
+    )
+    return {user.pk: channels for user, channels in zip(users, used, strict=True)}
 
 
 def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") -> list[str]:

@@ -13,7 +13,11 @@ from inventory.exceptions import InsufficientStock
 from inventory.tests.factories import DistributorFactory
 from notifications.events import events_for
 from notifications.models import Channel, Notification, OutboundMessage
-from notifications.services import order_received_queue, preferences_set
+from notifications.services import (
+    order_placed_messages_queue,
+    order_received_queue,
+    preferences_set,
+)
 from orders.tests.factories import place_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +152,53 @@ def test_a_retailers_messages_link_to_the_retailer_order_page_a_customers_to_the
     )
     mail = OutboundMessage.objects.get(dedup_key=f"order_status:{b2b.pk}:accepted:email")
     assert f"/retailer/orders/{b2b.number}/" in mail.body_text
+
+
+def test_members_rows_are_written_in_one_insert_each_whatever_their_number(distributor):
+    for _ in range(2):
+        DistributorUserFactory(organization=distributor)
+    two = place_order(distributor=distributor)
+    for _ in range(3):
+        DistributorUserFactory(organization=distributor)
+    five = place_order(distributor=distributor)
+
+    counts = []
+    for order in (two, five):
+        OutboundMessage.objects.filter(template="order_received").delete()
+        Notification.objects.filter(event="order_received").delete()
+        with CaptureQueriesContext(connection) as captured:
+            order_received_queue(order_id=order.pk, distributor_id=distributor.pk)
+        counts.append(len(captured.captured_queries))
+    # members, order, lines, one outbox INSERT, one in-app INSERT
+    assert counts == [5, 5]
+    assert OutboundMessage.objects.filter(template="order_received").count() == 5
+    assert Notification.objects.filter(event="order_received").count() == 5
+
+
+def _messages():
+    return sorted(
+        OutboundMessage.objects.values_list("template", "recipient", "subject", "body_text")
+    ), sorted(Notification.objects.values_list("user_id", "event", "title", "message", "link"))
+
+
+@pytest.mark.parametrize("members", [0, 3])
+def test_both_order_messages_at_once_cost_five_queries_and_write_the_same_rows(
+    distributor, members
+):
+    for _ in range(members):
+        DistributorUserFactory(organization=distributor)
+    customer = CustomerFactory()
+    order = place_order(customer=customer, distributor=distributor)
+    separately = _messages()
+    OutboundMessage.objects.all().delete()
+    Notification.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as captured:
+        used = order_placed_messages_queue(order_id=order.pk, distributor_id=distributor.pk)
+    queries = len(captured.captured_queries)
+
+    # order, lines, members, one outbox INSERT, one in-app INSERT
+    assert queries == 5
+    assert _messages() == separately
+    assert next(iter(used)) == customer.pk and len(used) == 1 + members
+    assert used[customer.pk] == [Channel.EMAIL, Channel.IN_APP]

@@ -292,6 +292,23 @@ def test_placing_an_order_costs_the_same_queries_whatever_the_catalog_size():
     assert small <= 15
 
 
+def _queries_to_place_with_members(members):
+    distributor = DistributorFactory()
+    for _ in range(members):
+        DistributorUserFactory(organization=distributor)
+    products = [stocked_product(distributor=distributor) for _ in range(3)]
+    customer = CustomerFactory()
+    place_order(customer=customer, distributor=distributor, lines=[(products[0], 1)])
+    with CaptureQueriesContext(connection) as ctx:
+        place_order(customer=customer, distributor=distributor, lines=[(p, 1) for p in products])
+    return len(ctx.captured_queries)
+
+
+def test_the_distributors_members_messages_cost_the_same_queries_whatever_their_number():
+    # Their outbox rows and in-app notifications go in one INSERT each (issue #11).
+    assert _queries_to_place_with_members(2) == _queries_to_place_with_members(5)
+
+
 def test_the_state_machine_refuses_illegal_moves_and_names_the_allowed_ones(distributor):
     order = place_order(distributor=distributor)
 

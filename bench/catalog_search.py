@@ -1,0 +1,200 @@
+"""Catalog search on 100,000 products (issue #11): the API and the catalog page.
+
+`GET /api/customer/products?search=...` and `/customer-portal/?q=...` through
+Django's test client (in process, production settings, DEBUG off: the whole
+request path, middleware, serializer and template included, no network), as a
+visitor, on a catalog of 100,000 active products (10,000 with --quick) that the
+default store holds stock of. Several kinds of term: a word in many names, a
+name that hits a few products, a SKU, a word only in some descriptions, two
+words, and misses. p95 per kind and over all requests of each endpoint.
+
+The products are seeded once with multi-row INSERTs (kept between runs; the
+benchmark owns the database):
+
+    BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/auromart_bench_catalog \\
+        .venv/bin/python bench/catalog_search.py [--quick]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Result, cli, percentile, setup_django
+
+TARGET_MS = 50.0
+WORDS = ["Cloud", "Harbor", "Volt", "North", "Auro", "Lumen", "Terra", "Nimbus", "Cedar", "Opal"]
+THINGS = ["Mattress", "Pillow", "Lamp", "Kettle", "Jacket", "Shelf", "Rug", "Fan", "Tray", "Mug"]
+PREFIX = "CS-"
+STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+def _terms(total: int) -> dict[str, str]:
+    n = total // 2 + 17
+    return {
+        "name, many hits": "Lumen",
+        "name, few hits": f"{THINGS[n // 10 % 10]} {n:06d}",
+        "sku": f"{PREFIX}{n:06d}",
+        "description only": "handwoven",
+        "two words": "Cedar Lamp",
+        "miss": "zzqxv",
+        "miss, two words": "Opal qqzzy",
+    }
+
+
+def seed(total: int) -> int:
+    """Make the catalog exactly `total` bench products with stock at the default store."""
+    from django.db import connection, transaction
+
+    from accounts.models import Organization
+    from catalog.models import Category, Product
+    from inventory.models import StockItem
+
+    have = Product.objects.filter(sku__startswith=PREFIX).count()
+    store = Organization.objects.filter(is_default_store=True).first()
+    if have == total and store is not None:
+        return 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET FOREIGN_KEY_CHECKS=0")
+        for model in (StockItem, Product):
+            cursor.execute(f"TRUNCATE TABLE {model._meta.db_table}")
+        cursor.execute("SET FOREIGN_KEY_CHECKS=1")
+    maker, _ = Organization.objects.get_or_create(
+        name="Bench Search Maker", kind=Organization.Kind.MANUFACTURER
+    )
+    if store is None:
+        store = Organization.objects.create(
+            name="Bench Search Store",
+            kind=Organization.Kind.DISTRIBUTOR,
+            is_default_store=True,
+        )
+    category, _ = Category.objects.get_or_create(
+        slug="bench-search", defaults={"name": "Bench search"}
+    )
+    now = "2026-01-01 00:00:00"
+    product_table = Product._meta.db_table
+    stock_table = StockItem._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, total, 2000):
+            rows, stock = [], []
+            for n in range(start, min(total, start + 2000)):
+                name = f"{WORDS[n % 10]} {THINGS[n // 10 % 10]} {n:06d}"
+                extra = " Handwoven in small batches." if n % 97 == 0 else ""
+                rows.append(
+                    (
+                        n + 1,
+                        f"{PREFIX}{n:06d}",
+                        name,
+                        f"{name.lower().replace(' ', '-')}",
+                        f"{name}: a sturdy everyday item.{extra}",
+                        category.pk,
+                        f"{(n % 5000) + 99}.{n % 100:02d}",
+                        maker.pk,
+                        maker.pk,
+                        now,
+                        now,
+                    )
+                )
+                stock.append((n + 1, store.pk, n % 40, 0, now))
+            cursor.executemany(
+                f"INSERT INTO {product_table} (id, sku, name, slug, description, category_id, "
+                "price, manufacturer_id, supplier_id, reorder_level, reorder_quantity, "
+                "pack_size, minimum_order_quantity, lead_time_days, is_active, created_at, "
+                "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 5, 50, 1, 1, 7, 1, "
+                "%s, %s)",
+                rows,
+            )
+            cursor.executemany(
+                f"INSERT INTO {stock_table} (product_id, distributor_id, on_hand, reserved, "
+                "updated_at) VALUES (%s, %s, %s, %s, %s)",
+                stock,
+            )
+    cursor = connection.cursor()
+    cursor.execute(f"ANALYZE TABLE {product_table}, {stock_table}")
+    cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def _timings(client, url: str, params: dict, repeat: int) -> tuple[list[float], int]:
+    client.get(url, params)  # warm
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} {params}: HTTP {response.status_code}")
+    count = response.json()["count"] if "/api/" in url else -1
+    return times, count
+
+
+def main(quick: bool) -> list[Result]:
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    total = 10_000 if quick else 100_000
+    repeat = 10 if quick else 40
+    seeded = seed(total)
+    if seeded:
+        print(f"seeded {total:,} products with stock in {seeded:.1f} s")
+    print(
+        f"{total:,} products, database {connection.settings_dict['NAME']} "
+        f"(MariaDB {'.'.join(map(str, connection.mysql_version))}); Django test client, "
+        f"{repeat} requests per term after one warm-up"
+    )
+    client = Client(HTTP_HOST="localhost")
+    # Static URLs without collectstatic's manifest (a deployment has one; the bench has not).
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
+    with override_settings(STORAGES=storages):
+        return _measure(client, total, repeat)
+
+
+def _measure(client, total: int, repeat: int) -> list[Result]:
+    all_api, all_page, details = [], [], {}
+    for kind, term in _terms(total).items():
+        api, hits = _timings(client, "/api/customer/products", {"search": term}, repeat)
+        page, _ = _timings(client, "/customer-portal/", {"q": term}, repeat)
+        all_api += api
+        all_page += page
+        details[kind] = {
+            "term": term,
+            "hits": hits,
+            "api_p50_ms": round(percentile(api, 50), 1),
+            "api_p95_ms": round(percentile(api, 95), 1),
+            "page_p95_ms": round(percentile(page, 95), 1),
+        }
+        print(
+            f"  {kind:18s} {term!r:18s} {hits:6,} hits  API p50 {percentile(api, 50):6.1f} ms  "
+            f"p95 {percentile(api, 95):6.1f} ms   page p50 {percentile(page, 50):6.1f} ms  "
+            f"p95 {percentile(page, 95):6.1f} ms"
+        )
+    api95, page95 = percentile(all_api, 95), percentile(all_page, 95)
+    print(f"all terms: API p95 {api95:.1f} ms, catalog page p95 {page95:.1f} ms")
+    return [
+        Result(
+            name="catalog_search_api",
+            figure=round(api95, 1),
+            unit="ms p95",
+            target=f"<= {TARGET_MS:g} ms on {total:,} products",
+            passed=api95 <= TARGET_MS,
+            details={"products": total, "terms": details},
+        ),
+        Result(
+            name="catalog_search_page",
+            figure=round(page95, 1),
+            unit="ms p95",
+            target="reported",
+            passed=True,
+            details={"products": total},
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    cli(main)

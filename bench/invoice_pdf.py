@@ -1,0 +1,203 @@
+"""Benchmark for issue #11: a 10-line invoice PDF in a warm worker vs a one-line PDF document.
+
+In one process (a warm worker: Django set up, one warm-up render of each
+document first), alternating the two so machine noise hits both alike:
+
+* the invoice: `invoicing.services.invoice_pdf_bytes` of a 10-line invoice,
+  exactly what the worker renders (the real template and stylesheet);
+* the baseline: `auromart.pdf.render_pdf` of a one-line template
+  (`<p>Invoice</p>`) with the same stylesheet, so the same stylesheet
+  loading, URL fetcher and fonts.
+
+For scale it also renders a 1-line invoice (same template) and prints
+10-line / 1-line (not judged). p50 over N renders of each (50; 8 with
+--quick); target p50 invoice <= 2x p50 baseline. Then memory: RSS after
+50 invoice renders and after 500 (20 and 60 with --quick); "flat" means growth
+from 50 to 500 of less than 20 MB or less than 10% (whichever allows more).
+
+The invoice is built in memory (unsaved Invoice, Order and lines, the lines
+put where `invoice.lines.all()` finds them), so the benchmark measures the
+rendering and no database.
+
+    BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/auromart_bench_reports \\
+        .venv/bin/python bench/invoice_pdf.py [--quick]
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Result, cli, percentile, rss_mb, setup_django
+
+TARGET_RATIO = 2.0
+FLAT_MB = 20.0
+FLAT_SHARE = 0.10
+LINES = 10
+STYLESHEETS = ("auromart/pdf/document.css",)
+ONE_LINE = (
+    "<!doctype html><html><head><meta charset=utf-8></head><body><p>Invoice</p></body></html>"
+)
+
+
+def build_invoice(count: int = LINES):
+    """An invoice of `count` lines as selectors.invoice_detail gives it, without a database."""
+    from invoicing.models import Invoice, InvoiceLine
+    from orders.models import Order
+
+    order = Order(
+        number="ORD-000123",
+        created_at=datetime.datetime(2025, 3, 4, 10, 30, tzinfo=datetime.UTC),
+    )
+    lines = []
+    subtotal = Decimal("0")
+    for n in range(1, count + 1):
+        quantity, price = n % 4 + 1, Decimal("10.25") + n
+        subtotal += quantity * price
+        lines.append(
+            InvoiceLine(
+                position=n,
+                sku=f"SKU-{n:04d}",
+                description=f"Item number {n:04d}, a product with a longer name",
+                quantity=quantity,
+                unit_price=price,
+                line_total=quantity * price,
+            )
+        )
+    tax = (subtotal * Decimal("0.18")).quantize(Decimal("0.01"))
+    invoice = Invoice(
+        pk=123,  # never saved: a pk only so the related manager reads the lines put below
+        number="INV-2025-000123",
+        status="issued",
+        issue_date=datetime.date(2025, 3, 10),
+        due_date=datetime.date(2025, 4, 9),
+        seller_name="Deccan Distribution",
+        seller_address="Plot 7, Peenya\nBengaluru",
+        seller_email="sales@deccan.example",
+        seller_phone="+91 80 1234 5678",
+        buyer_name="Asha Rao",
+        buyer_address="12 MG Road\nBengaluru",
+        buyer_email="asha@example.com",
+        ship_to="12 MG Road\nBengaluru",
+        subtotal=subtotal,
+        tax_rate=Decimal("0.18"),
+        tax=tax,
+        total=subtotal + tax,
+    )
+    invoice.order = order
+    invoice._prefetched_objects_cache = {"lines": lines}
+    return invoice
+
+
+def main(quick: bool) -> list[Result]:
+    setup_django(migrate=False)
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from auromart.pdf import render_pdf
+    from invoicing.services import invoice_pdf_bytes
+
+    renders = 8 if quick else 50
+    settled, memory_renders = (20, 60) if quick else (50, 500)
+    invoice = build_invoice()
+    assert len(list(invoice.lines.all())) == LINES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bench_one_line.html").write_text(ONE_LINE)
+        templates = [dict(settings.TEMPLATES[0], DIRS=[tmp, *settings.TEMPLATES[0]["DIRS"]])]
+        with override_settings(TEMPLATES=templates):
+
+            def baseline() -> bytes:
+                return render_pdf("bench_one_line.html", {}, stylesheets=STYLESHEETS)
+
+            def invoice_render() -> bytes:
+                return invoice_pdf_bytes(invoice)
+
+            first_invoice = invoice_render()  # warm-up
+            first_baseline = baseline()
+            assert first_invoice.startswith(b"%PDF") and first_baseline.startswith(b"%PDF")
+            single = build_invoice(1)
+            invoice_pdf_bytes(single)
+
+            def single_render() -> bytes:
+                return invoice_pdf_bytes(single)
+
+            invoice_times, baseline_times, single_times = [], [], []
+            for _ in range(renders):
+                for fn, times in (
+                    (invoice_render, invoice_times),
+                    (baseline, baseline_times),
+                    (single_render, single_times),
+                ):
+                    start = time.perf_counter()
+                    fn()
+                    times.append(time.perf_counter() - start)
+            p50_invoice = percentile(invoice_times, 50)
+            p50_baseline = percentile(baseline_times, 50)
+            p50_single = percentile(single_times, 50)
+            ratio = p50_invoice / p50_baseline
+
+            rss = {}
+            for n in range(1, memory_renders + 1):
+                invoice_render()
+                if n in (settled, memory_renders):
+                    gc.collect()
+                    rss[n] = rss_mb()
+    growth = rss[memory_renders] - rss[settled]
+    flat = growth < max(FLAT_MB, FLAT_SHARE * rss[settled])
+    print(
+        f"invoice ({LINES} lines, {len(first_invoice):,} bytes): p50 {p50_invoice * 1000:.0f} ms, "
+        f"p90 {percentile(invoice_times, 90) * 1000:.0f} ms over {renders} renders"
+    )
+    print(
+        f"one-line document ({len(first_baseline):,} bytes): p50 {p50_baseline * 1000:.0f} ms, "
+        f"p90 {percentile(baseline_times, 90) * 1000:.0f} ms over {renders} renders"
+    )
+    print(
+        f"1-line invoice (same template): p50 {p50_single * 1000:.0f} ms; "
+        f"10-line / 1-line invoice = {p50_invoice / p50_single:.2f}x (not judged)"
+    )
+    print(f"invoice / one-line = {ratio:.2f}x (target <= {TARGET_RATIO:g})")
+    print(
+        f"RSS after {settled} renders {rss[settled]:.1f} MB, "
+        f"after {memory_renders} {rss[memory_renders]:.1f} MB: "
+        f"{growth:+.1f} MB ({'flat' if flat else 'GROWING'}; flat = < {FLAT_MB:g} MB "
+        f"or < {FLAT_SHARE:.0%})"
+    )
+    return [
+        Result(
+            name="invoice_pdf",
+            figure=round(ratio, 2),
+            unit="x one-line document (p50)",
+            target=f"<= {TARGET_RATIO:g}",
+            passed=ratio <= TARGET_RATIO,
+            details={
+                "renders": renders,
+                "invoice_p50_ms": round(p50_invoice * 1000, 1),
+                "baseline_p50_ms": round(p50_baseline * 1000, 1),
+                "one_line_invoice_p50_ms": round(p50_single * 1000, 1),
+            },
+        ),
+        Result(
+            name="invoice_pdf_memory",
+            figure=round(growth, 1),
+            unit=f"MB RSS growth, {settled} -> {memory_renders} renders",
+            target=f"< {FLAT_MB:g} MB or < {FLAT_SHARE:.0%}",
+            passed=flat,
+            details={
+                "rss_settled_mb": round(rss[settled], 1),
+                f"rss_{memory_renders}_mb": round(rss[memory_renders], 1),
+            },
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    cli(main)
