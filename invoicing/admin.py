@@ -474,50 +474,50 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
                 request, f"PDF re-rendered: {', '.join(succeeded)}.", messages.SUCCESS
             )
 
-    @admin.action(description="Mark selected invoices as paid…", permissions=["mark_paid"])
-    def mark_paid(self, request, queryset):
-        form = MarkPaidForm(request.POST if "apply" in request.POST else None)
+    def _form_action(self, request, queryset, *, form_class, call, done, title, button, action):
+        """An action that asks for a form first (a reference, a reason), then `call`s each
+        invoice with the cleaned form: `call(invoice, cleaned_data)`."""
+        form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            reference = form.cleaned_data["reference"]
-            self._each(
-                request,
-                queryset,
-                lambda invoice: services.invoice_mark_paid(
-                    invoice=invoice, by=request.user, reference=reference
-                ),
-                "Marked paid",
-            )
+            data = form.cleaned_data
+            self._each(request, queryset, lambda invoice: call(invoice, data), done)
             return None
         return self._intermediate(
             request,
             queryset.order_by("number"),
             form=form,
+            title=title,
+            button=button,
+            back_url=request.get_full_path(),
+            action=action,
+        )
+
+    @admin.action(description="Mark selected invoices as paid…", permissions=["mark_paid"])
+    def mark_paid(self, request, queryset):
+        return self._form_action(
+            request,
+            queryset,
+            form_class=MarkPaidForm,
+            call=lambda invoice, data: services.invoice_mark_paid(
+                invoice=invoice, by=request.user, reference=data["reference"]
+            ),
+            done="Marked paid",
             title="Mark invoices as paid",
             button="Mark as paid",
-            back_url=request.get_full_path(),
             action="mark_paid",
         )
 
     @admin.action(description="Void selected invoices…", permissions=["void"])
     def void(self, request, queryset):
-        form = VoidForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            self._each(
-                request,
-                queryset,
-                lambda invoice: services.invoice_void(
-                    invoice=invoice, by=request.user, reason=reason
-                ),
-                "Voided",
-            )
-            return None
-        return self._intermediate(
+        return self._form_action(
             request,
-            queryset.order_by("number"),
-            form=form,
+            queryset,
+            form_class=VoidForm,
+            call=lambda invoice, data: services.invoice_void(
+                invoice=invoice, by=request.user, reason=data["reason"]
+            ),
+            done="Voided",
             title="Void invoices",
             button="Void the invoices",
-            back_url=request.get_full_path(),
             action="void",
         )

@@ -10,6 +10,7 @@ reused or freed).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Organization
 from catalog.models import Product
@@ -141,8 +142,6 @@ class Invoice(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return self.status == InvoiceStatus.ISSUED and self.due_date < timezone.localdate()
 
 

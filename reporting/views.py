@@ -158,7 +158,8 @@ class ReportPageView(ReportAccessMixin, View):
     intro = ""
 
     def sections(self, form) -> list[Section]:
-        raise NotImplementedError
+        """The page's tables and charts for the cleaned filters (each report page says)."""
+        raise NotImplementedError(f"{type(self).__name__} must say which sections it shows")
 
     def filename(self, form, section: Section) -> str:
         data = form.cleaned_data

@@ -133,7 +133,7 @@ def test_a_void_invoice_is_rendered_again_marked_void():
     assert invoice.number in text
 
 
-def test_markup_in_a_product_name_is_printed_not_fetched():
+def test_markup_in_a_product_name_is_printed_as_text():
     distributor = DistributorFactory()
     product = stocked_product(
         distributor=distributor, name='<img src="http://203.0.113.9/x.png"> Tea'
