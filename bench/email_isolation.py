@@ -1,6 +1,6 @@
 """Order latency with an SMTP server that answers after 2 s, against one that answers at once.
 
-The app on gunicorn (2 sync workers, production settings; bench/server.py)
+The app on gunicorn (2 gthread workers of 4 threads, production settings; bench/server.py)
 sends its mail through Django's SMTP backend to an aiosmtpd server on
 loopback run by this process (like notifications/tests/conftest.py's). With
 no broker, NOTIFICATIONS_DELIVERY is "thread": the order's e-mails are outbox

@@ -1,6 +1,6 @@
 """One product with limited stock, 32 clients buying it one unit at a time through the HTTP API.
 
-`POST /api/customer/orders` on gunicorn (2 sync workers, production settings;
+`POST /api/customer/orders` on gunicorn (2 gthread workers of 4 threads, production settings;
 bench/server.py), 32 client threads, each a customer with a JWT, each
 ordering 1 unit of the same product again and again until it is told 409
 (sold out), then trying twice more: more attempts than stock. Stock is 200

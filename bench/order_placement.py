@@ -1,11 +1,12 @@
 """Order placement through the HTTP API under gunicorn, against the same writes in raw SQL.
 
 The app: `POST /api/customer/orders` on `gunicorn auromart.wsgi:application`
-with 2 sync workers and production settings (bench/server.py: DEBUG off,
-CONN_MAX_AGE=60, no broker so notifications go through the outbox and the
-in-process "thread" deliverer, mail to the in-memory backend), 16 client
-threads, each a customer with a JWT, each order 3 random distinct products of
-1,000 (1-3 units each) with ample stock, for delivery.
+with 2 gthread workers of 4 threads (gunicorn.conf.py) and production
+settings (bench/server.py: DEBUG off, CONN_MAX_AGE=60, no broker so
+notifications go through the outbox and the in-process "thread" deliverer,
+mail to the in-memory backend), 16 client threads, each a customer with a
+JWT, each order 3 random distinct products of 1,000 (1-3 units each) with
+ample stock, for delivery.
 
 The baseline, in the same run, at the same concurrency: 16 threads, each a
 mysqlclient (MySQLdb) connection in READ COMMITTED like the app, each order
@@ -203,12 +204,12 @@ def main(quick: bool) -> list[Result]:
     rounds = 1 if quick else 2
     products = 200 if quick else PRODUCTS
     seed = reset_and_seed(products=products, stock=STOCK, customers=CLIENTS)
-    print(
-        f"{products} products, {CLIENTS} clients, 3-line orders; {rounds} round(s) of"
-        f" {seconds:g} s each, baseline then app; gunicorn 2 sync workers"
-    )
     baseline_runs, app_runs = [], []
     with Gunicorn(workers=2) as server:
+        print(
+            f"{products} products, {CLIENTS} clients, 3-line orders; {rounds} round(s) of"
+            f" {seconds:g} s each, baseline then app; {server.describe()}"
+        )
         for number in range(1, rounds + 1):
             baseline = run_baseline(seed, seconds=seconds, clients=CLIENTS)
             print(describe(f"round {number} raw SQL", baseline), flush=True)

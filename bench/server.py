@@ -4,14 +4,15 @@
   store (the default distributor), N products with stock (each unit in the
   ledger, as `stock_assign` would record it) and M customers with JWTs minted
   for them (no login round trips, so the auth throttle and axes stay out of it).
-- `Gunicorn` starts the app the way the Dockerfile does (`gunicorn
-  auromart.wsgi:application`, sync workers, here 2) on loopback, with
+- `Gunicorn` starts the app the way docker-compose does (`gunicorn
+  auromart.wsgi:application --config gunicorn.conf.py`: gthread workers,
+  here 2 processes of GUNICORN_THREADS threads, 4 by default) on loopback, with
   production settings: DEBUG off, CONN_MAX_AGE=60 as docker-compose sets it,
   no Celery broker, so NOTIFICATIONS_DELIVERY is "thread" (what production
   does without a worker: outbox rows written in the transaction, handed to an
   in-process pool after commit).
-- `Client` is one keep-alive `http.client` connection per client thread (the
-  sync worker closes after each response; http.client reopens).
+- `Client` is one keep-alive `http.client` connection per client thread
+  (reopened when the server has closed an idle one).
 - `run_clients()` runs N client threads against a callable until a deadline
   or a shared budget of attempts, and collects latencies and statuses.
 - `SMTPServer` is an aiosmtpd server on loopback whose DATA answer can be
@@ -185,8 +186,16 @@ def outbox_counts() -> dict:
 class Gunicorn:
     """`gunicorn auromart.wsgi:application` with production settings on a loopback port."""
 
-    def __init__(self, *, workers: int = 2, port: int | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        threads: int | None = None,
+        port: int | None = None,
+        env: dict | None = None,
+    ):
         self.workers = workers
+        self.threads = threads or int(os.environ.get("GUNICORN_THREADS", "4"))
         self.port = port or int(os.environ.get("BENCH_PORT", "8781"))
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
@@ -218,8 +227,12 @@ class Gunicorn:
             "-m",
             "gunicorn",
             "auromart.wsgi:application",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(self.workers),
+            "--threads",
+            str(self.threads),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--backlog",
@@ -249,6 +262,9 @@ class Gunicorn:
             raise RuntimeError("gunicorn did not answer /healthz within 30 s")
         self.warm()
         return self
+
+    def describe(self) -> str:
+        return f"gunicorn {self.workers} workers x {self.threads} threads (gthread)"
 
     def warm(self) -> None:
         """A few requests so each worker has imported and connected before the clock starts."""
@@ -292,7 +308,7 @@ class Client:
                 response = self.conn.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # The sync worker closed the idle connection; reopen once.
+                # The server closed the idle connection; reopen once.
                 self.conn.close()
                 if attempt == 2:
                     raise

@@ -312,7 +312,7 @@ def _place(
         for item in order_items:
             item.order = order
         OrderItem.objects.bulk_create(order_items)
-        OrderStatusChange.objects.create(
+        placed = OrderStatusChange.objects.create(
             order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
         )
         order_placed.send(
@@ -328,8 +328,22 @@ def _place(
             CartItem.objects.filter(
                 cart=from_cart, product_id__in=[line.product_id for line in lines]
             ).delete()
+    # The caller gets the order as a fresh read would give it, without reading:
+    # its lines and its one status change, in their model orderings.
+    _set_loaded(order, "items", order_items)
+    _set_loaded(order, "status_changes", [placed])
     order.replayed = False
     return order
+
+
+def _set_loaded(order: Order, relation: str, rows: list) -> None:
+    """Give `order.<relation>.all()` these rows, as prefetch_related would, without a query."""
+    rows_qs = getattr(order, relation).all()
+    rows_qs._result_cache = list(rows)
+    rows_qs._prefetch_done = True
+    if not hasattr(order, "_prefetched_objects_cache"):
+        order._prefetched_objects_cache = {}
+    order._prefetched_objects_cache[relation] = rows_qs
 
 
 @transaction.atomic

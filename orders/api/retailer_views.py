@@ -143,7 +143,8 @@ class RetailerOrderListCreateView(RetailerOrderMixin, generics.ListAPIView):
         placed, error = place_order_or_error(request, serializer.validated_data)
         if error is not None:
             return error
-        order = self.get_queryset().get(pk=placed.pk)
+        # A new order comes back with its lines and history loaded; a replay is read.
+        order = self.get_queryset().get(pk=placed.pk) if placed.replayed else placed
         response = Response(
             RetailerOrderSerializer(order).data,
             status=status.HTTP_201_CREATED,

@@ -114,7 +114,8 @@ class OrderListCreateView(CustomerOrderMixin, generics.ListAPIView):
             response["Retry-After"] = str(BUSY_RETRY_AFTER)
             return response
 
-        order = self.get_queryset().get(pk=placed.pk)
+        # A new order comes back with its lines and history loaded; a replay is read.
+        order = self.get_queryset().get(pk=placed.pk) if placed.replayed else placed
         response = Response(
             OrderSerializer(order).data,
             status=status.HTTP_201_CREATED,

@@ -616,6 +616,26 @@ def test_the_order_list_query_count_does_not_grow_with_the_orders(buyer, custome
     assert large <= 4  # count, page, items, status history
 
 
+def test_the_201_body_is_what_reading_the_order_gives_without_reading_it_again(buyer, store):
+    """The answer is built from the order just written: equal to a fresh GET, no re-read."""
+    kettle = stocked_product(distributor=store, on_hand=20, price=Decimal("19.99"))
+    mug = stocked_product(distributor=store, on_hand=20, price=Decimal("5.55"))
+    lamp = stocked_product(distributor=store, on_hand=20, price=Decimal("120.10"))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = buyer.post(ORDERS, body_for((lamp, 1), (kettle, 3), (mug, 2)), format="json")
+
+    assert response.status_code == 201, response.content
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert response.json() == buyer.get(response["Location"]).json()
+    history_reads = [sql for sql in reads if "orders_orderstatuschange" in sql]
+    line_reads = [sql for sql in reads if "FROM `orders_orderitem`" in sql.replace('"', "`")]
+    # The confirmation e-mail reads the order and its lines once (its receiver
+    # gets ids); the answer reads neither again, nor the history.
+    assert history_reads == []
+    assert len(line_reads) == 1, line_reads
+
+
 def test_placing_an_order_costs_the_same_queries_whatever_the_catalog_size(buyer, store):
     category, maker = CategoryFactory(), ManufacturerFactory()
 

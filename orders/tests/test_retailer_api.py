@@ -102,6 +102,18 @@ def org_order(member, distributor, **kwargs):
 # --- Placing an order ------------------------------------------------------------
 
 
+def test_the_201_body_is_what_reading_the_order_gives(client_for, alice, wholesaler):
+    kettle = stocked_product(distributor=wholesaler, on_hand=20, price=Decimal("50.00"))
+    mug = stocked_product(distributor=wholesaler, on_hand=20, price=Decimal("4.45"))
+    api = client_for(alice)
+
+    response = api.post(ORDERS, body_for(wholesaler, (mug, 2), (kettle, 1)), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["placed_by"]["name"] == "Alice Buyer"
+    assert response.json() == api.get(response["Location"]).json()
+
+
 def test_an_order_is_placed_against_the_chosen_distributors_stock(
     client_for, alice, shop, store, wholesaler
 ):
