@@ -76,7 +76,15 @@ def create_database(url: str | None = None) -> None:
 
 
 def setup_django(*, migrate: bool = True, settings: str = "auromart.settings") -> None:
-    """Point Django at the bench database (production-like settings, DEBUG off) and migrate."""
+    """Point Django at the bench database (production-like settings, DEBUG off) and migrate.
+
+    Once per process: bench/suite.py runs every benchmark in one, and the
+    second call finds Django set up and the database migrated.
+    """
+    from django.apps import apps
+
+    if apps.ready:
+        return
     url = database_url()
     create_database(url)
     os.environ["DATABASE_URL"] = url

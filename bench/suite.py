@@ -1,0 +1,59 @@
+"""Run every benchmark's main() in one process: `python bench/suite.py [--quick]`.
+
+bench/run uses it, so Django starts and the bench database is migrated once
+instead of once per benchmark (about 3 s each). A benchmark that raises is
+reported as an error line and the others still run. Prints each result line
+and merges them into bench/results.json, like a benchmark run alone.
+Exit status: 1 when a benchmark failed its target or raised (bench/run
+ignores it with --quick).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import traceback
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
+
+from common import report  # noqa: E402
+
+
+def modules() -> list[str]:
+    """bench/*.py that define main(quick), in name order."""
+    names = []
+    for path in sorted(BENCH.glob("*.py")):
+        if path.stem in {"common", "server", "suite", "__init__"}:
+            continue
+        if any(line.startswith("def main(") for line in path.read_text().splitlines()):
+            names.append(path.stem)
+    return names
+
+
+def run(quick: bool, only: list[str] | None = None) -> int:
+    failed = False
+    started = time.perf_counter()
+    for name in only or modules():
+        print(f"== {name}{' --quick' if quick else ''}", flush=True)
+        began = time.perf_counter()
+        try:
+            results = importlib.import_module(name).main(quick=quick)
+        except Exception:  # one broken benchmark must not hide the others' figures
+            traceback.print_exc()
+            print(f"{name}: error (see the traceback above)", flush=True)
+            failed = True
+            continue
+        report(results, quick=quick)
+        failed = failed or not all(result.passed for result in results)
+        print(f"({name}: {time.perf_counter() - began:.1f} s)", flush=True)
+    print(f"== all benchmarks: {time.perf_counter() - started:.1f} s; results: bench/results.json")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    sys.exit(run("--quick" in args, [a for a in args if not a.startswith("--")] or None))
