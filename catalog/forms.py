@@ -39,7 +39,7 @@ class CatalogFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Matches name, SKU or description.",
+        help_text="Finds products whose name, SKU or description has words starting with yours.",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search products"}),
     )
     category = forms.ChoiceField(label="Category", required=False)

@@ -1,9 +1,22 @@
 """Reads for the catalog: search, filters, and each product's live stock at a distributor."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum, Value
+from django.db import NotSupportedError, connections
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Func,
+    Lookup,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import Organization
@@ -70,6 +83,116 @@ def products_with_stock(*, distributor: Organization | None) -> QuerySet[Product
     )
 
 
+# At most this many words of a search are used (a longer one narrows no further).
+SEARCH_MAX_WORDS = 8
+# The columns of the FULLTEXT index (catalog/migrations/0005_product_fulltext.py).
+FULLTEXT_COLUMNS = ("name", "sku", "description")
+_token_sizes: dict[str, tuple[int, int]] = {}
+
+
+class _Columns(Func):
+    """`col, col, ...`: the column list of MATCH()."""
+
+    template = "%(expressions)s"
+    output_field = TextField()
+
+
+class FullTextMatch(Lookup):
+    """`MATCH (columns) AGAINST (query IN BOOLEAN MODE)` as a filter (MariaDB/MySQL only).
+
+    A Lookup rather than a boolean expression so that it goes into WHERE as
+    is: Django compares other conditional expressions with `= 1` on MySQL,
+    and a MATCH's relevance is not 1. Composes like any filter (count,
+    pagination, ordering, other filters).
+    """
+
+    lookup_name = "fulltext_match"
+    prepare_rhs = False
+
+    def __init__(self, columns, query: str):
+        super().__init__(_Columns(*(F(column) for column in columns)), query)
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError("FullTextMatch needs MariaDB or MySQL.")
+
+    def as_mysql(self, compiler, connection):
+        columns, column_params = self.process_lhs(compiler, connection)
+        query, query_params = self.process_rhs(compiler, connection)
+        return (
+            f"MATCH ({columns}) AGAINST ({query} IN BOOLEAN MODE)",
+            [*column_params, *query_params],
+        )
+
+
+def fulltext_token_sizes(alias: str = "default") -> tuple[int, int]:
+    """The server's innodb_ft_min_token_size and innodb_ft_max_token_size.
+
+    Words outside these lengths are not in a FULLTEXT index. Read once per
+    process (the server only changes them on a restart).
+    """
+    sizes = _token_sizes.get(alias)
+    if sizes is None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT @@innodb_ft_min_token_size, @@innodb_ft_max_token_size")
+            low, high = cursor.fetchone()
+        sizes = _token_sizes[alias] = (int(low), int(high))
+    return sizes
+
+
+def fulltext_words(text: str) -> list[str]:
+    """The words of `text` as InnoDB's full-text parser splits it.
+
+    A word is a run of letters, combining marks (so Devanagari vowel signs
+    stay inside their word), numbers and "_"; anything else separates words,
+    so no boolean operator (+ - < > ( ) ~ * " @) of the input reaches AGAINST.
+    """
+    words, current = [], []
+    for char in text:
+        if char == "_" or unicodedata.category(char)[0] in "LMN":
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _contains_word(word: str) -> Q:
+    return Q(name__icontains=word) | Q(sku__icontains=word) | Q(description__icontains=word)
+
+
+def search_filter(products: QuerySet[Product], search: str) -> QuerySet[Product]:
+    """`products` whose name, SKU or description match every word of `search`.
+
+    On MariaDB/MySQL the words are those of InnoDB's full-text parser
+    (fulltext_words: "CS-050017" is "CS" and "050017") and each
+    matches the start of a word, through the FULLTEXT index: "lamp" finds
+    "Lamp" and "Lamps" but not "Clamp". A word shorter than the server's
+    innodb_ft_min_token_size (3 by default) or longer than its maximum is not
+    in the index and matches anywhere in the three fields (LIKE) instead.
+    Elsewhere (SQLite) every whitespace-separated word matches anywhere.
+    Case-insensitive everywhere; at most SEARCH_MAX_WORDS words.
+    """
+    connection = connections[products.db]
+    if connection.vendor != "mysql":
+        for word in search.split()[:SEARCH_MAX_WORDS]:
+            products = products.filter(_contains_word(word))
+        return products
+    words = fulltext_words(search)[:SEARCH_MAX_WORDS]
+    if not words:
+        return products
+    shortest, longest = fulltext_token_sizes(products.db)
+    indexed = [word for word in words if shortest <= len(word) <= longest]
+    if indexed:
+        query = " ".join(f"+{word}*" for word in indexed)
+        products = products.filter(FullTextMatch(FULLTEXT_COLUMNS, query))
+    for word in words:
+        if word not in indexed:
+            products = products.filter(_contains_word(word))
+    return products
+
+
 def product_search(
     *,
     distributor: Organization | None,
@@ -82,16 +205,14 @@ def product_search(
 ) -> QuerySet[Product]:
     """The catalog as a customer searches it.
 
-    `search` matches name, SKU or description (case-insensitive, every word
-    must match somewhere); `category` includes its sub-categories; prices are
-    inclusive; `in_stock` keeps what the distributor can sell now; `ordering`
-    is a key of ORDERINGS (unknown keys sort by name).
+    `search` matches name, SKU or description, every word somewhere (see
+    search_filter: on MariaDB each word matches from the start of a word,
+    "lamp" finds "Lamps" but not "Clamp"); `category` includes its
+    sub-categories; prices are inclusive; `in_stock` keeps what the
+    distributor can sell now; `ordering` is a key of ORDERINGS (unknown keys
+    sort by name).
     """
-    products = products_with_stock(distributor=distributor)
-    for word in search.split()[:8]:
-        products = products.filter(
-            Q(name__icontains=word) | Q(sku__icontains=word) | Q(description__icontains=word)
-        )
+    products = search_filter(products_with_stock(distributor=distributor), search)
     if category is not None:
         products = products.filter(category_id__in=category_with_descendants(category))
     if min_price is not None:

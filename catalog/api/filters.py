@@ -21,7 +21,14 @@ class ProductQuerySerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text="Words matched against name, SKU and description; every word must match.",
+        help_text=(
+            "Words matched against name, SKU and description, case-insensitively; every word "
+            "must match. A word matches from the start of a word (`lamp` finds “Lamps”, not "
+            "“Clamp”); any character other than a letter, digit or `_` separates words "
+            '(`CS-050017` is `CS` and `050017`), so `+ - " * ( ) ~ < > @` are not operators. '
+            "Words shorter than the index takes (3 characters) match anywhere, inside words "
+            "too. The first 8 words are used."
+        ),
     )
     category = serializers.CharField(
         required=False,
