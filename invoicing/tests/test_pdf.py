@@ -1,5 +1,6 @@
 """The invoice PDF: what it says, how it breaks across pages, where it is kept."""
 
+import re
 import subprocess
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.core.files.storage import default_storage
 from accounts.tests.factories import CustomerFactory
 from inventory.tests.factories import DistributorFactory
 from invoicing import services
-from invoicing.models import InvoiceLine
+from invoicing.models import Invoice, InvoiceLine
 from invoicing.selectors import invoice_detail
 from orders.tests.factories import stocked_product
 
@@ -18,11 +19,28 @@ from .factories import delivered_order
 pytestmark = pytest.mark.django_db
 
 
-def pdf_text(pdf: bytes, page: int | None = None) -> str:
+def pdf_text(pdf: bytes, page: int | None = None, *, mode: str = "-layout") -> str:
     pages = ["-f", str(page), "-l", str(page)] if page else []
     return subprocess.run(
-        ["pdftotext", "-layout", *pages, "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", mode, *pages, "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
+
+
+def words(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
+    """(text, x_min, y_min, x_max, y_max) of every word on the first page, in PDF points."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pattern = (
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    return [
+        (text, float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, text in re.findall(pattern, html)
+    ]
 
 
 def page_count(pdf: bytes) -> int:
@@ -141,3 +159,44 @@ def test_markup_in_a_product_name_is_printed_as_text():
     invoice = delivered_order(distributor=distributor, lines=[(product, 1)]).invoice
     text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk)))
     assert '<img src="http://203.0.113.9/x.png"> Tea' in text
+
+
+def test_a_paid_invoice_is_marked_paid():
+    invoice = delivered_order().invoice
+    paid = services.invoice_mark_paid(
+        invoice=invoice, by=CustomerFactory(is_staff=True), reference="UTR 42"
+    )
+    # -raw: the layout mode scatters the letters of the rotated stamp.
+    text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=paid.pk)), mode="-raw")
+    assert "PAID" in text.split() and "(reference UTR 42). Thank you." in text
+    assert "Please pay" not in text
+
+
+def test_long_amounts_and_skus_stay_in_their_columns():
+    # The lines table has a fixed layout (cheaper to render): the money columns
+    # are sized from the largest amounts and a long SKU wraps, so nothing may
+    # run into the next column or past the right margin.
+    invoice = invoice_with_lines(2)
+    first, second = invoice.lines.order_by("position")
+    long_sku = "TEA-ASSAM-500G-EXPORT-GRADE-SECOND-FLUSH"
+    InvoiceLine.objects.filter(pk=first.pk).update(
+        sku=long_sku,
+        quantity=1000000,
+        unit_price=Decimal("9999999.99"),
+        line_total=Decimal("99999990000.00"),
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(
+        subtotal=Decimal("99999990000.00") + second.line_total,
+        total=Decimal("99999990000.00") + second.line_total,
+    )
+    pdf = services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk))
+    found = words(pdf)
+    texts = [text for text, *_ in found]
+    assert "₹9,999,999.99" in texts and "₹99,999,990,000.00" in texts
+    assert long_sku in "".join(texts)  # wrapped over several lines, but all there
+    right_margin = 595.28 - 16 / 25.4 * 72 + 0.5  # A4, 16 mm margins (document.css)
+    assert [word for word in found if word[3] > right_margin] == []
+    for n, (a, ax0, ay0, ax1, ay1) in enumerate(found):
+        for b, bx0, by0, bx1, by1 in found[n + 1 :]:
+            overlap = min(ax1, bx1) - max(ax0, bx0) > 0.5 and min(ay1, by1) - max(ay0, by0) > 0.5
+            assert not overlap, f"{a!r} and {b!r} overlap"
