@@ -312,7 +312,7 @@ def _place(
         for item in order_items:
             item.order = order
         OrderItem.objects.bulk_create(order_items)
-        placed = OrderStatusChange.objects.create(
+        first_change = OrderStatusChange.objects.create(
             order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
         )
         order_placed.send(
@@ -331,7 +331,7 @@ def _place(
     # The caller gets the order as a fresh read would give it, without reading:
     # its lines and its one status change, in their model orderings.
     _set_loaded(order, "items", order_items)
-    _set_loaded(order, "status_changes", [placed])
+    _set_loaded(order, "status_changes", [first_change])
     order.replayed = False
     return order
 

@@ -107,9 +107,12 @@ def test_the_201_body_is_what_reading_the_order_gives(client_for, alice, wholesa
     mug = stocked_product(distributor=wholesaler, on_hand=20, price=Decimal("4.45"))
     api = client_for(alice)
 
-    response = api.post(ORDERS, body_for(wholesaler, (mug, 2), (kettle, 1)), format="json")
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post(ORDERS, body_for(wholesaler, (mug, 2), (kettle, 1)), format="json")
 
     assert response.status_code == 201, response.content
+    history_reads = [q["sql"] for q in captured.captured_queries if "orderstatuschange" in q["sql"]]
+    assert all(sql.startswith("INSERT") for sql in history_reads), history_reads  # not read back
     assert response.json()["placed_by"]["name"] == "Alice Buyer"
     assert response.json() == api.get(response["Location"]).json()
 
