@@ -7,7 +7,8 @@ from django.db.models import Count
 from auromart.spreadsheets import SpreadsheetImportExportMixin
 
 from . import services
-from .models import Organization, User
+from .agreements import agreement_accept_by_staff
+from .models import Organization, SupplyAgreement, User
 from .resources import OrganizationResource
 
 
@@ -143,3 +144,43 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description="role")
     def role_display(self, obj):
         return obj.role
+
+
+@admin.register(SupplyAgreement)
+class SupplyAgreementAdmin(admin.ModelAdmin):
+    """Who supplies whom. Staff see and may end agreements; the parties request and accept."""
+
+    list_display = ["manufacturer", "distributor", "status", "requested_at", "accepted_at"]
+    list_filter = ["status"]
+    list_select_related = ["manufacturer", "distributor"]
+    search_fields = ["manufacturer__name", "distributor__name"]
+    readonly_fields = [
+        "manufacturer",
+        "distributor",
+        "status",
+        "note",
+        "requested_by",
+        "requested_at",
+        "accepted_by",
+        "accepted_at",
+        "ended_by",
+        "ended_at",
+        "end_reason",
+    ]
+    actions = ["record_accepted"]
+
+    def has_add_permission(self, request):
+        return False  # manufacturers request; the distributor accepts
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the history of who supplied whom stays
+
+    @admin.action(description="Record as accepted (on the distributor's word)")
+    def record_accepted(self, request, queryset):
+        for agreement in queryset.select_related("manufacturer", "distributor"):
+            agreement_accept_by_staff(
+                manufacturer=agreement.manufacturer,
+                distributor=agreement.distributor,
+                by=request.user,
+            )
+        self.message_user(request, f"{queryset.count()} agreement(s) recorded as accepted.")

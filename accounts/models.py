@@ -172,3 +172,73 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not (self.is_active and self.is_staff):
             return False
         return self.is_superuser or self.groups.filter(name=PROCUREMENT_GROUP).exists()
+
+
+class SupplyAgreementQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(status=SupplyAgreement.Status.ACCEPTED)
+
+    def between(self, *, manufacturer_id: int, distributor_id: int):
+        return self.filter(manufacturer_id=manufacturer_id, distributor_id=distributor_id)
+
+
+class SupplyAgreement(models.Model):
+    """A manufacturer supplies a distributor, once the distributor has accepted.
+
+    Without an accepted agreement a manufacturer cannot put stock into the
+    distributor's inventory, and cannot name the distributor as a product's
+    supplier. One row per pair: requesting again after an end reopens it.
+    Changed only through accounts.services (agreement_request/accept/end).
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ACCEPTED = "accepted", "Accepted"
+        ENDED = "ended", "Ended"
+
+    manufacturer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="agreements_as_manufacturer"
+    )
+    distributor = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="agreements_as_distributor"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    note = models.CharField(max_length=500, blank=True, help_text="The manufacturer's request.")
+    requested_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    accepted_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupplyAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manufacturer", "distributor"], name="supplyagreement_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_at__isnull=False),
+                name="supplyagreement_accepted_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["distributor", "status"], name="agreement_distributor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} → {self.distributor} ({self.get_status_display()})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED

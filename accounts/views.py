@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -28,6 +29,7 @@ from orders.selectors import (
 from procurement.selectors import supplier_dashboard_counts
 
 from . import services
+from .agreements import agreement_counts
 from .forms import (
     BusinessSignupForm,
     LoginForm,
@@ -225,6 +227,7 @@ class ManufacturerDashboardView(RoleDashboardView):
     def figures(self, organization) -> list[Figure]:
         month_start = timezone.localdate().replace(day=1)
         products = manufacturer_product_counts(manufacturer=organization)
+        agreements = agreement_counts(organization=organization)
         return [
             Figure(
                 "Active products",
@@ -250,6 +253,12 @@ class ManufacturerDashboardView(RoleDashboardView):
                 _url("procurement:supplier_pos", status="sent"),
                 "confirm or propose changes",
             ),
+            Figure(
+                "Distributors supplied",
+                agreements["accepted"],
+                _url("manufacturer:agreements"),
+                f"{agreements['requested']} request{pluralize(agreements['requested'])} waiting",
+            ),
         ]
 
     def extra_context_data(self, organization) -> dict:
@@ -265,6 +274,7 @@ class DistributorDashboardView(RoleDashboardView):
     def figures(self, organization) -> list[Figure]:
         orders = distributor_order_counts(distributor=organization)
         low = low_stock_count(distributor=organization)
+        agreements = agreement_counts(organization=organization)
         return [
             Figure(
                 "Orders to accept",
@@ -285,6 +295,13 @@ class DistributorDashboardView(RoleDashboardView):
                 orders["in_transit"],
                 _url("distributor:orders", status=OrderStatus.SHIPPED),
                 "shipped, not yet delivered",
+            ),
+            Figure(
+                "Agreements to answer",
+                agreements["requested"],
+                _url("distributor:agreements"),
+                f"manufacturers asking to supply you; {agreements['accepted']} accepted",
+                "warning" if agreements["requested"] else "primary",
             ),
         ]
 

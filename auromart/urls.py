@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.api import agreement_urls
 from accounts.views import home
 
 from . import views
@@ -20,6 +21,8 @@ api_patterns = [
     path("distributor/", include("inventory.api.urls")),  # distributor/inventory
     path("retailer/", include("orders.api.retailer_urls")),  # catalog, distributors, orders
     path("manufacturer/", include("catalog.api.manufacturer_urls")),
+    path("manufacturer/", include(agreement_urls.manufacturer_patterns)),  # agreements
+    path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
     path("reports/", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,8 +5,8 @@ Product.clean's, stock rules inventory.services'.
 """
 
 from django import forms
-from django.db.models import Q
 
+from accounts.agreements import distributors_supplied_by, suppliers_allowed_for
 from accounts.models import Organization
 from orders.models import OrderStatus
 
@@ -76,9 +76,14 @@ class ProductForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.select_related("parent").order_by(
             "name", "pk"
         )
-        self.fields["supplier"].queryset = Organization.objects.filter(
-            Q(kind=Organization.Kind.DISTRIBUTOR) | Q(pk=manufacturer.pk)
+        # Itself, or a distributor that accepted a supply agreement with it.
+        self.fields["supplier"].queryset = suppliers_allowed_for(
+            manufacturer=manufacturer
         ).order_by("name", "pk")
+        self.fields["supplier"].help_text = (
+            "Who purchase orders for this product go to: you, or a distributor that has "
+            "accepted your supply agreement."
+        )
         if self.instance.pk and self.instance.supplier_id == manufacturer.pk:
             self.initial["supplier"] = None
 
@@ -113,10 +118,9 @@ class ProductFilterForm(forms.Form):
 class StockAssignForm(forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.none(), empty_label="Choose…")
     distributor = forms.ModelChoiceField(
-        queryset=Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR).order_by(
-            "name", "pk"
-        ),
+        queryset=Organization.objects.none(),
         empty_label="Choose…",
+        help_text="Distributors that have accepted your supply agreement.",
     )
     quantity = forms.IntegerField(min_value=1, max_value=MAX_ASSIGN_QUANTITY, initial=1)
     note = forms.CharField(required=False, max_length=500, help_text="Optional: why, a reference.")
@@ -128,6 +132,7 @@ class StockAssignForm(forms.Form):
             manufacturer=manufacturer, is_active=True
         ).order_by("name", "pk")
         self.fields["product"].label_from_instance = lambda p: f"{p.name} ({p.sku})"
+        self.fields["distributor"].queryset = distributors_supplied_by(manufacturer=manufacturer)
 
 
 class DateRangeForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from accounts import agreement_views
+from accounts.models import Role
 from accounts.views import manufacturer_dashboard
 
 from . import manufacturer_views as views
@@ -9,6 +11,16 @@ from . import manufacturer_views as views
 app_name = "manufacturer"
 
 urlpatterns = [
+    path(
+        "agreements/",
+        agreement_views.AgreementListView.as_view(roles=(Role.MANUFACTURER,)),
+        name="agreements",
+    ),
+    path(
+        "agreements/<int:pk>/<slug:action>/",
+        agreement_views.AgreementMoveView.as_view(roles=(Role.MANUFACTURER,)),
+        name="agreement_move",
+    ),
     path("", manufacturer_dashboard, name="dashboard"),
     path("products/", views.ProductListView.as_view(), name="products"),
     path("products/new/", views.ProductFormView.as_view(), name="product_create"),

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.agreements import agreement_is_accepted
 from accounts.models import Organization
 
 
@@ -38,6 +39,21 @@ class Category(models.Model):
                 raise ValidationError({"parent": "A category cannot sit inside itself."})
             seen.add(node.pk)
             node = node.parent
+
+
+SUPPLIER_RULE = (
+    "The supplier is the product's manufacturer, or a distributor that has accepted "
+    "a supply agreement with it."
+)
+
+
+def supplier_allowed(*, manufacturer: Organization, supplier: Organization) -> bool:
+    """A product's supplier: its manufacturer, or a distributor it supplies under an agreement."""
+    if supplier.pk == manufacturer.pk:
+        return True
+    return supplier.kind == Organization.Kind.DISTRIBUTOR and agreement_is_accepted(
+        manufacturer_id=manufacturer.pk, distributor_id=supplier.pk
+    )
 
 
 class Product(models.Model):
@@ -140,10 +156,13 @@ class Product(models.Model):
                 )
             if self.supplier_id is None:
                 self.supplier = self.manufacturer
-        if self.supplier_id is not None and self.supplier.kind == Organization.Kind.RETAILER:
-            errors["supplier"] = (
-                f"{self.supplier} is a retailer; a supplier is a manufacturer or a distributor."
-            )
+        if (
+            self.supplier_id is not None
+            and self.manufacturer_id is not None
+            and not supplier_allowed(manufacturer=self.manufacturer, supplier=self.supplier)
+        ):
+            # No other organization's name or kind: the caller may not know it.
+            errors["supplier"] = SUPPLIER_RULE
         if (
             self.order_up_to_level is not None
             and self.reorder_level is not None

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organization
@@ -160,6 +161,18 @@ def product_update(*, product: Product, data: dict) -> Product:
     product.full_clean()
     product.save(update_fields=[*data, "updated_at"] if data else None)
     return product
+
+
+def products_supplier_reset(*, manufacturer: Organization, supplier: Organization) -> int:
+    """Make the manufacturer the supplier again of its products that `supplier` supplied.
+
+    Called when their supply agreement ends, so that no purchase order goes to
+    a distributor that no longer carries the manufacturer. Returns how many
+    products changed.
+    """
+    return Product.objects.filter(manufacturer=manufacturer, supplier=supplier).update(
+        supplier=manufacturer, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
 
+from accounts.agreements import agreement_is_accepted
 from accounts.models import Organization, User
 from catalog.models import Product
 
@@ -117,12 +118,22 @@ def stock_assign_by_manufacturer(
     """A manufacturer puts units of one of its products on sale at a distributor.
 
     Like stock_assign, and refuses a deactivated product (its stock could not
-    be sold): ValidationError keyed "product_id". Scoping the product to the
-    caller's organization is the caller's lookup (another's product is 404).
+    be sold): ValidationError keyed "product_id". Only into a distributor that
+    has accepted a supply agreement with the product's manufacturer:
+    PermissionDenied otherwise (a manufacturer writes into no other
+    organization's stock uninvited). Scoping the product to the caller's
+    organization is the caller's lookup (another's product is 404).
     """
     if not product.is_active:
         raise ValidationError(
             {"product_id": f"{product} is deactivated; put it back on sale first."}
+        )
+    if not agreement_is_accepted(
+        manufacturer_id=product.manufacturer_id, distributor_id=distributor.pk
+    ):
+        raise PermissionDenied(
+            f"{distributor} has not accepted a supply agreement with you: request one under "
+            "Agreements, and assign stock once the distributor accepts it."
         )
     return stock_assign(
         product=product, distributor=distributor, quantity=quantity, by=by, note=note

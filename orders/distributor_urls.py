@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from accounts import agreement_views
+from accounts.models import Role
 from accounts.views import distributor_dashboard
 from inventory import views as inventory_views
 
@@ -10,6 +12,16 @@ from . import distributor_views as views
 app_name = "distributor"
 
 urlpatterns = [
+    path(
+        "agreements/",
+        agreement_views.AgreementListView.as_view(roles=(Role.DISTRIBUTOR,)),
+        name="agreements",
+    ),
+    path(
+        "agreements/<int:pk>/<slug:action>/",
+        agreement_views.AgreementMoveView.as_view(roles=(Role.DISTRIBUTOR,)),
+        name="agreement_move",
+    ),
     path("", distributor_dashboard, name="dashboard"),
     path("inventory/", inventory_views.DistributorInventoryView.as_view(), name="inventory"),
     path(

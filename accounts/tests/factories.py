@@ -1,7 +1,8 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Organization, User
+from accounts.models import Organization, SupplyAgreement, User
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -52,3 +53,21 @@ class DistributorUserFactory(UserFactory):
 class ManufacturerUserFactory(UserFactory):
     organization = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.MANUFACTURER)
     is_org_admin = True
+
+
+class SupplyAgreementFactory(DjangoModelFactory):
+    """An accepted agreement by default: the manufacturer may supply the distributor."""
+
+    class Meta:
+        model = SupplyAgreement
+
+    manufacturer = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.MANUFACTURER)
+    distributor = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.DISTRIBUTOR)
+    status = SupplyAgreement.Status.ACCEPTED
+    accepted_at = factory.LazyFunction(timezone.now)
+
+
+def supplies(manufacturer: Organization, *distributors: Organization) -> None:
+    """Record accepted agreements: `manufacturer` supplies each of `distributors`."""
+    for distributor in distributors:
+        SupplyAgreementFactory(manufacturer=manufacturer, distributor=distributor)

@@ -27,6 +27,7 @@ from accounts.tests.factories import (
     ManufacturerUserFactory,
     OrganizationFactory,
     RetailerUserFactory,
+    SupplyAgreementFactory,
 )
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
@@ -135,6 +136,11 @@ def build_world() -> World:
             customer=other_retailer, distributor=d2, lines=[(other_product, 1)]
         ),
     )
+    # The manufacturer asked Depot One; another manufacturer and Depot Two agreed.
+    world.objects["agreement"] = SupplyAgreementFactory(
+        manufacturer=manufacturer.organization, distributor=d1, status="requested"
+    )
+    world.objects["other_agreement"] = SupplyAgreementFactory(distributor=d2)
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
     )
@@ -206,6 +212,10 @@ def distributor_id(world, role):
 
 def retailer_cart_line(world, role):
     return {"distributor_id": world["d1"].pk, "product_id": world["own_product"].pk}
+
+
+def agreement_move(name, action):
+    return lambda world, role: {"pk": world[name].pk, "action": action}
 
 
 def portal_product(world, role):
@@ -331,6 +341,19 @@ MATRIX: dict[str, Row] = {
         other=pk_of("other_product"),
     ),
     "api-manufacturer-stock-assign": Row(("post",), only(MANUFACTURER)),
+    # --- API of #12: supply agreements, each side its own ---------------------------------
+    "api-manufacturer-agreements": Row(("get", "post"), only(MANUFACTURER)),
+    "api-manufacturer-agreement-end": Row(
+        ("post",), only(MANUFACTURER), own=pk_of("agreement"), other=pk_of("other_agreement")
+    ),
+    "api-manufacturer-distributors": Row(("get",), only(MANUFACTURER)),
+    "api-distributor-agreements": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-agreement-accept": Row(
+        ("post",), only(DISTRIBUTOR), own=pk_of("agreement"), other=pk_of("other_agreement")
+    ),
+    "api-distributor-agreement-end": Row(
+        ("post",), only(DISTRIBUTOR), own=pk_of("agreement"), other=pk_of("other_agreement")
+    ),
     "api-manufacturer-orders": Row(("get",), only(MANUFACTURER)),
     "api-manufacturer-sales": Row(("get",), only(MANUFACTURER)),
     # --- API of #7: invoices ------------------------------------------------------------
@@ -411,6 +434,13 @@ MATRIX: dict[str, Row] = {
         ("post",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
     ),
     "distributor:orders": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:agreements": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:agreement_move": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=agreement_move("agreement", "accept"),
+        other=agreement_move("other_agreement", "accept"),
+    ),
     "distributor:order": Row(
         ("get",),
         only(DISTRIBUTOR),
@@ -437,6 +467,13 @@ MATRIX: dict[str, Row] = {
         ("post",), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
     ),
     "manufacturer:stock": Row(("get", "post"), only(MANUFACTURER)),
+    "manufacturer:agreements": Row(("get", "post"), only(MANUFACTURER)),
+    "manufacturer:agreement_move": Row(
+        ("post",),
+        only(MANUFACTURER),
+        own=agreement_move("agreement", "end"),
+        other=agreement_move("other_agreement", "end"),
+    ),
     "manufacturer:orders": Row(("get",), only(MANUFACTURER)),
     "manufacturer:sales": Row(("get",), only(MANUFACTURER)),
     # --- Invoice pages (#7) -------------------------------------------------------------

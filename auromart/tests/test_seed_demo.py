@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 
-from accounts.models import PROCUREMENT_GROUP, Organization, User
+from accounts.models import PROCUREMENT_GROUP, Organization, SupplyAgreement, User
 from accounts.services import organization_set_default_store
 from auromart.management.commands.seed_demo import ADMIN_PASSWORD, DEMO_PASSWORD
 from catalog.models import Category, Product
@@ -42,8 +42,28 @@ def test_seed_demo_twice_changes_nothing(seeded):
 
     assert counts() == seeded
     assert sorted(StockItem.objects.values_list("pk", "on_hand")) == on_hand_before
-    assert "created 0 organizations, 0 users, 0 categories, 0 products" in out.getvalue()
+    assert (
+        "created 0 organizations, 0 users, 0 categories, 0 supply agreements, 0 products"
+        in out.getvalue()
+    )
     assert "admin@auromart.local" in out.getvalue()
+
+
+def test_every_stocked_or_supplied_pair_has_an_accepted_agreement(seeded):
+    stocked = set(
+        StockItem.objects.values_list("product__manufacturer_id", "distributor_id").distinct()
+    )
+    supplied = set(
+        Product.objects.filter(supplier__kind="distributor").values_list(
+            "manufacturer_id", "supplier_id"
+        )
+    )
+    accepted = set(
+        SupplyAgreement.objects.filter(status="accepted").values_list(
+            "manufacturer_id", "distributor_id"
+        )
+    )
+    assert supplied and stocked <= accepted and supplied <= accepted
 
 
 def test_seed_demo_quiet_prints_nothing(seeded):

@@ -6,6 +6,7 @@ unique SKU) are catalog.services', whose ValidationError answers 400 the same wa
 
 from rest_framework import serializers
 
+from accounts.agreements import suppliers_allowed_for
 from accounts.api.fields import distributor_from_id
 from accounts.models import Organization
 from auromart.api.fields import MAX_ID, StrictIntegerField
@@ -13,7 +14,7 @@ from inventory.models import StockItem
 from orders.models import Order, OrderItem, OrderStatus
 
 from ..manufacturer_forms import MAX_ASSIGN_QUANTITY
-from ..models import Category, Product
+from ..models import SUPPLIER_RULE, Category, Product
 from .serializers import ProductCategorySerializer
 
 
@@ -31,11 +32,15 @@ class ManufacturerProductSerializer(serializers.ModelSerializer):
         queryset=Category.objects.all(), help_text="Id of the product's category."
     )
     supplier = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(),
+        # Narrowed to the caller's allowed suppliers in __init__: any other id
+        # answers as an unknown one would, naming no organization.
+        queryset=Organization.objects.none(),
         required=False,
         allow_null=True,
+        error_messages={"does_not_exist": SUPPLIER_RULE, "incorrect_type": SUPPLIER_RULE},
         help_text=(
-            "Id of the organization purchase orders go to (a manufacturer or a distributor). "
+            "Id of the organization purchase orders go to: you, or a distributor that has "
+            "accepted your supply agreement (GET /api/manufacturer/agreements). "
             "Empty or null: you, the manufacturer."
         ),
     )
@@ -46,6 +51,13 @@ class ManufacturerProductSerializer(serializers.ModelSerializer):
         read_only=True, help_text="How many distributors hold stock of it."
     )
     category_detail = ProductCategorySerializer(source="category", read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        organization = getattr(getattr(request, "user", None), "organization", None)
+        if organization is not None and "supplier" in self.fields:
+            self.fields["supplier"].queryset = suppliers_allowed_for(manufacturer=organization)
 
     class Meta:
         model = Product

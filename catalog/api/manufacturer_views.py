@@ -96,7 +96,7 @@ class ProductListCreateView(ManufacturerAPIMixin, generics.ListAPIView):
         },
     )
     def post(self, request, *args, **kwargs):
-        serializer = ManufacturerProductSerializer(data=request.data)
+        serializer = ManufacturerProductSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         product = services.product_create(
             manufacturer=self.manufacturer, **serializer.validated_data
@@ -124,7 +124,9 @@ class ProductDetailView(ManufacturerAPIMixin, generics.RetrieveAPIView):
 
     def _update(self, request, partial: bool):
         product = self.get_object()
-        serializer = ManufacturerProductSerializer(product, data=request.data, partial=partial)
+        serializer = ManufacturerProductSerializer(
+            product, data=request.data, partial=partial, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         services.product_update(product=product, data=serializer.validated_data)
         return Response(ManufacturerProductSerializer(self.own_products().get(pk=product.pk)).data)

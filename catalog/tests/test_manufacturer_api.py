@@ -14,6 +14,8 @@ from accounts.tests.factories import (
     ManufacturerUserFactory,
     OrganizationFactory,
     RetailerUserFactory,
+    SupplyAgreementFactory,
+    supplies,
 )
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -199,10 +201,37 @@ def test_a_second_product_of_the_same_name_gets_its_own_slug(api, category):
     assert response.json()["slug"] == "queen-mattress-2"
 
 
-def test_a_distributor_may_be_the_supplier(api, category):
+def test_a_distributor_with_an_accepted_agreement_may_be_the_supplier(api, maker, category):
     supplier = DistributorFactory()
+    supplies(maker.organization, supplier)
     response = api.post(PRODUCTS, new_product_body(category, supplier=supplier.pk), format="json")
     assert response.json()["supplier"] == supplier.pk
+
+
+@pytest.mark.parametrize("status", [None, "requested", "ended"])
+def test_a_supplier_without_an_accepted_agreement_is_400_naming_nobody(
+    api, maker, category, status
+):
+    unrelated = DistributorFactory(name="Unrelated Depot")
+    if status:
+        SupplyAgreementFactory(
+            manufacturer=maker.organization, distributor=unrelated, status=status
+        )
+    other_maker = OrganizationFactory(kind="manufacturer", name="Rival Works")
+    product = own_product(maker)
+    for supplier in (unrelated, other_maker):
+        body = new_product_body(category, sku=f"NEW-{supplier.pk}", supplier=supplier.pk)
+        created = api.post(PRODUCTS, body, format="json")
+        patched = api.patch(product_url(product), {"supplier": supplier.pk}, format="json")
+        for response in (created, patched):
+            assert_error(response, 400, "invalid", "supplier")
+            # The same answer as for an id nobody has: no organization is named.
+            assert supplier.name not in response.content.decode()
+    missing = api.patch(product_url(product), {"supplier": 10**9}, format="json")
+    assert missing.json()["errors"] == patched.json()["errors"]
+    product.refresh_from_db()
+    assert product.supplier == maker.organization
+    assert not Product.objects.filter(sku__startswith="NEW-").exists()
 
 
 @pytest.mark.parametrize(
@@ -276,6 +305,7 @@ def test_put_needs_every_required_field(api, maker):
 
 def test_patch_changes_only_what_is_sent(api, maker):
     supplier = DistributorFactory()
+    supplies(maker.organization, supplier)
     product = own_product(maker, price=Decimal("10.00"), supplier=supplier)
     response = api.patch(product_url(product), {"price": "12.50"}, format="json")
     assert response.json()["price"] == "12.50"
@@ -344,6 +374,7 @@ def test_delete_an_ordered_product_keeps_the_order(api, maker):
 def test_assign_stock_to_a_distributor(api, maker):
     product = own_product(maker)
     distributor = DistributorFactory(name="North Depot")
+    supplies(maker.organization, distributor)
     body = {"product_id": product.pk, "distributor_id": distributor.pk, "quantity": 25}
     response = api.post(ASSIGN, body, format="json")
     assert response.status_code == 201, response.content
@@ -359,6 +390,20 @@ def test_assign_stock_to_a_distributor(api, maker):
     body["quantity"] = 5
     assert api.post(ASSIGN, body, format="json").json()["on_hand"] == 30
     assert item.movements.count() == 2
+
+
+@pytest.mark.parametrize("status", [None, "requested", "ended"])
+def test_assigning_without_an_accepted_agreement_is_403_and_writes_nothing(api, maker, status):
+    product = own_product(maker)
+    store = DistributorFactory(name="The Store")
+    if status:
+        SupplyAgreementFactory(manufacturer=maker.organization, distributor=store, status=status)
+    SupplyAgreementFactory(distributor=store)  # another manufacturer's agreement counts not
+    body = {"product_id": product.pk, "distributor_id": store.pk, "quantity": 5}
+    response = api.post(ASSIGN, body, format="json")
+    assert_error(response, 403, "permission_denied")
+    assert "supply agreement" in response.json()["detail"]
+    assert not StockItem.objects.filter(distributor=store).exists()
 
 
 def test_assigning_another_manufacturers_product_is_not_found(api):

@@ -14,6 +14,8 @@ from accounts.tests.factories import (
     ManufacturerUserFactory,
     OrganizationFactory,
     RetailerUserFactory,
+    SupplyAgreementFactory,
+    supplies,
 )
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -215,16 +217,33 @@ def test_a_taken_sku_in_another_case_is_a_form_error(site):
     assert Product.objects.count() == 1
 
 
-def test_suppliers_offered_are_distributors_and_the_manufacturer(site, maker):
+def test_suppliers_offered_are_the_manufacturer_and_distributors_it_supplies(site, maker):
     distributor = DistributorFactory(name="Depot")
+    supplies(maker.organization, distributor)
+    SupplyAgreementFactory(manufacturer=maker.organization, status="requested")
+    SupplyAgreementFactory(manufacturer=maker.organization, status="ended")
+    SupplyAgreementFactory(distributor=DistributorFactory(name="Theirs"))
     OrganizationFactory(name="A Shop", kind=Organization.Kind.RETAILER)
     OrganizationFactory(name="Rival", kind=Organization.Kind.MANUFACTURER)
     choices = list(site.get(NEW_PRODUCT).context["form"].fields["supplier"].queryset)
     assert set(choices) == {distributor, maker.organization}
+    assigns_to = site.get(STOCK).context["form"].fields["distributor"].queryset
+    assert list(assigns_to) == [distributor]
+
+
+def test_assigning_to_a_distributor_without_an_agreement_is_a_form_error(site, maker):
+    product = own_product(maker)
+    distributor = DistributorFactory(name="Stranger Depot")
+    data = {"product": product.pk, "distributor": distributor.pk, "quantity": "5"}
+    response = site.post(STOCK, data)
+    assert response.status_code == 400
+    assert "distributor" in response.context["form"].errors
+    assert not StockItem.objects.filter(distributor=distributor).exists()
 
 
 def test_edit_a_product(site, maker):
     supplier = DistributorFactory()
+    supplies(maker.organization, supplier)
     product = own_product(maker, name="Old", slug="old")
     page = site.get(edit_url(product))
     assert page.context["form"].initial["name"] == "Old"
@@ -268,6 +287,7 @@ def test_deactivation_is_a_post(site, maker):
 def test_assign_stock(site, maker):
     product = own_product(maker, name="Pillow")
     distributor = DistributorFactory(name="North Depot")
+    supplies(maker.organization, distributor)
     response = site.post(
         STOCK,
         {"product": product.pk, "distributor": distributor.pk, "quantity": "12", "note": "launch"},
@@ -286,6 +306,7 @@ def test_assign_stock(site, maker):
 def test_bad_assignments_are_form_errors(site, maker, bad):
     product = own_product(maker)
     distributor = DistributorFactory()
+    supplies(maker.organization, distributor)
     data = {"product": product.pk, "distributor": distributor.pk, "quantity": "5"}
     if bad == "theirs":
         data["product"] = ProductFactory().pk

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from import_export.formats import base_formats
 
 from accounts.models import Organization
-from accounts.tests.factories import OrganizationFactory
+from accounts.tests.factories import OrganizationFactory, supplies
 from auromart.spreadsheets import RowError, read_dataset
 from catalog.models import Category, Product
 from catalog.resources import (
@@ -48,6 +48,7 @@ def catalog():
     beds = CategoryFactory(name="Beds", slug="home-beds", parent=home)
     maker = ManufacturerFactory(name="Auro Sleep")
     distributor = OrganizationFactory(name="Central Store", kind=Organization.Kind.DISTRIBUTOR)
+    supplies(maker, distributor)
     retailer = OrganizationFactory(name="Corner Shop", kind=Organization.Kind.RETAILER)
     return {
         "home": home,
@@ -184,7 +185,9 @@ def test_a_supplier_that_is_a_retailer_is_refused(catalog):
 
 
 def test_a_name_shared_by_two_kinds_must_say_which(catalog):
-    OrganizationFactory(name="Auro Sleep", kind=Organization.Kind.DISTRIBUTOR)
+    supplies(
+        catalog["maker"], OrganizationFactory(name="Auro Sleep", kind=Organization.Kind.DISTRIBUTOR)
+    )
     data = csv_rows(
         HEADER + ",supplier",
         "X-1,Thing,home,3,Auro Sleep,Auro Sleep",

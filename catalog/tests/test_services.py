@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import Organization
-from accounts.tests.factories import OrganizationFactory
-from catalog.models import Product
+from accounts.agreements import agreement_end
+from accounts.models import Organization, SupplyAgreement
+from accounts.tests.factories import DistributorUserFactory, OrganizationFactory, supplies
+from catalog.models import SUPPLIER_RULE, Product
 from catalog.services import category_create, product_create
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
 
@@ -82,12 +83,39 @@ def test_product_create_defaults_supplier_to_manufacturer_and_normalises_sku():
     assert product.is_active
 
 
-def test_product_create_accepts_another_supplier():
+def test_product_create_accepts_a_distributor_it_supplies_as_supplier():
     distributor = OrganizationFactory(kind=Organization.Kind.DISTRIBUTOR)
+    maker = ManufacturerFactory()
+    supplies(maker, distributor)
 
-    product = make_product(supplier=distributor)
+    product = make_product(manufacturer=maker, supplier=distributor)
 
     assert product.supplier == distributor
+
+
+@pytest.mark.parametrize("kind", ["distributor", "manufacturer", "retailer"])
+def test_a_supplier_without_an_accepted_agreement_is_refused(kind):
+    stranger = OrganizationFactory(kind=kind)
+    with pytest.raises(ValidationError) as info:
+        make_product(supplier=stranger)
+    assert info.value.message_dict["supplier"] == [SUPPLIER_RULE]
+    assert stranger.name not in str(info.value)
+
+
+def test_ending_an_agreement_makes_the_manufacturer_the_supplier_again():
+    distributor = OrganizationFactory(kind=Organization.Kind.DISTRIBUTOR)
+    maker = ManufacturerFactory()
+    supplies(maker, distributor)
+    product = make_product(manufacturer=maker, supplier=distributor)
+    other = make_product(sku="other-1", manufacturer=ManufacturerFactory())
+    member = DistributorUserFactory(organization=distributor)
+
+    agreement_end(agreement=SupplyAgreement.objects.get(), by=member, reason="Closing")
+
+    product.refresh_from_db()
+    assert product.supplier == maker
+    other.refresh_from_db()
+    assert other.supplier == other.manufacturer
 
 
 def test_product_create_makes_slugs_unique():

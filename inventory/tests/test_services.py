@@ -1,9 +1,18 @@
+from functools import partial
+
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.agreements import agreement_accept, agreement_end
 from accounts.models import Organization
-from accounts.tests.factories import OrganizationFactory, UserFactory
+from accounts.tests.factories import (
+    DistributorUserFactory,
+    OrganizationFactory,
+    SupplyAgreementFactory,
+    UserFactory,
+    supplies,
+)
 from catalog.tests.factories import ProductFactory
 from inventory import services
 from inventory.exceptions import InsufficientStock, LedgerAppendOnly
@@ -267,6 +276,7 @@ def test_stock_for_distributor_loads_products_in_one_query(django_assert_num_que
 def test_a_manufacturer_cannot_assign_a_deactivated_product():
     product = ProductFactory(is_active=False)
     distributor = DistributorFactory()
+    supplies(product.manufacturer, distributor)
     with pytest.raises(ValidationError) as info:
         services.stock_assign_by_manufacturer(
             product=product, distributor=distributor, quantity=5, by=UserFactory()
@@ -279,3 +289,27 @@ def test_a_manufacturer_cannot_assign_a_deactivated_product():
         product=product, distributor=distributor, quantity=5, by=UserFactory()
     )
     assert item.on_hand == 5 and item.movements.get().kind == "assignment"
+
+
+def test_a_manufacturer_assigns_only_where_an_agreement_was_accepted():
+    product = ProductFactory()
+    distributor = DistributorFactory()
+    agreement = SupplyAgreementFactory(
+        manufacturer=product.manufacturer, distributor=distributor, status="requested"
+    )
+    member = DistributorUserFactory(organization=distributor)
+    assign = partial(
+        services.stock_assign_by_manufacturer,
+        product=product,
+        distributor=distributor,
+        quantity=5,
+        by=UserFactory(),
+    )
+    with pytest.raises(PermissionDenied):
+        assign()
+    agreement_accept(agreement=agreement, by=member)
+    assert assign().on_hand == 5
+    agreement_end(agreement=agreement, by=member, reason="")
+    with pytest.raises(PermissionDenied):
+        assign()
+    assert StockItem.objects.get(product=product).on_hand == 5  # what is there stays

@@ -1,6 +1,7 @@
 """The order flow of the B2B seed, end to end through the API, as its three parties do it.
 
-A manufacturer adds a product and assigns stock to a distributor; a retailer
+A manufacturer asks a distributor to take its products, the distributor accepts,
+the manufacturer adds a product and assigns stock to it; a retailer
 browses that distributor's catalog and orders; the distributor is told,
 accepts, and moves the order on to delivered; the retailer sees every status
 and is told of every step. Only API calls act; the database is read to check
@@ -60,6 +61,18 @@ def test_the_seed_order_flow_end_to_end(act):
         client_for(buyer),
         client_for(depot_user),
     )
+
+    # 0. The manufacturer asks the distributor to take its products; the distributor accepts.
+    agreement = act(
+        maker,
+        "post",
+        "/api/manufacturer/agreements",
+        {"distributor_id": depot.pk, "note": "Mattresses"},
+        expect=201,
+    )
+    assert agreement["status"] == "requested"
+    accepted = act(distributor, "post", f"/api/distributor/agreements/{agreement['id']}/accept")
+    assert accepted["status"] == "accepted"
 
     # 1. The manufacturer adds a product and assigns 40 units to the distributor.
     product = act(

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.agreements import agreement_accept_by_staff, agreement_is_accepted
 from accounts.models import PROCUREMENT_GROUP, Organization, User
 from accounts.services import organization_create, organization_set_default_store, user_create
 from catalog.models import Category, Product
@@ -270,6 +271,7 @@ class Command(BaseCommand):
                 "organizations": self._organizations(),
                 "users": self._users(),
                 "categories": self._categories(),
+                "supply agreements": self._agreements(),
             }
             created["products"], created["stock movements"] = self._catalog_and_stock()
             created["orders"] = self._orders()
@@ -307,6 +309,20 @@ class Command(BaseCommand):
         # first run stays chosen.
         if not Organization.objects.filter(is_default_store=True).exists():
             organization_set_default_store(organization=self.orgs[DEFAULT_STORE])
+        return made
+
+    def _agreements(self) -> int:
+        """Every manufacturer supplies every distributor (each stocks their products)."""
+        made = 0
+        for manufacturer in self.orgs.values():
+            if manufacturer.kind != MANUFACTURER:
+                continue
+            for distributor in self.orgs.values():
+                if distributor.kind == DISTRIBUTOR and not agreement_is_accepted(
+                    manufacturer_id=manufacturer.pk, distributor_id=distributor.pk
+                ):
+                    agreement_accept_by_staff(manufacturer=manufacturer, distributor=distributor)
+                    made += 1
         return made
 
     def _users(self) -> int:
