@@ -9,6 +9,13 @@ from django.utils import timezone
 PROCUREMENT_GROUP = "procurement"
 
 
+class BackorderPolicy(models.TextChoices):
+    """What a buyer wants when a distributor is short of stock for an order."""
+
+    SHIP_COMPLETE = "ship_complete", "Ship complete: refuse an order that cannot be filled"
+    BACKORDER = "backorder", "Ship what is available and backorder the rest"
+
+
 class Role(models.TextChoices):
     """What a user is in the supply chain; an organization member takes its kind."""
 
@@ -45,6 +52,12 @@ class Organization(models.Model):
         default=None,
         unique=True,
         help_text="The distributor the customer portal sells from. Only one.",
+    )
+    backorder_policy = models.CharField(
+        max_length=20,
+        choices=BackorderPolicy.choices,
+        default=BackorderPolicy.SHIP_COMPLETE,
+        help_text="A retailer's choice for its orders when stock is short (each order may differ).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,6 +137,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_org_admin = models.BooleanField(
         default=False, help_text="May edit the organization's details."
     )
+    backorder_policy = models.CharField(
+        max_length=20,
+        choices=BackorderPolicy.choices,
+        default=BackorderPolicy.SHIP_COMPLETE,
+        help_text="A customer's choice for their orders when stock is short.",
+    )
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -166,6 +185,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_authenticated and self.role in roles
+
+    @property
+    def buyer_backorder_policy(self) -> str:
+        """The policy that applies to this buyer's orders: the organization's for a member."""
+        if self.organization_id:
+            return self.organization.backorder_policy
+        return self.backorder_policy
 
     @cached_property
     def is_procurement_staff(self) -> bool:

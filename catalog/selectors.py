@@ -65,7 +65,7 @@ def category_with_descendants(category: Category) -> list[int]:
 def products_with_stock(*, distributor: Organization | None) -> QuerySet[Product]:
     """Active products, each annotated with `stock_quantity`: what `distributor` can sell now.
 
-    stock_quantity is on hand less reserved, 0 where the distributor holds
+    stock_quantity is available (on hand less allocated and held), 0 where the distributor holds
     none (or no distributor is given). One LEFT JOIN, so a page of products
     costs one query however long the catalog.
     """
@@ -77,7 +77,10 @@ def products_with_stock(*, distributor: Organization | None) -> QuerySet[Product
             "stock_items", condition=Q(stock_items__distributor=distributor)
         ),
         stock_quantity=Greatest(
-            Coalesce(F("store_stock__on_hand") - F("store_stock__reserved"), Value(0)),
+            Coalesce(
+                F("store_stock__on_hand") - F("store_stock__allocated") - F("store_stock__held"),
+                Value(0),
+            ),
             Value(0),
         ),
     )

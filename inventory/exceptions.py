@@ -6,7 +6,7 @@ class InventoryError(Exception):
 
 
 class InsufficientStock(InventoryError):
-    """A change would take more stock than is available (on hand less reserved)."""
+    """A change would take more stock than is available (on hand less allocated and held)."""
 
     def __init__(self, product, available: int, requested: int, *, distributor=None):
         self.product = product

@@ -13,7 +13,7 @@ class StockItemQuerySet(models.QuerySet):
     def with_levels(self):
         """Annotate `available_qty` and the effective `reorder_point` (override or product's)."""
         return self.annotate(
-            available_qty=F("on_hand") - F("reserved"),
+            available_qty=F("on_hand") - F("allocated") - F("held"),
             reorder_point=Coalesce("reorder_level_override", "product__reorder_level"),
         )
 
@@ -32,13 +32,17 @@ class StockItem(models.Model):
     distributor = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="stock_items"
     )
-    on_hand = models.IntegerField(default=0)
-    # Orders take their units off on_hand when they are placed (a `sale`
-    # movement), so "never oversell" is the on_hand CHECK. `reserved` is a
-    # distributor's hold outside any order (damaged stock awaiting inspection,
-    # units promised by phone): not for sale, still on the shelf.
-    reserved = models.IntegerField(
-        default=0, help_text="Units on the shelf held back from sale (not sold to orders)."
+    # The stock figures (docs/architecture.md, "Stock figures"): on_hand is the
+    # shelf, what a count finds; allocated is promised to open orders (taken at
+    # placement, consumed at dispatch); held is the distributor's own hold
+    # (damaged goods awaiting inspection, units promised by phone). What can
+    # still be sold is available = on_hand - allocated - held.
+    on_hand = models.IntegerField(default=0, help_text="Units on the shelf.")
+    allocated = models.IntegerField(
+        default=0, help_text="Units on the shelf promised to open orders, not yet dispatched."
+    )
+    held = models.IntegerField(
+        default=0, help_text="Units on the shelf held back from sale by the distributor."
     )
     reorder_level_override = models.PositiveIntegerField(
         null=True, blank=True, help_text="This distributor's reorder level. Empty: the product's."
@@ -65,8 +69,13 @@ class StockItem(models.Model):
                 condition=Q(on_hand__gte=0), name="stockitem_on_hand_non_negative"
             ),
             models.CheckConstraint(
-                condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
-                name="stockitem_reserved_within_on_hand",
+                condition=Q(held__gte=0) & Q(allocated__gte=0),
+                name="stockitem_held_allocated_non_negative",
+            ),
+            # Nothing is promised or held that is not on the shelf.
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=F("allocated") + F("held")),
+                name="stockitem_allocated_held_within_on_hand",
             ),
         ]
 
@@ -75,7 +84,12 @@ class StockItem(models.Model):
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.allocated - self.held
+
+    @property
+    def reserved(self) -> int:
+        """Deprecated name of `held` (the API's read-only alias for one release)."""
+        return self.held
 
     @property
     def reorder_level(self) -> int:
@@ -114,10 +128,17 @@ class StockMovement(models.Model):
 
     class Kind(models.TextChoices):
         ASSIGNMENT = "assignment", "Assignment"
-        SALE = "sale", "Sale"
         RECEIPT = "receipt", "Receipt"
         ADJUSTMENT = "adjustment", "Adjustment"
-        RETURN = "return", "Return"
+        COUNT = "count", "Count"
+        SHIPMENT = "shipment", "Shipment"
+        # Before allocations (#12) an order took its units at placement: a
+        # `sale`, given back by a `return` when it was cancelled. Kept for the
+        # history; the migration reversed open orders' sales with one
+        # `allocation_migrated` each, which turned them into allocations.
+        SALE = "sale", "Sale (before allocations)"
+        RETURN = "return", "Return of a cancelled order (before allocations)"
+        ALLOCATION_MIGRATED = "allocation_migrated", "Sale turned into an allocation"
 
     stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=20, choices=Kind.choices)

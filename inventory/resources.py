@@ -1,7 +1,7 @@
 """Spreadsheet resources for inventory: stock counts and per-distributor reorder settings.
 
 A stock item is named by its product's SKU and its distributor's name. Nothing
-here writes on_hand: a count goes through inventory.services (stock_adjust,
+here writes on_hand: a count goes through inventory.services (
 or stock_assign for an item that has no stock yet), which lock the row, write
 the ledger movement and send stock_low. So these resources never use bulk mode.
 """
@@ -21,7 +21,7 @@ from catalog.resources import CHUNK, ProductWidget
 
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement
-from .services import stock_adjust, stock_assign, stock_item_set_reorder_overrides
+from .services import stock_assign, stock_count, stock_item_set_reorder_overrides
 
 REFERENCE_LENGTH = StockMovement._meta.get_field("reference").max_length
 NOTE_LENGTH = StockMovement._meta.get_field("note").max_length
@@ -99,10 +99,12 @@ class BaseStockItemResource(SpreadsheetResource):
 class StockLevelResource(BaseStockItemResource):
     """Stock levels (SKU + distributor): a count; the difference goes into the ledger.
 
-    `on_hand` is the counted quantity. Where it differs from the stock
-    item's, stock_adjust records the difference as an `adjustment` movement
-    (and sends stock_low when the item ends at or below its reorder level); an
-    item with no stock yet gets a `stock_assign`. `note` says why (default:
+    `on_hand` is the counted quantity, the shelf: units allocated to orders
+    and held are on it. Where it differs from the stock item's, stock_count
+    records the difference as a `count` movement (and sends stock_low when
+    the item ends at or below its reorder level); an item with no stock yet
+    gets a `stock_assign`. `allocated`, `held` (also read as `reserved`, its
+    old name) and `available` are exported for the reader and ignored. `note` says why (default:
     "Stock count from <file>").
     """
 
@@ -114,9 +116,10 @@ class StockLevelResource(BaseStockItemResource):
         attribute="on_hand", column_name="on_hand", widget=WholeNumberWidget(required=True)
     )
     # For the reader; ignored on import.
-    reserved = Field(
-        attribute="reserved", column_name="reserved", widget=WholeNumberWidget(), readonly=True
+    allocated = Field(
+        attribute="allocated", column_name="allocated", widget=WholeNumberWidget(), readonly=True
     )
+    held = Field(attribute="held", column_name="held", widget=WholeNumberWidget(), readonly=True)
     available = Field(
         attribute="available", column_name="available", widget=WholeNumberWidget(), readonly=True
     )
@@ -136,7 +139,8 @@ class StockLevelResource(BaseStockItemResource):
             "product_name",
             "distributor",
             "on_hand",
-            "reserved",
+            "allocated",
+            "held",
             "available",
             "reorder_level",
             "note",
@@ -158,7 +162,6 @@ class StockLevelResource(BaseStockItemResource):
         ]
         reference = f"import:{file_name}"[:REFERENCE_LENGTH]
         by = self.user_of(kwargs)
-        reserved = instance.reserved
         try:
             if is_create:
                 item = stock_assign(
@@ -172,21 +175,15 @@ class StockLevelResource(BaseStockItemResource):
                 instance.pk = item.pk
                 instance._state.adding = False
                 return
-            # The difference is taken under the row lock, so an order placed
-            # since the file was read is not counted twice.
-            locked = StockItem.objects.select_for_update().get(pk=instance.pk)
-            reserved = locked.reserved
-            delta = counted - locked.on_hand
-            if delta:
-                locked.product = instance.product
-                locked.distributor = instance.distributor
-                stock_adjust(stock_item=locked, delta=delta, note=note, by=by, reference=reference)
+            stock_count(stock_item=instance, counted=counted, note=note, by=by, reference=reference)
         except InsufficientStock:
+            locked = StockItem.objects.get(pk=instance.pk)
             raise ValidationError(
                 {
                     "on_hand": (
-                        f"{counted} counted, but {reserved} units are reserved; "
-                        "release the reservation first."
+                        f"{counted} counted, but {locked.allocated} units are allocated to "
+                        f"orders and {locked.held} held; they are on the shelf, so the count "
+                        "cannot be below them."
                     )
                 }
             ) from None
@@ -195,7 +192,7 @@ class StockLevelResource(BaseStockItemResource):
             self.merge(
                 errors,
                 exc,
-                rename={"quantity": "on_hand", "delta": "on_hand", "note": "count_note"},
+                rename={"quantity": "on_hand", "counted": "on_hand", "note": "count_note"},
             )
             raise ValidationError(errors) from exc
 

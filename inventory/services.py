@@ -1,10 +1,11 @@
 """Writes for inventory: every change of on_hand goes through here and into the ledger."""
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from accounts.agreements import agreement_is_accepted
@@ -13,7 +14,13 @@ from catalog.models import Product
 
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement
-from .signals import stock_low
+from .signals import stock_available, stock_low, stock_short
+
+STOCK_FIGURES = ["on_hand", "allocated", "held"]
+# The most any stock figure may reach: an assignment, receipt or count that
+# would pass it is refused before the write (the column is a signed 32-bit
+# integer on MariaDB, so an overflow would otherwise be a database error).
+MAX_STOCK = 1_000_000_000
 
 
 def _lock(stock_item_pk: int) -> StockItem:
@@ -31,8 +38,19 @@ def _record_movement(
     note: str,
     reference: str,
 ) -> StockItem:
-    """Apply a signed change to a locked stock item and write its ledger row."""
-    if item.on_hand + quantity < item.reserved:
+    """Apply a signed change to a locked stock item and write its ledger row.
+
+    A removal may take only what is available: units allocated to orders or
+    held stay on the shelf (a count, which may find less, is stock_count's).
+    """
+    if item.on_hand + quantity > MAX_STOCK:
+        raise ValidationError(
+            {
+                "quantity": f"That would put {item.on_hand + quantity:,} units on the shelf; "
+                f"a stock item holds at most {MAX_STOCK:,}."
+            }
+        )
+    if quantity < 0 and -quantity > item.available:
         raise InsufficientStock(
             item.product,
             available=item.available,
@@ -48,14 +66,14 @@ def _record_movement(
                 on_hand=F("on_hand") + quantity, updated_at=timezone.now()
             )
     except IntegrityError as exc:
-        item.refresh_from_db(fields=["on_hand", "reserved"])
+        item.refresh_from_db(fields=STOCK_FIGURES)
         raise InsufficientStock(
             item.product,
             available=item.available,
             requested=-quantity,
             distributor=item.distributor,
         ) from exc
-    item.refresh_from_db(fields=["on_hand", "reserved", "updated_at"])
+    item.refresh_from_db(fields=[*STOCK_FIGURES, "updated_at"])
     StockMovement.objects.create(
         stock_item=item,
         kind=kind,
@@ -97,7 +115,7 @@ def stock_assign(
     # Already loaded by the caller: spare the queries an error message would make.
     item.product = product
     item.distributor = distributor
-    return _record_movement(
+    item = _record_movement(
         item,
         kind=StockMovement.Kind.ASSIGNMENT,
         quantity=quantity,
@@ -105,6 +123,8 @@ def stock_assign(
         note=note.strip(),
         reference=reference,
     )
+    _send_available([item], reference)
+    return item
 
 
 def stock_assign_by_manufacturer(
@@ -165,7 +185,7 @@ def stock_receive(
     item = _lock(item.pk)
     item.product = product
     item.distributor = distributor
-    return _record_movement(
+    item = _record_movement(
         item,
         kind=StockMovement.Kind.RECEIPT,
         quantity=quantity,
@@ -173,6 +193,8 @@ def stock_receive(
         note=note.strip(),
         reference=reference,
     )
+    _send_available([item], reference)
+    return item
 
 
 @transaction.atomic
@@ -191,7 +213,7 @@ def stock_adjust(
     in is not changed). Raises ValidationError keyed by field when delta is 0
     or not a whole number, or the note is empty; InsufficientStock when
     removing `-delta` units would take more than is available (on hand less
-    reserved). Nothing is written when it raises.
+    allocated and held). Nothing is written when it raises.
     """
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise ValidationError({"delta": "Adjust by a whole number of units other than 0."})
@@ -208,6 +230,75 @@ def stock_adjust(
     )
     if delta < 0 and item.is_low:
         _send_stock_low(item, item.reorder_level, reference)
+    elif delta > 0:
+        _send_available([item], reference)
+    return item
+
+
+@transaction.atomic
+def stock_count(
+    *,
+    stock_item: StockItem,
+    counted: int,
+    note: str = "",
+    by: User | None = None,
+    reference: str = "",
+) -> StockItem:
+    """Set on_hand to what a count found: one `count` movement for the difference.
+
+    Allocated and held units are on the shelf, so they are part of what a
+    count finds: an item with 67 on the shelf and 10 allocated counts 67 and
+    nothing is written. Under the row lock, so an order placed since the
+    sheet was read is not counted twice. A count below what is allocated:
+    `stock_short` makes the newest allocations backorders (orders' receiver)
+    until they fit; a hold larger than what is left shrinks to it. Sends
+    stock_low after a count down that leaves the item low, stock_available
+    after a count up. Returns the item (a fresh instance).
+    """
+    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+        raise ValidationError({"counted": "Enter the whole number of units counted (0 or more)."})
+    if counted > MAX_STOCK:
+        raise ValidationError({"counted": f"A stock item holds at most {MAX_STOCK:,} units."})
+    item = _lock(stock_item.pk)
+    if counted < item.allocated + item.held:
+        short = item.allocated - max(counted - item.held, 0)
+        if short > 0:
+            stock_short.send(
+                sender=StockItem,
+                stock_item_id=item.pk,
+                product_id=item.product_id,
+                distributor_id=item.distributor_id,
+                units=short,
+            )
+            item.refresh_from_db(fields=STOCK_FIGURES)
+        if item.allocated > counted:
+            raise InsufficientStock(
+                stock_item.product,
+                available=item.available,
+                requested=item.on_hand - counted,
+                distributor=stock_item.distributor,
+            )
+        if item.held > counted - item.allocated:
+            # What the hold covered is no longer there: the hold shrinks to the shelf.
+            item.held = counted - item.allocated
+            StockItem.objects.filter(pk=item.pk).update(held=item.held)
+    item.product = stock_item.product
+    item.distributor = stock_item.distributor
+    delta = counted - item.on_hand
+    if not delta:
+        return item
+    item = _record_movement(
+        item,
+        kind=StockMovement.Kind.COUNT,
+        quantity=delta,
+        by=by,
+        note=(note or "Stock count").strip(),
+        reference=reference,
+    )
+    if delta < 0 and item.is_low:
+        _send_stock_low(item, item.reorder_level, reference)
+    elif delta > 0:
+        _send_available([item], reference)
     return item
 
 
@@ -249,7 +340,8 @@ def _send_stock_low(item: StockItem, reorder_level: int, reference: str) -> None
         product_id=item.product_id,
         distributor_id=item.distributor_id,
         on_hand=item.on_hand,
-        reserved=item.reserved,
+        allocated=item.allocated,
+        held=item.held,
         reorder_level=reorder_level,
         reference=reference,
     )
@@ -270,123 +362,152 @@ def _lock_many(*, distributor_id: int, product_ids: Iterable[int]) -> dict[int, 
     return {item.product_id: item for item in items}
 
 
-def _apply_deltas(items: Mapping[int, StockItem], deltas: Mapping[int, int]) -> None:
-    """One UPDATE that adds deltas[product_id] to each locked item's on_hand."""
-    by_pk = {items[product_id].pk: delta for product_id, delta in deltas.items()}
-    StockItem.objects.filter(pk__in=list(by_pk)).update(
-        on_hand=F("on_hand")
+def _apply_deltas(items: Mapping[int, StockItem], **columns: Mapping[int, int]) -> None:
+    """One UPDATE adding, for each column, deltas[product_id] to each locked item.
+
+    `columns` maps a figure ("on_hand", "allocated") to {product_id: delta}.
+    """
+    pks = {items[pid].pk for deltas in columns.values() for pid in deltas}
+    changes = {
+        column: F(column)
         + Case(
-            *[When(pk=pk, then=Value(delta)) for pk, delta in by_pk.items()],
+            *[When(pk=items[pid].pk, then=Value(delta)) for pid, delta in deltas.items()],
             default=Value(0),
             output_field=IntegerField(),
-        ),
-        updated_at=timezone.now(),
-    )
+        )
+        for column, deltas in columns.items()
+    }
+    StockItem.objects.filter(pk__in=sorted(pks)).update(**changes, updated_at=timezone.now())
+
+
+class Allocation(NamedTuple):
+    """What one order line got: units allocated now, and units left owed (backordered)."""
+
+    allocated: int
+    backordered: int
 
 
 # No savepoint of its own: a short line must roll the caller's whole order back.
 @transaction.atomic(savepoint=False)
-def stock_take_for_order(
+def stock_allocate_for_order(
     *,
     distributor_id: int,
     lines: Iterable[tuple[int, int]],
     reference: str,
-    by_id: int | None = None,
-) -> list[StockItem]:
-    """Take an order's units out of the distributor's stock: all lines or none.
+    backorder: bool = False,
+    products: Mapping[int, Product] | None = None,
+) -> dict[int, Allocation]:
+    """Promise an order's units out of the distributor's available stock.
 
     `lines` are (product_id, quantity) pairs, one per product. Locks the items
-    in pk order, checks every line against what is available (on hand less
-    reserved), lowers on_hand in one UPDATE and writes one `sale` movement per
-    line with `reference` (e.g. "order:12"). Sends `stock_low` for each item
-    left at or below its reorder level. Raises InsufficientStock for the first
-    short line (a product the distributor does not stock has 0 available);
-    the caller's transaction then rolls back with nothing taken.
-    Returns the updated items. Four queries, whatever the number of lines.
+    in pk order and checks each line against available (on hand less
+    allocated and held). `backorder=False` ("ship complete"): all lines or
+    none, InsufficientStock for the first short line (a product the
+    distributor does not stock has 0 available), and the caller's transaction
+    rolls back. `backorder=True`: each line gets what is available and the
+    rest is backordered. Raises allocated in one UPDATE; writes no movement
+    (on_hand changes only at dispatch). Sends `stock_low` for each item left
+    at or below its reorder level. `products` (by id) spares a query when the
+    caller has them. Returns {product_id: Allocation}.
     """
     wanted = dict(lines)
     items = _lock_many(distributor_id=distributor_id, product_ids=wanted)
-    # Product names and reorder levels: read without a lock (MariaDB has no
-    # FOR UPDATE OF, so joining them above would lock the product rows too).
-    products = Product.objects.in_bulk(list(wanted))
+    if products is None:
+        # Read without a lock (MariaDB has no FOR UPDATE OF: joining them above
+        # would lock the product rows too).
+        products = Product.objects.in_bulk(list(wanted))
+    result = {}
     for product_id, quantity in wanted.items():
         item = items.get(product_id)
-        available = item.available if item is not None else 0
-        if quantity > available:
+        available = max(item.available, 0) if item is not None else 0
+        if quantity > available and not backorder:
             raise InsufficientStock(
                 products[product_id],
-                available=max(available, 0),
+                available=available,
                 requested=quantity,
                 distributor=Organization.objects.filter(pk=distributor_id).first(),
             )
-    # Under the locks the check above holds; the on_hand CHECK is the backstop.
-    _apply_deltas(items, {pid: -qty for pid, qty in wanted.items()})
-    movements = []
+        take = min(quantity, available)
+        result[product_id] = Allocation(allocated=take, backordered=quantity - take)
+    taken = {pid: a.allocated for pid, a in result.items() if a.allocated}
+    if taken:
+        # Under the locks the check above holds; the CHECK constraint is the backstop.
+        _apply_deltas(items, allocated=taken)
     low = []
-    for product_id, quantity in wanted.items():
-        item = items[product_id]
-        item.on_hand -= quantity
+    for product_id, allocation in result.items():
+        item = items.get(product_id)
+        if item is None:
+            continue
+        item.allocated += allocation.allocated
         item.product = products[product_id]
-        movements.append(
-            StockMovement(
-                stock_item=item,
-                kind=StockMovement.Kind.SALE,
-                quantity=-quantity,
-                balance_after=item.on_hand,
-                reference=reference,
-                created_by_id=by_id,
-            )
-        )
         if item.is_low:
             low.append(item)
-    StockMovement.objects.bulk_create(movements)
     for item in sorted(low, key=lambda i: i.pk):
         _send_stock_low(item, item.reorder_level, reference)
-    return [items[pid] for pid in wanted]
+    return result
 
 
 @transaction.atomic
-def stock_return_for_order(
+def stock_release(
+    *, distributor_id: int, lines: Mapping[int, int], reference: str
+) -> list[StockItem]:
+    """Give allocated units back to available (a cancelled or rejected order, a count).
+
+    `lines` maps product_id to the units to release. Writes no movement: the
+    units never left the shelf. Sends `stock_available` for each item, so
+    that waiting backorders can take them. Returns the items.
+    """
+    lines = {pid: qty for pid, qty in lines.items() if qty > 0}
+    if not lines:
+        return []
+    items = _lock_many(distributor_id=distributor_id, product_ids=lines)
+    missing = set(lines) - set(items)
+    short = [pid for pid, qty in lines.items() if pid in items and items[pid].allocated < qty]
+    if missing or short:
+        raise ValueError(
+            f"Releasing more than is allocated ({reference}): {sorted(missing)} {short}"
+        )
+    _apply_deltas(items, allocated={pid: -qty for pid, qty in lines.items()})
+    for pid, qty in lines.items():
+        items[pid].allocated -= qty
+    _send_available(list(items.values()), reference)
+    return list(items.values())
+
+
+@transaction.atomic
+def stock_ship(
     *,
     distributor_id: int,
+    lines: Mapping[int, int],
     reference: str,
     by_id: int | None = None,
     note: str = "",
 ) -> list[StockMovement]:
-    """Put back what an order took: one `return` movement per item still out.
+    """Dispatch allocated units: on_hand and allocated drop together, one `shipment` each.
 
-    Reads the ledger for `reference` (sales are negative, returns positive),
-    so it returns exactly what the order's sales took and calling it twice
-    returns nothing the second time. Locks the items in pk order. Returns the
-    movements written (empty when nothing was out).
+    `lines` maps product_id to the units leaving; each must be allocated
+    (ValueError otherwise: the caller ships only what its lines hold). One
+    UPDATE, one INSERT of the movements. Returns the movements.
     """
-    outstanding = {
-        row["stock_item__product_id"]: -row["net"]
-        for row in (
-            StockMovement.objects.filter(
-                reference=reference,
-                stock_item__distributor_id=distributor_id,
-                kind__in=[StockMovement.Kind.SALE, StockMovement.Kind.RETURN],
-            )
-            .values("stock_item__product_id")
-            .annotate(net=Sum("quantity"))
-            .order_by()
-        )
-        if row["net"] < 0
-    }
-    if not outstanding:
+    lines = {pid: qty for pid, qty in lines.items() if qty > 0}
+    if not lines:
         return []
-    items = _lock_many(distributor_id=distributor_id, product_ids=outstanding)
-    _apply_deltas(items, outstanding)
+    items = _lock_many(distributor_id=distributor_id, product_ids=lines)
+    short = [pid for pid, qty in lines.items() if pid not in items or items[pid].allocated < qty]
+    if short:
+        raise ValueError(f"Shipping units that are not allocated ({reference}): {short}")
+    negative = {pid: -qty for pid, qty in lines.items()}
+    _apply_deltas(items, on_hand=negative, allocated=negative)
     movements = []
-    for product_id, quantity in outstanding.items():
-        item = items[product_id]
-        item.on_hand += quantity
+    for pid, qty in lines.items():
+        item = items[pid]
+        item.on_hand -= qty
+        item.allocated -= qty
         movements.append(
             StockMovement(
                 stock_item=item,
-                kind=StockMovement.Kind.RETURN,
-                quantity=quantity,
+                kind=StockMovement.Kind.SHIPMENT,
+                quantity=-qty,
                 balance_after=item.on_hand,
                 reference=reference,
                 note=note,
@@ -394,3 +515,35 @@ def stock_return_for_order(
             )
         )
     return StockMovement.objects.bulk_create(movements)
+
+
+@transaction.atomic
+def stock_deallocate(*, distributor_id: int, product_id: int, quantity: int) -> StockItem:
+    """Take units off an item's allocation without offering them to anyone.
+
+    For a count that found less than was allocated: the units are gone, so
+    unlike stock_release nothing is announced as available. ValueError when
+    fewer are allocated.
+    """
+    item = _lock_many(distributor_id=distributor_id, product_ids=[product_id])[product_id]
+    if item.allocated < quantity:
+        raise ValueError(f"Only {item.allocated} allocated, {quantity} to take off.")
+    StockItem.objects.filter(pk=item.pk).update(
+        allocated=F("allocated") - quantity, updated_at=timezone.now()
+    )
+    item.allocated -= quantity
+    return item
+
+
+def _send_available(items: list[StockItem], reference: str) -> None:
+    """Tell listeners that these items' available stock rose (backorders may take it)."""
+    for item in sorted(items, key=lambda i: i.pk):
+        if item.available > 0:
+            stock_available.send(
+                sender=StockItem,
+                stock_item_id=item.pk,
+                product_id=item.product_id,
+                distributor_id=item.distributor_id,
+                available=item.available,
+                reference=reference,
+            )

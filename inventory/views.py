@@ -1,6 +1,6 @@
 """The distributor's inventory page (under /distributor/inventory/).
 
-Stock, reserved and available per product, low items highlighted, search and
+On hand, allocated, held and available per product, low items highlighted, search and
 pagination; each row's reorder level and quantity are edited in place and
 saved through inventory.services.stock_item_set_reorder_overrides.
 """

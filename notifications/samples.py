@@ -112,8 +112,9 @@ def sample_contexts() -> dict[str, dict]:
             "product": product,
             "distributor": distributor,
             "on_hand": 4,
-            "reserved": 1,
-            "available": 3,
+            "allocated": 2,
+            "held": 1,
+            "available": 1,
             "reorder_level": 10,
             "reorder_quantity": 120,
             "actions": [

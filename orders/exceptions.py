@@ -39,5 +39,5 @@ class OrderPlacementBusy(OrderError):
     def __init__(self):
         super().__init__(
             "The store is very busy and the order could not be placed; nothing was charged "
-            "or reserved. Please try again in a moment."
+            "or allocated. Please try again in a moment."
         )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.models import Organization
 from catalog.models import Product
@@ -50,6 +51,7 @@ class OrderStatus(models.TextChoices):
     PLACED = "placed", "Placed"
     ACCEPTED = "accepted", "Accepted"
     PROCESSING = "processing", "Processing"
+    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     REJECTED = "rejected", "Rejected"
@@ -60,7 +62,9 @@ class OrderStatus(models.TextChoices):
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.PLACED: (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
     OrderStatus.ACCEPTED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
-    OrderStatus.PROCESSING: (OrderStatus.SHIPPED,),
+    OrderStatus.PROCESSING: (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED),
+    # Part of the order is on its way; the rest is backordered until stock comes.
+    OrderStatus.PARTIALLY_SHIPPED: (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED),
     OrderStatus.SHIPPED: (OrderStatus.DELIVERED,),
     OrderStatus.DELIVERED: (),
     OrderStatus.REJECTED: (),
@@ -68,6 +72,15 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # Moves that give the order's stock back to the distributor.
 RETURNS_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
+# Statuses in which an order still holds allocations or is owed backordered units.
+OPEN_STATUSES = (
+    OrderStatus.PLACED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
+)
+# Moves that dispatch what is allocated.
+SHIPS_STOCK = frozenset({OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED})
 
 
 class FulfillmentType(models.TextChoices):
@@ -109,6 +122,10 @@ class Order(models.Model):
     shipping_address = models.TextField(blank=True)
     estimated_delivery = models.DateField()
     tracking_reference = models.CharField(max_length=100, blank=True)
+    backorder = models.BooleanField(
+        default=False,
+        help_text="Ship what is available and backorder the rest (else: ship complete).",
+    )
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax = models.DecimalField(max_digits=14, decimal_places=2)
@@ -152,7 +169,9 @@ class Order(models.Model):
 
     @property
     def allowed_next(self) -> tuple[str, ...]:
-        return TRANSITIONS[self.status]
+        """The moves a person can ask for now: a partial shipment is what shipping
+        becomes while units stay backordered, not a move of its own."""
+        return tuple(s for s in TRANSITIONS[self.status] if s != OrderStatus.PARTIALLY_SHIPPED)
 
     @property
     def customer_can_cancel(self) -> bool:
@@ -173,6 +192,13 @@ class OrderItem(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    # Where the ordered units stand; they always add up to `quantity`:
+    # allocated (promised from the shelf, not yet dispatched), shipped,
+    # backordered (owed, waiting for stock) and cancelled.
+    quantity_allocated = models.PositiveIntegerField(default=0)
+    quantity_shipped = models.PositiveIntegerField(default=0)
+    quantity_backordered = models.PositiveIntegerField(default=0)
+    quantity_cancelled = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
@@ -180,6 +206,15 @@ class OrderItem(models.Model):
             models.UniqueConstraint(fields=["order", "product"], name="orderitem_unique_product"),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="orderitem_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    quantity=F("quantity_allocated")
+                    + F("quantity_shipped")
+                    + F("quantity_backordered")
+                    + F("quantity_cancelled")
+                ),
+                name="orderitem_quantities_add_up",
             ),
         ]
 
@@ -204,3 +239,49 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class DemandLine(models.Model):
+    """What a buyer asked a distributor for, written when the order line is placed.
+
+    Demand is a record, not a ledger side effect: every line of every order
+    attempt is written once, with what was allocated at once, backordered or
+    refused (a "ship complete" order that could not be filled is refused
+    whole: it has no order, and its lines are recorded as refused in a
+    transaction of their own). Reports and forecasting read demand from here;
+    backordered units count once, when asked for, not again when they ship.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="demand_lines")
+    distributor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demand_lines"
+    )
+    buyer_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    order_item = models.OneToOneField(
+        OrderItem, on_delete=models.CASCADE, null=True, blank=True, related_name="demand"
+    )
+    requested = models.PositiveIntegerField()
+    allocated = models.PositiveIntegerField(default=0)
+    backordered = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["distributor", "product", "created_at"], name="demand_item_created_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested=F("allocated") + F("backordered") + F("refused")),
+                name="demandline_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested} x {self.product_id} at {self.distributor_id}"

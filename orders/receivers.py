@@ -3,7 +3,9 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from . import services_cart
+from inventory.signals import stock_available, stock_short
+
+from . import services, services_cart
 from .cart import pop_session_cart
 
 
@@ -15,3 +17,19 @@ def merge_session_cart(sender, *, request, user, **kwargs):
     carts = pop_session_cart(request.session)
     if carts:
         services_cart.cart_merge(user=user, carts=carts)
+
+
+@receiver(stock_available, dispatch_uid="orders.allocate_backorders")
+def allocate_backorders(sender, *, distributor_id, product_id, reference, **kwargs):
+    """Waiting backorders take newly available units, first placed first served."""
+    services.backorders_allocate(
+        distributor_id=distributor_id, product_id=product_id, reference=reference
+    )
+
+
+@receiver(stock_short, dispatch_uid="orders.allocations_to_backorders")
+def allocations_to_backorders(sender, *, distributor_id, product_id, units, **kwargs):
+    """A count found less than is allocated: the newest allocations become backorders."""
+    services.allocations_turn_to_backorders(
+        distributor_id=distributor_id, product_id=product_id, units=units
+    )

@@ -97,13 +97,15 @@ def distributors_to_order_from(*, user: User | None = None) -> QuerySet[Organiza
     """Every distributor a retailer may order from, by name, in one query.
 
     Each is annotated with `products_available` (products it can sell now:
-    on hand less reserved above 0) and, given `user`, `cart_units` (units in
+    available above 0) and, given `user`, `cart_units` (units in
     that user's cart at it). Subqueries, not joins, so the two counts do not
     multiply each other.
     """
     in_stock = (
         StockItem.objects.filter(
-            distributor=OuterRef("pk"), product__is_active=True, on_hand__gt=F("reserved")
+            distributor=OuterRef("pk"),
+            product__is_active=True,
+            on_hand__gt=F("allocated") + F("held"),
         )
         .order_by()
         .values("distributor")

@@ -16,21 +16,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import BUYER_ROLES, Organization, Role, User
+from accounts.models import BUYER_ROLES, BackorderPolicy, Organization, Role, User
 from catalog.models import Product
+from inventory.exceptions import InsufficientStock
+from inventory.services import (
+    stock_allocate_for_order,
+    stock_deallocate,
+    stock_release,
+    stock_ship,
+)
 
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from .models import (
+    OPEN_STATUSES,
+    RETURNS_STOCK,
+    SHIPS_STOCK,
     TRANSITIONS,
     Cart,
     CartItem,
+    DemandLine,
     FulfillmentType,
     Order,
     OrderItem,
     OrderStatus,
     OrderStatusChange,
 )
-from .signals import order_placed, order_status_changed
+from .signals import backorder_allocated, order_placed, order_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -131,13 +142,15 @@ def _validate_lines(items: Sequence) -> list[OrderLineInput]:
     return lines
 
 
-def _fingerprint(*, distributor_id, lines, fulfillment_type, shipping_address) -> str:
+def _fingerprint(*, distributor_id, lines, fulfillment_type, shipping_address, backorder) -> str:
     body = {
         "distributor": distributor_id,
         "items": sorted([line.product_id, line.quantity] for line in lines),
         "fulfillment_type": fulfillment_type,
         "shipping_address": shipping_address,
     }
+    if backorder:  # absent when false, so keys stored before backorders still match
+        body["backorder"] = True
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -169,16 +182,21 @@ def order_place(
     shipping_address: str = "",
     idempotency_key: str | None = None,
     from_cart: Cart | None = None,
+    backorder: bool | None = None,
 ) -> Order:
-    """Place an order: the order, its lines and its stock, all or nothing.
+    """Place an order: the order, its lines and their allocation, all or nothing.
 
     `items` are (product_id, quantity) pairs, one per product. Prices are
     snapshotted from the catalog; tax is INVOICE_TAX_RATE on the subtotal,
-    rounded half-up to cents. Sends `order_placed` inside the transaction;
-    inventory takes the stock there and raises InsufficientStock (naming the
-    product and what is available) when it cannot, which rolls everything
-    back. `from_cart`: that cart's lines for these products are removed in the
-    same transaction.
+    rounded half-up to cents. The lines are allocated from the distributor's
+    available stock in the same transaction (on_hand moves only at dispatch).
+    `backorder` (None: the buyer's setting, `User.buyer_backorder_policy`):
+    False ships complete, so a short line raises InsufficientStock (naming
+    the product and what is available) and nothing is written but the demand,
+    recorded as refused; True allocates what is available and backorders the
+    rest. Every line's demand is recorded (DemandLine). Sends `order_placed`
+    inside the transaction. `from_cart`: that cart's lines for these products
+    are removed in the same transaction.
 
     With an `idempotency_key`, a retry with the same key and request returns
     the first order (its `replayed` attribute is True) and writes nothing; the
@@ -204,6 +222,8 @@ def order_place(
         raise ValidationError({"shipping_address": "Enter the address to deliver to."})
     if fulfillment_type == FulfillmentType.PICKUP:
         shipping_address = ""
+    if backorder is None:
+        backorder = customer.buyer_backorder_policy == BackorderPolicy.BACKORDER
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 255:
         raise ValidationError({"idempotency_key": "Use a key of at most 255 characters."})
@@ -214,6 +234,7 @@ def order_place(
             lines=lines,
             fulfillment_type=fulfillment_type,
             shipping_address=shipping_address,
+            backorder=backorder,
         )
         if (order := _replay(customer=customer, key=key, fingerprint=fingerprint)) is not None:
             return order
@@ -239,7 +260,11 @@ def order_place(
                 key=key,
                 fingerprint=fingerprint,
                 from_cart=from_cart,
+                backorder=backorder,
             )
+        except InsufficientStock:
+            _demand_refused(customer=customer, distributor=distributor, lines=lines)
+            raise
         except IntegrityError:
             # A concurrent request with the same key committed first, or (very
             # rarely) the random number clashed.
@@ -272,6 +297,7 @@ def _place(
     key,
     fingerprint,
     from_cart,
+    backorder,
 ) -> Order:
     order_items = []
     subtotal = Decimal("0")
@@ -308,10 +334,36 @@ def _place(
             total=total,
             idempotency_key=key,
             request_fingerprint=fingerprint,
+            backorder=backorder,
+        )
+        # Allocate before the lines are written, so that each line is written
+        # once with its figures. InsufficientStock rolls the whole order back.
+        allocations = stock_allocate_for_order(
+            distributor_id=distributor.pk,
+            lines=[(line.product_id, line.quantity) for line in lines],
+            reference=order.stock_reference,
+            products=products,
+            backorder=backorder,
         )
         for item in order_items:
             item.order = order
+            item.quantity_allocated = allocations[item.product_id].allocated
+            item.quantity_backordered = allocations[item.product_id].backordered
         OrderItem.objects.bulk_create(order_items)
+        DemandLine.objects.bulk_create(
+            DemandLine(
+                product_id=item.product_id,
+                distributor=distributor,
+                customer=customer,
+                buyer_organization=buyer,
+                order_item=item,
+                requested=item.quantity,
+                allocated=item.quantity_allocated,
+                backordered=item.quantity_backordered,
+                created_at=order.created_at,
+            )
+            for item in order_items
+        )
         first_change = OrderStatusChange.objects.create(
             order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
         )
@@ -334,6 +386,29 @@ def _place(
     _set_loaded(order, "status_changes", [first_change])
     order.replayed = False
     return order
+
+
+def _demand_refused(*, customer: User, distributor: Organization, lines) -> None:
+    """Record an order refused for short stock: its lines' demand, all refused.
+
+    Its own transaction after the order's rolled back, so the demand that was
+    turned away is still there for the reports and forecasting.
+    """
+    buyer = customer.organization if customer.role == Role.RETAILER else None
+    now = timezone.now()
+    with transaction.atomic():
+        DemandLine.objects.bulk_create(
+            DemandLine(
+                product_id=line.product_id,
+                distributor=distributor,
+                customer=customer,
+                buyer_organization=buyer,
+                requested=line.quantity,
+                refused=line.quantity,
+                created_at=now,
+            )
+            for line in lines
+        )
 
 
 def _set_loaded(order: Order, relation: str, rows: list) -> None:
@@ -361,10 +436,13 @@ def order_transition(
     Locks the order row, so two people moving the same order are served one
     after the other and the second sees the first's result. Records an
     OrderStatusChange (who, when, note), stores `tracking_reference` when
-    given, and sends `order_status_changed` (inventory returns the stock of a
-    rejected or cancelled order). Raises IllegalTransition naming the allowed
-    moves. `only_from` narrows the statuses this caller may move from (checked
-    under the lock). Returns the updated order.
+    given, and sends `order_status_changed`. Rejecting or cancelling releases
+    the order's allocation (no movement: the units never left the shelf) and
+    calls off its backorders; shipping dispatches everything allocated
+    (`shipment` movements) and becomes `partially_shipped` while units stay
+    backordered. Raises IllegalTransition naming the allowed moves.
+    `only_from` narrows the statuses this caller may move from (checked under
+    the lock). Returns the updated order.
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
     allowed = list(TRANSITIONS[locked.status])
@@ -380,6 +458,24 @@ def order_transition(
                 f"it can only be made {to_status} while it is {' or '.join(only_from)}."
             ),
         )
+    if to_status in RETURNS_STOCK:
+        _release_open_units(locked)
+    elif to_status in SHIPS_STOCK:
+        owed = _ship_allocated_units(locked, by=by)
+        # Shipping with units still backordered is a partial shipment; the
+        # rest ships when stock comes (the move to `shipped` then).
+        to_status = OrderStatus.PARTIALLY_SHIPPED if owed else OrderStatus.SHIPPED
+        if to_status not in allowed:
+            raise IllegalTransition(locked, to_status, allowed)
+    return _record_change(
+        locked, to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
+    )
+
+
+def _record_change(
+    locked: Order, *, to_status: str, by: User | None, note: str, tracking_reference: str = ""
+) -> Order:
+    """Write the new status and its history row, and send `order_status_changed`."""
     from_status = locked.status
     locked.status = to_status
     fields = ["status", "updated_at"]
@@ -406,6 +502,58 @@ def order_transition(
         reference=locked.stock_reference,
     )
     return locked
+
+
+def _release_open_units(order: Order) -> None:
+    """A rejected or cancelled order: its allocation goes back to available, nothing is owed.
+
+    No movement is written (the units never left the shelf). Lines of an
+    order from before allocations existed hold no allocation and release
+    nothing: the migration turned their sales into allocations.
+    """
+    items = list(order.items.all())
+    released = {item.product_id: item.quantity_allocated for item in items}
+    # The lines first: the release offers the units to waiting backorders,
+    # and this order's own lines must no longer be waiting by then.
+    for item in items:
+        item.quantity_cancelled += item.quantity_allocated + item.quantity_backordered
+        item.quantity_allocated = item.quantity_backordered = 0
+    OrderItem.objects.bulk_update(
+        items, ["quantity_allocated", "quantity_backordered", "quantity_cancelled"]
+    )
+    stock_release(
+        distributor_id=order.distributor_id, lines=released, reference=order.stock_reference
+    )
+
+
+def _ship_allocated_units(order: Order, *, by: User | None) -> int:
+    """Dispatch everything allocated: on_hand and allocated drop, `shipment` movements.
+
+    Returns how many units stay backordered. Nothing allocated to ship is an
+    IllegalTransition (the move would dispatch nothing).
+    """
+    all_items = list(order.items.all())
+    items = [item for item in all_items if item.quantity_allocated]
+    if not items:
+        raise IllegalTransition(
+            order,
+            OrderStatus.SHIPPED,
+            [],
+            message=f"Order {order.number} has nothing allocated to ship yet: "
+            "its units are backordered until stock comes in.",
+        )
+    stock_ship(
+        distributor_id=order.distributor_id,
+        lines={item.product_id: item.quantity_allocated for item in items},
+        reference=order.stock_reference,
+        by_id=by.pk if by is not None else None,
+        note=f"Order {order.number} dispatched",
+    )
+    for item in items:
+        item.quantity_shipped += item.quantity_allocated
+        item.quantity_allocated = 0
+    OrderItem.objects.bulk_update(items, ["quantity_allocated", "quantity_shipped"])
+    return sum(item.quantity_backordered for item in all_items)
 
 
 def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Order:
@@ -501,3 +649,136 @@ def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Ord
         note=reason or f"Cancelled by {by.get_full_name()} of {by.organization}.",
         only_from=(OrderStatus.PLACED,),
     )
+
+
+# --- Backorders ---------------------------------------------------------------------
+
+
+def backorders_allocate(*, distributor_id: int, product_id: int, reference: str) -> int:
+    """Give newly available units to waiting backorders, first placed first served.
+
+    Runs inside the transaction that raised available (a receipt, an
+    assignment, a release, a count up), with that stock item locked. Locks
+    the waiting lines by pk (placement order) and allocates to each what is
+    available until nothing is. Sends `backorder_allocated` per order served.
+    Returns the units allocated.
+    """
+    waiting_ids = list(
+        OrderItem.objects.filter(
+            product_id=product_id,
+            order__distributor_id=distributor_id,
+            order__status__in=OPEN_STATUSES,
+            quantity_backordered__gt=0,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not waiting_ids:
+        return 0
+    lines = OrderItem.objects.select_for_update().filter(pk__in=waiting_ids).order_by("pk")
+    served = []
+    total = 0
+    for line in lines:
+        if not line.quantity_backordered:
+            continue  # cancelled meanwhile
+        allocation = stock_allocate_for_order(
+            distributor_id=distributor_id,
+            lines=[(product_id, line.quantity_backordered)],
+            reference=f"order:{line.order_id}",
+            backorder=True,
+        )[product_id]
+        if not allocation.allocated:
+            break
+        line.quantity_allocated += allocation.allocated
+        line.quantity_backordered -= allocation.allocated
+        total += allocation.allocated
+        served.append(line)
+        if allocation.backordered:
+            break  # this line took the last available unit
+    OrderItem.objects.bulk_update(served, ["quantity_allocated", "quantity_backordered"])
+    for line in served:
+        backorder_allocated.send(
+            sender=Order,
+            order_id=line.order_id,
+            product_id=product_id,
+            quantity=line.quantity_allocated,
+            still_backordered=line.quantity_backordered,
+            reference=reference,
+        )
+    return total
+
+
+def allocations_turn_to_backorders(*, distributor_id: int, product_id: int, units: int) -> int:
+    """A count found less than is allocated: the newest allocations become backorders.
+
+    Takes `units` from the most recently placed open lines of this product at
+    this distributor (their buyers waited least), moves them from allocated to
+    backordered on the lines and releases them in inventory without offering
+    them to anyone. Returns the units moved (less than `units` only when not
+    that many are allocated).
+    """
+    candidates = list(
+        OrderItem.objects.filter(
+            product_id=product_id,
+            order__distributor_id=distributor_id,
+            order__status__in=OPEN_STATUSES,
+            quantity_allocated__gt=0,
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    changed = []
+    for line in OrderItem.objects.select_for_update().filter(pk__in=candidates).order_by("-pk"):
+        if moved >= units:
+            break
+        take = min(line.quantity_allocated, units - moved)
+        line.quantity_allocated -= take
+        line.quantity_backordered += take
+        moved += take
+        changed.append(line)
+    OrderItem.objects.bulk_update(changed, ["quantity_allocated", "quantity_backordered"])
+    if moved:
+        stock_deallocate(distributor_id=distributor_id, product_id=product_id, quantity=moved)
+    return moved
+
+
+@transaction.atomic
+def order_backorder_cancel(*, order: Order, by: User) -> Order:
+    """The buyer calls off the backordered rest of an order; what is allocated or shipped stays.
+
+    Only the customer who placed it or a member of the buying retailer may
+    (PermissionDenied). With nothing backordered: IllegalTransition. When
+    the rest was all that was left, the order is cancelled (nothing allocated
+    or shipped) or shipped (everything else has gone).
+    """
+    if not _is_buyer(order, by):
+        raise PermissionDenied("Only the buyer can cancel the backordered rest of this order.")
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    items = list(locked.items.all())
+    owed = sum(item.quantity_backordered for item in items)
+    if locked.status not in OPEN_STATUSES or not owed:
+        raise IllegalTransition(
+            locked, "", [], message=f"Order {locked.number} has no backordered units to cancel."
+        )
+    for item in items:
+        item.quantity_cancelled += item.quantity_backordered
+        item.quantity_backordered = 0
+    OrderItem.objects.bulk_update(items, ["quantity_backordered", "quantity_cancelled"])
+    allocated = sum(item.quantity_allocated for item in items)
+    shipped = sum(item.quantity_shipped for item in items)
+    note = f"The backordered rest ({owed} units) cancelled by the buyer."
+    if not allocated and not shipped:
+        return order_transition(order=locked, to_status=OrderStatus.CANCELLED, by=by, note=note)
+    if not allocated and locked.status == OrderStatus.PARTIALLY_SHIPPED:
+        return _record_change(locked, to_status=OrderStatus.SHIPPED, by=by, note=note)
+    OrderStatusChange.objects.create(
+        order=locked, from_status=locked.status, to_status=locked.status, changed_by=by, note=note
+    )
+    return locked
+
+
+def _is_buyer(order: Order, user: User) -> bool:
+    if order.buyer_organization_id is not None:
+        return user.role == Role.RETAILER and user.organization_id == order.buyer_organization_id
+    return order.customer_id == user.pk

@@ -5,8 +5,8 @@ from django.dispatch import Signal
 order_placed = Signal()
 """An order and all its lines exist; sent inside order_place's transaction.
 
-Receivers that raise roll the whole order back (inventory raises
-InsufficientStock when a line cannot be served).
+Receivers that raise roll the whole order back. The lines are already
+allocated (orders.services calls inventory directly; DemandLine rows exist).
 
 Arguments:
     order_id (int), number (str), customer_id (int), distributor_id (int),
@@ -24,4 +24,16 @@ Arguments:
     order_id (int), distributor_id (int), customer_id (int),
     from_status (str), to_status (str), changed_by_id (int | None),
     note (str), reference (str): "order:<order_id>".
+"""
+
+backorder_allocated = Signal()
+"""Units a buyer was waiting for were allocated to their order (first in, first out).
+
+Sent by orders.services.backorders_allocate inside the transaction that made
+the stock available (a receipt, an assignment, a release, a count up).
+
+Arguments:
+    order_id (int), product_id (int), quantity (int): units now allocated on
+    the line, still_backordered (int): units the line still waits for,
+    reference (str): what made the stock available, e.g. "po:7".
 """

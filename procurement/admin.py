@@ -41,7 +41,8 @@ from .views import purchase_order_pdf_response
 
 COMPUTATION_FIELDS = [
     "on_hand",
-    "reserved",
+    "allocated",
+    "held",
     "incoming",
     "available",
     "reorder_level",

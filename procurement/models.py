@@ -47,9 +47,10 @@ class ProcurementRequest(models.Model):
     note = models.TextField(blank=True)
     # The figures the quantity was computed from, as they were at the time.
     on_hand = models.IntegerField()
-    reserved = models.IntegerField()
+    allocated = models.IntegerField(default=0, help_text="Units promised to open orders.")
+    held = models.IntegerField(help_text="Units the distributor held back from sale.")
     incoming = models.IntegerField(help_text="Units on approved purchase orders not received yet.")
-    available = models.IntegerField(help_text="On hand - reserved + incoming.")
+    available = models.IntegerField(help_text="On hand - allocated - held + incoming.")
     reorder_level = models.PositiveIntegerField()
     reorder_quantity = models.PositiveIntegerField()
     order_up_to_level = models.PositiveIntegerField(null=True, blank=True)

@@ -37,7 +37,8 @@ class ProcurementRequestResource(SpreadsheetResource):
     supplier = export_column("supplier__name", "supplier")
     quantity = export_number("quantity", "quantity")
     on_hand = export_number("on_hand", "on_hand")
-    reserved = export_number("reserved", "reserved")
+    allocated = export_number("allocated", "allocated")
+    held = export_number("held", "held")
     incoming = export_number("incoming", "incoming")
     available = export_number("available", "available")
     reorder_level = export_number("reorder_level", "reorder_level")
@@ -68,7 +69,8 @@ class ProcurementRequestResource(SpreadsheetResource):
             "supplier",
             "quantity",
             "on_hand",
-            "reserved",
+            "allocated",
+            "held",
             "incoming",
             "available",
             "reorder_level",

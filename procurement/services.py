@@ -90,7 +90,8 @@ def _request_create(
     product: Product,
     distributor: Organization,
     on_hand: int,
-    reserved: int,
+    allocated: int,
+    held: int,
     incoming: int,
     reorder_level: int,
     reorder_quantity: int,
@@ -100,7 +101,7 @@ def _request_create(
     note: str = "",
     by: User | None = None,
 ) -> ProcurementRequest:
-    available = on_hand - reserved + incoming
+    available = on_hand - allocated - held + incoming
     computed = reorder_quantity_compute(
         available=available,
         reorder_quantity=reorder_quantity,
@@ -127,7 +128,8 @@ def _request_create(
             reference=reference,
             note=note,
             on_hand=on_hand,
-            reserved=reserved,
+            allocated=allocated,
+            held=held,
             incoming=incoming,
             available=available,
             reorder_level=reorder_level,
@@ -154,15 +156,16 @@ def reorder_check(
     product_id: int,
     distributor_id: int,
     on_hand: int,
-    reserved: int,
+    allocated: int,
+    held: int,
     reorder_level: int,
     reference: str = "",
 ) -> ProcurementRequest | None:
     """Open a procurement request for an item at or below its reorder level, unless one is open.
 
     Runs inside the transaction that took the stock (an order), so the
-    request commits or rolls back with it. available = on_hand - reserved +
-    incoming (units on approved purchase orders not received yet); nothing
+    request commits or rolls back with it. available = on_hand - allocated -
+    held + incoming (units on approved purchase orders not received yet); nothing
     is opened while that is above the reorder level. The database keeps one
     open request per (product, distributor): a concurrent transaction that
     opened it first makes this one return None. One query when a request is
@@ -173,7 +176,7 @@ def reorder_check(
     ).exists():
         return None
     incoming = selectors.incoming_quantity(product_id=product_id, distributor_id=distributor_id)
-    if on_hand - reserved + incoming > reorder_level:
+    if on_hand - allocated - held + incoming > reorder_level:
         return None
     item = (
         StockItem.objects.select_related("product", "distributor")
@@ -187,7 +190,8 @@ def reorder_check(
             product=item.product,
             distributor=item.distributor,
             on_hand=on_hand,
-            reserved=reserved,
+            allocated=allocated,
+            held=held,
             incoming=incoming,
             reorder_level=reorder_level,
             reorder_quantity=item.reorder_quantity,
@@ -233,7 +237,8 @@ def procurement_request_create(
             product=product,
             distributor=distributor,
             on_hand=item.on_hand if item else 0,
-            reserved=item.reserved if item else 0,
+            allocated=item.allocated if item else 0,
+            held=item.held if item else 0,
             incoming=selectors.incoming_quantity(
                 product_id=product.pk, distributor_id=distributor.pk
             ),

@@ -18,25 +18,31 @@ Definitions, used everywhere in this module:
 * **Fulfillment time** of an order: placed (its created_at, the moment its
   `placed` status change was written in the same transaction) to the
   `delivered` OrderStatusChange, for orders placed in the range.
+* **Demand** is the record written when an order line is placed or refused
+  (`orders.DemandLine`): units requested, allocated at once, backordered or
+  refused. Backordered units count once, when asked for, not again when they
+  ship; a "ship complete" order refused for short stock is demand too.
 * **Stock turnover rate**: units sold in the range / average on hand, where
-  units sold = minus the sum of the ledger's `sale` and `return` movements in
-  the range (a cancelled or rejected order's sale and return cancel out) and
+  units sold = the units that left the shelf to buyers: minus the sum of the
+  ledger's `shipment` movements in the range (and, for orders from before
+  allocations, their `sale`, `return` and `allocation_migrated` rows, which
+  net out to what was dispatched) and
   average on hand = (on hand at the start + on hand at the end) / 2, each read
   from the ledger (the `balance_after` of each stock item's last movement
   before that moment, summed). Decimal to 4 places; None with no stock.
-* **Stockouts**: a stock item is out of stock from a movement that leaves
-  `balance_after` = 0 to its next movement (the ledger never goes below 0, so
+* **Stockouts**: a stock item is out of stock (nothing on the shelf) from a
+  movement that leaves `balance_after` = 0 to its next movement (the ledger never goes below 0, so
   the next movement always restocks). Events = stockouts that began in the
   range; days = the time spent at 0 within the range (and not after now), in
   days to 0.01.
-* **Fill rate** = order lines shipped in full / order lines decided, for
-  orders placed in the range. A line is shipped in full when its order reached
-  shipped or delivered (the distributor ships whole orders); a line is decided
-  when its order was shipped, delivered or rejected. Orders still open and
-  orders the buyer cancelled are left out: nobody has failed to fill them yet.
+* **Fill rate** = demand lines allocated in full when asked for / all demand
+  lines asked for in the range (placed or refused for short stock): how often
+  a buyer got at once all it asked for. A backordered or refused line is not
+  filled; what happened to the order later (cancelled, rejected) does not
+  change what the shelf could serve when it was asked.
 * **Days of cover** of a stock item: on hand at the end of the range /
-  (units sold in the last `window_days` days up to the end of the range /
-  window_days), to 0.1 days; None when nothing was sold in the window.
+  (units demanded in the last `window_days` days up to the end of the range /
+  window_days), to 0.1 days; None when nothing was asked for in the window.
 * **Request to receipt**: a procurement request's created_at to its
   fulfilled_at (the goods receipt that completed it), for requests fulfilled
   in the range.
@@ -80,7 +86,7 @@ from accounts.models import Organization
 from catalog.models import Category, Product
 from catalog.selectors import category_with_descendants
 from inventory.models import StockItem, StockMovement
-from orders.models import Order, OrderItem, OrderStatus, OrderStatusChange
+from orders.models import DemandLine, Order, OrderItem, OrderStatus, OrderStatusChange
 from procurement.models import ProcurementRequest, PurchaseOrder
 
 from .tables import Column, ReportTable
@@ -88,8 +94,6 @@ from .tables import Column, ReportTable
 CENT = Decimal("0.01")
 NOT_SOLD = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
 SOLD = ~Q(status__in=NOT_SOLD)
-SHIPPED_IN_FULL = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
-DECIDED = (*SHIPPED_IN_FULL, OrderStatus.REJECTED)
 GROUP_BY = ("product", "category", "distributor", "region", "day")
 US_PER_HOUR = Decimal(3_600_000_000)
 US_PER_DAY = Decimal(86_400_000_000)
@@ -428,9 +432,20 @@ def _stock(scope: ReportScope, filters: ReportFilters, category_ids) -> QuerySet
     return items.filter(filters.product_q("", category_ids) & filters.distributor_q("")).order_by()
 
 
+# The ledger rows of units leaving the shelf to buyers: dispatches, and for orders from
+# before allocations their sales, returns and the reversal that turned open ones into
+# allocations (which the later dispatch takes again).
+OUTFLOW_KINDS = [
+    StockMovement.Kind.SHIPMENT,
+    StockMovement.Kind.SALE,
+    StockMovement.Kind.RETURN,
+    StockMovement.Kind.ALLOCATION_MIGRATED,
+]
+
+
 def _units_sold(scope, filters, category_ids, since, before) -> QuerySet[StockMovement]:
     moves = scope.stock(StockMovement.objects.all(), prefix="stock_item__").filter(
-        kind__in=[StockMovement.Kind.SALE, StockMovement.Kind.RETURN],
+        kind__in=OUTFLOW_KINDS,
         created_at__gte=since,
         created_at__lt=before,
     )
@@ -831,56 +846,62 @@ def stockouts(
     )
 
 
+def _demand(scope: ReportScope, filters: ReportFilters, category_ids) -> QuerySet[DemandLine]:
+    """Demand lines in view: the scope's, in the range, narrowed by the filters."""
+    org = scope.organization
+    lines = DemandLine.objects.filter(
+        created_at__gte=filters.start_at, created_at__lt=filters.end_before
+    )
+    if scope.kind == Organization.Kind.MANUFACTURER:
+        lines = lines.filter(product__manufacturer=org)
+    elif scope.kind == Organization.Kind.DISTRIBUTOR:
+        lines = lines.filter(distributor=org)
+    elif scope.kind == Organization.Kind.RETAILER:
+        lines = lines.filter(buyer_organization=org)
+    return lines.filter(filters.product_q("", category_ids) & filters.distributor_q("")).order_by()
+
+
 def fill_rate(*, scope: ReportScope, filters: ReportFilters) -> Ratio:
-    """Lines shipped in full / lines decided (shipped, delivered or rejected), orders placed in
-    the range (module docstring). One query."""
-    category_ids = filters.category_ids()
-    lines = scope.lines(OrderItem.objects.all()).filter(
-        order__created_at__gte=filters.start_at,
-        order__created_at__lt=filters.end_before,
-        order__status__in=DECIDED,
+    """Demand lines allocated in full when asked for / demand lines asked for in the range
+    (module docstring). One query."""
+    figures = _demand(scope, filters, filters.category_ids()).aggregate(
+        asked=Count("pk"), filled=Count("pk", filter=Q(allocated=F("requested")))
     )
-    lines = lines.filter(filters.product_q("", category_ids) & filters.distributor_q("order__"))
-    figures = lines.order_by().aggregate(
-        decided=Count("pk"), shipped=Count("pk", filter=Q(order__status__in=SHIPPED_IN_FULL))
-    )
-    return Ratio(
-        figures["shipped"], figures["decided"], _ratio(figures["shipped"], figures["decided"])
-    )
+    return Ratio(figures["filled"], figures["asked"], _ratio(figures["filled"], figures["asked"]))
 
 
 def days_of_cover(
     *, scope: ReportScope, filters: ReportFilters, window_days: int = 30
 ) -> ReportTable:
     """Per stock item: on hand at the end of the range and how many days it lasts at the rate
-    sold over the last `window_days` days of the range. One query."""
+    demanded over the last `window_days` days of the range. One query."""
     category_ids = filters.category_ids()
     end = filters.end_before
     since = end - datetime.timedelta(days=window_days)
-    sold = (
-        StockMovement.objects.filter(
-            stock_item=OuterRef("pk"),
-            kind__in=[StockMovement.Kind.SALE, StockMovement.Kind.RETURN],
+    demanded = (
+        DemandLine.objects.filter(
+            product=OuterRef("product"),
+            distributor=OuterRef("distributor"),
             created_at__gte=since,
             created_at__lt=end,
         )
         .order_by()
-        .values("stock_item")
-        .annotate(q=Sum("quantity"))
+        .values("product")
+        .annotate(q=Sum("requested"))
         .values("q")
     )
     items = (
         _stock(scope, filters, category_ids)
         .annotate(
             on_hand_end=_balance_at(end),
-            moved=Coalesce(Subquery(sold, output_field=IntegerField()), Value(0)),
+            asked=Coalesce(Subquery(demanded, output_field=IntegerField()), Value(0)),
         )
-        .values("pk", "product__sku", "product__name", "distributor__name", "on_hand_end", "moved")
+        .values("pk", "product__sku", "product__name", "distributor__name", "on_hand_end", "asked")
         .order_by("product__name", "distributor__name", "pk")
     )
     rows = []
     for item in items:
-        units = -item["moved"]
+        units = item["asked"]
         daily = (Decimal(units) / window_days).quantize(CENT, rounding=ROUND_HALF_UP)
         cover = (
             (Decimal(item["on_hand_end"]) * window_days / units).quantize(
@@ -895,7 +916,7 @@ def days_of_cover(
                 "product": item["product__name"],
                 "distributor": item["distributor__name"],
                 "on_hand": item["on_hand_end"],
-                "sold": units,
+                "demand": units,
                 "daily": daily,
                 "cover": cover,
             }
@@ -907,13 +928,13 @@ def days_of_cover(
             Column("product", "Product"),
             Column("distributor", "Distributor"),
             Column("on_hand", "On hand", "int"),
-            Column("sold", f"Sold, last {window_days} days", "int"),
-            Column("daily", "Sold per day", "decimal"),
+            Column("demand", f"Demand, last {window_days} days", "int"),
+            Column("daily", "Demand per day", "decimal"),
             Column("cover", "Days of cover", "days"),
         ],
         rows=rows,
-        subtitle=f"On hand at the end of the range / average daily units sold over the "
-        f"last {window_days} days; empty when nothing sold.",
+        subtitle=f"On hand at the end of the range / average daily units asked for over the "
+        f"last {window_days} days (placed or refused); empty when nothing was asked for.",
         filters=filters.labels(),
     )
 

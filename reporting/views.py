@@ -257,8 +257,9 @@ class FulfillmentView(ReportPageView):
     url_name = "reporting:fulfillment"
     title = "Order fulfillment"
     intro = (
-        "Placed to delivered, for orders placed in the range; fill rate: order lines shipped "
-        "in full out of lines decided (shipped, delivered or rejected)."
+        "Placed to delivered, for orders placed in the range; fill rate: order lines that got "
+        "all they asked for when ordered, out of every line asked for (including orders "
+        "refused for short stock and backordered lines)."
     )
 
     def sections(self, form):
@@ -270,7 +271,7 @@ class FulfillmentView(ReportPageView):
             "Orders placed in the range.",
             [
                 duration_row("Placed to delivered", times),
-                ratio_row("Lines shipped in full (fill rate)", fill),
+                ratio_row("Lines filled when ordered (fill rate)", fill),
             ],
             "Met",
         )
@@ -398,7 +399,7 @@ class OverviewView(ReportAccessMixin, View):
                 "Fill rate",
                 fill.rate,
                 "percent",
-                f"{fill.numerator:,} of {_n(fill.denominator, 'line', 'lines')} shipped in full",
+                f"{fill.numerator:,} of {_n(fill.denominator, 'line', 'lines')} filled at once",
             ),
         ]
         context = {

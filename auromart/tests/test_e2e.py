@@ -85,7 +85,7 @@ def test_retailer_orders_from_a_distributor_who_ships_and_delivers_and_the_invoi
     order = Order.objects.get()
     page.wait_for_url(re.compile(rf"/retailer/orders/{order.number}/"))
     assert order.distributor == depot and order.total == Decimal("94400.00")
-    assert StockItem.objects.get(product=mattress, distributor=depot).on_hand == 36
+    assert StockItem.objects.get(product=mattress, distributor=depot).available == 36
     shop.screenshot("b2b-05-retailer-order-placed")
     shop.assert_clean()
 

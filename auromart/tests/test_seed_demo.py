@@ -167,7 +167,7 @@ def test_seed_demo_leaves_a_store_chosen_since_alone(seeded):
 
 
 def test_seed_demo_places_a_short_order_history_through_the_ledger(seeded):
-    from orders.models import Order
+    from orders.models import Order, OrderItem
 
     customer_orders = Order.objects.filter(customer__email="customer@auromart.local")
     assert sorted(customer_orders.values_list("status", flat=True)) == [
@@ -186,22 +186,29 @@ def test_seed_demo_places_a_short_order_history_through_the_ledger(seeded):
         delivered.values_list("pk", flat=True)
     )
     assert Invoice.objects.filter(buyer_organization__name="Lakeside Retail Mart").count() == 1
-    for order in Order.objects.exclude(status="cancelled"):
-        sold = -sum(
-            StockMovement.objects.filter(reference=order.stock_reference).values_list(
-                "quantity", flat=True
+    # Shipped and delivered orders' units left the shelf (shipment movements); open ones
+    # hold allocations; the cancelled one holds nothing and moved nothing.
+    for order in Order.objects.all():
+        shipped = -sum(
+            StockMovement.objects.filter(
+                reference=order.stock_reference, kind="shipment"
+            ).values_list("quantity", flat=True)
+        )
+        lines = order.items.all()
+        assert shipped == sum(line.quantity_shipped for line in lines)
+        if order.status in ("shipped", "delivered"):
+            assert all(line.quantity_shipped == line.quantity for line in lines)
+        elif order.status == "cancelled":
+            assert all(line.quantity_cancelled == line.quantity for line in lines)
+        else:
+            assert all(line.quantity_allocated == line.quantity for line in lines)
+    for item in StockItem.objects.filter(allocated__gt=0):
+        assert item.allocated == sum(
+            line.quantity_allocated
+            for line in OrderItem.objects.filter(
+                product=item.product, order__distributor=item.distributor
             )
         )
-        assert sold == sum(order.items.values_list("quantity", flat=True))
-    cancelled = customer_orders.get(status="cancelled")
-    assert (
-        sum(
-            StockMovement.objects.filter(reference=cancelled.stock_reference).values_list(
-                "quantity", flat=True
-            )
-        )
-        == 0
-    )
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "0 orders" in out.getvalue()

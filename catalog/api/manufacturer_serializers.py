@@ -135,12 +135,21 @@ class StockLevelSerializer(serializers.ModelSerializer):
     product = StockProductSerializer(read_only=True)
     distributor = OrganizationRefSerializer(read_only=True)
     available = serializers.IntegerField(
-        read_only=True, help_text="On hand less what the distributor holds back."
+        read_only=True, help_text="On hand less what is allocated to orders and held."
     )
 
     class Meta:
         model = StockItem
-        fields = ["id", "product", "distributor", "on_hand", "reserved", "available", "updated_at"]
+        fields = [
+            "id",
+            "product",
+            "distributor",
+            "on_hand",
+            "allocated",
+            "held",
+            "available",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

@@ -25,7 +25,7 @@ class RetailerDistributorSerializer(serializers.ModelSerializer):
     """A distributor a retailer can order from."""
 
     products_available = serializers.IntegerField(
-        read_only=True, help_text="Products it can sell now (on hand less reserved above 0)."
+        read_only=True, help_text="Products it can sell now (available above 0)."
     )
 
     class Meta:

@@ -28,7 +28,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
     category = ProductCategorySerializer(read_only=True)
     stock_quantity = serializers.IntegerField(
-        read_only=True, help_text="Units the distributor can sell now (on hand less reserved)."
+        read_only=True,
+        help_text="Units the distributor can sell now (on hand less allocated and held).",
     )
     in_stock = serializers.SerializerMethodField()
 

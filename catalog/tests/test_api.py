@@ -21,10 +21,10 @@ def store():
     return DistributorFactory(name="The Store", is_default_store=True)
 
 
-def product(distributor=None, on_hand=0, reserved=0, **fields):
+def product(distributor=None, on_hand=0, held=0, **fields):
     item = ProductFactory(**fields)
     if distributor is not None:
-        StockItemFactory(product=item, distributor=distributor, on_hand=on_hand, reserved=reserved)
+        StockItemFactory(product=item, distributor=distributor, on_hand=on_hand, held=held)
     return item
 
 
@@ -55,7 +55,7 @@ def test_visitor_browses_products_with_the_store_stock(api_client, store):
     drill = product(
         store,
         on_hand=12,
-        reserved=2,
+        held=2,
         sku="DRL-1",
         name="Cordless Drill",
         category=tools,
@@ -88,7 +88,7 @@ def test_stock_is_zero_where_the_distributor_holds_none_and_inactive_products_ar
 ):
     elsewhere = DistributorFactory()
     product(elsewhere, on_hand=50, sku="ELSEWHERE")
-    product(store, on_hand=3, reserved=3, sku="ALL-RESERVED")
+    product(store, on_hand=3, held=3, sku="ALL-RESERVED")
     product(store, on_hand=5, sku="RETIRED", is_active=False)
 
     rows = {row["sku"]: row for row in results(api_client.get(PRODUCTS))}
@@ -191,7 +191,7 @@ def test_bad_query_parameters_answer_400_naming_the_parameter(api_client, store,
 def test_in_stock_keeps_what_the_distributor_can_sell(api_client, store):
     product(store, on_hand=4, sku="HAVE")
     product(store, on_hand=0, sku="EMPTY-ITEM")
-    product(store, on_hand=2, reserved=2, sku="RESERVED")
+    product(store, on_hand=2, held=2, sku="RESERVED")
     product(sku="NEVER-STOCKED")
 
     assert skus(api_client.get(PRODUCTS, {"in_stock": "true"})) == ["HAVE"]

@@ -66,7 +66,7 @@ def test_distributor_catalog_lists_what_the_distributor_carries_with_its_stock(s
         product=stocked_product(distributor=store, name="Held"),
         distributor=wholesaler,
         on_hand=3,
-        reserved=3,
+        held=3,
     )
     stocked_product(distributor=store, name="Store Only")
     inactive = stocked_product(distributor=wholesaler, name="Withdrawn")

@@ -67,7 +67,7 @@ class StockItemSerializer(serializers.ModelSerializer):
 
     product = DistributorStockProductSerializer(read_only=True)
     available = serializers.IntegerField(
-        read_only=True, help_text="What can still be sold: on hand less reserved."
+        read_only=True, help_text="What can still be sold: on hand less allocated and held."
     )
     reorder_level = serializers.IntegerField(
         read_only=True, help_text="The effective level: the override, else the product's."
@@ -78,6 +78,11 @@ class StockItemSerializer(serializers.ModelSerializer):
     is_low = serializers.BooleanField(
         read_only=True, help_text="Available is at or below the reorder level."
     )
+    reserved = serializers.IntegerField(
+        source="held",
+        read_only=True,
+        help_text="Deprecated: the old name of `held`, kept read-only for one release.",
+    )
 
     class Meta:
         model = StockItem
@@ -85,6 +90,8 @@ class StockItemSerializer(serializers.ModelSerializer):
             "id",
             "product",
             "on_hand",
+            "allocated",
+            "held",
             "reserved",
             "available",
             "reorder_level",

@@ -42,7 +42,7 @@ class DistributorStockListView(generics.ListAPIView):
     @extend_schema(
         summary="Your stock, by product name",
         description=(
-            "Each product your organization stocks: on hand, reserved, available, the "
+            "Each product your organization stocks: on hand, allocated, held, available, the "
             "effective reorder level and quantity (your override, else the product's) and "
             "whether it is low. Filter with `low` and `search`. Paginated."
         ),

@@ -25,18 +25,18 @@ class StockItemFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     distributor = factory.SubFactory(DistributorFactory)
     on_hand = 100
-    reserved = 0
+    held = 0
 
     @classmethod
-    def _create(cls, model_class, *, product, distributor, on_hand, reserved, **kwargs):
+    def _create(cls, model_class, *, product, distributor, on_hand, held, **kwargs):
         if on_hand > 0:
             item = stock_assign(
                 product=product, distributor=distributor, quantity=on_hand, note="factory"
             )
         else:
             item = model_class.objects.create(product=product, distributor=distributor)
-        if reserved or kwargs:
-            for name, value in {"reserved": reserved, **kwargs}.items():
+        if held or kwargs:
+            for name, value in {"held": held, **kwargs}.items():
                 setattr(item, name, value)
-            model_class.objects.filter(pk=item.pk).update(reserved=reserved, **kwargs)
+            model_class.objects.filter(pk=item.pk).update(held=held, **kwargs)
         return item

@@ -40,11 +40,9 @@ def api(api_client, staff):
     return api_client
 
 
-def stock(distributor, *, on_hand=50, reserved=0, level=10, quantity=100, **product):
+def stock(distributor, *, on_hand=50, held=0, level=10, quantity=100, **product):
     product = ProductFactory(reorder_level=level, reorder_quantity=quantity, **product)
-    return StockItemFactory(
-        product=product, distributor=distributor, on_hand=on_hand, reserved=reserved
-    )
+    return StockItemFactory(product=product, distributor=distributor, on_hand=on_hand, held=held)
 
 
 def assert_error(response, status, code):
@@ -80,7 +78,7 @@ def test_another_distributors_item_is_404_and_untouched(api):
 
 
 def test_list_shows_own_stock_by_name_with_effective_levels(api, distributor):
-    tea = stock(distributor, on_hand=30, reserved=5, level=10, quantity=100, name="Tea", sku="T1")
+    tea = stock(distributor, on_hand=30, held=5, level=10, quantity=100, name="Tea", sku="T1")
     rice = stock(distributor, on_hand=8, level=10, quantity=40, name="Rice", sku="R1")
     StockItem.objects.filter(pk=rice.pk).update(
         reorder_level_override=5, reorder_quantity_override=60
@@ -96,7 +94,9 @@ def test_list_shows_own_stock_by_name_with_effective_levels(api, distributor):
         "id": tea.pk,
         "product": {"id": tea.product.pk, "sku": "T1", "name": "Tea"},
         "on_hand": 30,
-        "reserved": 5,
+        "allocated": 0,
+        "held": 5,
+        "reserved": 5,  # the deprecated alias of held
         "available": 25,
         "reorder_level": 10,
         "reorder_quantity": 100,
@@ -111,13 +111,13 @@ def test_list_shows_own_stock_by_name_with_effective_levels(api, distributor):
 
 def test_low_and_search_filters(api, distributor):
     low = stock(distributor, on_hand=10, level=10, name="Basmati rice", sku="RICE-B")
-    held = stock(distributor, on_hand=15, reserved=6, level=10, name="Sona rice", sku="RICE-S")
+    held = stock(distributor, on_hand=15, held=6, level=10, name="Sona rice", sku="RICE-S")
     fine = stock(distributor, on_hand=50, level=10, name="Assam tea", sku="TEA-A")
 
     def ids(**params):
         return {row["id"] for row in api.get(LIST, params).json()["results"]}
 
-    assert ids(low="true") == {low.pk, held.pk}  # reserved units are not available
+    assert ids(low="true") == {low.pk, held.pk}  # held units are not available
     assert ids(low="false") == {fine.pk}
     assert ids(search="rice") == {low.pk, held.pk}
     assert ids(search="tea-a") == {fine.pk}

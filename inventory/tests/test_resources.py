@@ -53,7 +53,7 @@ def low_signals():
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_exported_stock_imports_back_with_no_change(store, fmt):
-    StockItemFactory(product__sku="MAT-1", distributor=store, on_hand=40, reserved=5)
+    StockItemFactory(product__sku="MAT-1", distributor=store, on_hand=40, held=5)
     StockItemFactory(product__sku="PIL-2", distributor=DistributorFactory(), on_hand=3)
     movements = StockMovement.objects.count()
 
@@ -89,7 +89,7 @@ def test_a_count_becomes_ledger_movements_and_fires_stock_low(store, low_signals
     for stock_item in (item, higher, created):
         assert stock_item.on_hand == ledger_sum(stock_item)
     latest = item.movements.order_by("-id").first()
-    assert (latest.kind, latest.quantity, latest.balance_after) == ("adjustment", -32, 8)
+    assert (latest.kind, latest.quantity, latest.balance_after) == ("count", -32, 8)
     assert (latest.note, latest.reference, latest.created_by) == (
         "Stock-take aisle 4",
         "import:count-nov.csv",
@@ -97,21 +97,21 @@ def test_a_count_becomes_ledger_movements_and_fires_stock_low(store, low_signals
     )
     assert higher.movements.order_by("-id").first().note == "Stock count from count-nov.csv"
     assert created.movements.get().kind == "assignment"
-    # The reorder chain starts here: stock_adjust sent stock_low for the item now low.
+    # The reorder chain starts here: stock_count sent stock_low for the item now low.
     assert [(s["stock_item_id"], s["on_hand"], s["reorder_level"]) for s in low_signals] == [
         (item.pk, 8, 10)
     ]
 
 
 def test_bad_stock_rows_are_all_reported_and_nothing_is_written(store):
-    item = StockItemFactory(product__sku="MAT-1", distributor=store, on_hand=40, reserved=10)
+    item = StockItemFactory(product__sku="MAT-1", distributor=store, on_hand=40, held=10)
     other = StockItemFactory(product__sku="MAT-2", distributor=store, on_hand=40)
     ProductFactory(sku="PIL-3")
     text = (
         "sku,distributor,on_hand\n"
         "MAT-2,Central Store,1\n"  # row 2: fine, and still not written
         "PIL-3,Central Store,-4\n"  # row 3: negative
-        "MAT-1,Central Store,6\n"  # row 4: below the 10 reserved
+        "MAT-1,Central Store,2000000000\n"  # row 4: more than a stock item holds
         "NOPE-9,Central Store,3\n"  # row 5: unknown SKU
         "PIL-3,Nowhere Ltd,3\n"  # row 6: unknown distributor
         "mat-2,central store,2\n"  # row 7: MAT-2 again
@@ -131,7 +131,7 @@ def test_bad_stock_rows_are_all_reported_and_nothing_is_written(store):
     ]
     messages = {e.row: e.message for e in result.error_report}
     assert "0 or more" in messages[3]
-    assert "10 units are reserved" in messages[4]
+    assert "at most 1,000,000,000" in messages[4]
     assert "already in row 2" in messages[7]
     item.refresh_from_db()
     other.refresh_from_db()

@@ -110,15 +110,15 @@ def test_stock_adjust_below_zero_raises_and_writes_nothing():
     assert item.movements.count() == 1
 
 
-def test_stock_adjust_cannot_remove_reserved_stock():
-    item = StockItemFactory(on_hand=10, reserved=8)
+def test_stock_adjust_cannot_remove_held_stock():
+    item = StockItemFactory(on_hand=10, held=8)
 
     with pytest.raises(InsufficientStock) as exc:
         stock_adjust(stock_item=item, delta=-3, note="Stock-take")
 
     assert exc.value.available == 2
     item.refresh_from_db()
-    assert (item.on_hand, item.reserved) == (10, 8)
+    assert (item.on_hand, item.held) == (10, 8)
 
 
 def test_stock_adjust_backstop_turns_the_check_constraint_into_insufficient_stock(monkeypatch):
@@ -155,11 +155,15 @@ def test_database_refuses_negative_on_hand_even_through_a_raw_update():
         StockItem.objects.filter(pk=item.pk).update(on_hand=-1)
 
 
-def test_database_refuses_more_reserved_than_on_hand():
+def test_database_refuses_more_allocated_and_held_than_on_hand():
     item = StockItemFactory(on_hand=5)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        StockItem.objects.filter(pk=item.pk).update(reserved=6)
+        StockItem.objects.filter(pk=item.pk).update(held=6)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockItem.objects.filter(pk=item.pk).update(held=3, allocated=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockItem.objects.filter(pk=item.pk).update(allocated=-1)
 
 
 def test_database_refuses_a_second_item_for_the_same_product_and_distributor():
@@ -242,9 +246,7 @@ def test_set_reorder_overrides_refuses_negative_values():
 def test_stock_at_or_below_reorder_level_uses_available_and_overrides():
     distributor = DistributorFactory()
     low = StockItemFactory(distributor=distributor, on_hand=10, product__reorder_level=10)
-    reserved = StockItemFactory(
-        distributor=distributor, on_hand=30, reserved=25, product__reorder_level=10
-    )
+    held = StockItemFactory(distributor=distributor, on_hand=30, held=25, product__reorder_level=10)
     overridden = StockItemFactory(
         distributor=distributor, on_hand=30, reorder_level_override=30, product__reorder_level=10
     )
@@ -253,7 +255,7 @@ def test_stock_at_or_below_reorder_level_uses_available_and_overrides():
 
     found = list(stock_at_or_below_reorder_level(distributor=distributor))
 
-    assert {i.pk for i in found} == {low.pk, reserved.pk, overridden.pk}
+    assert {i.pk for i in found} == {low.pk, held.pk, overridden.pk}
     assert all(i.is_low for i in found)
     assert {(i.available_qty, i.reorder_point) for i in found} == {(10, 10), (5, 10), (30, 30)}
 

@@ -41,11 +41,9 @@ def browser(client, staff):
     return client
 
 
-def stock(distributor, *, on_hand=50, reserved=0, level=10, quantity=100, **product):
+def stock(distributor, *, on_hand=50, held=0, level=10, quantity=100, **product):
     product = ProductFactory(reorder_level=level, reorder_quantity=quantity, **product)
-    return StockItemFactory(
-        product=product, distributor=distributor, on_hand=on_hand, reserved=reserved
-    )
+    return StockItemFactory(product=product, distributor=distributor, on_hand=on_hand, held=held)
 
 
 def overrides(item):
@@ -75,8 +73,8 @@ def test_another_distributors_item_is_404(browser):
 
 
 def test_the_page_lists_own_stock_and_highlights_low_items(browser, distributor):
-    stock(distributor, on_hand=40, reserved=5, name="Assam tea", sku="TEA-1")
-    stock(distributor, on_hand=12, reserved=3, level=10, name="Sona rice", sku="RICE-1")
+    stock(distributor, on_hand=40, held=5, name="Assam tea", sku="TEA-1")
+    stock(distributor, on_hand=12, held=3, level=10, name="Sona rice", sku="RICE-1")
     stock(DistributorFactory(), name="Someone else's apples")
 
     response = browser.get(INVENTORY)

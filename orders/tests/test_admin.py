@@ -63,4 +63,4 @@ def test_staff_cancel_action_returns_stock_and_reports_refusals(admin_client):
     assert "Cancelled 1 order(s)" in body
     assert "cannot become cancelled" in body
     assert Order.objects.get(pk=open_order.pk).status == "cancelled"
-    assert StockItem.objects.get(product=product).on_hand == 8
+    assert StockItem.objects.get(product=product).available == 8

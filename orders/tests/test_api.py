@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
@@ -55,8 +56,8 @@ def buyer(client_for, customer):
     return client_for(customer)
 
 
-def on_hand(product, distributor):
-    return StockItem.objects.get(product=product, distributor=distributor).on_hand
+def available(product, distributor):
+    return StockItem.objects.get(product=product, distributor=distributor).available
 
 
 def row_counts():
@@ -175,23 +176,29 @@ def test_money_is_snapshotted_and_tax_rounds_half_up(
     assert Decimal(data["total"]) == Decimal(data["subtotal"]) + Decimal(data["tax"])
 
 
-def test_placing_takes_the_stock_with_one_sale_movement_per_line(buyer, customer, store):
+def test_placing_allocates_and_the_catalog_stock_goes_down_by_what_was_ordered(
+    buyer, customer, store
+):
+    """The contract of #3: 201, and `stock_quantity` in the customer API drops by the order.
+    Since #12 the units are allocated, not taken off the shelf: on_hand moves at dispatch."""
     kettle = stocked_product(distributor=store, on_hand=20)
     mug = stocked_product(distributor=store, on_hand=8)
+
+    def catalog_stock():
+        rows = APIClient().get("/api/customer/products", {"page_size": 100}).json()["results"]
+        return {row["id"]: row["stock_quantity"] for row in rows}
+
+    assert catalog_stock() == {kettle.pk: 20, mug.pk: 8}
+    movements = StockMovement.objects.count()
 
     response = buyer.post(ORDERS, body_for((kettle, 3), (mug, 8)), format="json")
 
     assert response.status_code == 201, response.content
-    order_id = response.json()["id"]
-    assert on_hand(kettle, store) == 17
-    assert on_hand(mug, store) == 0
-    sales = StockMovement.objects.filter(kind=StockMovement.Kind.SALE).order_by("pk")
-    assert [(m.stock_item.product_id, m.quantity, m.balance_after) for m in sales] == [
-        (kettle.pk, -3, 17),
-        (mug.pk, -8, 0),
-    ]
-    assert {m.reference for m in sales} == {f"order:{order_id}"}
-    assert {m.created_by_id for m in sales} == {customer.pk}
+    assert catalog_stock() == {kettle.pk: 17, mug.pk: 0}
+    assert (available(kettle, store), available(mug, store)) == (17, 0)
+    items = StockItem.objects.filter(distributor=store).order_by("pk")
+    assert list(items.values_list("on_hand", "allocated")) == [(20, 3), (8, 8)]
+    assert StockMovement.objects.count() == movements
 
 
 def test_pickup_needs_no_address_and_stores_none(buyer, store):
@@ -219,7 +226,7 @@ def test_a_chosen_distributor_sells_from_its_own_stock(buyer, store):
 
     assert response.status_code == 201, response.content
     assert response.json()["distributor"] == {"id": other.pk, "name": "Other"}
-    assert on_hand(item, other) == 3
+    assert available(item, other) == 3
 
 
 def test_a_retailer_orders_for_its_organization(client_for, store):
@@ -252,13 +259,13 @@ def test_idempotent_replay_returns_the_same_order_and_writes_nothing(buyer, stor
     assert replay.json()["number"] == first.json()["number"]
     assert replay.json() == first.json()
     assert row_counts() == counts
-    assert on_hand(item, store) == 8
+    assert available(item, store) == 8
 
     # Another key is another order.
     other = buyer.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="key-456")
     assert other.status_code == 201
     assert other.json()["id"] != first.json()["id"]
-    assert on_hand(item, store) == 6
+    assert available(item, store) == 6
 
 
 def test_the_same_key_with_another_body_is_refused_with_422(buyer, store):
@@ -277,7 +284,7 @@ def test_the_same_key_with_another_body_is_refused_with_422(buyer, store):
         assert first.json()["number"] in body["detail"]
 
     assert row_counts() == counts
-    assert on_hand(item, store) == 8
+    assert available(item, store) == 8
 
 
 def test_idempotency_keys_belong_to_each_customer(client_for, store):
@@ -318,8 +325,8 @@ def test_not_enough_stock_is_a_409_naming_the_product_and_writes_nothing(buyer, 
     assert "3 available" in body["detail"]
     assert body["errors"] == {"items.1.quantity": ["Only 3 available of Scarce Lamp (LMP-3)."]}
     assert row_counts() == counts
-    assert on_hand(plenty, store) == 50
-    assert on_hand(scarce, store) == 3
+    assert available(plenty, store) == 50
+    assert available(scarce, store) == 3
 
 
 def test_a_product_the_distributor_never_stocked_is_a_409_with_zero_available(buyer, store):
@@ -336,7 +343,7 @@ def test_a_product_the_distributor_never_stocked_is_a_409_with_zero_available(bu
 
 def test_reserved_units_are_not_for_sale(buyer, store):
     item = ProductFactory()
-    StockItemFactory(product=item, distributor=store, on_hand=5, reserved=4)
+    StockItemFactory(product=item, distributor=store, on_hand=5, held=4)
 
     body = assert_error(
         buyer.post(ORDERS, body_for((item, 2)), format="json"), 409, "insufficient_stock"
@@ -491,7 +498,7 @@ def test_sellers_cannot_buy_or_list_customer_orders(client_for, store, user_fact
     assert_error(client.post(ORDERS, body_for((item, 1)), format="json"), 403, "permission_denied")
     assert_error(client.get(ORDERS), 403, "permission_denied")
     assert Order.objects.count() == 0
-    assert on_hand(item, store) == 5
+    assert available(item, store) == 5
 
 
 def test_a_busy_database_is_a_503_with_retry_after(buyer, store, monkeypatch):

@@ -109,7 +109,7 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     assert page.locator("#order-number").inner_text() == order.number
     assert page.locator(".lead", has_text="Estimated delivery").is_visible()
     assert order.total == Decimal("3540.00") and order.customer == customer
-    assert StockItem.objects.get(product=lamp, distributor=store).on_hand == 12
+    assert StockItem.objects.get(product=lamp, distributor=store).available == 12
     assert cart_badge.inner_text().startswith("0")
     watched_page.screenshot("portal-08-confirmation")
 

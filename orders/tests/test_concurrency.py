@@ -18,7 +18,7 @@ from accounts.tests.factories import CustomerFactory
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory
 from orders import services
-from orders.models import Order, OrderItem
+from orders.models import DemandLine, Order, OrderItem
 from orders.tests.factories import stocked_product
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,22 +73,41 @@ def assert_ledger_matches(distributor):
         assert item.on_hand == total, f"{item}: on_hand {item.on_hand}, ledger {total}"
 
 
-def test_fifty_buyers_of_ten_units_make_exactly_ten_orders():
+@pytest.mark.parametrize("policy", ["ship_complete", "backorder"])
+def test_fifty_buyers_of_ten_units_get_exactly_ten_allocated(policy):
     distributor = DistributorFactory()
     product = stocked_product(distributor=distributor, on_hand=10)
-    customers = [CustomerFactory() for _ in range(50)]
+    customers = [CustomerFactory(backorder_policy=policy) for _ in range(50)]
 
     results = run_concurrently([buy(c, distributor, [(product, 1)]) for c in customers])
 
     statuses = Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results)
-    assert statuses == {201: 10, 409: 40}, statuses
-    refused = [body for status, body in results if status == 409]
-    assert {body["code"] for body in refused} == {"insufficient_stock"}
-    assert product.name in refused[0]["detail"]
     item = StockItem.objects.get(product=product, distributor=distributor)
-    assert item.on_hand == 0
-    assert Order.objects.count() == 10
-    assert StockMovement.objects.filter(kind="sale").count() == 10
+    # Exactly 10 units promised; the shelf is untouched until dispatch.
+    assert (item.on_hand, item.allocated, item.available) == (10, 10, 0)
+    lines = OrderItem.objects.filter(product=product)
+    assert lines.aggregate(n=Sum("quantity_allocated"))["n"] == 10
+    assert DemandLine.objects.aggregate(n=Sum("requested"))["n"] == 50
+    if policy == "ship_complete":
+        assert statuses == {201: 10, 409: 40}, statuses
+        refused = [body for status, body in results if status == 409]
+        assert {body["code"] for body in refused} == {"insufficient_stock"}
+        assert product.name in refused[0]["detail"]
+        assert Order.objects.count() == 10
+        assert DemandLine.objects.aggregate(n=Sum("refused"))["n"] == 40
+    else:
+        assert statuses == {201: 50}, statuses  # the other 40 are backordered, not refused
+        assert lines.aggregate(n=Sum("quantity_backordered"))["n"] == 40
+        assert DemandLine.objects.aggregate(n=Sum("backordered"))["n"] == 40
+    assert StockMovement.objects.count() == 1  # the assignment only
+
+    # Dispatch: on_hand drops by exactly the 10 allocated units, each a shipment.
+    for order in Order.objects.filter(items__quantity_allocated__gt=0):
+        for step in ("accepted", "processing", "shipped"):
+            services.order_transition(order=order, to_status=step, by=None, tracking_reference="T")
+    item.refresh_from_db()
+    assert (item.on_hand, item.allocated) == (0, 0)
+    assert StockMovement.objects.filter(kind="shipment").aggregate(n=Sum("quantity"))["n"] == -10
     assert_ledger_matches(distributor)
 
 
@@ -111,7 +130,7 @@ def test_orders_locking_the_same_products_in_opposite_orders_neither_deadlock_no
     retries = [r.getMessage() for r in caplog.records if "order_place attempt" in r.getMessage()]
     assert retries == []
     for product in (a, b, c):
-        assert StockItem.objects.get(product=product).on_hand == 0
+        assert StockItem.objects.get(product=product).available == 0
         sold = OrderItem.objects.filter(product=product).aggregate(n=Sum("quantity"))["n"]
         assert sold == 30
     assert_ledger_matches(distributor)
@@ -139,7 +158,7 @@ def test_a_deadlock_is_retried_and_the_order_placed_once():
     assert status == 201, body
     assert len(calls) == 2
     assert Order.objects.count() == 1
-    assert StockItem.objects.get(product=product).on_hand == 3
+    assert StockItem.objects.get(product=product).available == 3
 
 
 def test_a_deadlock_that_persists_is_a_503_with_nothing_written():
@@ -186,5 +205,5 @@ def test_the_same_idempotency_key_sent_ten_times_at_once_makes_one_order():
     assert all(isinstance(r, tuple) and r[0] == 201 for r in results), results
     assert len({body["id"] for _, body in results}) == 1
     assert Order.objects.count() == 1
-    assert StockItem.objects.get(product=product).on_hand == 97
+    assert StockItem.objects.get(product=product).available == 97
     assert_ledger_matches(distributor)

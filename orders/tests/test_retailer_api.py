@@ -73,8 +73,8 @@ def client_for(api_client):
     return authenticate
 
 
-def on_hand(product, distributor):
-    return StockItem.objects.get(product=product, distributor=distributor).on_hand
+def available(product, distributor):
+    return StockItem.objects.get(product=product, distributor=distributor).available
 
 
 def body_for(distributor, *lines, **extra):
@@ -131,8 +131,8 @@ def test_an_order_is_placed_against_the_chosen_distributors_stock(
     assert order.buyer_organization == shop
     assert order.customer == alice
     # The chosen distributor's stock went down; the portal store's did not.
-    assert on_hand(kettle, wholesaler) == 17
-    assert on_hand(kettle, store) == 20
+    assert available(kettle, wholesaler) == 17
+    assert available(kettle, store) == 20
     assert response["Location"] == detail_url(order)
     data = response.json()
     assert data["distributor"] == {"id": wholesaler.pk, "name": "Western Wholesale"}
@@ -184,7 +184,7 @@ def test_the_distributor_is_required_and_must_be_a_distributor(
     assert list(body["errors"]) == ["distributor_id"]
     # No fallback to the portal's store: nothing was ordered.
     assert not Order.objects.exists()
-    assert on_hand(product, store) == 100
+    assert available(product, store) == 100
 
 
 def test_too_little_stock_at_the_chosen_distributor_is_409_even_if_the_store_has_plenty(
@@ -199,7 +199,7 @@ def test_too_little_stock_at_the_chosen_distributor_is_409_even_if_the_store_has
     assert "Rare Lamp" in body["detail"] and "2 available" in body["detail"]
     assert body["errors"] == {"items.0.quantity": [f"Only 2 available of {product}."]}
     assert not Order.objects.exists()
-    assert on_hand(product, wholesaler) == 2
+    assert available(product, wholesaler) == 2
 
 
 def test_a_product_the_distributor_does_not_carry_is_409(client_for, alice, store, wholesaler):
@@ -248,7 +248,7 @@ def test_an_idempotency_key_replays_the_first_order(client_for, alice, wholesale
     assert again.json()["id"] == first.json()["id"]
     assert_error(other, 422, "idempotency_key_reused")
     assert Order.objects.count() == 1
-    assert on_hand(product, wholesaler) == 8
+    assert available(product, wholesaler) == 8
 
 
 # --- Reading the organization's orders ---------------------------------------------

@@ -100,8 +100,8 @@ def cart_lines(user, distributor) -> dict[int, int]:
     )
 
 
-def on_hand(product, distributor):
-    return StockItem.objects.get(product=product, distributor=distributor).on_hand
+def available(product, distributor):
+    return StockItem.objects.get(product=product, distributor=distributor).available
 
 
 def token_of(response) -> str:
@@ -352,8 +352,8 @@ def test_checkout_places_the_order_with_the_chosen_distributor_for_the_organizat
     assert order.buyer_organization == shop
     assert order.customer == alice
     assert order.shipping_address == ADDRESS
-    assert on_hand(lamp, wholesaler) == 6
-    assert on_hand(lamp, store) == 10
+    assert available(lamp, wholesaler) == 6
+    assert available(lamp, store) == 10
     assert cart_lines(alice, wholesaler) == {}
     assert cart_lines(alice, store) == {lamp.pk: 1}
     page = as_alice.get(response["Location"])
@@ -491,7 +491,7 @@ def test_a_colleague_cancels_a_placed_order_and_the_stock_goes_back(client, alic
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
-    assert on_hand(lamp, wholesaler) == 10
+    assert available(lamp, wholesaler) == 10
     assert "is cancelled" in response.content.decode()
     change = order.status_changes.get(to_status=OrderStatus.CANCELLED)
     assert change.changed_by == bob and change.note == "Wrong size"
@@ -507,7 +507,7 @@ def test_an_accepted_order_cannot_be_cancelled(as_alice, alice, wholesaler):
     assert "already accepted" in response.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.ACCEPTED
-    assert on_hand(lamp, wholesaler) == 8
+    assert available(lamp, wholesaler) == 8
     assert not StockMovement.objects.filter(kind=StockMovement.Kind.RETURN).exists()
 
 

@@ -16,16 +16,26 @@ from accounts.tests.factories import (
 )
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockItem, StockMovement
+from inventory.services import stock_receive
 from inventory.tests.factories import DistributorFactory
 from orders.exceptions import IdempotencyKeyReused, IllegalTransition
-from orders.models import Cart, CartItem, Order, OrderItem, OrderStatus, OrderStatusChange
+from orders.models import (
+    Cart,
+    CartItem,
+    DemandLine,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+)
 from orders.services import (
     add_business_days,
+    order_backorder_cancel,
     order_cancel_by_customer,
     order_place,
     order_transition,
 )
-from orders.signals import order_placed, order_status_changed
+from orders.signals import backorder_allocated, order_placed, order_status_changed
 from orders.tests.factories import place_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +92,123 @@ def test_half_cent_rounds_up(distributor, settings):
     assert order.tax == Decimal("0.01")  # 0.005 -> 0.01, not banker's 0.00
 
 
-def test_place_takes_the_stock_through_the_ledger(distributor):
+def test_place_allocates_and_records_the_demand_without_touching_the_shelf(distributor):
     product = stocked_product(distributor=distributor, on_hand=10)
+    movements = StockMovement.objects.count()
 
     order = place_order(distributor=distributor, lines=[(product, 4)])
 
     item = StockItem.objects.get(product=product, distributor=distributor)
-    assert item.on_hand == 6
-    sale = StockMovement.objects.get(kind=StockMovement.Kind.SALE)
-    assert (sale.quantity, sale.balance_after, sale.reference) == (-4, 6, f"order:{order.pk}")
-    assert sale.created_by == order.customer
+    assert (item.on_hand, item.allocated, item.available) == (10, 4, 6)
+    assert StockMovement.objects.count() == movements  # on_hand moves at dispatch
+    line = order.items.get()
+    assert (line.quantity_allocated, line.quantity_backordered) == (4, 0)
+    demand = DemandLine.objects.get()
+    assert (demand.order_item, demand.requested, demand.allocated, demand.refused) == (
+        line,
+        4,
+        4,
+        0,
+    )
+    assert (demand.customer, demand.distributor, demand.product) == (
+        order.customer,
+        distributor,
+        product,
+    )
+
+
+def test_a_short_order_that_ships_complete_is_refused_and_its_demand_recorded(distributor):
+    product = stocked_product(distributor=distributor, on_hand=67)
+    other = stocked_product(distributor=distributor, on_hand=5)
+    customer = CustomerFactory()
+
+    with pytest.raises(InsufficientStock):
+        place_order(customer=customer, distributor=distributor, lines=[(product, 72), (other, 1)])
+
+    assert not Order.objects.exists()
+    assert StockItem.objects.get(product=product).allocated == 0
+    refused = DemandLine.objects.order_by("product_id").values_list(
+        "product_id", "requested", "allocated", "refused", "order_item"
+    )
+    assert list(refused) == [(product.pk, 72, 0, 72, None), (other.pk, 1, 0, 1, None)]
+
+
+def test_a_buyer_who_takes_backorders_gets_what_is_there_and_waits_for_the_rest(distributor):
+    product = stocked_product(distributor=distributor, on_hand=67)
+    customer = CustomerFactory(backorder_policy="backorder")
+
+    order = place_order(customer=customer, distributor=distributor, lines=[(product, 72)])
+
+    line = order.items.get()
+    assert (line.quantity_allocated, line.quantity_backordered) == (67, 5)
+    assert order.backorder is True
+    item = StockItem.objects.get(product=product)
+    assert (item.on_hand, item.allocated, item.available) == (67, 67, 0)
+    assert DemandLine.objects.values_list("requested", "allocated", "backordered").get() == (
+        72,
+        67,
+        5,
+    )
+    # The order's own choice wins over the buyer's setting.
+    with pytest.raises(InsufficientStock):
+        place_order(
+            customer=customer, distributor=distributor, lines=[(product, 1)], backorder=False
+        )
+
+
+def test_backorders_take_new_stock_first_in_first_out(distributor):
+    product = stocked_product(distributor=distributor, on_hand=2)
+    first = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
+    second = place_order(distributor=distributor, lines=[(product, 4)], backorder=True)
+    seen = []
+
+    def record(sender, **kwargs):
+        seen.append((kwargs["order_id"], kwargs["quantity"], kwargs["still_backordered"]))
+
+    backorder_allocated.connect(record, dispatch_uid="test.fifo", weak=False)
+    try:
+        stock_receive(product=product, distributor=distributor, quantity=5, reference="po:3")
+    finally:
+        backorder_allocated.disconnect(dispatch_uid="test.fifo")
+
+    a, b = first.items.get(), second.items.get()
+    assert (a.quantity_allocated, a.quantity_backordered) == (5, 0)  # took 3: complete
+    assert (b.quantity_allocated, b.quantity_backordered) == (2, 2)  # took the other 2
+    assert seen == [(first.pk, 5, 0), (second.pk, 2, 2)]
+    item = StockItem.objects.get(product=product)
+    assert (item.on_hand, item.allocated, item.available) == (7, 7, 0)
+
+
+def test_the_buyer_cancels_the_backordered_rest_and_keeps_the_allocated_part(distributor):
+    product = stocked_product(distributor=distributor, on_hand=3)
+    order = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
+
+    order = order_backorder_cancel(order=order, by=order.customer)
+
+    line = order.items.get()
+    assert (line.quantity_allocated, line.quantity_backordered, line.quantity_cancelled) == (
+        3,
+        0,
+        2,
+    )
+    assert order.status == OrderStatus.PLACED
+    assert "backordered rest (2 units) cancelled" in order.status_changes.last().note
+    with pytest.raises(IllegalTransition):
+        order_backorder_cancel(order=order, by=order.customer)
+    with pytest.raises(PermissionDenied):
+        order_backorder_cancel(order=order, by=CustomerFactory())
+    # Stock that comes now is not owed to this order any more.
+    stock_receive(product=product, distributor=distributor, quantity=4, reference="po:4")
+    assert StockItem.objects.get(product=product).available == 4
+
+
+def test_cancelling_a_wholly_backordered_order_cancels_it(distributor):
+    product = stocked_product(distributor=distributor, on_hand=0)
+    order = place_order(distributor=distributor, lines=[(product, 2)], backorder=True)
+
+    order = order_backorder_cancel(order=order, by=order.customer)
+
+    assert order.status == OrderStatus.CANCELLED
 
 
 def test_a_retailer_orders_for_its_organization(distributor):
@@ -194,7 +311,7 @@ def test_same_idempotency_key_and_request_returns_the_same_order(distributor):
 
     assert again.pk == first.pk and again.replayed is True and first.replayed is False
     assert _counts() == before
-    assert StockItem.objects.get(product=product).on_hand == 8
+    assert StockItem.objects.get(product=product).allocated == 2
 
 
 def test_same_key_different_request_is_refused(distributor):
@@ -350,9 +467,9 @@ def test_customer_cancels_a_placed_order_and_the_stock_comes_back(distributor):
     order = order_cancel_by_customer(order=order, by=order.customer, reason="changed my mind")
 
     assert order.status == OrderStatus.CANCELLED
-    assert StockItem.objects.get(product=product).on_hand == 10
-    back = StockMovement.objects.get(kind=StockMovement.Kind.RETURN)
-    assert (back.quantity, back.reference) == (4, f"order:{order.pk}")
+    item = StockItem.objects.get(product=product)
+    assert (item.on_hand, item.allocated, item.available) == (10, 0, 10)
+    assert not StockMovement.objects.filter(reference=f"order:{order.pk}").exists()
     assert order.status_changes.last().note == "changed my mind"
 
 

@@ -2,9 +2,11 @@
 
 Every (from, to) pair of statuses is tried: the legal ones move and record who,
 when and why; the illegal ones raise IllegalTransition naming the allowed
-moves and change nothing. Rejected and cancelled orders return their stock
-through the ledger exactly once, however often the move or the return is
-replayed. Then the distributor's own rules on top (order_move_by_distributor).
+moves and change nothing. Rejected and cancelled orders release their
+allocation (no movement: the units never left the shelf) exactly once;
+shipping dispatches what is allocated, and becomes `partially_shipped` while
+units stay backordered. Then the distributor's own rules on top
+(order_move_by_distributor).
 """
 
 import itertools
@@ -15,7 +17,7 @@ from django.db.models import Sum
 
 from accounts.tests.factories import CustomerFactory, DistributorUserFactory
 from inventory.models import StockItem, StockMovement
-from inventory.services import stock_return_for_order
+from inventory.services import stock_receive
 from inventory.tests.factories import DistributorFactory
 from orders.exceptions import IllegalTransition
 from orders.models import RETURNS_STOCK, TRANSITIONS, Order, OrderStatus, OrderStatusChange
@@ -30,6 +32,11 @@ PATH_TO = {
     OrderStatus.PLACED: [],
     OrderStatus.ACCEPTED: [OrderStatus.ACCEPTED],
     OrderStatus.PROCESSING: [OrderStatus.ACCEPTED, OrderStatus.PROCESSING],
+    OrderStatus.PARTIALLY_SHIPPED: [
+        OrderStatus.ACCEPTED,
+        OrderStatus.PROCESSING,
+        OrderStatus.PARTIALLY_SHIPPED,
+    ],
     OrderStatus.SHIPPED: [OrderStatus.ACCEPTED, OrderStatus.PROCESSING, OrderStatus.SHIPPED],
     OrderStatus.DELIVERED: [
         OrderStatus.ACCEPTED,
@@ -55,10 +62,13 @@ def test_the_table_is_the_one_the_issue_describes():
             ("accepted", "processing"),
             ("accepted", "cancelled"),
             ("processing", "shipped"),
+            ("processing", "partially_shipped"),
+            ("partially_shipped", "shipped"),
+            ("partially_shipped", "partially_shipped"),
             ("shipped", "delivered"),
         ]
     )
-    assert len(ILLEGAL) == 7 * 7 - 7
+    assert len(ILLEGAL) == 8 * 8 - 10
     assert {OrderStatus.REJECTED, OrderStatus.CANCELLED} == RETURNS_STOCK
 
 
@@ -84,8 +94,14 @@ def signals():
     order_status_changed.disconnect(dispatch_uid="test.state_machine")
 
 
-def order_in(status, *, distributor, by=None, lines=None) -> Order:
-    order = place_order(distributor=distributor, lines=lines)
+def order_in(status, *, distributor, by=None, lines=None, short=False) -> Order:
+    """An order walked to `status`. `short`: one line is partly backordered (5 asked, 3 there),
+    which a partial shipment needs."""
+    if short or status == OrderStatus.PARTIALLY_SHIPPED:
+        product = stocked_product(distributor=distributor, on_hand=3)
+        order = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
+    else:
+        order = place_order(distributor=distributor, lines=lines)
     for step in PATH_TO[status]:
         order = order_transition(
             order=order,
@@ -102,7 +118,17 @@ def order_in(status, *, distributor, by=None, lines=None) -> Order:
 def test_every_legal_move_moves_and_records_who_when_and_why(
     from_status, to_status, distributor, staff, signals
 ):
-    order = order_in(from_status, distributor=distributor, by=staff)
+    order = order_in(
+        from_status,
+        distributor=distributor,
+        by=staff,
+        short=to_status == OrderStatus.PARTIALLY_SHIPPED,
+    )
+    if from_status == OrderStatus.PARTIALLY_SHIPPED:
+        # Stock for the backordered rest: all of it to ship complete, part of it to ship again.
+        product = order.items.get().product
+        units = 2 if to_status == OrderStatus.SHIPPED else 1
+        stock_receive(product=product, distributor=distributor, quantity=units, reference="po:1")
     signals.clear()
     history_before = OrderStatusChange.objects.filter(order=order).count()
 
@@ -148,24 +174,24 @@ def test_every_illegal_move_is_refused_naming_the_allowed_ones_and_changes_nothi
     assert signals == []
 
 
-# --- Stock comes back exactly once ----------------------------------------------------
+# --- Allocation released exactly once; dispatch takes the shelf ----------------------------
 
 
 def stock_state(items):
-    """{item pk: (on_hand, ledger sum)} — the two must always agree."""
+    """{item pk: (on_hand, allocated)}, checking on_hand against the ledger's sum."""
     state = {}
     for item in items:
         item.refresh_from_db()
         total = StockMovement.objects.filter(stock_item=item).aggregate(t=Sum("quantity"))["t"]
-        state[item.pk] = (item.on_hand, total)
         assert item.on_hand == total
+        state[item.pk] = (item.on_hand, item.allocated)
     return state
 
 
 RETURNING = [(a, b) for a, b in LEGAL if b in RETURNS_STOCK]
 
 
-def test_the_returning_moves_are_rejection_and_both_cancellations():
+def test_the_releasing_moves_are_rejection_and_both_cancellations():
     assert sorted(RETURNING) == [
         ("accepted", "cancelled"),
         ("placed", "cancelled"),
@@ -174,56 +200,58 @@ def test_the_returning_moves_are_rejection_and_both_cancellations():
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), RETURNING)
-def test_rejection_and_cancellation_return_the_stock_exactly_once(
+def test_rejection_and_cancellation_release_the_allocation_exactly_once(
     from_status, to_status, distributor, staff
 ):
     tea = stocked_product(distributor=distributor, on_hand=20)
     rice = stocked_product(distributor=distributor, on_hand=7)
     items = list(StockItem.objects.filter(distributor=distributor).order_by("pk"))
     order = order_in(from_status, distributor=distributor, by=staff, lines=[(tea, 5), (rice, 7)])
-    assert stock_state(items) == {items[0].pk: (15, 15), items[1].pk: (0, 0)}
+    # Placing promises the units; the shelf keeps them.
+    assert stock_state(items) == {items[0].pk: (20, 5), items[1].pk: (7, 7)}
+    movements = StockMovement.objects.count()
 
     order_transition(order=order, to_status=to_status, by=staff, note="gone")
 
-    assert stock_state(items) == {items[0].pk: (20, 20), items[1].pk: (7, 7)}
-    returns = StockMovement.objects.filter(
-        reference=order.stock_reference, kind=StockMovement.Kind.RETURN
-    )
-    assert sorted(returns.values_list("quantity", "balance_after")) == [(5, 20), (7, 7)]
-    assert set(returns.values_list("created_by", flat=True)) == {staff.pk}
-    assert all(
-        note.startswith(f"Order {to_status}") for note in returns.values_list("note", flat=True)
-    )
+    assert stock_state(items) == {items[0].pk: (20, 0), items[1].pk: (7, 0)}
+    assert StockMovement.objects.count() == movements  # nothing left the shelf: no movement
+    lines = order.items.order_by("pk").values_list("quantity_allocated", "quantity_cancelled")
+    assert list(lines) == [(0, 5), (0, 7)]
 
-    # Replaying the move is refused (the order is final) and returns nothing more.
+    # Replaying the move is refused (the order is final) and releases nothing more.
     with pytest.raises(IllegalTransition):
         order_transition(order=order, to_status=to_status, by=staff)
-    # Nor does calling the return itself again, twice.
-    for _ in range(2):
-        assert (
-            stock_return_for_order(distributor_id=distributor.pk, reference=order.stock_reference)
-            == []
-        )
-    assert returns.count() == 2
-    assert stock_state(items) == {items[0].pk: (20, 20), items[1].pk: (7, 7)}
+    assert stock_state(items) == {items[0].pk: (20, 0), items[1].pk: (7, 0)}
 
 
 @pytest.mark.parametrize(
-    "status",
-    [OrderStatus.ACCEPTED, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED],
+    ("status", "expected"),
+    [
+        (OrderStatus.ACCEPTED, (20, 4)),
+        (OrderStatus.PROCESSING, (20, 4)),
+        (OrderStatus.SHIPPED, (16, 0)),
+        (OrderStatus.DELIVERED, (16, 0)),
+    ],
 )
-def test_moves_that_keep_the_order_leave_the_stock_taken(status, distributor, staff):
+def test_on_hand_drops_at_dispatch_and_not_before(status, expected, distributor, staff):
     tea = stocked_product(distributor=distributor, on_hand=20)
     item = StockItem.objects.get(product=tea, distributor=distributor)
     order = order_in(status, distributor=distributor, by=staff, lines=[(tea, 4)])
 
-    assert stock_state([item]) == {item.pk: (16, 16)}
-    assert not StockMovement.objects.filter(
-        reference=order.stock_reference, kind=StockMovement.Kind.RETURN
-    ).exists()
+    assert stock_state([item]) == {item.pk: expected}
+    shipments = StockMovement.objects.filter(
+        reference=order.stock_reference, kind=StockMovement.Kind.SHIPMENT
+    )
+    if expected[0] == 16:
+        assert list(shipments.values_list("quantity", "balance_after", "created_by")) == [
+            (-4, 16, staff.pk)
+        ]
+        assert order.items.get().quantity_shipped == 4
+    else:
+        assert not shipments.exists()
 
 
-def test_a_return_leaves_other_orders_of_the_same_product_alone(distributor, staff):
+def test_a_release_leaves_other_orders_of_the_same_product_alone(distributor, staff):
     tea = stocked_product(distributor=distributor, on_hand=10)
     item = StockItem.objects.get(product=tea, distributor=distributor)
     kept = place_order(distributor=distributor, lines=[(tea, 3)])
@@ -231,19 +259,43 @@ def test_a_return_leaves_other_orders_of_the_same_product_alone(distributor, sta
 
     order_transition(order=dropped, to_status=OrderStatus.REJECTED, by=staff, note="no")
 
-    assert stock_state([item]) == {item.pk: (7, 7)}
-    assert (
-        stock_return_for_order(distributor_id=distributor.pk, reference=dropped.stock_reference)
-        == []
-    )
+    assert stock_state([item]) == {item.pk: (10, 3)}
     assert Order.objects.get(pk=kept.pk).status == OrderStatus.PLACED
+
+
+def test_shipping_with_units_backordered_is_a_partial_shipment(distributor, staff):
+    order = order_in(OrderStatus.PROCESSING, distributor=distributor, by=staff, short=True)
+    line = order.items.get()
+    item = StockItem.objects.get(product=line.product, distributor=distributor)
+    assert (line.quantity_allocated, line.quantity_backordered) == (3, 2)
+
+    moved = order_transition(
+        order=order, to_status=OrderStatus.SHIPPED, by=staff, tracking_reference="TRK-1"
+    )
+
+    assert moved.status == OrderStatus.PARTIALLY_SHIPPED
+    assert stock_state([item]) == {item.pk: (0, 0)}
+    # Nothing allocated yet: shipping again is refused, and nothing is written.
+    with pytest.raises(IllegalTransition, match="nothing allocated to ship"):
+        order_transition(order=moved, to_status=OrderStatus.SHIPPED, by=staff)
+    stock_receive(product=line.product, distributor=distributor, quantity=10, reference="po:9")
+    assert stock_state([item]) == {item.pk: (10, 2)}  # the backorder took its 2 first
+    done = order_transition(order=moved, to_status=OrderStatus.SHIPPED, by=staff)
+    assert done.status == OrderStatus.SHIPPED
+    line.refresh_from_db()
+    assert (line.quantity_shipped, line.quantity_backordered) == (5, 0)
+    assert stock_state([item]) == {item.pk: (8, 0)}
 
 
 # --- The distributor's rules on top (order_move_by_distributor) --------------------------
 
 
 def test_the_distributor_moves_are_every_status_after_placed():
-    assert set(DISTRIBUTOR_MOVES) == set(OrderStatus.values) - {OrderStatus.PLACED}
+    # A partial shipment is what shipping becomes while units stay backordered, not a move.
+    assert set(DISTRIBUTOR_MOVES) == set(OrderStatus.values) - {
+        OrderStatus.PLACED,
+        OrderStatus.PARTIALLY_SHIPPED,
+    }
 
 
 def test_only_a_member_of_the_orders_distributor_may_move_it(distributor):

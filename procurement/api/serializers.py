@@ -33,7 +33,8 @@ class ComputationSerializer(serializers.ModelSerializer):
         model = ProcurementRequest
         fields = [
             "on_hand",
-            "reserved",
+            "allocated",
+            "held",
             "incoming",
             "available",
             "reorder_level",

@@ -63,7 +63,12 @@ def test_low_stock_opens_one_request_and_mails_supplier_and_team_once(
         place_order(distributor=distributor, lines=[(product, 5)])  # 9 left: at/below 10
     request = ProcurementRequest.objects.get()
     assert request.status == RequestStatus.OPEN and request.quantity == 48  # 40 -> 4 packs of 12
-    assert (request.on_hand, request.available, request.reorder_level) == (9, 9, 10)
+    assert (request.on_hand, request.allocated, request.available, request.reorder_level) == (
+        14,
+        5,
+        9,
+        10,
+    )
 
     # Order confirmation + supplier e-mail + team alert + the staff member's alert.
     inbox = smtp_server.inbox.wait_for(4)
@@ -76,7 +81,7 @@ def test_low_stock_opens_one_request_and_mails_supplier_and_team_once(
     for part in (text, html):
         assert request.number in part and "Assam tea" in part and "TEA-1" in part
         assert "48" in part  # quantity needed
-        assert "9 on hand" in part or "9</td>" in part  # current stock
+        assert "9 available" in part or "9</td>" in part  # current stock
     text, _ = parts(to_team)
     assert "Available:      9" in text and "Reorder level:  10" in text
     assert f"Opened procurement request {request.number} for 48 units" in text
@@ -233,7 +238,7 @@ def test_partial_receipts_raise_stock_then_fulfil_and_the_next_low_stock_reorder
 
     services.purchase_order_receive(purchase_order=po, lines=[(product.pk, 20)], by=staff)
     item = StockItem.objects.get(product=product, distributor=distributor)
-    assert item.on_hand == 29
+    assert (item.on_hand, item.available) == (34, 29)
     po.refresh_from_db()
     request.refresh_from_db()
     assert po.status == POStatus.PARTIALLY_RECEIVED and request.status == RequestStatus.APPROVED
@@ -244,13 +249,13 @@ def test_partial_receipts_raise_stock_then_fulfil_and_the_next_low_stock_reorder
     with pytest.raises(ValidationError) as info:
         services.purchase_order_receive(purchase_order=po, lines=[(product.pk, 29)], by=staff)
     assert "Only 28 of TEA-1 are outstanding" in info.value.message_dict["lines.0.quantity"][0]
-    assert StockItem.objects.get(pk=item.pk).on_hand == 29
+    assert StockItem.objects.get(pk=item.pk).available == 29
 
     services.purchase_order_receive(purchase_order=po, lines=[(product.pk, 28)], by=staff)
     item.refresh_from_db()
     po.refresh_from_db()
     request.refresh_from_db()
-    assert item.on_hand == 57
+    assert (item.on_hand, item.available) == (62, 57)  # 5 still allocated to the first order
     assert po.status == POStatus.RECEIVED and po.received_at is not None
     assert request.status == RequestStatus.FULFILLED and request.fulfilled_at is not None
     receipts = StockMovement.objects.filter(stock_item=item, kind="receipt").order_by("pk")

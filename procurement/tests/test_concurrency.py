@@ -32,10 +32,10 @@ def test_twenty_concurrent_orders_crossing_the_level_open_exactly_one_request(se
     assert [status for status, _ in results] == [201] * 20, results
     assert Order.objects.count() == 20
     item = StockItem.objects.get(product=product, distributor=distributor)
-    assert item.on_hand == 20
+    assert (item.on_hand, item.allocated, item.available) == (40, 20, 20)
     assert item.on_hand == item.movements.aggregate(total=Sum("quantity"))["total"]
-    # The tenth order reached 30; the ten after it found the request open.
+    # The tenth order left 30 available; the ten after it found the request open.
     request = ProcurementRequest.objects.get()
-    assert request.status == RequestStatus.OPEN and request.on_hand == 30
+    assert request.status == RequestStatus.OPEN and request.available == 30
     assert OutboundMessage.objects.filter(template="procurement_request").count() == 1
     assert OutboundMessage.objects.filter(template="low_stock_alert").count() == 1

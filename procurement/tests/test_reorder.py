@@ -61,7 +61,12 @@ def test_incoming_units_count_as_available():
     item = StockItemFactory(product=product, distributor=distributor, on_hand=12)
     place_order(distributor=distributor, lines=[(product, 4)])  # 8 left: low
     request = ProcurementRequest.objects.get()
-    assert (request.on_hand, request.incoming, request.available) == (8, 0, 8)
+    assert (request.on_hand, request.allocated, request.incoming, request.available) == (
+        12,
+        4,
+        0,
+        8,
+    )
     assert request.quantity == 92  # up to 100 - 8
     services.procurement_request_approve(request=request, by=procurement_staff())
 
@@ -89,7 +94,12 @@ def test_incoming_that_does_not_lift_above_the_level_opens_a_smaller_request():
     inventory_services.stock_assign(product=product, distributor=distributor, quantity=1)
     inventory_services.stock_adjust(stock_item=item, delta=-1, note="Count")
     second = ProcurementRequest.objects.get(status=RequestStatus.OPEN)
-    assert (second.on_hand, second.incoming, second.available) == (1, 0, 1)
+    assert (second.on_hand, second.allocated, second.incoming, second.available) == (
+        60,
+        59,
+        0,
+        1,
+    )
     assert second.quantity == 99
 
 
@@ -137,7 +147,8 @@ def test_further_orders_while_a_request_is_open_add_none():
     for _ in range(5):
         place_order(distributor=distributor, lines=[(product, 2)])
     assert ProcurementRequest.objects.count() == 1
-    assert ProcurementRequest.objects.get().on_hand == 10  # the first crossing
+    request = ProcurementRequest.objects.get()
+    assert (request.on_hand, request.allocated) == (20, 10)  # the first crossing
 
 
 @pytest.mark.django_db

@@ -121,7 +121,8 @@ def test_the_request_export_parses_back_to_the_same_figures(staff_client, procur
         for column in (
             "quantity",
             "on_hand",
-            "reserved",
+            "allocated",
+            "held",
             "incoming",
             "available",
             "reorder_level",

@@ -26,7 +26,12 @@ Orders (subtotal, 18 % tax half-up / total, then the last status):
   O4 2025-03-10 11:00 c1 @South Hammer x1 10.00 1.80 / 11.80 cancelled 03-10 12:00
   O5 2025-03-12 08:00 shop @South Rake x4 22.20 4.00 / 26.20 rejected 03-12 09:00
   O6 2025-03-20 18:00 c2 @North Rake x10 55.50 9.99 / 65.49 shipped 03-21 10:00
+  R1 2025-03-25 12:00 c1 @South Drill x50: refused (8 available, ship complete): no order,
+     one demand line of 50 refused
   O8 2025-04-01 00:30 c1 @South Rake x1 5.55 1.00 / 6.55 placed
+
+Since #12 an order's units are allocated at placement and leave the shelf (a
+`shipment` movement) when it ships: on hand drops at each order's `shipped` time.
 
 Procurement:
   PR1 auto 03-03 15:00 Hammer @North x10 -> approved 03-04 09:00 as PO-A (Acme, expected 03-07),
@@ -43,6 +48,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from unittest import mock
 
+import pytest
+
 from accounts.models import Organization
 from accounts.tests.factories import (
     CustomerFactory,
@@ -52,6 +59,7 @@ from accounts.tests.factories import (
     RetailerUserFactory,
 )
 from catalog.tests.factories import CategoryFactory, ProductFactory
+from inventory.exceptions import InsufficientStock
 from inventory.services import stock_assign
 from orders.models import OrderStatus
 from orders.services import order_place, order_transition
@@ -259,6 +267,8 @@ def build_market(settings) -> Market:
         ],
         north_user,
     )
+    with pytest.raises(InsufficientStock):
+        _place(u["c1"], south, [(drill, 50)], "2025-03-25 12:00")  # R1: refused, recorded
     o["O8"] = _place(u["c1"], south, [(rake, 1)], "2025-04-01 00:30")
     with at("2025-04-02 09:00"):
         m.requests["PR4"] = procurement_request_create(

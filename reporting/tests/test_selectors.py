@@ -96,11 +96,12 @@ def test_procurement_requests_generated(m):
 
 
 def test_stock_turnover(m):
-    # On hand before 1 March: North Hammer 20, Drill 10-1 (O7) = 9, Rake 50;
+    # On hand before 1 March: North Hammer 20, Drill 10-1 (O7 shipped 02-28) = 9, Rake 50;
     # South 20 + 10 + 50 -> 159.
     # Before 1 April: North Hammer 20-2-18+10 = 10, Drill 9-1 = 8, Rake 50-10 = 40;
-    # South Hammer 20-1+1 = 20, Drill 10-2 = 8, Rake 50+20-3-4+4 = 67 -> 153.
-    # Sold: sales -41 (3+18+5+1+4+10) + returns 5 (O4 1, O5 4) = 36; 36 / 156 = 0.23077 -> 0.2308
+    # South Hammer 20 (O4 was cancelled before it shipped), Drill 10-2 = 8,
+    # Rake 50+20-3 = 67 (O5 was rejected before it shipped) -> 153.
+    # Sold: shipments in March 3 (O1) + 18 (O2) + 5 (O3) + 10 (O6) = 36; 36 / 156 = 0.23077
     assert s.stock_turnover(scope=ALL, filters=MARCH) == s.StockTurnover(
         units_sold=36,
         on_hand_start=159,
@@ -291,49 +292,53 @@ def test_monthly_report_scoped(m):
 
 
 def test_stockouts(m):
-    # Hammer at North: 0 from O2 (03-03 15:00) to the receipt of PO-A (03-07 12:00):
-    # 3 days 21 hours = 3.875 days -> 3.88
+    # Hammer at North: the shelf empties when O2's 18 ship (03-05 12:00) and stays empty until
+    # the receipt of PO-A (03-07 12:00): 2 days. (Allocated at 03-03 15:00, still on the shelf.)
     table = s.stockouts(scope=ALL, filters=MARCH)
     assert table.rows == [
         {"sku": "HAM-1", "product": "Hammer", "distributor": "North Depot", "events": 1,
-         "days": D("3.88")}
+         "days": D("2.00")}
     ]  # fmt: skip
-    # From 5 March the stockout had begun already: 03-05 00:00 -> 03-07 12:00 = 2.5 days, 0 begun.
-    later = ReportFilters(datetime.date(2025, 3, 5), datetime.date(2025, 3, 31))
+    # From 6 March the stockout had begun already: 03-06 00:00 -> 03-07 12:00 = 1.5 days, 0 begun.
+    later = ReportFilters(datetime.date(2025, 3, 6), datetime.date(2025, 3, 31))
     assert [(r["events"], r["days"]) for r in s.stockouts(scope=ALL, filters=later).rows] == [
-        (0, D("2.50"))
+        (0, D("1.50"))
     ]
-    # A range ending while still at zero counts up to the end: 03-03 15:00 -> 03-05 00:00 = 1.375
-    early = ReportFilters(datetime.date(2025, 3, 1), datetime.date(2025, 3, 4))
-    assert [r["days"] for r in s.stockouts(scope=ALL, filters=early).rows] == [D("1.38")]
+    # A range ending while still at zero counts up to the end: 03-05 12:00 -> 03-06 00:00 = 0.5
+    early = ReportFilters(datetime.date(2025, 3, 1), datetime.date(2025, 3, 5))
+    assert [r["days"] for r in s.stockouts(scope=ALL, filters=early).rows] == [D("0.50")]
     assert s.stockouts(scope=scope(m, "south"), filters=MARCH).rows == []
 
 
 def test_stockout_still_open_counts_until_now(m):
-    # Up to an explicit "now" inside the range: 03-03 15:00 -> 03-04 15:00 = 1 day.
-    days = s.stockouts(scope=ALL, filters=MARCH, now=moment("2025-03-04 15:00")).rows[0]["days"]
+    # Up to an explicit "now" inside the range: 03-05 12:00 -> 03-06 12:00 = 1 day.
+    days = s.stockouts(scope=ALL, filters=MARCH, now=moment("2025-03-06 12:00")).rows[0]["days"]
     assert days == D("1.00")
 
 
 def test_fill_rate(m):
-    # Decided lines: O1 2 + O2 1 + O3 2 (delivered) + O6 1 (shipped) = 6 shipped in full,
-    # + O5 1 rejected = 7; O4 (cancelled by the buyer) left out. 6 / 7 = 0.857142 -> 0.8571
-    assert s.fill_rate(scope=ALL, filters=MARCH) == Ratio(6, 7, D("0.8571"))
-    assert s.fill_rate(scope=scope(m, "south"), filters=MARCH) == Ratio(2, 3, D("0.6667"))
+    # Demand lines asked for in March: O1 2, O2 1, O3 2, O4 1, O5 1, O6 1 (each allocated in
+    # full when placed, whatever happened later) + R1 1 refused = 9; 8 / 9 = 0.8888.. -> 0.8889
+    assert s.fill_rate(scope=ALL, filters=MARCH) == Ratio(8, 9, D("0.8889"))
+    # South: O3 2, O4 1, O5 1 filled, R1 refused: 4 / 5
+    assert s.fill_rate(scope=scope(m, "south"), filters=MARCH) == Ratio(4, 5, D("0.8000"))
     assert s.fill_rate(scope=scope(m, "north"), filters=MARCH) == Ratio(4, 4, D("1.0000"))
+    # Acme (Hammer, Drill): O1 2, O2 1, O3 1 (Drill), O4 1, R1 1 -> 5 of 6
+    assert s.fill_rate(scope=scope(m, "acme"), filters=MARCH) == Ratio(5, 6, D("0.8333"))
 
 
 def test_days_of_cover(m):
     # Window: 30 days before 1 April = 2 March 00:00 onwards (O7 is outside it).
     rows = s.days_of_cover(scope=ALL, filters=MARCH).rows
-    got = [(r["sku"], r["distributor"], r["on_hand"], r["sold"], r["cover"]) for r in rows]
+    got = [(r["sku"], r["distributor"], r["on_hand"], r["demand"], r["cover"]) for r in rows]
+    # Demand is what was asked for (demand lines), whatever became of the order.
     assert got == [
         ("DRL-1", "North Depot", 8, 1, D("240.0")),  # 8 * 30 / 1
-        ("DRL-1", "South Depot", 8, 2, D("120.0")),  # 8 * 30 / 2
+        ("DRL-1", "South Depot", 8, 52, D("4.6")),  # O3 2 + R1 50 refused: 8 * 30 / 52
         ("HAM-1", "North Depot", 10, 20, D("15.0")),  # 10 * 30 / 20
-        ("HAM-1", "South Depot", 20, 0, None),  # O4 sold 1 and gave it back
+        ("HAM-1", "South Depot", 20, 1, D("600.0")),  # O4 asked for 1 (then cancelled)
         ("RAK-1", "North Depot", 40, 10, D("120.0")),  # 40 * 30 / 10
-        ("RAK-1", "South Depot", 67, 3, D("670.0")),  # 67 * 30 / 3 (O5's 4 came back)
+        ("RAK-1", "South Depot", 67, 7, D("287.1")),  # O3 3 + O5 4: 67 * 30 / 7 = 287.14
     ]
     assert rows[2]["daily"] == D("0.67")  # 20 / 30
     north = s.days_of_cover(scope=scope(m, "north"), filters=MARCH).rows

@@ -187,10 +187,10 @@ def test_monthly_page_for_a_manufacturer_has_no_tax(m):
 def test_fulfillment_page_ratio_and_durations(m):
     response = client_for(m.users["staff"]).get(FULFILLMENT, MARCH)
     body = page_table(response, "fulfillment")["body"]
-    # 48, 72, 36 hours: mean 52, median 48, p90 72; fill rate 6 / 7 = 0.8571 -> 85.7 %
+    # 48, 72, 36 hours: mean 52, median 48, p90 72; fill rate 8 / 9 = 0.8889 -> 88.9 %
     assert body == [
         ["Placed to delivered", "3", "52.00", "48.00", "72.00", "", ""],
-        ["Lines shipped in full (fill rate)", "7", "", "", "", "6", "85.7%"],
+        ["Lines filled when ordered (fill rate)", "9", "", "", "", "8", "88.9%"],
     ]
 
 
@@ -207,9 +207,9 @@ def test_stock_page(m):
     response = client_for(m.users["staff"]).get(STOCK, MARCH)
     cover = page_table(response, "cover")["body"]
     assert [*cover[2][0:4], cover[2][6]] == ["HAM-1", "Hammer", "North Depot", "10", "15.0"]
-    assert cover[3][6] == ""  # no sales in the window: no cover figure
+    assert cover[3][6] == "600.0"  # 20 on hand, 1 asked for in 30 days (O4, then cancelled)
     assert page_table(response, "stockouts")["body"] == [
-        ["HAM-1", "Hammer", "North Depot", "1", "3.9"]  # 3.875 days, shown to 0.1
+        ["HAM-1", "Hammer", "North Depot", "1", "2.0"]  # 2 days, shown to 0.1
     ]
 
 
@@ -219,7 +219,7 @@ def test_overview_figures(m):
     assert figures["orders"] == "4"
     assert figures["average-cart"] == "₹168.78"
     assert figures["procurement-requests"] == "3"
-    assert figures["fill-rate"] == "85.7%"
+    assert figures["fill-rate"] == "88.9%"
     assert figures["on-time"] == "50.0%"
     assert figures["fulfillment"] == "52.00"
     assert figures["supplier-response"] == "15.00"
