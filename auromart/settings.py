@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from auromart.storage_config import media_storage
+from auromart.deploy_config import cache_config, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -121,6 +121,9 @@ if _db["ENGINE"] == "django.db.backends.mysql":
             # keeps row locks on stock rows from turning into gap locks.
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
             "isolation_level": "read committed",
+            # A database that does not answer fails a request (and /readyz)
+            # in seconds instead of holding it.
+            "connect_timeout": 5,
         }
     )
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -137,7 +140,10 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (API throttle counters, shared across hosts) -----------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://auromart")}
+CACHES = {"default": cache_config(env.cache("CACHE_URL", default="locmemcache://auromart"))}
+
+# Seconds /readyz waits for its checks (database, cache, broker, storage) in all.
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=3.0)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -384,7 +390,7 @@ SPECTACULAR_SETTINGS = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Health checks come from inside the network over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.tests.factories import ManufacturerUserFactory, OrganizationFactory, UserFactory
-from auromart.storage_config import media_storage
+from auromart.deploy_config import media_storage
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
 from inventory.tests.factories import DistributorFactory, StockItemFactory

@@ -1,6 +1,7 @@
-"""Where media lives (invoice and PO PDFs, import files between preview and confirm, images).
+"""Settings pieces for a deployment of several hosts: media storage and the cache.
 
-Local disk (MEDIA_ROOT) is the embedded default. With AWS_STORAGE_BUCKET_NAME
+Media (invoice and PO PDFs, import files between preview and confirm, images):
+local disk (MEDIA_ROOT) is the embedded default. With AWS_STORAGE_BUCKET_NAME
 set, media goes to S3-compatible object storage (AWS S3, MinIO, ...) through
 django-storages and boto3, so every web host and worker reads what any other
 wrote. The code reads and writes media only through Django's storage API
@@ -46,3 +47,18 @@ def media_storage(read: Callable[..., str]) -> dict:
         ),
     }
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Seconds a Redis cache call may wait: a dead or frozen Redis must fail a
+# request (and the readiness probe) quickly, not hold a worker thread.
+CACHE_CONNECT_TIMEOUT = 1.0
+CACHE_SOCKET_TIMEOUT = 2.0
+
+
+def cache_config(config: dict) -> dict:
+    """CACHES["default"] from django-environ's parsed CACHE_URL, with bounded waits for Redis."""
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", CACHE_CONNECT_TIMEOUT)
+        options.setdefault("socket_timeout", CACHE_SOCKET_TIMEOUT)
+    return config
