@@ -323,8 +323,12 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 # Backoff: 1 min, 2, 4, ... capped at 1 h (8 attempts span about 2 h).
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
-# A row claimed for sending longer than this was abandoned by a dead deliverer.
-NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=600)
+# The lease a deliverer holds on a row while sending, renewed every third of
+# it while the send runs; a row still claimed after it lost its deliverer.
+# Lease + the sweep's period bound how long a crash goes unnoticed (45 + 60 s).
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=45)
+if NOTIFICATIONS_CLAIM_SECONDS < 3:
+    raise ImproperlyConfigured("NOTIFICATIONS_CLAIM_SECONDS must be at least 3.")
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
