@@ -133,7 +133,7 @@ bench-quick: install ## Small versions of the benchmarks (under a minute; never 
 
 # --- Deployment ----------------------------------------------------------------
 
-compose-up: ## docker compose: build and start the scaled-out stack (needs SECRET_KEY)
+compose-up: ## docker compose: build and start the scaled-out stack (needs SECRET_KEY, DB_PASSWORD, MINIO_ROOT_PASSWORD)
 	$(COMPOSE) up -d --build
 
 compose-down: ## docker compose: stop the stack (volumes are kept)

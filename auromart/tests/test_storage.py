@@ -12,11 +12,13 @@ import socket
 import subprocess
 import sys
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import boto3
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -254,3 +256,23 @@ def test_purchase_order_pdfs_are_written_to_the_bucket_and_downloaded_from_it(s3
     po.refresh_from_db()
     assert po.pdf.startswith("purchase_orders/") and po.pdf.endswith(f"{po.number}.pdf")
     assert not settings.MEDIA_ROOT.exists()
+
+
+def test_ensure_media_bucket_creates_a_missing_bucket_once(s3_server, settings):
+    env, client = s3_server
+    env = {**env, "AWS_STORAGE_BUCKET_NAME": "auromart-fresh-bucket"}
+    default = media_storage(lambda name, default="": env.get(name, default))
+    settings.STORAGES = {**settings.STORAGES, "default": default}
+    first, second = StringIO(), StringIO()
+
+    call_command("ensure_media_bucket", stdout=first)
+    call_command("ensure_media_bucket", stdout=second)
+
+    assert "created" in first.getvalue() and "exists" in second.getvalue()
+    client.head_bucket(Bucket="auromart-fresh-bucket")  # raises when missing
+
+
+def test_ensure_media_bucket_does_nothing_on_local_disk():
+    out = StringIO()
+    call_command("ensure_media_bucket", stdout=out)
+    assert "local disk" in out.getvalue()
