@@ -41,6 +41,10 @@ def on_starting(server):
     """Before the socket opens: import every view (the URLconf is otherwise loaded lazily)."""
     if not server.cfg.preload_app:
         return  # nothing loaded yet: each worker imports the app itself
+    from django.db import connections
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018  (evaluating it imports the views)
+    # Before any worker exists: a connection opened while loading must not be
+    # inherited (and shared) by the forked workers.
+    connections.close_all()
