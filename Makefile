@@ -89,7 +89,7 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL)
 	@$(call require_broker)
 	$(BIN)/celery -A auromart worker -l info
 
-beat: install ## Run Celery beat, the periodic scheduler (one per deployment)
+beat: install ## Run Celery beat, the periodic scheduler (more beats only stand by: auromart/beat.py)
 	@$(call require_broker)
 	$(BIN)/celery -A auromart beat -l info
 
