@@ -473,8 +473,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # numbers, and imports take the apostrophe off again. The library's own switch
 # only drops a leading "=" and turns every cell into text, so it stays off.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
-# The file between preview and confirm is kept in the default storage
-# (MEDIA_ROOT), which every web host shares, not in one host's /tmp.
+# The file between preview and confirm is kept in the default storage, not
+# in one host's /tmp: with several hosts that is the S3 bucket
+# (AWS_STORAGE_BUCKET_NAME), so another host can confirm the preview.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # Uploads in the admin; `manage.py import_data` takes larger files.
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
