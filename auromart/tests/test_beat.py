@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from auromart.beat import LOCK_KEY, heartbeat_key
 from auromart.tasks import ping
+from auromart.tests.helpers import database_url
 from notifications.tasks import sweep_outbox
 
 from .celery_worker import celery_worker
@@ -128,14 +128,6 @@ def test_two_beats_queue_each_periodic_task_once_per_period_and_a_standby_takes_
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,6 +22,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from auromart.tests.helpers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_PORTS = range(18250, 18260)  # this module's loopback ports
 
@@ -153,20 +155,9 @@ def test_the_beat_health_check_fails_without_a_heartbeat():
 # --- gunicorn: the app is loaded before the socket opens ---------------------------
 
 
-def _free_port() -> int:
-    for port in GUNICORN_PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free loopback port")
-
-
 def first_request_seconds(preload: bool) -> float:
     """Seconds the first request waits when sent as soon as gunicorn accepts connections."""
-    port = _free_port()
+    port = free_port(GUNICORN_PORTS)
     process = subprocess.Popen(
         [
             sys.executable,

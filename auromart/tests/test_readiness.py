@@ -10,21 +10,11 @@ import redis
 
 from auromart.celery import app
 from auromart.deploy_config import cache_config
+from auromart.tests.helpers import free_port
 
 pytestmark = pytest.mark.django_db
 
 REDIS_PORTS = range(18230, 18240)  # this module's loopback ports
-
-
-def _free_port(ports) -> int:
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free loopback port")
 
 
 def point_cache_at(settings, url: str) -> None:
@@ -58,7 +48,7 @@ def redis_server():
     """A Redis of this test's own on a loopback port: not running until start() is called."""
     if shutil.which("redis-server") is None:
         pytest.skip("needs redis-server (CI installs it)")
-    port = _free_port(REDIS_PORTS)
+    port = free_port(REDIS_PORTS)
     processes = []
 
     def start():

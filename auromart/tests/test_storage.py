@@ -8,7 +8,6 @@ shows the failure the object store removes (the issue's 500 on a second host).
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from decimal import Decimal
@@ -19,11 +18,11 @@ import boto3
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from accounts.tests.factories import ManufacturerUserFactory, OrganizationFactory, UserFactory
 from auromart.deploy_config import media_storage
+from auromart.tests.helpers import database_url, free_port
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
 from inventory.tests.factories import DistributorFactory, StockItemFactory
@@ -38,31 +37,12 @@ BUCKET = "auromart-media-test"
 S3_PORTS = range(18200, 18220)  # this module's loopback ports for the fake S3
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    for port in S3_PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for the fake S3 server")
-
-
 @pytest.fixture(scope="module")
 def s3_server():
     """moto's S3 server on loopback; yields the environment that points media at its bucket."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port(S3_PORTS)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     env = {

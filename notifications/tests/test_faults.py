@@ -25,13 +25,14 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import CustomerFactory
 from auromart.celery import app
 from auromart.tests.celery_worker import celery_worker
+from auromart.tests.helpers import database_url
 from inventory.tests.factories import DistributorFactory
 from invoicing.models import Invoice
 from notifications import dispatch, services
@@ -62,15 +63,6 @@ def point_email_at(settings, port: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-
-
-def database_url() -> str:
-    """DATABASE_URL of the test database, for a deliverer in another process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 def order_body(distributor, product, quantity=1) -> dict:
