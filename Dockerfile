@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # AuroMart image: the same image runs web (gunicorn), the Celery worker, beat
-# and the one-shot migrate service of docker-compose.yml.
+# and the one-shot migrate service of docker-compose.yml (the reverse proxy,
+# MariaDB, Redis, MinIO and Mailpit are stock images).
 
 # --- build: compile mysqlclient and install the pinned requirements ------------
 FROM python:3.11-slim-bookworm AS build
@@ -48,4 +49,5 @@ RUN SECRET_KEY=build-only-dummy-key-not-used-at-run-time DEBUG=false \
     python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "auromart.wsgi:application", "-b", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: preloaded app, gthread workers, graceful stop (see there).
+CMD ["gunicorn", "auromart.wsgi:application", "--config", "gunicorn.conf.py", "--access-logfile", "-"]

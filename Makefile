@@ -89,7 +89,7 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL)
 	@$(call require_broker)
 	$(BIN)/celery -A auromart worker -l info
 
-beat: install ## Run Celery beat, the periodic scheduler (one per deployment)
+beat: install ## Run Celery beat, the periodic scheduler (more beats only stand by: auromart/beat.py)
 	@$(call require_broker)
 	$(BIN)/celery -A auromart beat -l info
 
@@ -133,7 +133,7 @@ bench-quick: install ## Small versions of the benchmarks (under a minute; never 
 
 # --- Deployment ----------------------------------------------------------------
 
-compose-up: ## docker compose: build and start the scaled-out stack (needs SECRET_KEY)
+compose-up: ## docker compose: build and start the scaled-out stack (needs SECRET_KEY, DB_PASSWORD, MINIO_ROOT_PASSWORD)
 	$(COMPOSE) up -d --build
 
 compose-down: ## docker compose: stop the stack (volumes are kept)

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from auromart.deploy_config import cache_config, media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -119,6 +121,9 @@ if _db["ENGINE"] == "django.db.backends.mysql":
             # keeps row locks on stock rows from turning into gap locks.
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
             "isolation_level": "read committed",
+            # A database that does not answer fails a request (and /readyz)
+            # in seconds instead of holding it.
+            "connect_timeout": 5,
         }
     )
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -135,7 +140,10 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (API throttle counters, shared across hosts) -----------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://auromart")}
+CACHES = {"default": cache_config(env.cache("CACHE_URL", default="locmemcache://auromart"))}
+
+# Seconds /readyz waits for its checks (database, cache, broker, storage) in all.
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=3.0)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -185,7 +193,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(env.str),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -284,6 +292,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the worker's 1 s BRPOP poll, so an idle worker never times out.
     "socket_timeout": max(CELERY_BROKER_CONNECTION_TIMEOUT, 5.0),
 }
+# Task results: nothing reads them (tasks record outcomes in the database),
+# so none are stored; a task that opts in (auromart.ping) keeps its result
+# for an hour. Measured before: 1,577 result keys in Redis after a short run.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = timedelta(hours=1)
+# Beat as a singleton (auromart.beat): several beats may run, the one holding
+# a Redis lock sends; a standby takes over within BEAT_LOCK_SECONDS.
+CELERY_BEAT_SCHEDULER = "auromart.beat:SingletonScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+BEAT_LOCK_URL = env("BEAT_LOCK_URL", default=CELERY_BROKER_URL)
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+if BEAT_LOCK_SECONDS < 3:
+    raise ImproperlyConfigured("BEAT_LOCK_SECONDS must be at least 3.")
 CELERY_BEAT_SCHEDULE = {
     # Retries and anything a deliverer missed; `manage.py deliver_outbox` does
     # the same from cron when there is no beat.
@@ -315,8 +336,12 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 # Backoff: 1 min, 2, 4, ... capped at 1 h (8 attempts span about 2 h).
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
-# A row claimed for sending longer than this was abandoned by a dead deliverer.
-NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=600)
+# The lease a deliverer holds on a row while sending, renewed every third of
+# it while the send runs; a row still claimed after it lost its deliverer.
+# Lease + the sweep's period bound how long a crash goes unnoticed (45 + 60 s).
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=45)
+if NOTIFICATIONS_CLAIM_SECONDS < 3:
+    raise ImproperlyConfigured("NOTIFICATIONS_CLAIM_SECONDS must be at least 3.")
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -382,7 +407,7 @@ SPECTACULAR_SETTINGS = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Health checks come from inside the network over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -448,8 +473,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # numbers, and imports take the apostrophe off again. The library's own switch
 # only drops a leading "=" and turns every cell into text, so it stays off.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
-# The file between preview and confirm is kept in the default storage
-# (MEDIA_ROOT), which every web host shares, not in one host's /tmp.
+# The file between preview and confirm is kept in the default storage, not
+# in one host's /tmp: with several hosts that is the S3 bucket
+# (AWS_STORAGE_BUCKET_NAME), so another host can confirm the preview.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # Uploads in the admin; `manage.py import_data` takes larger files.
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -33,6 +33,7 @@ api_patterns = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("customer-portal/", include("orders.portal_urls")),
     path("retailer/", include("orders.retailer_urls")),

@@ -1,11 +1,11 @@
-"""Error pages (HTML for people, the API's JSON body under /api/) and the health check."""
+"""Error pages (HTML for people, the API's JSON body under /api/) and the health probes."""
 
-from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
 from auromart.api.exceptions import error_body
+from auromart.readiness import readiness
 
 
 def _error(request, status, template, detail, code):
@@ -38,7 +38,15 @@ def server_error(request):
 
 
 def healthz(request):
-    """Liveness for load balancers and compose: the database answers a query."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: this process answers. No dependency is checked, so a database or
+    Redis outage never gets healthy processes restarted; /readyz tells those."""
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Readiness: database, cache, broker (when configured) and storage, each with a
+    time limit; 200 when all answer, else 503 naming the failing checks."""
+    ready, body = readiness()
+    response = JsonResponse(body, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from .delivery import INTERRUPTED_ERROR
 from .models import MessageStatus, Notification, NotificationPreference, OutboundMessage
 from .services import message_resend
 
@@ -13,6 +14,26 @@ STATUS_COLORS = {
     MessageStatus.BOUNCED: "#dc3545",
     MessageStatus.COMPLAINED: "#fd7e14",
 }
+
+
+class NeedsCheckFilter(admin.SimpleListFilter):
+    """E-mails whose deliverer died between the hand-off and the server's answer.
+
+    They may or may not have gone out, so they are never resent automatically:
+    a person checks (the Message-ID is in the provider id, searchable) and
+    resends the ones that did not arrive.
+    """
+
+    title = "needs a check"
+    parameter_name = "needs_check"
+
+    def lookups(self, request, model_admin):
+        return [("interrupted", "Interrupted in flight: may or may not have gone out")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "interrupted":
+            return queryset.filter(status=MessageStatus.FAILED, last_error=INTERRUPTED_ERROR)
+        return queryset
 
 
 @admin.register(OutboundMessage)
@@ -34,7 +55,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
     ]
-    list_filter = ["status", "channel", "template", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        NeedsCheckFilter,
+        "status",
+        "channel",
+        "template",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["recipient", "subject", "dedup_key", "provider_message_id"]
     date_hierarchy = "created_at"
     list_per_page = 50

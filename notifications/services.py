@@ -6,29 +6,35 @@ commit. Delivery (message_deliver) claims a row with a conditional UPDATE, so
 of any number of deliverers racing for it exactly one sends it, and a row that
 was sent is never claimed again.
 
-A deliverer can die holding a claim (a worker killed, a machine lost). The
-transport records a handoff marker just before the message goes to the
-provider, so the sweep can tell "claimed, never handed over" (certainly not
-sent: retried) from "handed over, outcome not recorded" (retried with the
-same Message-ID or Idempotency-Key where the transport makes that safe, else
-failed for a person to check). See outbox_release_interrupted.
+Delivery itself (claim, lease, handoff, recovery after a crash) is
+notifications.delivery; its entry points are re-exported here.
 """
 
 import logging
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 
+from .delivery import (  # noqa: F401  (re-exported: the services' public surface)
+    INTERRUPTED_AFTER_HANDOFF,
+    INTERRUPTED_BEFORE_HANDOFF,
+    INTERRUPTED_ERROR,
+    INTERRUPTED_TOO_OFTEN,
+    Outcome,
+    message_deliver,
+    outbox_deliver_keys,
+    outbox_due_ids,
+    outbox_pending_ids,
+    outbox_release_interrupted,
+    outbox_sweep,
+    retry_delay,
+)
 from .dispatch import schedule_delivery
 from .events import EVENTS, events_for
 from .models import (
@@ -39,30 +45,10 @@ from .models import (
     OutboundMessage,
 )
 from .rendering import Rendered, render_message
-from .transports import TRANSPORTS, PermanentError, retry_safe_after_handoff
 
 logger = logging.getLogger(__name__)
 
 DEDUP_KEY_MAX_LENGTH = OutboundMessage._meta.get_field("dedup_key").max_length
-INTERRUPTED_ERROR = (
-    "Interrupted while sending (the deliverer stopped before it could record the "
-    "outcome): it may or may not have gone out, so it is not retried automatically. "
-    "Check with the recipient, then use Resend."
-)
-INTERRUPTED_BEFORE_HANDOFF = (
-    "Interrupted before it was handed to the provider (the deliverer stopped): "
-    "nothing went out, so it is retried."
-)
-INTERRUPTED_AFTER_HANDOFF = (
-    "Interrupted after it was handed to the provider, before the provider confirmed "
-    "it: retried with the same message id, which the provider and mail clients "
-    "recognise as the same message."
-)
-INTERRUPTED_TOO_OFTEN = (
-    "Gave up after {attempts} attempts: the deliverer stopped each time before it "
-    "could record the outcome. Check the message and the workers, then use Resend."
-)
-
 
 # --- Queueing -------------------------------------------------------------------
 
@@ -276,195 +262,6 @@ def user_notify(
             }
         ]
     )[0]
-
-
-# --- Delivery --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # "sent", "retry", "failed", or "skipped" (someone else has it, or it is done)
-    retry_at: datetime | None = None
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with jitter: base, 2x base, 4x base ... capped; attempts >= 1."""
-    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    delay = min(base * 2 ** (attempts - 1), settings.NOTIFICATIONS_RETRY_MAX_SECONDS)
-    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
-
-
-def message_deliver(*, message_id: int) -> Outcome:
-    """Send one due outbox row, once, and record what happened.
-
-    Claims the row (pending and due -> sending) with one conditional UPDATE:
-    of several deliverers racing for it, one wins and the rest return
-    "skipped"; a sent row is never claimed again. Runs outside any
-    transaction: the send is not something a rollback could undo. A transient
-    error puts the row back to pending with exponential backoff until
-    NOTIFICATIONS_MAX_ATTEMPTS are used; a permanent one fails it at once.
-    """
-    now = timezone.now()
-    claimed = OutboundMessage.objects.filter(
-        pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now
-    ).update(
-        status=MessageStatus.SENDING,
-        attempts=F("attempts") + 1,
-        claimed_until=now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS),
-        status_changed_at=now,
-    )
-    if not claimed:
-        return Outcome("skipped")
-    message = OutboundMessage.objects.get(pk=message_id)
-    try:
-        provider_id, simulated = TRANSPORTS[message.channel](
-            message, handoff=partial(_record_handoff, message_id)
-        )
-    except PermanentError as exc:
-        _record_failure(message, str(exc), retry=False)
-        return Outcome("failed")
-    except Exception as exc:  # a transient failure: the server is down, a timeout
-        error = f"{type(exc).__name__}: {exc}"
-        if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            _record_failure(
-                message, f"Gave up after {message.attempts} attempts. {error}", retry=False
-            )
-            return Outcome("failed")
-        retry_at = timezone.now() + retry_delay(message.attempts)
-        _record_failure(message, error, retry=True, retry_at=retry_at)
-        return Outcome("retry", retry_at)
-    finished = timezone.now()
-    OutboundMessage.objects.filter(pk=message_id).update(
-        status=MessageStatus.SENT,
-        provider_message_id=provider_id[:255],
-        simulated=simulated,
-        sent_at=finished,
-        status_changed_at=finished,
-        claimed_until=None,
-        last_error="",
-    )
-    return Outcome("sent")
-
-
-def _record_handoff(message_id: int, marker: str) -> None:
-    # Committed before the provider sees a byte (delivery runs outside any
-    # transaction), so a deliverer that dies from here on leaves the marker.
-    OutboundMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
-        provider_message_id=marker[:255]
-    )
-
-
-def _record_failure(
-    message: OutboundMessage, error: str, *, retry: bool, retry_at: datetime | None = None
-) -> None:
-    logger.warning(
-        "%s to %s (outbox %s, attempt %s) failed%s: %s",
-        message.get_channel_display(),
-        message.recipient,
-        message.pk,
-        message.attempts,
-        "; will retry" if retry else "",
-        error,
-    )
-    now = timezone.now()
-    OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.PENDING if retry else MessageStatus.FAILED,
-        next_attempt_at=retry_at or now,
-        last_error=error[:4000],
-        status_changed_at=now,
-        claimed_until=None,
-        provider_message_id="",  # the handoff marker: this attempt's outcome is known
-    )
-
-
-def outbox_pending_ids(*, dedup_keys: list[str]) -> list[int]:
-    """The rows among `dedup_keys` (what a transaction just queued) still waiting to go."""
-    return list(
-        OutboundMessage.objects.filter(
-            dedup_key__in=dedup_keys, status=MessageStatus.PENDING
-        ).values_list("pk", flat=True)
-    )
-
-
-def outbox_deliver_keys(*, dedup_keys: list[str]) -> dict[str, int]:
-    """Deliver the pending rows among `dedup_keys` in this thread."""
-    return _deliver_each(outbox_pending_ids(dedup_keys=dedup_keys))
-
-
-def _deliver_each(ids: list[int]) -> dict[str, int]:
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    for message_id in ids:
-        counts[message_deliver(message_id=message_id).status] += 1
-    return counts
-
-
-def outbox_due_ids(*, limit: int) -> list[int]:
-    """The pending rows whose next attempt is due, oldest due first."""
-    return list(
-        OutboundMessage.objects.filter(
-            status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def outbox_release_interrupted() -> int:
-    """Settle rows stuck in `sending` past their claim: their deliverer died mid-send.
-
-    A row the deliverer never handed to the provider (no handoff marker)
-    certainly did not go out: it is due again at once. A row it handed over
-    goes again too when the transport makes a repeat harmless (SMTP, where the
-    server accepts a message only by the 250 reply the deliverer never
-    recorded, and the retry carries the same Message-ID; the webhook's
-    Idempotency-Key). Through an ESP's API (anymail) it may have been accepted
-    and a repeat would be a second message, so it is failed for a person to
-    check and resend. A row whose deliverer died on each of
-    NOTIFICATIONS_MAX_ATTEMPTS claims is failed too. Returns how many rows
-    were settled.
-    """
-    now = timezone.now()
-    expired = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now)
-    settled = 0
-    for message in expired.only("pk", "channel", "attempts", "provider_message_id"):
-        handed_over = bool(message.provider_message_id)
-        if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            status, error = (
-                MessageStatus.FAILED,
-                INTERRUPTED_TOO_OFTEN.format(attempts=message.attempts),
-            )
-        elif not handed_over:
-            status, error = MessageStatus.PENDING, INTERRUPTED_BEFORE_HANDOFF
-        elif retry_safe_after_handoff(message.channel):
-            status, error = MessageStatus.PENDING, INTERRUPTED_AFTER_HANDOFF
-        else:
-            status, error = MessageStatus.FAILED, INTERRUPTED_ERROR
-        logger.warning(
-            "Outbox %s was interrupted %s the handoff: %s",
-            message.pk,
-            "after" if handed_over else "before",
-            "retrying" if status == MessageStatus.PENDING else "failed",
-        )
-        # Conditional on the claim, so a deliverer that finishes meanwhile wins.
-        settled += OutboundMessage.objects.filter(
-            pk=message.pk, status=MessageStatus.SENDING, claimed_until__lt=now
-        ).update(
-            status=status,
-            next_attempt_at=now,
-            last_error=error,
-            claimed_until=None,
-            status_changed_at=now,
-            provider_message_id="",
-        )
-    return settled
-
-
-def outbox_sweep(*, limit: int = 500) -> dict[str, int]:
-    """Deliver what is due (first attempts that were missed, retries); the cron/beat entry point."""
-    interrupted = outbox_release_interrupted()
-    counts = _deliver_each(outbox_due_ids(limit=limit))
-    counts["interrupted"] = interrupted
-    return counts
 
 
 @transaction.atomic

@@ -8,9 +8,13 @@ Each transport calls `handoff(marker)` right before the message's bytes go to
 the provider: after it has built the message, read the attachments and
 connected, before the SMTP transaction or the webhook's POST. A deliverer that
 dies before that point certainly sent nothing; one that dies after it may have
-(notifications.services.outbox_release_interrupted uses the difference). The
+(notifications.delivery.outbox_release_interrupted uses the difference). The
 marker is the id the provider will know the message by on every attempt: our
 Message-ID (the same for each attempt of a row), the webhook's Idempotency-Key.
+
+Each transport calls `accepted(provider_id, simulated)` the moment the
+provider has accepted the message (SMTP's 250 to the end of DATA, a 2xx), so
+that is recorded before the connection is closed or anything else can fail.
 """
 
 import hashlib
@@ -47,9 +51,14 @@ class AttachmentMissing(Exception):
 
 
 Handoff = Callable[[str], None]
+Accepted = Callable[[str, bool], None]
 
 
 def _no_handoff(marker: str) -> None:
+    return None
+
+
+def _no_accepted(provider_id: str, simulated: bool) -> None:
     return None
 
 
@@ -61,15 +70,13 @@ def retry_safe_after_handoff(channel: str) -> bool:
     """May a row whose deliverer died after the handoff be sent again without a duplicate?
 
     The webhook: yes, every attempt carries the same Idempotency-Key and the
-    receiver drops a repeat. SMTP: yes, the server takes responsibility for a
-    message only by its 250 reply to the end of DATA (RFC 5321, 6.1), and the
-    deliverer records "sent" as soon as that reply arrives; a retry carries the
-    same Message-ID. An ESP's HTTP API through anymail: no, it has no
-    idempotency key, so such a row waits for a person.
+    receiver drops a repeat. E-mail: no. An SMTP server that received the
+    whole message may keep it and deliver it although its 250 never reached
+    us (the deliverer died while the server held its answer: measured, it
+    happens), and mail servers do not drop a repeated Message-ID; an ESP's
+    API has no idempotency key either. Such a row waits for a person.
     """
-    if channel == Channel.WHATSAPP:
-        return True
-    return not _uses_anymail()
+    return channel == Channel.WHATSAPP
 
 
 def outbox_message_id(message: OutboundMessage) -> str:
@@ -78,7 +85,9 @@ def outbox_message_id(message: OutboundMessage) -> str:
     return f"<outbox.{message.pk}.{digest}@{_mail_domain()}>"
 
 
-def send_email(message: OutboundMessage, handoff: Handoff = _no_handoff) -> tuple[str, bool]:
+def send_email(
+    message: OutboundMessage, handoff: Handoff = _no_handoff, accepted: Accepted = _no_accepted
+) -> tuple[str, bool]:
     connection = get_connection(fail_silently=False)
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -110,19 +119,26 @@ def send_email(message: OutboundMessage, handoff: Handoff = _no_handoff) -> tupl
     try:
         handoff(marker)
         email.send(fail_silently=False)
+        # The server's 250 (or the ESP's 2xx) is in: record it before QUIT.
+        provider_id = _provider_id(email)
+        accepted(provider_id, False)
     except (SMTPRecipientsRefused, AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
         raise PermanentError(f"The recipient was refused: {exc}") from exc
     except SMTPSenderRefused as exc:
         raise PermanentError(f"The sender address was refused: {exc}") from exc
     finally:
         connection.close()
+    return provider_id, False
+
+
+def _provider_id(email: EmailMultiAlternatives) -> str:
     status = getattr(email, "anymail_status", None)
     if status is not None and status.message_id:
         provider_id = status.message_id
         if not isinstance(provider_id, str):  # a set, for several recipients
             provider_id = ",".join(sorted(provider_id))
-        return provider_id, False
-    return email.extra_headers.get("Message-ID", ""), False
+        return provider_id
+    return email.extra_headers.get("Message-ID", "")
 
 
 def _mail_domain() -> str:
@@ -138,7 +154,9 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def send_whatsapp(message: OutboundMessage, handoff: Handoff = _no_handoff) -> tuple[str, bool]:
+def send_whatsapp(
+    message: OutboundMessage, handoff: Handoff = _no_handoff, accepted: Accepted = _no_accepted
+) -> tuple[str, bool]:
     url = settings.WHATSAPP_WEBHOOK_URL
     if not url:
         logger.info("WhatsApp (simulated) to %s: %s", message.recipient, message.body_text)
@@ -180,7 +198,9 @@ def send_whatsapp(message: OutboundMessage, handoff: Handoff = _no_handoff) -> t
         provider_id = str(json.loads(answer).get("id") or "")
     except (ValueError, AttributeError):
         provider_id = ""
-    return provider_id or f"webhook:{message.pk}", False
+    provider_id = provider_id or f"webhook:{message.pk}"
+    accepted(provider_id, False)
+    return provider_id, False
 
 
 TRANSPORTS = {Channel.EMAIL: send_email, Channel.WHATSAPP: send_whatsapp}

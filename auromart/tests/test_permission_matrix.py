@@ -59,6 +59,7 @@ NOT_FOUND = "404"
 OWNED_ELSEWHERE = {
     "": "the landing page redirects by role: accounts/tests/test_dashboards.py",
     "healthz": "public health check: auromart/tests",
+    "readyz": "public readiness probe: auromart/tests/test_readiness.py",
     "accounts/": "sign-up, login, profile and password pages: accounts/tests/test_views.py",
     "notifications/": "the user's own inbox pages: notifications/tests/test_views.py",
     "procurement/": "supplier purchase-order pages by link or login (#5): procurement/tests",

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from notifications.delivery import INTERRUPTED_ERROR
 from notifications.models import MessageStatus, OutboundMessage
 from orders.tests.factories import place_order
 
@@ -49,6 +50,21 @@ def test_outbox_filters_by_status_channel_template_and_date(admin_client):
         response = admin_client.get(OUTBOX + query)
         assert response.status_code == 200, query
         assert response.context["cl"].result_count == expected, query
+
+
+def test_messages_interrupted_in_flight_are_listed_for_a_check(admin_client):
+    place_order()
+    place_order()
+    flagged, other = OutboundMessage.objects.all()[:2]
+    OutboundMessage.objects.filter(pk=flagged.pk).update(
+        status=MessageStatus.FAILED, last_error=INTERRUPTED_ERROR
+    )
+    OutboundMessage.objects.filter(pk=other.pk).update(
+        status=MessageStatus.FAILED, last_error="The recipient was refused"
+    )
+    response = admin_client.get(OUTBOX + "?needs_check=interrupted")
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [flagged]
 
 
 def test_a_message_page_shows_the_rendered_message_sandboxed_and_the_error(admin_client):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import CustomerFactory
 from inventory.exceptions import InsufficientStock
 from inventory.tests.factories import DistributorFactory
-from notifications import dispatch, services
+from notifications import delivery, dispatch, services
 from notifications.models import MessageStatus, Notification, OutboundMessage
 from notifications.samples import sample_contexts
 from orders.models import Order
@@ -161,7 +161,7 @@ def test_a_transient_error_backs_off_exponentially_then_gives_up(settings):
     message = _queued()
     delays = []
     with mock.patch.dict(
-        services.TRANSPORTS, {"email": mock.Mock(side_effect=TimeoutError("timed out"))}
+        delivery.TRANSPORTS, {"email": mock.Mock(side_effect=TimeoutError("timed out"))}
     ):
         for attempt in (1, 2, 3):
             with later(10**5 * attempt):

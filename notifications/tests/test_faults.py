@@ -7,15 +7,17 @@ transactions (transaction=True), so the after-commit hand-over runs as in
 production, and a deliverer in another process sees the rows.
 """
 
+import asyncio
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
+from collections import Counter
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
@@ -23,13 +25,14 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import CustomerFactory
 from auromart.celery import app
 from auromart.tests.celery_worker import celery_worker
+from auromart.tests.helpers import database_url
 from inventory.tests.factories import DistributorFactory
 from invoicing.models import Invoice
 from notifications import dispatch, services
@@ -60,15 +63,6 @@ def point_email_at(settings, port: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-
-
-def database_url() -> str:
-    """DATABASE_URL of the test database, for a deliverer in another process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 def order_body(distributor, product, quantity=1) -> dict:
@@ -278,19 +272,19 @@ print(message_deliver(message_id=int(sys.argv[1])), flush=True)
 """
 
 
-def _queued() -> OutboundMessage:
+def _queued(dedup_key: str = "fault:killed") -> OutboundMessage:
     """A pending row that no deliverer of this process picks up (that is the test's job)."""
     with mock.patch("notifications.services.schedule_delivery"):
         services.message_queue(
             template="procurement_request",
             recipient="ops@example.com",
             context=sample_contexts()["procurement_request"],
-            dedup_key="fault:killed",
+            dedup_key=dedup_key,
         )
-    return OutboundMessage.objects.get(dedup_key="fault:killed")
+    return OutboundMessage.objects.get(dedup_key=dedup_key)
 
 
-def _deliverer(message: OutboundMessage, smtp_port: int) -> subprocess.Popen:
+def _deliverer(message: OutboundMessage, smtp_port: int, **env: str) -> subprocess.Popen:
     """Another process delivering `message`, as a worker would."""
     return subprocess.Popen(
         [sys.executable, "-c", DELIVER_ONE, str(message.pk)],
@@ -301,6 +295,7 @@ def _deliverer(message: OutboundMessage, smtp_port: int) -> subprocess.Popen:
             "DATABASE_URL": database_url(),
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "EMAIL_TIMEOUT": "60",
+            **env,
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -319,18 +314,6 @@ def _kill(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL, process.stdout.read()
-
-
-class SlowInbox(Inbox):
-    """Tells when the message's data is in, then takes `delay` seconds to answer."""
-
-    def __init__(self):
-        super().__init__()
-        self.data_in = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.data_in.set()
-        return await super().handle_DATA(server, session, envelope)
 
 
 def test_a_deliverer_killed_before_the_handoff_leaves_a_message_that_goes_once(settings):
@@ -370,44 +353,161 @@ def test_a_deliverer_killed_before_the_handoff_leaves_a_message_that_goes_once(s
     assert received[0]["Message-ID"] == message.provider_message_id
 
 
-def test_a_deliverer_killed_while_the_server_holds_its_answer_leaves_a_message_that_goes_once(
-    settings,
-):
-    """Killed after the handoff, before the 250: the server never accepted it, the retry does.
+class HoldingInbox(Inbox):
+    """Holds its 250 to the end of DATA for `hold` seconds.
 
-    The retry carries the same Message-ID, so even a server that kept the
-    first copy (the window between its 250 and our "sent") would show the
-    recipient one message id.
+    aiosmtpd cancels the handler when the client goes away. `keeps`: the
+    message is stored as soon as its data is in (a server that queued it and
+    lost only its answer to us), else only with the answer (a server that
+    drops what it had not confirmed).
     """
+
+    def __init__(self, *, hold: float, keeps: bool):
+        super().__init__()
+        self.hold, self.keeps = hold, keeps
+        self.arrived = 0  # messages whose data is in
+
+    async def handle_DATA(self, server, session, envelope):
+        received = message_from_bytes(envelope.content, policy=policy.default)
+        self.arrived += 1
+        if self.keeps:
+            self.messages.append(received)
+        await asyncio.sleep(self.hold)
+        if not self.keeps:
+            self.messages.append(received)
+        return "250 Message accepted for delivery"
+
+
+def _sweep_period() -> int:
+    return settings.CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]["schedule"]
+
+
+@pytest.mark.parametrize("server_keeps", [True, False], ids=["server-kept-it", "server-dropped-it"])
+def test_both_deliverers_killed_while_the_server_holds_its_250_nothing_is_resent_blind(
+    settings, server_keeps
+):
+    """Two deliverers (workers) killed while the server holds its 250 for 5 s.
+
+    Kept: the recipient has one copy per Message-ID and nothing is resent.
+    Dropped: nothing arrived; each row is flagged for a person (failed, with
+    why) at the first sweep after its lease, within 2 minutes of the crash,
+    and the person's Resend delivers it once.
+    """
+    hold = 5.0
     server = SMTPServer(free_port())
-    server.inbox = SlowInbox()
-    server.inbox.delay = 3.0
+    server.inbox = HoldingInbox(hold=hold, keeps=server_keeps)
+    point_email_at(settings, server.port)
+    server.start()
+    try:
+        messages = [_queued(f"fault:held:{i}") for i in range(2)]
+        processes = [_deliverer(message, server.port) for message in messages]
+        _wait_until(lambda: server.inbox.arrived == 2, what="both messages' data at the server")
+        held_since = time.monotonic()
+        for process in processes:
+            _kill(process)
+        rows = OutboundMessage.objects.filter(pk__in=[m.pk for m in messages])
+        assert {(r.status, r.provider_message_id.startswith("<outbox.")) for r in rows} == {
+            (MessageStatus.SENDING, True)  # handed over, the 250 not recorded
+        }
+
+        # While the lease runs the deliverer might be alive: the sweep leaves the rows.
+        assert services.outbox_sweep()["interrupted"] == 0
+        lease = settings.NOTIFICATIONS_CLAIM_SECONDS
+        # The first sweep after the lease ran out settles them: at worst a lease
+        # and one sweep period after the crash.
+        assert lease + _sweep_period() <= 120
+        with later(lease + 1):
+            counts = services.outbox_sweep()
+            assert counts["interrupted"] == 2 and counts["sent"] == 0
+        with later(3600):
+            assert services.outbox_sweep() == {**counts, "interrupted": 0}
+        # Past the server's hold: a copy it was going to keep is in by now.
+        time.sleep(max(0.0, held_since + hold + 0.5 - time.monotonic()))
+        by_message_id = Counter(m["Message-ID"] for m in server.inbox.messages)
+        rows = list(rows.all())  # read again
+        for row in rows:
+            assert row.status == MessageStatus.FAILED and row.attempts == 1
+            assert "may or may not have gone out" in row.last_error
+        if server_keeps:
+            assert by_message_id == {row.provider_message_id: 1 for row in rows}
+        else:
+            assert by_message_id == {}
+            server.inbox.hold = 0
+            copies = [services.message_resend(message=row) for row in rows]  # the person
+            received = server.inbox.wait_for(2)
+            time.sleep(0.3)
+            assert len(received) == 2 == len(server.inbox.messages)
+            for copy in copies:
+                copy.refresh_from_db()
+                assert copy.status == MessageStatus.SENT
+            assert sorted(m["Message-ID"] for m in received) == sorted(
+                c.provider_message_id for c in copies
+            )
+    finally:
+        server.stop()
+
+
+class SlowQuitInbox(Inbox):
+    """Answers DATA at once, then takes its time over QUIT."""
+
+    async def handle_QUIT(self, server, session, envelope):
+        await asyncio.sleep(30)
+        return "221 Bye"
+
+
+def test_the_servers_250_is_recorded_before_anything_else(settings):
+    """A deliverer killed after the 250, while the server sits on QUIT: already sent, no resend."""
+    server = SMTPServer(free_port())
+    server.inbox = SlowQuitInbox()
     point_email_at(settings, server.port)
     server.start()
     try:
         message = _queued()
-        started = time.monotonic()
         process = _deliverer(message, server.port)
-        assert server.inbox.data_in.wait(30), process.stdout.read() if process.poll() else ""
+        _wait_until(
+            lambda: OutboundMessage.objects.get(pk=message.pk).status == MessageStatus.SENT,
+            what="the 250 recorded",
+        )
+        assert process.poll() is None  # still waiting for the answer to QUIT
         _kill(process)
-        message.refresh_from_db()
-        assert message.status == MessageStatus.SENDING
-        handed_over_as = message.provider_message_id
-        assert handed_over_as.startswith("<outbox.")  # the handoff was recorded
-
-        server.inbox.delay = 0
-        with later(settings.NOTIFICATIONS_CLAIM_SECONDS + 60):
-            counts = services.outbox_sweep()
-            assert counts["interrupted"] == 1 and counts["sent"] == 1
-            assert services.outbox_sweep()["sent"] == 0
-        server.inbox.wait_for(1)
-        # Past the first attempt's 3 s: its copy would have arrived by now.
-        time.sleep(max(0.0, started + 4.0 - time.monotonic()))
-        received = list(server.inbox.messages)
+        with later(3600):
+            assert services.outbox_sweep()["sent"] == services.outbox_sweep()["interrupted"] == 0
+        time.sleep(0.3)
+        assert len(server.inbox.messages) == 1
     finally:
         server.stop()
-    assert len(received) == 1
     message.refresh_from_db()
-    assert message.status == MessageStatus.SENT and message.attempts == 2
-    assert received[0]["Message-ID"] == message.provider_message_id == handed_over_as
-    assert "handed to the provider" in services.INTERRUPTED_AFTER_HANDOFF
+    assert message.status == MessageStatus.SENT and message.attempts == 1
+    assert server.inbox.messages[0]["Message-ID"] == message.provider_message_id
+
+
+def test_a_live_deliverer_keeps_renewing_its_lease_through_a_slow_send(settings):
+    """A 3 s lease and a server that holds its 250 for 5 s: the sweep never takes the row."""
+    server = SMTPServer(free_port())
+    server.inbox = HoldingInbox(hold=5.0, keeps=False)
+    point_email_at(settings, server.port)
+    server.start()
+    try:
+        message = _queued()
+        process = _deliverer(message, server.port, NOTIFICATIONS_CLAIM_SECONDS="3")
+        _wait_until(lambda: server.inbox.arrived == 1, what="the data at the server")
+        first = OutboundMessage.objects.get(pk=message.pk).claimed_until
+        leases = set()
+        deadline = time.monotonic() + 4.0  # past the first lease's end
+        while time.monotonic() < deadline:
+            row = OutboundMessage.objects.get(pk=message.pk)
+            if row.status != MessageStatus.SENDING:
+                break
+            leases.add(row.claimed_until)
+            assert services.outbox_release_interrupted() == 0
+            time.sleep(0.2)
+        output, _ = process.communicate(timeout=30)
+        assert "Outcome(status='sent'" in output, output
+        received = server.inbox.wait_for(1)
+        time.sleep(0.3)
+    finally:
+        server.stop()
+    assert len(received) == 1 == len(server.inbox.messages)
+    assert max(leases) > first  # renewed while the server held its answer
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.attempts == 1
