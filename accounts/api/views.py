@@ -5,14 +5,13 @@ from rest_framework import exceptions, generics, permissions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from auromart.api import schema
 
 from .. import services
+from ..tokens import JWTAuthentication, RefreshToken, TokenRefreshSerializer
 from .serializers import (
     LoginSerializer,
     RefreshTokenSerializer,
@@ -99,6 +98,7 @@ class LoginView(AuthEndpoint):
 
 
 class RefreshView(TokenRefreshView):
+    serializer_class = TokenRefreshSerializer
     authentication_classes = [JWTAuthentication]
     parser_classes = [JSONParser]
     throttle_classes = [ScopedRateThrottle]
@@ -107,7 +107,7 @@ class RefreshView(TokenRefreshView):
     @extend_schema(
         summary="Exchange a refresh token for a new access token",
         responses={
-            200: TokenRefreshView.serializer_class,
+            200: TokenRefreshSerializer,
             400: schema.VALIDATION_ERROR,
             401: schema.UNAUTHORIZED,
             429: schema.THROTTLED,
