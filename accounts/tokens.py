@@ -11,6 +11,7 @@ the user's first change.
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt import authentication, tokens
 from rest_framework_simplejwt.settings import api_settings
@@ -73,3 +74,9 @@ def tokens_revoke(*, user) -> int:
     rows = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The OpenAPI security scheme of our authentication class: simplejwt's `jwtAuth`."""
+
+    target_class = JWTAuthentication
