@@ -20,8 +20,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key is only good for a laptop; `check --deploy` flags it.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production")
+# No fallback key outside development: a public default key lets anyone forge
+# sessions and JWTs (a superuser's, too). With DEBUG=true a built-in key is
+# used so that a fresh clone runs; `check --deploy` flags it as well.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=false AuroMart refuses to start without "
+            "its own secret key: set SECRET_KEY in the environment or in .env to a long "
+            "random string, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For development on your own machine set DEBUG=true instead."
+        )
+    SECRET_KEY = "django-insecure-dev-only-key-change-me-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links that leave the site (e-mails, PDFs).
