@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "auromart.api.middleware.JSONDepthMiddleware",
     "auromart.csp.CSPMiddleware",
     # Last, so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -347,6 +348,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "auromart.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH_RATE", default="20/minute"),
+        # Sign-ups per client (API and page); the e-mail is the login name, so
+        # "already registered" cannot be hidden, only slowed down.
+        "register": env("THROTTLE_REGISTER_RATE", default="10/hour"),
+        # Password-reset e-mails: per client address and per e-mail address.
+        "password_reset_client": env("THROTTLE_PASSWORD_RESET_CLIENT_RATE", default="10/hour"),
+        "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS_RATE", default="3/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -425,6 +432,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# API bodies nested deeper than this are a 400 `json_too_deep` (auromart.api.middleware).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 LOGGING = {
     "version": 1,

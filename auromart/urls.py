@@ -39,8 +39,8 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
-    # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
-    path("anymail/", include("anymail.urls")),
+    # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from auromart.api import schema
 
 from .. import services
+from ..throttles import RegisterThrottle
 from ..tokens import JWTAuthentication, RefreshToken, TokenRefreshSerializer
 from .serializers import (
     LoginSerializer,
@@ -39,6 +40,7 @@ class AuthEndpoint(generics.GenericAPIView):
 
 class RegisterView(AuthEndpoint):
     serializer_class = RegisterSerializer
+    throttle_classes = [ScopedRateThrottle, RegisterThrottle]
 
     @extend_schema(
         summary="Create an account",
