@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "auromart.api.schema.document_unsupported_media_type",
+        "auromart.api.schema.declare_public_operations",
+        "auromart.api.schema.readable_component_names",
     ],
     # Several models have a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {

@@ -14,7 +14,7 @@ api_patterns = [
     path("auth/", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),  # categories, customer/products
     path("customer/", include("orders.api.urls")),  # customer/orders
-    path("notifications/", include("notifications.api.urls")),
+    path("", include("notifications.api.urls")),  # notifications, notifications/...
     path("admin/procurement/", include("procurement.api.urls")),
     path("distributor/", include("orders.api.distributor_urls")),  # distributor/orders
     path("distributor/", include("inventory.api.urls")),  # distributor/inventory

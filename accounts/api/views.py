@@ -12,7 +12,7 @@ from auromart.api import schema
 
 from .. import services
 from ..throttles import RegisterThrottle
-from ..tokens import JWTAuthentication, RefreshToken, TokenRefreshSerializer
+from ..tokens import RefreshToken, TokenRefreshSerializer
 from .serializers import (
     LoginSerializer,
     RefreshTokenSerializer,
@@ -28,11 +28,26 @@ class LockedOut(exceptions.APIException):
     default_code = "locked_out"
 
 
-class AuthEndpoint(generics.GenericAPIView):
-    """Public auth endpoints: no session (so no CSRF), throttled per address."""
+class PublicAuthMixin:
+    """No authentication on the view, yet a bad credential in the body is a 401, not a 403.
 
-    authentication_classes = [JWTAuthentication]
+    DRF answers AuthenticationFailed with 403 when the view has no authenticator
+    to name in `WWW-Authenticate`; these views name the scheme the API uses."""
+
+    authentication_classes = []
     permission_classes = [permissions.AllowAny]
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class AuthEndpoint(PublicAuthMixin, generics.GenericAPIView):
+    """Public auth endpoints, throttled per address.
+
+    No authentication at all: no session (so no CSRF), and a stale or garbage
+    bearer token a client still sends is ignored rather than answered with 401.
+    """
+
     parser_classes = [JSONParser]  # as every other endpoint: a JSON body, or 415
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -99,9 +114,8 @@ class LoginView(AuthEndpoint):
         return Response(body)
 
 
-class RefreshView(TokenRefreshView):
-    serializer_class = TokenRefreshSerializer
-    authentication_classes = [JWTAuthentication]
+class RefreshView(PublicAuthMixin, TokenRefreshView):
+    serializer_class = TokenRefreshSerializer  # the refresh token in the body is the credential
     parser_classes = [JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"

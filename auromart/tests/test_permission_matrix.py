@@ -270,6 +270,8 @@ MATRIX: dict[str, Row] = {
         other=order_pk("other_customer_order"),
     ),
     "notifications-api:list": Row(("get",), SIGNED_IN_ONLY),
+    # The old path with a trailing slash: a permanent redirect to the list, for anyone (#20).
+    "notifications-api:list-old": Row(("get",), EVERYONE),
     "notifications-api:read-all": Row(("post",), SIGNED_IN_ONLY),
     "notifications-api:read": Row(
         ("post",), SIGNED_IN_ONLY, own=own_notification, other=pk_of("other_notification")
@@ -350,6 +352,8 @@ MATRIX: dict[str, Row] = {
     # --- API of #8: reports -------------------------------------------------------------
     "api-reports-monthly": Row(("get",), REPORT_VIEWERS),
     "api-reports-sales": Row(("get",), REPORT_VIEWERS),
+    "api-reports-monthly-csv": Row(("get",), REPORT_VIEWERS),
+    "api-reports-sales-csv": Row(("get",), REPORT_VIEWERS),
     # --- The customer portal (#3): open to browse, buying for buyers -------------------
     "portal:dashboard": Row(("get",), EVERYONE),
     "portal:catalog": Row(("get",), EVERYONE),
