@@ -12,6 +12,7 @@ admin.site.index_title = "Supply chain administration"
 
 api_patterns = [
     path("auth/", include("accounts.api.urls")),
+    path("", include("accounts.api.organization_urls")),  # organizations (staff)
     path("", include("catalog.api.urls")),  # categories, customer/products
     path("customer/", include("orders.api.urls")),  # customer/orders
     path("", include("notifications.api.urls")),  # notifications, notifications/...

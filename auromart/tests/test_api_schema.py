@@ -20,6 +20,7 @@ PUBLIC = [
     ("post", "/api/auth/refresh"),
     ("post", "/api/auth/logout"),
     ("get", "/api/categories"),
+    ("get", "/api/categories/{id}"),
     ("get", "/api/customer/products"),
 ]
 

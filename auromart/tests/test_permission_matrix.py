@@ -109,6 +109,7 @@ def build_world() -> World:
         d2=d2,
         own_product=own_product,
         other_product=other_product,
+        category=own_product.category,
         d1_stock=StockItem.objects.get(product=own_product, distributor=d1),
         d2_stock=StockItem.objects.get(product=own_product, distributor=d2),
         customer_order=place_order(customer=customer, distributor=d1, lines=[(own_product, 1)]),
@@ -227,8 +228,12 @@ class Row:
     default: str = FORBIDDEN
     own: Callable | None = None
     other: Callable | None = None
+    # Methods whose outcomes differ from `expect` (a public GET, staff-only writes).
+    per_method: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def outcome(self, role: str) -> str:
+    def outcome(self, role: str, method: str | None = None) -> str:
+        if method in self.per_method:
+            return self.per_method[method].get(role, self.default)
         return self.expect.get(role, self.default)
 
 
@@ -239,6 +244,7 @@ def only(role: str, **more) -> dict[str, str]:
 
 EVERYONE = dict.fromkeys(ROLES, OK)
 SIGNED_IN_ONLY = {ANONYMOUS: LOGIN, **dict.fromkeys(SIGNED_IN, OK)}
+STAFF_ONLY = only(PROCUREMENT)
 # A procurement staff user has no organization, so their role is customer.
 BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
 # Invoices: buyers and the selling distributor; manufacturers are never billed (403).
@@ -260,7 +266,14 @@ MATRIX: dict[str, Row] = {
     # The refresh token in the body is the credential that logging out revokes.
     "auth-logout": Row(("post",), EVERYONE),
     "auth-me": Row(("get",), SIGNED_IN_ONLY),
-    "api-category-list": Row(("get",), EVERYONE),
+    # Categories (#20): anyone reads; staff (procurement staff here) create and change.
+    "api-category-list": Row(("get", "post"), EVERYONE, per_method={"post": STAFF_ONLY}),
+    "api-category-detail": Row(
+        ("get", "patch"), EVERYONE, own=pk_of("category"), per_method={"patch": STAFF_ONLY}
+    ),
+    # Organizations (#20): staff only, e.g. to flag the portal's store.
+    "api-organization-list": Row(("get",), STAFF_ONLY),
+    "api-organization-detail": Row(("get", "patch"), STAFF_ONLY, own=pk_of("d2")),
     "api-product-list": Row(("get",), EVERYONE),
     "api-order-list": Row(("get", "post"), BUYERS),
     "api-order-detail": Row(
@@ -574,13 +587,15 @@ def test_permission_matrix(name, world):
     # an allowed write (a DELETE, say) must not change what a later call sees.
     plan = []
     for role in ROLES:
-        expected = row.outcome(role)
-        if row.other is not None and expected in (OK, NOT_FOUND):
-            plan.append((1, role, NOT_FOUND, reverse(name, kwargs=row.other(world, role))))
-        kwargs = row.own(world, role) if row.own is not None else {}
-        plan.append((2 if expected == OK else 0, role, expected, reverse(name, kwargs=kwargs)))
-    for _stage, role, expected, url in sorted(plan, key=lambda step: step[0]):
-        client = client_for(role)
         for method in methods:
-            response = call(client, method, url, api)
-            check(response, expected, api=api, where=f"{role} {method.upper()} {url}")
+            expected = row.outcome(role, method)
+            if row.other is not None and expected in (OK, NOT_FOUND):
+                url = reverse(name, kwargs=row.other(world, role))
+                plan.append((1, role, method, NOT_FOUND, url))
+            kwargs = row.own(world, role) if row.own is not None else {}
+            url = reverse(name, kwargs=kwargs)
+            plan.append((2 if expected == OK else 0, role, method, expected, url))
+    ordered = sorted(plan, key=lambda step: (step[0], ROLES.index(step[1]), METHOD_ORDER[step[2]]))
+    for _stage, role, method, expected, url in ordered:
+        response = call(client_for(role), method, url, api)
+        check(response, expected, api=api, where=f"{role} {method.upper()} {url}")
