@@ -134,3 +134,16 @@ def test_no_path_ends_with_a_slash_and_the_old_notifications_path_redirects(sche
     assert old.status_code == 301
     assert old["Location"] == "/api/notifications?page_size=5"
     assert client.get(old["Location"]).json()["results"][0]["title"] == "Hello"
+
+
+def test_the_strict_response_check_catches_a_body_that_does_not_match():
+    from django.http import JsonResponse
+
+    from auromart.tests.strict_api import ENABLED, check_response
+
+    assert ENABLED  # on unless AUROMART_STRICT_API_RESPONSES=0
+    assert "GET /api/auth/me 200" in check_response(
+        "get", "/api/auth/me", JsonResponse({"id": "x"})
+    )
+    assert check_response("get", "/api/categories", JsonResponse([], safe=False)) is None
+    assert check_response("get", "/api/no-such-path", JsonResponse({})) is None
