@@ -102,7 +102,7 @@ def module(package, name):
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_main_journeys_through_the_generated_client(generated):
     MISMATCHES.clear()
     VALIDATED.clear()
