@@ -63,8 +63,8 @@ install: $(STAMP) ## venv + pip install -r requirements-dev.txt (skipped when up
 # --- Run -----------------------------------------------------------------------
 
 run: install ## Migrate, seed demo data, print the logins, serve http://127.0.0.1:8000 (HOST=, PORT=)
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	DEBUG=true $(MANAGE) migrate --noinput
+	DEBUG=true $(MANAGE) seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
@@ -72,7 +72,7 @@ migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
 seed: install ## Load the demo data (idempotent); it prints the logins
-	$(MANAGE) seed_demo
+	DEBUG=true $(MANAGE) seed_demo
 
 logins: ## Print the demo logins that seed_demo creates
 	@echo ""

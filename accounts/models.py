@@ -146,6 +146,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped by every new password and every deactivation: API tokens carry
+    # the version they were issued with and die when it moves (accounts.tokens).
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -164,6 +167,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._was_active = user.__dict__.get("is_active")
+        return user
+
+    def save(self, *args, **kwargs):
+        # The one place every password change passes (the change and reset
+        # pages, the admin, `changepassword`): `_password` holds a newly set
+        # password until it is saved. A hash upgrade at login clears it first,
+        # so it does not count.
+        deactivated = getattr(self, "_was_active", None) and not self.is_active
+        revoke = self.pk is not None and (self._password is not None or deactivated)
+        if revoke:
+            self.token_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+        super().save(*args, **kwargs)
+        self._was_active = self.is_active
+        if revoke:
+            from .tokens import tokens_revoke
+
+            tokens_revoke(user=self)
 
     def clean(self):
         super().clean()

@@ -28,7 +28,7 @@ from orders.selectors import (
 )
 from procurement.selectors import supplier_dashboard_counts
 
-from . import services
+from . import services, throttles
 from .agreements import agreement_counts
 from .forms import (
     BusinessSignupForm,
@@ -65,6 +65,9 @@ class SignupView(FormView):
         return super().get_context_data(business=self.business, **kwargs)
 
     def form_valid(self, form):
+        if not throttles.registration_allowed(self.request):
+            form.add_error(None, "Too many sign-ups from your network; try again in an hour.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
             user = form.save()
         except ValidationError:
@@ -154,6 +157,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if not throttles.password_reset_allowed(self.request, form.cleaned_data["email"]):
+            form.add_error(None, "Too many reset requests; try again in an hour.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
     @property
     def extra_email_context(self):

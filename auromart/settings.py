@@ -22,8 +22,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key is only good for a laptop; `check --deploy` flags it.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production")
+# No fallback key outside development: a public default key lets anyone forge
+# sessions and JWTs (a superuser's, too). With DEBUG=true a built-in key is
+# used so that a fresh clone runs; `check --deploy` flags it as well.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=false AuroMart refuses to start without "
+            "its own secret key: set SECRET_KEY in the environment or in .env to a long "
+            "random string, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For development on your own machine set DEBUG=true instead."
+        )
+    SECRET_KEY = "django-insecure-dev-only-key-change-me-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links that leave the site (e-mails, PDFs).
@@ -75,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "auromart.api.middleware.JSONDepthMiddleware",
     "auromart.csp.CSPMiddleware",
     # Last, so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -346,7 +359,7 @@ if NOTIFICATIONS_CLAIM_SECONDS < 3:
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -360,6 +373,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "auromart.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("THROTTLE_AUTH_RATE", default="20/minute"),
+        # Sign-ups per client (API and page); the e-mail is the login name, so
+        # "already registered" cannot be hidden, only slowed down.
+        "register": env("THROTTLE_REGISTER_RATE", default="10/hour"),
+        # Password-reset e-mails: per client address and per e-mail address.
+        "password_reset_client": env("THROTTLE_PASSWORD_RESET_CLIENT_RATE", default="10/hour"),
+        "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS_RATE", default="3/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -393,6 +412,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "auromart.api.schema.document_unsupported_media_type",
+        "auromart.api.schema.declare_public_operations",
+        "auromart.api.schema.readable_component_names",
     ],
     # Several models have a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
@@ -438,6 +459,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# API bodies nested deeper than this are a 400 `json_too_deep` (auromart.api.middleware).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 LOGGING = {
     "version": 1,
@@ -482,3 +505,7 @@ SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5
 SPREADSHEET_XLSX_MAX_UNPACKED_BYTES = env.int(
     "SPREADSHEET_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
 )
+# Data rows per file: the size limit does not bound rows (a 312 KB XLSX held
+# 100k rows and one admin request for 190 s). Counted before the file is parsed.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_ROWS_CLI = env.int("IMPORT_MAX_ROWS_CLI", default=1_000_000)

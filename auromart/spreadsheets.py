@@ -8,7 +8,9 @@ What lives here, used by `<app>/resources.py`, the admin and the
   nothing (any bad row rolls the whole file back), a key may appear once per
   file, unchanged rows are skipped and reported, formula escaping on export;
 - `import_errors()`: the row-numbered error report (row, column, why);
-- the admin mixins: upload checks (size, type), preview then confirm;
+- the admin mixins: upload checks (size, type, rows), preview then confirm
+  (`spreadsheet_admin.py`); reading files and their limits, the commands'
+  progress bar (`spreadsheet_files.py`);
 - `RESOURCES`: the resources by name, for the commands.
 
 Row numbers are the spreadsheet's own: row 1 is the header, the first data row
@@ -18,29 +20,37 @@ is row 2, so "row 7" is the row a person sees as 7 in Excel or LibreOffice.
 from __future__ import annotations
 
 import copy
-import functools
-import io
 import re
-import time
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
-from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.management.base import OutputWrapper
 from django.db.models.fields import NOT_PROVIDED
-from django.template.response import TemplateResponse
 from django.utils.module_loading import import_string
 from import_export import resources, widgets
-from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.fields import Field
-from import_export.formats import base_formats
-from import_export.forms import ImportForm
 from import_export.results import Result, RowResult
+
+# Files (reading, size and row limits, the commands' progress bar) and the
+# admin's upload form and mixins live in their own modules, re-exported here so
+# that `auromart.spreadsheets` stays the one name the apps import.
+from .spreadsheet_admin import (  # noqa: F401
+    IMPORT_TEMPLATE,
+    SpreadsheetExportMixin,
+    SpreadsheetImportExportMixin,
+    SpreadsheetImportForm,
+)
+from .spreadsheet_files import (  # noqa: F401
+    FORMATS,
+    Progress,
+    check_row_count,
+    check_xlsx,
+    count_rows,
+    format_for,
+    read_dataset,
+)
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice
 # and Google Sheets (CSV injection, OWASP): exported text gets a leading
@@ -715,100 +725,6 @@ class SpreadsheetResource(resources.ModelResource):
         return value
 
 
-# --- Files ---------------------------------------------------------------------------
-
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
-
-
-def format_for(filename: str):
-    """The django-import-export format of a file, from its extension (csv or xlsx)."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in FORMATS:
-        raise ValueError(f"{filename}: use a .csv or .xlsx file.")
-    return FORMATS[extension](encoding="utf-8-sig")
-
-
-def read_dataset(data: bytes, file_format):
-    """Parse a file's bytes into a tablib Dataset (CSV as UTF-8, with or without a BOM)."""
-    if isinstance(file_format, base_formats.XLSX):
-        check_xlsx(data)
-    return file_format.create_dataset(data)
-
-
-def check_xlsx(data: bytes) -> None:
-    """Refuse what is not an XLSX workbook, or one that would unpack to an absurd size."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise ValueError("This is not an XLSX workbook (an .xlsx file is a zip archive).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ValueError("This XLSX workbook is damaged.") from exc
-    limit = settings.SPREADSHEET_XLSX_MAX_UNPACKED_BYTES
-    if unpacked > limit:
-        raise ValueError(
-            f"This workbook unpacks to {unpacked // 2**20} MB; the limit is {limit // 2**20} MB."
-        )
-
-
-# --- The commands' progress bar -----------------------------------------------------
-
-
-class Progress:
-    """A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, *, total: int, label: str, enabled: bool = True):
-        self.stream = stream
-        # A command's self.stderr (OutputWrapper) ends every write with a newline.
-        self._write = (
-            functools.partial(stream.write, ending="")
-            if isinstance(stream, OutputWrapper)
-            else stream.write
-        )
-        self.total = max(total, 0)
-        self.label = label
-        self.enabled = enabled and self.total > 0
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.started = time.monotonic()
-        self.last_draw = 0.0
-        self.last_tenth = -1
-        self.done = 0
-
-    def __call__(self, done: int) -> None:
-        self.done = done
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if self.tty:
-            if now - self.last_draw >= 0.2 or done >= self.total:
-                self.last_draw = now
-                self._write("\r" + self.line(now))
-                self.stream.flush()
-        else:
-            tenth = min(10, done * 10 // self.total)
-            if tenth > self.last_tenth:
-                self.last_tenth = tenth
-                self._write(self.line(now) + "\n")
-                self.stream.flush()
-
-    def line(self, now: float) -> str:
-        share = min(self.done / self.total, 1.0)
-        filled = int(share * self.WIDTH)
-        rate = self.done / max(now - self.started, 1e-9)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        return (
-            f"{self.label} [{bar}] {self.done:,}/{self.total:,} rows "
-            f"({share:.0%}, {rate:,.0f} rows/s)"
-        )
-
-    def finish(self) -> None:
-        if self.enabled and self.tty:
-            self._write("\n")
-            self.stream.flush()
-
-
 # --- The resources by name, for the commands ---------------------------------------
 
 RESOURCES = {
@@ -832,110 +748,3 @@ def resource_class(name: str) -> type[SpreadsheetResource]:
     if name not in RESOURCES:
         raise KeyError(name)
     return import_string(RESOURCES[name])
-
-
-# --- Admin -------------------------------------------------------------------------
-
-
-class SpreadsheetImportForm(ImportForm):
-    """The admin's upload form, with the checks django-import-export leaves to us.
-
-    Only the configured formats (CSV, XLSX) are offered; the file's extension
-    must match the chosen format; it may be at most SPREADSHEET_IMPORT_MAX_BYTES
-    (the import_data command takes larger files); an XLSX must be a real zip
-    that does not unpack to more than SPREADSHEET_XLSX_MAX_UNPACKED_BYTES; a
-    CSV must be UTF-8 text.
-    """
-
-    def __init__(self, formats, resources, **kwargs):
-        super().__init__(formats, resources, **kwargs)
-        self.formats = list(formats)
-        self.fields["import_file"].help_text = (
-            f"CSV (UTF-8) or XLSX, at most {settings.SPREADSHEET_IMPORT_MAX_BYTES // 2**20} MB. "
-            "Columns are named in the first row."
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("import_file")
-        index = cleaned.get("format")
-        if upload is None or index in (None, ""):
-            return cleaned
-        file_format = self.formats[int(index)]()
-        limit = settings.SPREADSHEET_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            self.add_error(
-                "import_file",
-                f"The file is {upload.size / 2**20:.1f} MB; the limit here is "
-                f"{limit // 2**20} MB. Import larger files with `manage.py import_data`.",
-            )
-            return cleaned
-        extension = file_format.get_extension()
-        if not upload.name.lower().endswith("." + extension):
-            self.add_error(
-                "import_file", f"The file must be a .{extension} file for the {extension} format."
-            )
-            return cleaned
-        head = upload.read(8192)
-        upload.seek(0)
-        if isinstance(file_format, base_formats.XLSX):
-            try:
-                check_xlsx(upload.read())
-            except ValueError as exc:
-                self.add_error("import_file", str(exc))
-            finally:
-                upload.seek(0)
-        elif b"\x00" in head:
-            self.add_error("import_file", "This is not a text (CSV) file.")
-        return cleaned
-
-
-IMPORT_TEMPLATE = "admin/import_export/auromart_import.html"
-
-
-class SpreadsheetExportMixin(ExportMixin):
-    """Export (CSV, XLSX) on an admin changelist, through our resources."""
-
-
-class SpreadsheetImportExportMixin(ImportExportMixin):
-    """Import (preview, then confirm) and export on an admin changelist.
-
-    - the preview is a dry run inside a transaction that is rolled back; the
-      confirm step imports the same stored file again, all or nothing;
-    - errors are listed by spreadsheet row and column; a confirm that now fails
-      (the data changed since the preview) writes nothing and shows them;
-    - the import permission is `<app>.import_<model>`
-      (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import").
-    """
-
-    import_form_class = SpreadsheetImportForm
-    import_template_name = IMPORT_TEMPLATE
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        # Admin files are small: keep the per-field diff for the preview.
-        return {"diff": True}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(request, "Nothing was imported: the file has errors (listed below).")
-            form = self.get_import_form_class(request)(
-                self.get_import_formats(), self.get_import_resource_classes(request)
-            )
-            context = self.admin_site.each_context(request)
-            context.update(
-                {
-                    "title": "Import",
-                    "form": form,
-                    "opts": self.model._meta,
-                    "media": self.media + form.media,
-                    "result": result,
-                    "fields_list": [],
-                    "import_error_display": self.import_error_display,
-                }
-            )
-            request.current_app = self.admin_site.name
-            return TemplateResponse(request, [self.import_template_name], context)
-        return super().process_result(result, request)

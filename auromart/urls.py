@@ -13,9 +13,10 @@ admin.site.index_title = "Supply chain administration"
 
 api_patterns = [
     path("auth/", include("accounts.api.urls")),
+    path("", include("accounts.api.organization_urls")),  # organizations (staff)
     path("", include("catalog.api.urls")),  # categories, customer/products
     path("customer/", include("orders.api.urls")),  # customer/orders
-    path("notifications/", include("notifications.api.urls")),
+    path("", include("notifications.api.urls")),  # notifications, notifications/...
     path("admin/procurement/", include("procurement.api.urls")),
     path("distributor/", include("orders.api.distributor_urls")),  # distributor/orders
     path("distributor/", include("inventory.api.urls")),  # distributor/inventory
@@ -43,8 +44,8 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
-    # The ESP's tracking webhook (delivered/bounced), guarded by ANYMAIL_WEBHOOK_SECRET.
-    path("anymail/", include("anymail.urls")),
+    # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

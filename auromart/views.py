@@ -1,6 +1,7 @@
 """Error pages (HTML for people, the API's JSON body under /api/) and the health probes."""
 
-from django.http import HttpResponseServerError, JsonResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -15,6 +16,10 @@ def _error(request, status, template, detail, code):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, DisallowedHost) and not request.path.startswith("/api/"):
+        # The page's context (links, the user's menu) asks for the host again,
+        # which raises again: a 500. Render it without the request.
+        return HttpResponseBadRequest(loader.get_template("400.html").render())
     return _error(request, 400, "400.html", "Bad request.", "bad_request")
 
 

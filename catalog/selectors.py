@@ -1,5 +1,6 @@
 """Reads for the catalog: search, filters, and each product's live stock at a distributor."""
 
+import difflib
 import unicodedata
 from decimal import Decimal
 
@@ -281,3 +282,38 @@ def manufacturer_product_counts(*, manufacturer: Organization) -> dict[str, int]
     return Product.objects.filter(manufacturer=manufacturer).aggregate(
         total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
     )
+
+
+def category_by_reference(reference: int | str) -> Category:
+    """The category an API caller names by id, slug or name (ignoring case).
+
+    Raises Category.DoesNotExist with a message listing close matches (by name
+    and slug) when none has it, and Category.MultipleObjectsReturned naming the
+    slugs when one name is used under several parents.
+    """
+    text = str(reference).strip()
+    if isinstance(reference, int) or text.isdigit():
+        found = Category.objects.filter(pk=int(text)).first() if len(text) < 19 else None
+        if found is not None:
+            return found
+    found = Category.objects.filter(slug__iexact=text).first()
+    if found is not None:
+        return found
+    named = list(Category.objects.filter(name__iexact=text).select_related("parent")[:10])
+    if len(named) == 1:
+        return named[0]
+    if named:
+        slugs = ", ".join(category.slug for category in named)
+        raise Category.MultipleObjectsReturned(
+            f"Several categories are named “{text}”: name one by its slug ({slugs})."
+        )
+    choices = dict(Category.objects.values_list("name", "slug")[:1000])
+    close = difflib.get_close_matches(text, [*choices, *choices.values()], n=5, cutoff=0.6)
+    by_slug = {slug: name for name, slug in choices.items()}
+    suggestions = list(dict.fromkeys(by_slug.get(match, match) for match in close))
+    hint = (
+        "Close matches: " + ", ".join(f"{name} ({choices[name]})" for name in suggestions) + "."
+        if suggestions
+        else "Staff create categories (POST /api/categories); GET /api/categories lists them."
+    )
+    raise Category.DoesNotExist(f"No category “{text}”. {hint}")

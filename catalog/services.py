@@ -207,3 +207,46 @@ def product_deactivate_or_delete(*, product: Product) -> bool:
             pass
     product_set_active(product=product, is_active=False)
     return False
+
+
+# The category a product gets when its manufacturer names none (a fresh install
+# has no categories, and only staff create them).
+UNCATEGORISED_SLUG = "uncategorised"
+
+
+def category_default() -> Category:
+    """The "Uncategorised" category, created the first time a product needs it."""
+    category, _created = Category.objects.get_or_create(
+        slug=UNCATEGORISED_SLUG, defaults={"name": "Uncategorised"}
+    )
+    return category
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def category_update(*, category: Category, name: str | None = None, parent=_UNSET) -> Category:
+    """Rename a category and/or move it under another parent (None: to the top level).
+
+    The slug stays, so links and spreadsheets that name it keep working.
+    Raises ValidationError keyed by field: an empty name, a name already used
+    under the (new) parent, a parent inside the category itself.
+    """
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": "Enter the category's name."})
+        category.name = name
+    if parent is not _UNSET:
+        category.parent = parent
+    siblings = Category.objects.filter(parent=category.parent, name__iexact=category.name)
+    if siblings.exclude(pk=category.pk).exists():
+        where = f"under {category.parent}" if category.parent else "at the top level"
+        raise ValidationError(
+            {"name": f"A category named “{category.name}” already exists {where}."}
+        )
+    category.full_clean()
+    category.save()
+    return category

@@ -76,14 +76,13 @@ def catalog(request):
     store = portal_store(request)
     form = CatalogFilterForm(request.GET)
     form.is_valid()  # errors are shown; the valid fields still filter
-    page = None
-    page_range = []
-    if store is not None:
-        products = product_search(distributor=store, **form.search_arguments())
-        paginator = Paginator(products, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
-        page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    # With no store flagged the catalog is still listed, each product "not
+    # sold online yet" instead of its stock (a fresh install shows what exists).
+    products = product_search(distributor=store, **form.search_arguments())
+    paginator = Paginator(products, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     query = clean_query(request)
     context = {
         "query": query,

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
+from .limits import MAX_LINE_QUANTITY, MAX_TOTAL
 from .models import PurchaseOrder
 
 
@@ -34,10 +37,27 @@ class ProposalForm(forms.Form):
             self.fields[name] = forms.IntegerField(
                 label=f"{line.product_name} ({line.sku})",
                 min_value=1,
+                max_value=MAX_LINE_QUANTITY,
                 initial=line.quantity,
                 help_text=f"Ordered: {line.quantity}",
             )
             self.line_fields.append((line, name))
+
+    def clean(self):
+        cleaned = super().clean()
+        # The total at the proposed quantities must fit the order's columns.
+        total = Decimal("0")
+        for line, name in self.line_fields:
+            quantity = cleaned.get(name) or line.quantity
+            line_total = line.unit_cost * quantity
+            if line_total > MAX_TOTAL:
+                self.add_error(name, f"At this quantity the line would exceed {MAX_TOTAL:,}.")
+            total += line_total
+        if total > MAX_TOTAL and not self.errors:
+            raise forms.ValidationError(
+                f"At these quantities the order would exceed {MAX_TOTAL:,}."
+            )
+        return cleaned
 
     def clean_proposed_date(self):
         value = self.cleaned_data.get("proposed_date")
@@ -68,6 +88,7 @@ class ReceiptForm(forms.Form):
             self.fields[name] = forms.IntegerField(
                 label=f"{line.product_name} ({line.sku})",
                 min_value=0,
+                max_value=MAX_LINE_QUANTITY,
                 required=False,
                 help_text=f"{line.quantity_received} of {line.quantity} received; "
                 f"{line.outstanding} outstanding",

@@ -20,6 +20,27 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StaffOrganizationSerializer(OrganizationSerializer):
+    """An organization as staff manage it: also whether it is the portal's store."""
+
+    is_default_store = serializers.BooleanField(
+        help_text="The distributor the customer portal sells from; one at most.",
+    )
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "is_default_store"]
+        read_only_fields = OrganizationSerializer.Meta.fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["is_default_store"] = bool(instance.is_default_store)
+        return data
+
+
+class OrganizationQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices, required=False)
+
+
 class UserSerializer(serializers.ModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
     organization = OrganizationSerializer(read_only=True, allow_null=True)

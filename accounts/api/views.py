@@ -5,18 +5,21 @@ from rest_framework import exceptions, generics, permissions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from auromart.api import schema
 
 from .. import services
+from ..models import Organization
+from ..throttles import RegisterThrottle
+from ..tokens import RefreshToken, TokenRefreshSerializer
 from .serializers import (
     LoginSerializer,
+    OrganizationQuerySerializer,
     RefreshTokenSerializer,
     RegisterSerializer,
+    StaffOrganizationSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
@@ -28,11 +31,26 @@ class LockedOut(exceptions.APIException):
     default_code = "locked_out"
 
 
-class AuthEndpoint(generics.GenericAPIView):
-    """Public auth endpoints: no session (so no CSRF), throttled per address."""
+class PublicAuthMixin:
+    """No authentication on the view, yet a bad credential in the body is a 401, not a 403.
 
-    authentication_classes = [JWTAuthentication]
+    DRF answers AuthenticationFailed with 403 when the view has no authenticator
+    to name in `WWW-Authenticate`; these views name the scheme the API uses."""
+
+    authentication_classes = []
     permission_classes = [permissions.AllowAny]
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class AuthEndpoint(PublicAuthMixin, generics.GenericAPIView):
+    """Public auth endpoints, throttled per address.
+
+    No authentication at all: no session (so no CSRF), and a stale or garbage
+    bearer token a client still sends is ignored rather than answered with 401.
+    """
+
     parser_classes = [JSONParser]  # as every other endpoint: a JSON body, or 415
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -40,6 +58,7 @@ class AuthEndpoint(generics.GenericAPIView):
 
 class RegisterView(AuthEndpoint):
     serializer_class = RegisterSerializer
+    throttle_classes = [ScopedRateThrottle, RegisterThrottle]
 
     @extend_schema(
         summary="Create an account",
@@ -98,8 +117,8 @@ class LoginView(AuthEndpoint):
         return Response(body)
 
 
-class RefreshView(TokenRefreshView):
-    authentication_classes = [JWTAuthentication]
+class RefreshView(PublicAuthMixin, TokenRefreshView):
+    serializer_class = TokenRefreshSerializer  # the refresh token in the body is the credential
     parser_classes = [JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -107,7 +126,7 @@ class RefreshView(TokenRefreshView):
     @extend_schema(
         summary="Exchange a refresh token for a new access token",
         responses={
-            200: TokenRefreshView.serializer_class,
+            200: TokenRefreshSerializer,
             400: schema.VALIDATION_ERROR,
             401: schema.UNAUTHORIZED,
             429: schema.THROTTLED,
@@ -168,3 +187,90 @@ class MeView(generics.RetrieveUpdateAPIView):
         services.user_update_profile(
             user=user, name=data.get("name", user.name), phone=data.get("phone", user.phone)
         )
+
+
+class IsStaff(permissions.BasePermission):
+    message = "Only staff manage organizations here."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_active and request.user.is_staff)
+
+
+class OrganizationListView(generics.ListAPIView):
+    serializer_class = StaffOrganizationSerializer
+    permission_classes = [IsStaff]
+    filter_backends = []
+
+    @extend_schema(
+        summary="Organizations (staff)",
+        description="Every organization by name, optionally of one `kind`. Paginated.",
+        parameters=[OrganizationQuerySerializer],
+        responses={
+            200: StaffOrganizationSerializer(many=True),
+            400: schema.VALIDATION_ERROR,
+            401: schema.UNAUTHORIZED,
+            403: schema.FORBIDDEN,
+            404: schema.NOT_FOUND,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Organization.objects.none()
+        query = OrganizationQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        organizations = Organization.objects.order_by("name", "pk")
+        if "kind" in query.validated_data:
+            organizations = organizations.filter(kind=query.validated_data["kind"])
+        return organizations
+
+
+class OrganizationDetailView(generics.RetrieveAPIView):
+    serializer_class = StaffOrganizationSerializer
+    permission_classes = [IsStaff]
+    parser_classes = [JSONParser]
+    queryset = Organization.objects.all()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(
+        summary="One organization (staff)",
+        responses={
+            200: StaffOrganizationSerializer,
+            401: schema.UNAUTHORIZED,
+            403: schema.FORBIDDEN,
+            404: schema.NOT_FOUND,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Flag the customer portal's store (staff)",
+        description=(
+            "`is_default_store: true` makes this distributor the store the customer portal "
+            "sells from (the previous store stops being it); `false` takes the flag off, and "
+            "the portal then lists the catalog as not sold online yet. Only a distributor can "
+            "be the store. A distributor never becomes the store by registering."
+        ),
+        request=StaffOrganizationSerializer(partial=True),
+        responses={
+            200: StaffOrganizationSerializer,
+            400: schema.VALIDATION_ERROR,
+            401: schema.UNAUTHORIZED,
+            403: schema.FORBIDDEN,
+            404: schema.NOT_FOUND,
+        },
+    )
+    def patch(self, request, *args, **kwargs):
+        organization = self.get_object()
+        body = StaffOrganizationSerializer(organization, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "is_default_store" in body.validated_data:
+            if body.validated_data["is_default_store"]:
+                services.organization_set_default_store(organization=organization)
+            elif organization.is_default_store:
+                services.organization_clear_default_store(organization=organization)
+        organization.refresh_from_db()
+        return Response(StaffOrganizationSerializer(organization).data)

@@ -111,6 +111,7 @@ def build_world() -> World:
         d2=d2,
         own_product=own_product,
         other_product=other_product,
+        category=own_product.category,
         d1_stock=StockItem.objects.get(product=own_product, distributor=d1),
         d2_stock=StockItem.objects.get(product=own_product, distributor=d2),
         customer_order=place_order(customer=customer, distributor=d1, lines=[(own_product, 1)]),
@@ -238,8 +239,12 @@ class Row:
     default: str = FORBIDDEN
     own: Callable | None = None
     other: Callable | None = None
+    # Methods whose outcomes differ from `expect` (a public GET, staff-only writes).
+    per_method: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def outcome(self, role: str) -> str:
+    def outcome(self, role: str, method: str | None = None) -> str:
+        if method in self.per_method:
+            return self.per_method[method].get(role, self.default)
         return self.expect.get(role, self.default)
 
 
@@ -250,6 +255,7 @@ def only(role: str, **more) -> dict[str, str]:
 
 EVERYONE = dict.fromkeys(ROLES, OK)
 SIGNED_IN_ONLY = {ANONYMOUS: LOGIN, **dict.fromkeys(SIGNED_IN, OK)}
+STAFF_ONLY = only(PROCUREMENT)
 # A procurement staff user has no organization, so their role is customer.
 BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
 # Invoices: buyers and the selling distributor; manufacturers are never billed (403).
@@ -271,7 +277,14 @@ MATRIX: dict[str, Row] = {
     # The refresh token in the body is the credential that logging out revokes.
     "auth-logout": Row(("post",), EVERYONE),
     "auth-me": Row(("get",), SIGNED_IN_ONLY),
-    "api-category-list": Row(("get",), EVERYONE),
+    # Categories (#20): anyone reads; staff (procurement staff here) create and change.
+    "api-category-list": Row(("get", "post"), EVERYONE, per_method={"post": STAFF_ONLY}),
+    "api-category-detail": Row(
+        ("get", "patch"), EVERYONE, own=pk_of("category"), per_method={"patch": STAFF_ONLY}
+    ),
+    # Organizations (#20): staff only, e.g. to flag the portal's store.
+    "api-organization-list": Row(("get",), STAFF_ONLY),
+    "api-organization-detail": Row(("get", "patch"), STAFF_ONLY, own=pk_of("d2")),
     "api-product-list": Row(("get",), EVERYONE),
     "api-order-list": Row(("get", "post"), BUYERS),
     "api-order-detail": Row(
@@ -281,6 +294,8 @@ MATRIX: dict[str, Row] = {
         other=order_pk("other_customer_order"),
     ),
     "notifications-api:list": Row(("get",), SIGNED_IN_ONLY),
+    # The old path with a trailing slash: a permanent redirect to the list, for anyone (#20).
+    "notifications-api:list-old": Row(("get",), EVERYONE),
     "notifications-api:read-all": Row(("post",), SIGNED_IN_ONLY),
     "notifications-api:read": Row(
         ("post",), SIGNED_IN_ONLY, own=own_notification, other=pk_of("other_notification")
@@ -374,6 +389,8 @@ MATRIX: dict[str, Row] = {
     # --- API of #8: reports -------------------------------------------------------------
     "api-reports-monthly": Row(("get",), REPORT_VIEWERS),
     "api-reports-sales": Row(("get",), REPORT_VIEWERS),
+    "api-reports-monthly-csv": Row(("get",), REPORT_VIEWERS),
+    "api-reports-sales-csv": Row(("get",), REPORT_VIEWERS),
     # --- The customer portal (#3): open to browse, buying for buyers -------------------
     "portal:dashboard": Row(("get",), EVERYONE),
     "portal:catalog": Row(("get",), EVERYONE),
@@ -608,13 +625,15 @@ def test_permission_matrix(name, world):
     # an allowed write (a DELETE, say) must not change what a later call sees.
     plan = []
     for role in ROLES:
-        expected = row.outcome(role)
-        if row.other is not None and expected in (OK, NOT_FOUND):
-            plan.append((1, role, NOT_FOUND, reverse(name, kwargs=row.other(world, role))))
-        kwargs = row.own(world, role) if row.own is not None else {}
-        plan.append((2 if expected == OK else 0, role, expected, reverse(name, kwargs=kwargs)))
-    for _stage, role, expected, url in sorted(plan, key=lambda step: step[0]):
-        client = client_for(role)
         for method in methods:
-            response = call(client, method, url, api)
-            check(response, expected, api=api, where=f"{role} {method.upper()} {url}")
+            expected = row.outcome(role, method)
+            if row.other is not None and expected in (OK, NOT_FOUND):
+                url = reverse(name, kwargs=row.other(world, role))
+                plan.append((1, role, method, NOT_FOUND, url))
+            kwargs = row.own(world, role) if row.own is not None else {}
+            url = reverse(name, kwargs=kwargs)
+            plan.append((2 if expected == OK else 0, role, method, expected, url))
+    ordered = sorted(plan, key=lambda step: (step[0], ROLES.index(step[1]), METHOD_ORDER[step[2]]))
+    for _stage, role, method, expected, url in ordered:
+        response = call(client_for(role), method, url, api)
+        check(response, expected, api=api, where=f"{role} {method.upper()} {url}")

@@ -15,10 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
+    """manage.py under the production settings; a random SECRET_KEY unless one is given.
+
+    SECRET_KEY=None runs with no key at all.
+    """
     # settings_test put test defaults into this process's environment: drop them.
-    dropped = ("SECURE_", "SESSION_", "CSRF_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    dropped = ("SECURE_", "SESSION_", "CSRF_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")
     base = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    base.update(DJANGO_SETTINGS_MODULE="auromart.settings", **env)
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    base.update(DJANGO_SETTINGS_MODULE="auromart.settings")
+    base.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True
     )
@@ -64,9 +70,31 @@ def test_production_settings_send_a_strict_content_security_policy():
     assert hsts.startswith("max-age=31536000")
 
 
-def test_default_secret_key_fails_check_deploy():
-    env = {"DEBUG": "false", "ALLOWED_HOSTS": "auromart.example.com"}
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+@pytest.mark.parametrize("debug", ["false", None])  # DEBUG off, or not set at all
+@pytest.mark.parametrize("key", [None, ""])  # SECRET_KEY absent, or empty
+def test_start_up_without_a_secret_key_is_refused_unless_debug(debug, key):
+    result = run_manage("check", DEBUG=debug, SECRET_KEY=key, ALLOWED_HOSTS="auromart.example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+    assert "DEBUG=true" in result.stderr
+    assert "Traceback" in result.stderr  # a start-up error, not a check warning
+
+
+def test_development_key_only_with_debug_and_check_deploy_flags_it():
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DEBUG="true",
+        SECRET_KEY=None,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("django-insecure-")
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="true", SECRET_KEY=None
+    )
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
 

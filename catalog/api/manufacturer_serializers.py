@@ -14,7 +14,8 @@ from inventory.models import StockItem
 from orders.models import Order, OrderItem, OrderStatus
 
 from ..manufacturer_forms import MAX_ASSIGN_QUANTITY
-from ..models import SUPPLIER_RULE, Category, Product
+from ..models import SUPPLIER_RULE, Product
+from .fields import CategoryReferenceField
 from .serializers import ProductCategorySerializer
 
 
@@ -28,8 +29,12 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 class ManufacturerProductSerializer(serializers.ModelSerializer):
     """A product as its manufacturer manages it, with its stock at all distributors."""
 
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.all(), help_text="Id of the product's category."
+    category = CategoryReferenceField(
+        required=False,
+        help_text=(
+            "The product's category: its id, slug or name. Absent when creating: "
+            "“Uncategorised”. Only staff create categories."
+        ),
     )
     supplier = serializers.PrimaryKeyRelatedField(
         # Narrowed to the caller's allowed suppliers in __init__: any other id

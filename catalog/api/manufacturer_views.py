@@ -84,7 +84,9 @@ class ProductListCreateView(ManufacturerAPIMixin, generics.ListAPIView):
     @extend_schema(
         summary="Add a product",
         description=(
-            "Creates a product made by your organization. The slug is made from the name; "
+            "Creates a product made by your organization. `category` names an existing "
+            "category by id, slug or name (an unknown one is a 400 listing close matches); "
+            "without it the product is “Uncategorised”. The slug is made from the name; "
             "the supplier defaults to you; the SKU is stored upper-case and must be unique; "
             "`order_up_to_level`, when given, must be above `reorder_level`."
         ),
@@ -98,9 +100,9 @@ class ProductListCreateView(ManufacturerAPIMixin, generics.ListAPIView):
     def post(self, request, *args, **kwargs):
         serializer = ManufacturerProductSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        product = services.product_create(
-            manufacturer=self.manufacturer, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        data["category"] = data.get("category") or services.category_default()
+        product = services.product_create(manufacturer=self.manufacturer, **data)
         product = self.own_products().get(pk=product.pk)
         return Response(
             ManufacturerProductSerializer(product).data,

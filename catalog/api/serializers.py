@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from ..models import Category, Product
+from .fields import CategoryReferenceField
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -14,6 +15,17 @@ class CategorySerializer(serializers.ModelSerializer):
         model = Category
         fields = ["id", "name", "slug", "parent"]
         read_only_fields = fields
+
+
+class CategoryWriteSerializer(serializers.Serializer):
+    """Staff create, rename and move categories."""
+
+    name = serializers.CharField(max_length=120)
+    parent = CategoryReferenceField(
+        required=False,
+        allow_null=True,
+        help_text="The category above it, by id, slug or name; null or absent: the top level.",
+    )
 
 
 class ProductCategorySerializer(serializers.ModelSerializer):

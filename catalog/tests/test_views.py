@@ -166,13 +166,17 @@ def test_pagination_has_24_a_page_and_links_keep_the_filters(client, store):
     assert client.get(CATALOG, {"page": "abc"}).status_code == 200
 
 
-def test_no_default_store_shows_a_clear_message(client):
-    ProductFactory(name="Orphan")
+def test_no_default_store_lists_the_catalog_as_not_sold_online_yet(client):
+    product = ProductFactory(name="Orphan")
     response = client.get(CATALOG)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The shop is not open yet" in html
-    assert "Orphan" not in html
+    assert "Orphan" in html
+    assert "Not sold online yet" in html
+    assert "staff choose the store" in html
+    assert "in stock" not in html and "Add to cart" not in html
+    page = client.get(reverse("portal:product", args=[product.slug])).content.decode()
+    assert "Not sold online yet" in page and "Add to cart" not in page
 
 
 # Committed rows: on MariaDB the search uses a FULLTEXT index, which sees nothing else.

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from auromart.api.fields import MAX_ID
 
+from ..limits import MAX_LINE_QUANTITY
 from ..models import (
     POStatus,
     ProcurementRequest,
@@ -195,8 +196,8 @@ class PurchaseOrderListQuerySerializer(serializers.Serializer):
 
 
 class ReceiptLineSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 class ReceiptSerializer(serializers.Serializer):

@@ -234,3 +234,23 @@ def test_an_id_filter_beyond_any_id_is_400_not_500(path, field):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ({"quantity": 10**20}, "lines.0.quantity"),
+        ({"quantity": 2**31}, "lines.0.quantity"),
+        ({"product_id": 10**20, "quantity": 1}, "lines.0.product_id"),
+    ],
+)
+def test_receipt_numbers_past_the_bounds_are_a_400(line, field):
+    request = low_item()
+    client = as_user(procurement_staff())
+    po_id = client.put(f"{BASE}/{request.pk}/approve").json()["purchase_order"]["id"]
+    body = {"lines": [{"product_id": request.product_id, **line}]}
+    response = client.post(f"{BASE}/purchase-orders/{po_id}/receive", body, "json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert StockItem.objects.get(product_id=request.product_id).on_hand == 9

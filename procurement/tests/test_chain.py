@@ -320,3 +320,39 @@ def test_outbox_sweep_renders_the_attachment_when_delivering(setup, smtp_server)
     message.refresh_from_db()
     assert message.status == "sent"
     assert PurchaseOrder.objects.get(pk=po.pk).pdf
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quantity", [str(10**20), str(2**31), "1000001"])
+def test_a_proposed_quantity_past_the_bound_is_a_form_error(setup, quantity):
+    _supplier, distributor, product, staff = setup
+    place_order(distributor=distributor, lines=[(product, 5)])
+    po = services.procurement_request_approve(request=ProcurementRequest.objects.get(), by=staff)
+    line = po.lines.get()
+    response = Client().post(
+        f"/procurement/po/{services.purchase_order_token(po)}/",
+        {"action": "propose", "responded_by": "Anil", f"line_{line.pk}": quantity},
+    )
+    assert response.status_code == 400
+    assert b"less than or equal to 1000000" in response.content
+    po.refresh_from_db()
+    line.refresh_from_db()
+    assert po.status == POStatus.SENT and line.proposed_quantity is None
+
+
+@pytest.mark.django_db
+def test_a_proposal_whose_total_would_overflow_is_a_form_error(setup):
+    _supplier, distributor, product, staff = setup
+    place_order(distributor=distributor, lines=[(product, 5)])
+    po = services.procurement_request_approve(request=ProcurementRequest.objects.get(), by=staff)
+    line = po.lines.get()
+    line.unit_cost = Decimal("9999999.99")
+    line.save(update_fields=["unit_cost"])
+    response = Client().post(
+        f"/procurement/po/{services.purchase_order_token(po)}/",
+        {"action": "propose", "responded_by": "Anil", f"line_{line.pk}": "1000000"},
+    )
+    assert response.status_code == 400
+    assert b"the line would exceed" in response.content
+    po.refresh_from_db()
+    assert po.status == POStatus.SENT

@@ -1,9 +1,13 @@
-"""The report API: /api/reports/monthly and /api/reports/sales, as JSON or CSV.
+"""The report API: /api/reports/monthly and /api/reports/sales as JSON, and
+/api/reports/monthly.csv and /api/reports/sales.csv as CSV.
 
 Scoped like every report (reporting.selectors.ReportScope): staff with
 reporting.view_reports see everything, organizations their own part;
-customers get 403. `?format=csv` answers text/csv (reporting.tables.table_csv:
-a header of column keys, the rows, a TOTAL row); errors stay JSON.
+customers get 403. The CSV operations answer text/csv
+(reporting.tables.table_csv: a header of column keys, the rows, a TOTAL row);
+errors stay JSON. The CSV is a separate operation, so that a client generated
+from the schema parses each response by one media type; the JSON operations
+still answer `?format=csv` as before (no longer documented).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -64,12 +68,19 @@ class CanSeeReports(BasePermission):
         return True
 
 
-FORMAT = OpenApiParameter(
-    "format",
-    type=str,
-    enum=["json", "csv"],
-    description="`csv` answers text/csv: a header of column keys, one line per row, and a "
-    "TOTAL line where the report has totals. Default: JSON.",
+class CSVOnlyNegotiation(DefaultContentNegotiation):
+    """The CSV operations: text/csv whatever the Accept header says (errors stay JSON)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return CSVRenderer(), CSVRenderer.media_type
+
+
+# `?format=csv` still works on the JSON operations, undocumented: each operation
+# documents one media type.
+NO_FORMAT = OpenApiParameter("format", exclude=True)
+CSV_DESCRIPTION = (
+    " As CSV: a header of column keys, one line per row, and a TOTAL line where the "
+    "report has totals."
 )
 # Errors are JSON even when CSV was asked for.
 ERRORS = {
@@ -112,12 +123,8 @@ class MonthlyReportView(ReportAPIView):
             "(placed -> delivered, hours), top products, revenue by distributor and by region. "
             "Sales are orders other than rejected and cancelled, dated by when they were placed."
         ),
-        parameters=[MonthlyQuerySerializer, FORMAT],
-        responses={
-            (200, "application/json"): MonthlyReportSerializer,
-            (200, "text/csv"): CSV_RESPONSE,
-            **ERRORS,
-        },
+        parameters=[MonthlyQuerySerializer, NO_FORMAT],
+        responses={(200, "application/json"): MonthlyReportSerializer, **ERRORS},
     )
     def get(self, request):
         query = MonthlyQuerySerializer(data=request.query_params)
@@ -139,12 +146,8 @@ class SalesReportView(ReportAPIView):
             "(inclusive local dates), grouped by product, category, distributor, region or day; "
             "best sellers first (days in date order), with a totals row."
         ),
-        parameters=[SalesQuerySerializer, FORMAT],
-        responses={
-            (200, "application/json"): SalesReportSerializer,
-            (200, "text/csv"): CSV_RESPONSE,
-            **ERRORS,
-        },
+        parameters=[SalesQuerySerializer, NO_FORMAT],
+        responses={(200, "application/json"): SalesReportSerializer, **ERRORS},
     )
     def get(self, request):
         query = SalesQuerySerializer(data=request.query_params)
@@ -167,3 +170,32 @@ class SalesReportView(ReportAPIView):
                 }
             ).data
         )
+
+
+class MonthlyReportCSVView(MonthlyReportView):
+    content_negotiation_class = CSVOnlyNegotiation
+
+    @extend_schema(
+        summary="Monthly report as CSV",
+        description="The monthly report's figures, as `GET /api/reports/monthly`."
+        + CSV_DESCRIPTION,
+        operation_id="reports_monthly_csv",
+        parameters=[MonthlyQuerySerializer, NO_FORMAT],
+        responses={(200, "text/csv"): CSV_RESPONSE, **ERRORS},
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class SalesReportCSVView(SalesReportView):
+    content_negotiation_class = CSVOnlyNegotiation
+
+    @extend_schema(
+        summary="Sales report as CSV",
+        description="The sales report's rows, as `GET /api/reports/sales`." + CSV_DESCRIPTION,
+        operation_id="reports_sales_csv",
+        parameters=[SalesQuerySerializer, NO_FORMAT],
+        responses={(200, "text/csv"): CSV_RESPONSE, **ERRORS},
+    )
+    def get(self, request):
+        return super().get(request)

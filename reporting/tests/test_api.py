@@ -244,3 +244,27 @@ def test_an_unknown_format_is_400_naming_the_field(m, url):
 
     assert response.status_code == 400
     assert response.json()["errors"] == {"format": ["Choose one of: json, csv."]}
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (MONTHLY, {"year": 2025, "month": 3}),
+        (SALES, {**MARCH, "group_by": "distributor"}),
+    ],
+)
+def test_the_csv_operations_answer_the_same_csv_as_the_old_format_parameter(m, url, params):
+    client = client_for(m.users["staff"])
+    old = client.get(url, {**params, "format": "csv"})
+    new = client.get(f"{url}.csv", params, HTTP_ACCEPT="application/json")
+    assert parse_csv(new) == parse_csv(old)
+    assert new["Content-Disposition"] == old["Content-Disposition"]
+    # The JSON operation stays JSON.
+    assert client.get(url, params)["Content-Type"].startswith("application/json")
+    # Errors are JSON on the CSV operation too.
+    refused = client_for(m.users["c1"]).get(f"{url}.csv", params)
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/json")
+    assert client_for().get(f"{url}.csv", params).status_code == 401
+    bad = client.get(f"{url}.csv", {**params, "year": 1, "group_by": "nope"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"

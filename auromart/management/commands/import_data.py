@@ -10,9 +10,19 @@ their spreadsheet row and column) on stdout. Exits 1 when the file has errors
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from import_export.formats import base_formats
 
-from auromart.spreadsheets import RESOURCES, Progress, format_for, read_dataset, resource_class
+from auromart.spreadsheets import (
+    RESOURCES,
+    Progress,
+    check_row_count,
+    check_xlsx,
+    format_for,
+    read_dataset,
+    resource_class,
+)
 
 
 def importable_names():
@@ -58,6 +68,13 @@ class Command(BaseCommand):
                 data = handle.read()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
+
+        try:
+            if isinstance(file_format, base_formats.XLSX):
+                check_xlsx(data)  # before counting: bounds what is unpacked
+            check_row_count(data, file_format, limit=settings.IMPORT_MAX_ROWS_CLI)
+        except ValueError as exc:  # not a workbook, unpacks too large, too many rows
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
 
         started = time.monotonic()
         try:
