@@ -204,6 +204,10 @@ def distributor_id(world, role):
     return {"distributor_id": world["d1"].pk}
 
 
+def retailer_product(world, role):
+    return {"distributor_id": world["d1"].pk, "slug": world["own_product"].slug}
+
+
 def retailer_cart_line(world, role):
     return {"distributor_id": world["d1"].pk, "product_id": world["own_product"].pk}
 
@@ -386,6 +390,8 @@ MATRIX: dict[str, Row] = {
     "retailer:dashboard": Row(("get",), only(RETAILER)),
     "retailer:distributors": Row(("get",), only(RETAILER)),
     "retailer:catalog": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:product": Row(("get",), only(RETAILER), own=retailer_product),
+    "retailer:stock": Row(("get",), only(RETAILER), own=distributor_id),
     "retailer:cart": Row(("get",), only(RETAILER), own=distributor_id),
     "retailer:cart_add": Row(("post",), only(RETAILER), own=retailer_cart_line),
     "retailer:cart_update": Row(("post",), only(RETAILER), own=retailer_cart_line),
