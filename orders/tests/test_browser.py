@@ -69,8 +69,12 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     assert page.evaluate("window.noReload") is True
 
     # Add to cart without leaving the page; the navbar badge follows.
+    box = card.bounding_box()
     card.get_by_role("button", name="Add Brass Desk Lamp to the cart").click()
-    card.get_by_text("Added 1.").wait_for()
+    toast = page.locator("#toast-region .toast")
+    toast.get_by_text("Added 1.").wait_for()
+    expect(toast).to_contain_text("1 \u00d7 Brass Desk Lamp")  # the mini-cart
+    assert card.bounding_box() == box  # the toast is fixed: the grid does not move
     assert cart_badge.inner_text().startswith("1")
     assert "category=lighting" in page.url
     watched_page.screenshot("portal-04-added")

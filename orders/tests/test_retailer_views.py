@@ -181,11 +181,20 @@ def test_a_catalog_of_something_that_is_not_a_distributor_is_404(as_alice, shop)
 # --- Navigation -------------------------------------------------------------------
 
 
-def test_retailers_get_order_and_orders_in_the_navigation_not_the_portal(as_alice, store):
+def test_retailers_get_shop_orders_invoices_reports_in_the_navigation(as_alice, store):
     html = as_alice.get(reverse("accounts:profile")).content.decode()
-    assert f'href="{DISTRIBUTORS}">Order</a>' in html
+    nav = re.search(r'<ul class="navbar-nav me-auto">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r'class="nav-link[^"]*"[^>]*>([^<]+)</a>', nav) == [
+        "Shop",
+        "Orders",
+        "Invoices",
+        "Reports",
+    ]
+    assert f'href="{DISTRIBUTORS}">Shop</a>' in html
     assert f'href="{ORDERS}">Orders</a>' in html
-    assert ">Shop</a>" not in html
+    # The API documentation is in the account menu, not the main navigation.
+    assert reverse("api-docs") not in nav and reverse("api-docs") in html
+    assert f'href="{reverse("portal:dashboard")}">Shop</a>' not in html
     assert "My orders" not in html
     assert f'href="{reverse("portal:cart")}"' not in html
 
