@@ -112,3 +112,27 @@ document.addEventListener("htmx:afterSettle", function (event) {
     form.lastQuery = query;
   });
 })();
+
+// Phones show every table as stacked cards (site.css); each cell is named by
+// its column's header. Cells a template labelled itself keep their data-label.
+(function () {
+  function label(root) {
+    var tables = root.querySelectorAll ? root.querySelectorAll("table.table") : [];
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) { return; }
+      var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          if (!cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[column] || "");
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { label(document); });
+  document.addEventListener("htmx:load", function (event) { label(event.detail.elt); });
+})();
