@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import home
+from catalog.media_views import product_media
 
 from . import views
 
@@ -43,6 +44,8 @@ urlpatterns = [
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Product pictures on the embedded file storage (object storage serves its own URLs).
+    path("media/products/<path:name>", product_media, name="product-media"),
 ]
 
 handler400 = "auromart.views.bad_request"

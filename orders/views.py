@@ -42,7 +42,7 @@ from .forms import (
 )
 from .models import FulfillmentType, Order
 from .retailer_forms import RetailerOrderFilterForm
-from .selectors import default_shipping_address
+from .selectors import default_shipping_address, recommended_products
 from .services import order_place, order_totals
 
 CATALOG_PAGE_SIZE = 24
@@ -125,7 +125,7 @@ class CatalogView(BuyerView):
         form.is_valid()  # errors are shown; the valid fields still filter
         page, page_range = None, []
         if self.buyer.distributor is not None:
-            products = self.buyer.catalog(**form.search_arguments())
+            products = self.buyer.catalog(**form.search_arguments()).prefetch_related("images")
             page, page_range = _page(products, request, CATALOG_PAGE_SIZE)
         query = clean_query(request)
         context = self.context(
@@ -150,9 +150,9 @@ class ProductView(BuyerView):
 
     def get(self, request, slug: str):
         product = get_object_or_404(
-            products_with_stock(distributor=self.buyer.distributor).select_related(
-                "category__parent"
-            ),
+            products_with_stock(distributor=self.buyer.distributor)
+            .select_related("category__parent", "manufacturer")
+            .prefetch_related("images", "attributes"),
             slug=slug,
         )
         return render(
@@ -162,6 +162,11 @@ class ProductView(BuyerView):
                 product=product,
                 cart_count=self.cart_count(),
                 stock_poll_seconds=STOCK_POLL_SECONDS,
+                recommendations=recommended_products(
+                    distributor=self.buyer.distributor,
+                    product_ids=[product.pk],
+                    category_ids=[product.category_id],
+                ),
             ),
         )
 
@@ -216,10 +221,18 @@ class CartView(BuyerView):
         line_errors = dict(line_errors or {})
         for line in summary.lines:
             line.error = line_errors.pop(line.product.pk, "")
+        recommendations = []
+        if summary:
+            recommendations = recommended_products(
+                distributor=self.buyer.distributor,
+                product_ids=[line.product.pk for line in summary.lines],
+                category_ids=list({line.product.category_id for line in summary.lines}),
+            )
         context = self.context(
             summary=summary,
             estimate=_estimate(summary),
             cart_count=summary.count,
+            recommendations=recommendations,
             # Errors about products not (or no longer) in the cart.
             other_errors=list(line_errors.values()),
             status_message=status_message,

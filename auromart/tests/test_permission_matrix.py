@@ -65,6 +65,7 @@ OWNED_ELSEWHERE = {
     "admin/": "Django admin, staff permissions: each app's test_admin.py",
     "api/schema/": "public OpenAPI schema",
     "api/docs/": "public Swagger UI",
+    "media/": "public product pictures: catalog/tests/test_media.py",
 }
 
 
