@@ -443,6 +443,10 @@ MATRIX: dict[str, Row] = {
     "manufacturer:product_active": Row(
         ("post",), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
     ),
+    "manufacturer:product_media": Row(
+        ("get", "post"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
+    "manufacturer:product_images_zip": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:stock": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:orders": Row(("get",), only(MANUFACTURER)),
     "manufacturer:sales": Row(("get",), only(MANUFACTURER)),

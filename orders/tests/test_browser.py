@@ -69,6 +69,7 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     assert page.evaluate("window.noReload") is True
 
     # Add to cart without leaving the page; the navbar badge follows.
+    card.get_by_role("button", name=re.compile("^Add ")).scroll_into_view_if_needed()
     box = card.bounding_box()
     card.get_by_role("button", name="Add Brass Desk Lamp to the cart").click()
     toast = page.locator("#toast-region .toast")

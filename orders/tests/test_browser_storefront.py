@@ -95,6 +95,7 @@ def test_a_retailer_adds_from_the_grid_sees_the_toast_and_checks_out(open_page, 
     catalog = f"/retailer/distributors/{depot.pk}/"
     log_in(watched, base, retailer.email, DEFAULT_PASSWORD, catalog)
     card = page.locator(".product-card", has_text="CloudRest Mattress")
+    card.get_by_role("button", name=re.compile("^Add ")).scroll_into_view_if_needed()
     box = card.bounding_box()
     card.get_by_role("button", name="Add CloudRest Mattress to the cart").click()
     toast = page.locator("#toast-region .toast")
