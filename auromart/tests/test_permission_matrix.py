@@ -28,6 +28,7 @@ from accounts.tests.factories import (
     OrganizationFactory,
     RetailerUserFactory,
 )
+from catalog.models import ProductImage
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import StockItemFactory
@@ -135,6 +136,13 @@ def build_world() -> World:
         other_retailer_invoice=invoice_for(
             customer=other_retailer, distributor=d2, lines=[(other_product, 1)]
         ),
+    )
+    # Gallery rows (no files needed: the matrix only reaches them).
+    world.objects["own_image"] = ProductImage.objects.create(
+        product=own_product, image="products/own.jpg", alt_text="Own"
+    )
+    world.objects["other_image"] = ProductImage.objects.create(
+        product=other_product, image="products/other.jpg", alt_text="Other"
     )
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
@@ -334,6 +342,21 @@ MATRIX: dict[str, Row] = {
         only(MANUFACTURER),
         own=pk_of("own_product"),
         other=pk_of("other_product"),
+    ),
+    "api-manufacturer-product-images": Row(
+        ("get", "post"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
+    "api-manufacturer-product-image": Row(
+        ("delete",),
+        only(MANUFACTURER),
+        own=lambda world, role: {"pk": world["own_product"].pk, "image_id": world["own_image"].pk},
+        other=lambda world, role: {
+            "pk": world["other_product"].pk,
+            "image_id": world["other_image"].pk,
+        },
+    ),
+    "api-manufacturer-product-specifications": Row(
+        ("get", "put"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
     ),
     "api-manufacturer-stock-assign": Row(("post",), only(MANUFACTURER)),
     "api-manufacturer-orders": Row(("get",), only(MANUFACTURER)),

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from ..models import Category, Product
+from .media_serializers import ProductImageSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -31,6 +32,7 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Units the distributor can sell now (on hand less reserved)."
     )
     in_stock = serializers.SerializerMethodField()
+    images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -44,6 +46,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "price",
             "stock_quantity",
             "in_stock",
+            "images",
         ]
         read_only_fields = fields
 
