@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, CustomerFactory, RetailerUserFactory
 from auromart.tests.browser import log_in
+from catalog.demo_images import draw_product_picture
+from catalog.services_media import product_image_add
 from inventory.tests.factories import DistributorFactory
 from orders.models import CartItem, Order, OrderStatus
 from orders.tests.factories import place_order, stocked_product
@@ -83,33 +85,66 @@ def test_removing_a_cart_line_and_cancelling_an_order_ask_first(watched_page, li
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_retailer_adds_from_the_grid_sees_the_toast_and_checks_out(open_page, live_server, width):
-    depot = DistributorFactory(name="Depot West")
-    retailer = RetailerUserFactory(email=f"buyer{width}@browser.test")
+@pytest.mark.parametrize("role", ["customer", "retailer"])
+def test_a_buyer_sees_pictures_and_recommendations_adds_with_a_toast_and_checks_out(
+    open_page, live_server, settings, tmp_path, role, width
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    depot = DistributorFactory(name="Depot West", is_default_store=role == "customer")
     mattress = stocked_product(distributor=depot, name="CloudRest Mattress", on_hand=9)
-    stocked_product(distributor=depot, name="Bamboo Pillow", on_hand=9)
+    pillow = stocked_product(distributor=depot, name="Bamboo Pillow", on_hand=9)
+    for product in (mattress, pillow):
+        product_image_add(
+            product=product,
+            upload=draw_product_picture(name=product.name, label=product.sku),
+            alt_text=f"{product.name}, front",
+        )
+    place_order(distributor=depot, lines=[(mattress, 1), (pillow, 1)])  # bought together
+    if role == "customer":
+        buyer = CustomerFactory(email=f"shopper{width}@browser.test")
+        shop, done = "/customer-portal/", re.compile(r"/confirmation/$")
+    else:
+        buyer = RetailerUserFactory(email=f"buyer{width}@browser.test")
+        shop, done = f"/retailer/distributors/{depot.pk}/", re.compile(r"/retailer/orders/")
     watched = open_page()
     page = watched.page
     page.set_viewport_size({"width": width, "height": 900})
     base = live_server.url
-    catalog = f"/retailer/distributors/{depot.pk}/"
-    log_in(watched, base, retailer.email, DEFAULT_PASSWORD, catalog)
+    log_in(watched, base, buyer.email, DEFAULT_PASSWORD, shop)
+
     card = page.locator(".product-card", has_text="CloudRest Mattress")
+    # The card's picture link is hidden from screen readers (the name links there too).
+    picture = card.locator('img[alt="CloudRest Mattress, front"]')
+    expect(picture).to_be_visible()
+    picture.scroll_into_view_if_needed()  # pictures load lazily
+    for _ in range(50):
+        if picture.evaluate("img => img.complete && img.naturalWidth"):
+            break
+        page.wait_for_timeout(100)
+    assert picture.evaluate("img => img.naturalWidth") == 480  # the thumbnail was served
     card.get_by_role("button", name=re.compile("^Add ")).scroll_into_view_if_needed()
     box = card.bounding_box()
     card.get_by_role("button", name="Add CloudRest Mattress to the cart").click()
     toast = page.locator("#toast-region .toast")
     expect(toast).to_contain_text("Added 1.")
     expect(toast).to_contain_text("1 \u00d7 CloudRest Mattress")
-    assert card.bounding_box() == box
-    expect(page.locator("#retailer-cart-link .cart-count")).to_contain_text("1")
-    watched.screenshot(f"storefront-retailer-toast-{width}")
-    toast.get_by_role("link", name="Check out").click()
-    page.wait_for_url(f"{base}{catalog}checkout/")
+    assert card.bounding_box() == box  # the toast is fixed: the grid does not move
+    watched.screenshot(f"storefront-{role}-toast-{width}")
+
+    page.goto(f"{base}{shop}products/{mattress.slug}/")
+    also = page.locator("#also-bought")
+    expect(also).to_contain_text("Bamboo Pillow")
+    watched.screenshot(f"storefront-{role}-product-{width}")
+    page.goto(f"{base}{shop}cart/")
+    expect(page.locator("#also-bought")).to_contain_text("Bamboo Pillow")
+    page.locator("#cart-summary").get_by_role("link", name="Check out").click()
+    page.wait_for_url(f"{base}{shop}checkout/")
     page.get_by_label("Delivery address").fill("4 Lake Road, Pune")
     page.get_by_role("button", name="Place order").click()
-    page.wait_for_url(re.compile(r"/retailer/orders/"))
-    order = Order.objects.get()
-    assert order.buyer_organization == retailer.organization
+    page.wait_for_url(done)
+    order = Order.objects.get(customer=buyer)
     assert [(i.product_id, i.quantity) for i in order.items.all()] == [(mattress.pk, 1)]
+    if role == "retailer":
+        assert order.buyer_organization == buyer.organization
+    watched.screenshot(f"storefront-{role}-placed-{width}")
     watched.assert_clean()
