@@ -20,8 +20,9 @@ class NavEntry:
 
 
 NAV_ENTRIES: list[NavEntry] = [
-    NavEntry("Retailer", "retailer:dashboard", (Role.RETAILER,)),
-    NavEntry("Order", "retailer:distributors", (Role.RETAILER,)),
+    # A retailer's dashboard is the brand and the account menu's "Dashboard";
+    # "Shop" starts an order by choosing the distributor.
+    NavEntry("Shop", "retailer:distributors", (Role.RETAILER,)),
     NavEntry("Orders", "retailer:orders", (Role.RETAILER,)),
     NavEntry("Invoices", "invoicing:list", (Role.RETAILER,)),
     NavEntry("Reports", "reporting:overview", (Role.RETAILER,)),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "anymail",
     "import_export",
+    "sorl.thumbnail",
     # ours
     "auromart.apps.AuroMartConfig",
     "accounts.apps.AccountsConfig",
@@ -219,6 +220,11 @@ STORAGES = {
 # finders; a deployment runs collectstatic and gets the hashed manifest.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_MANIFEST_STRICT = False
+# Product thumbnails (sorl-thumbnail), made when an image is added and stored
+# through the default storage beside it (catalog.services_media).
+THUMBNAIL_PREFIX = "products/thumbs/"
+THUMBNAIL_QUALITY = 82
+THUMBNAIL_PRESERVE_FORMAT = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

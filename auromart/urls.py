@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.api import agreement_urls
 from accounts.views import home
+from catalog.media_views import product_media
 
 from . import views
 
@@ -48,6 +49,8 @@ urlpatterns = [
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Product pictures on the embedded file storage (object storage serves its own URLs).
+    path("media/products/<path:name>", product_media, name="product-media"),
 ]
 
 handler400 = "auromart.views.bad_request"

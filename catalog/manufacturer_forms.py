@@ -157,3 +157,33 @@ class OrderFilterForm(DateRangeForm):
     )
 
     field_order = ["status", "date_from", "date_to"]
+
+
+class ProductImageForm(forms.Form):
+    image = forms.ImageField(label="Picture", help_text="JPEG, PNG, WebP or GIF, at most 8 MB.")
+    alt_text = forms.CharField(
+        label="Alt text",
+        max_length=200,
+        required=False,
+        help_text="What the picture shows, for people who cannot see it. Empty: the name.",
+    )
+
+
+class SpecificationsForm(forms.Form):
+    specifications = forms.CharField(
+        label="Specifications",
+        required=False,
+        max_length=12000,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "Size: Queen\nFirmness: Medium"}),
+        help_text="One “Name: value” per line, in the order to show them.",
+    )
+
+
+class ImagesZipForm(forms.Form):
+    images = forms.FileField(
+        label="Zip of pictures",
+        help_text=(
+            "Each picture is matched to your product by its file name: MAT-0001.jpg, "
+            "MAT-0001_2.jpg, MAT-0001-3.png all go to MAT-0001."
+        ),
+    )

@@ -7,6 +7,7 @@ from accounts.models import Role
 from accounts.views import manufacturer_dashboard
 
 from . import manufacturer_views as views
+from .manufacturer_media_views import ImagesZipView, ProductMediaView
 
 app_name = "manufacturer"
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("products/new/", views.ProductFormView.as_view(), name="product_create"),
     path("products/<int:pk>/edit/", views.ProductFormView.as_view(), name="product_edit"),
     path("products/<int:pk>/active/", views.ProductActiveView.as_view(), name="product_active"),
+    path("products/<int:pk>/media/", ProductMediaView.as_view(), name="product_media"),
+    path("products/pictures/", ImagesZipView.as_view(), name="product_images_zip"),
     path("stock/", views.StockView.as_view(), name="stock"),
     path("orders/", views.OrderListView.as_view(), name="orders"),
     path("sales/", views.SalesView.as_view(), name="sales"),

@@ -173,3 +173,61 @@ class Product(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def product_image_path(instance, filename: str) -> str:
+    """products/<sku>/<random>.<ext>: a new upload never takes an old file's name, so a
+    served image can be cached for ever (catalog.media_views)."""
+    import secrets
+    from pathlib import PurePosixPath
+
+    from django.utils.text import slugify
+
+    suffix = PurePosixPath(filename).suffix.lower()[:8] or ".jpg"
+    return f"products/{slugify(instance.product.sku)}/{secrets.token_hex(8)}{suffix}"
+
+
+class ProductImage(models.Model):
+    """One picture of a product's gallery; the first by `position` is its main image.
+
+    The thumbnails (made by sorl-thumbnail when the image is added, see
+    catalog.services_media) are stored beside it, so a page of products
+    costs no query or image work per picture.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path, max_length=255)
+    alt_text = models.CharField(
+        "alt text",
+        max_length=200,
+        help_text="What the picture shows, for people who cannot see it.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    card = models.ImageField(max_length=255, blank=True, editable=False)  # 480 x 360
+    small = models.ImageField(max_length=255, blank=True, editable=False)  # 120 x 120
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["product", "position"], name="productimage_order_idx")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class ProductAttribute(models.Model):
+    """A line of a product's specifications: "Size" = "Queen (152 x 198 cm)"."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=80)
+    value = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="productattribute_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

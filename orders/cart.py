@@ -65,7 +65,11 @@ class CartSummary:
 def _summary(distributor: Organization, quantities: dict[int, int]) -> CartSummary:
     if not quantities:
         return CartSummary([])
-    products = products_with_stock(distributor=distributor).in_bulk(list(quantities))
+    products = (
+        products_with_stock(distributor=distributor)
+        .prefetch_related("images")
+        .in_bulk(list(quantities))
+    )
     # Lines keep the order they were added in; a product withdrawn from sale
     # since drops out (checkout could not sell it anyway).
     return CartSummary(

@@ -1,14 +1,18 @@
 """Reads for orders: a customer's own orders, listed and one by one."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from catalog.models import Product
+from catalog.selectors import products_with_stock
 from inventory.models import StockItem
 
 from .models import (
@@ -374,3 +378,68 @@ def buyer_organization_order_counts(*, organization: Organization) -> dict[str, 
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         shipped=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
     )
+
+
+# How long "customers also bought" is kept: orders change it slowly, pages ask often.
+RECOMMENDATIONS_CACHE_SECONDS = 3600
+
+
+def recommended_product_ids(
+    *, product_ids: list[int], category_ids: list[int], limit: int = 4
+) -> list[int]:
+    """ "Customers also bought": products in the same orders as `product_ids`, most shared
+    orders first, then (to fill up) the newest active products of `category_ids`.
+
+    Co-occurrence is counted by the database in one grouped query over order
+    lines (distinct orders, so a big order counts once); the answer is cached
+    for RECOMMENDATIONS_CACHE_SECONDS per set of products. Products not for
+    sale are left out; so are `product_ids` themselves.
+    """
+    what = "{}:{}:{}".format(
+        ",".join(map(str, sorted(set(product_ids)))),
+        ",".join(map(str, sorted(set(category_ids)))),
+        limit,
+    )
+    key = "recommended:" + hashlib.sha256(what.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    same_orders = OrderItem.objects.filter(product_id__in=product_ids).values("order_id")
+    ids = list(
+        OrderItem.objects.filter(order_id__in=same_orders, product__is_active=True)
+        .exclude(product_id__in=product_ids)
+        .values("product_id")
+        .annotate(orders=Count("order_id", distinct=True))
+        .order_by("-orders", "product_id")
+        .values_list("product_id", flat=True)[:limit]
+    )
+    if category_ids:
+        # Asked for every time, filling up or not, so a page costs the same queries.
+        same_category = Product.objects.filter(is_active=True, category_id__in=category_ids)
+        ids += [
+            pk
+            for pk in same_category.exclude(pk__in=product_ids)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[:limit]
+            if pk not in ids
+        ]
+        ids = ids[:limit]
+    cache.set(key, ids, RECOMMENDATIONS_CACHE_SECONDS)
+    return ids
+
+
+def recommended_products(
+    *, distributor: Organization | None, product_ids: list[int], category_ids: list[int]
+) -> list[Product]:
+    """The recommendations with their stock at `distributor` and pictures: two queries (and
+    one or two more when the ids are not cached), however many products."""
+    ids = recommended_product_ids(product_ids=product_ids, category_ids=category_ids)
+    if not ids:
+        return []
+    found = (
+        products_with_stock(distributor=distributor)
+        .filter(pk__in=ids)
+        .prefetch_related("images")
+        .in_bulk()
+    )
+    return [found[pk] for pk in ids if pk in found]

@@ -1,28 +1,35 @@
-"""The customer portal's cart, checkout and order pages (under /customer-portal/).
+"""The buying flow's pages: catalog, product, cart, checkout, orders, order detail.
+
+One set of views serves both buyers (orders.buyer): the customer portal
+(/customer-portal/, a person buying from the store) and the retailer pages
+(/retailer/distributors/<id>/..., an organization buying from its chosen
+distributor). The URL modules pass `channel`; everything that differs comes
+from the Buyer.
 
 Each page works as a plain form post; with htmx the cart changes in place
-(partials plus an out-of-band swap of the navbar's cart badge). The views
-parse input, call orders.cart / orders.services, and turn domain errors into
-messages and form errors.
+(partials plus an out-of-band swap of the cart badge). The views parse input,
+call orders.cart / orders.services, and turn domain errors into messages and
+form errors.
 """
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from accounts.models import BUYER_ROLES
+from catalog.forms import CatalogFilterForm
 from catalog.models import Product
-from catalog.views import can_buy, clean_query, portal_store, render_page, wants_partial
+from catalog.selectors import products_with_stock, stock_label
+from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
 
-from .cart import CartSummary, cart_for
+from .buyer import NO_STORE, PORTAL, RETAILER, buyer_for
+from .cart import CartSummary
 from .context_processors import remember_cart_count
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from .forms import (
@@ -34,20 +41,14 @@ from .forms import (
     new_checkout_token,
 )
 from .models import FulfillmentType, Order
-from .selectors import default_shipping_address, order_for_customer, orders_for_customer
-from .services import order_cancel_by_customer, order_place, order_totals
+from .retailer_forms import RetailerOrderFilterForm
+from .selectors import default_shipping_address, recommended_products
+from .services import order_place, order_totals
 
+CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
-NO_STORE = (
-    "The shop is not open yet: no store has been chosen to sell from. Please come back later."
-)
-
-
-def cannot_buy_message(user) -> str:
-    return (
-        f"{user.role_label} accounts can browse the shop but cannot place orders here; "
-        "customers and retailers do."
-    )
+STOCK_POLL_SECONDS = 20
+STOCK_POLL_MAX_IDS = 100
 
 
 def _first_error(form) -> str:
@@ -65,178 +66,302 @@ def _safe_next(request, fallback: str) -> str:
 
 def _estimate(summary: CartSummary) -> dict:
     """Tax and total as order_place will compute them."""
-    subtotal = summary.subtotal
-    rate, tax, total = order_totals(subtotal)
-    return {
-        "subtotal": subtotal,
-        "tax": tax,
-        "total": total,
-        "rate": rate,
-    }
+    rate, tax, total = order_totals(summary.subtotal)
+    return {"subtotal": summary.subtotal, "tax": tax, "total": total, "rate": rate}
 
 
-# --- Cart ---------------------------------------------------------------------
+def _page(queryset, request, size):
+    paginator = Paginator(queryset, size)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page, page_range
 
 
-def _cart_summary(request, store) -> CartSummary:
-    summary = cart_for(request, store).summary() if store is not None else CartSummary([])
-    remember_cart_count(request, summary.count)
-    return summary
+class BuyerView(View):
+    """A page of the buying flow; `channel` (PORTAL or RETAILER) comes from the URL module.
+
+    Retailer pages need a signed-in retailer; the portal's need a sign-in only
+    where `login_required` says so (visitors browse and fill a cart).
+    """
+
+    channel = PORTAL
+    login_required = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if (self.login_required or self.channel == RETAILER) and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.buyer = buyer_for(request, self.channel, kwargs.pop("distributor_id", None))
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, **extra) -> dict:
+        return {
+            "buyer": self.buyer,
+            "store": self.buyer.distributor,
+            "distributor": self.buyer.distributor,
+            "can_buy": self.buyer.can_buy,
+            "cannot_buy_message": self.buyer.cannot_buy_message,
+            **extra,
+        }
+
+    def cart_summary(self) -> CartSummary:
+        has_cart = self.buyer.distributor is not None
+        summary = self.buyer.cart().summary() if has_cart else CartSummary([])
+        remember_cart_count(self.request, summary.count)
+        return summary
+
+    def cart_count(self) -> int:
+        return self.buyer.cart().count() if self.buyer.distributor is not None else 0
 
 
-def _cart_context(request, store, summary, line_errors=None) -> dict:
-    line_errors = dict(line_errors or {})
-    for line in summary.lines:
-        line.error = line_errors.pop(line.product.pk, "")
-    return {
-        "store": store,
-        "summary": summary,
-        "estimate": _estimate(summary),
-        "can_buy": can_buy(request.user),
-        "cannot_buy_message": cannot_buy_message(request.user)
-        if request.user.is_authenticated
-        else "",
-        # Errors about products not (or no longer) in the cart.
-        "other_errors": list(line_errors.values()),
-    }
+# --- The catalog and a product ------------------------------------------------------
 
 
-def cart_view(request):
-    """The cart: lines with quantities, stock warnings, totals and the way to checkout."""
-    store = portal_store(request)
-    summary = _cart_summary(request, store)
-    return render_page(
-        request,
-        "orders/cart.html",
-        "orders/_cart_body.html",
-        _cart_context(request, store, summary),
-    )
+class CatalogView(BuyerView):
+    """The product grid with search, filters, sorting and pagination (a GET form)."""
+
+    def get(self, request):
+        form = CatalogFilterForm(request.GET)
+        form.is_valid()  # errors are shown; the valid fields still filter
+        # With no store flagged the portal still lists the catalog, each product
+        # "not sold online yet" instead of its stock (a fresh install shows what exists).
+        products = self.buyer.catalog(**form.search_arguments()).prefetch_related("images")
+        page, page_range = _page(products, request, CATALOG_PAGE_SIZE)
+        query = clean_query(request)
+        context = self.context(
+            query=query,
+            form=form,
+            page=page,
+            page_range=page_range,
+            cart_count=self.cart_count(),
+            filtered=any(
+                value not in (None, "", False)
+                for value in getattr(form, "cleaned_data", {}).values()
+            ),
+            stock_poll_seconds=STOCK_POLL_SECONDS,
+        )
+        return render_page(
+            request, "catalog/catalog.html", "catalog/_catalog.html", context, query=query
+        )
 
 
-@require_POST
-def cart_add(request, product_id: int):
-    """Add to the cart from a product card or page; htmx gets a small confirmation back."""
-    product = get_object_or_404(Product, pk=product_id, is_active=True)
-    store = portal_store(request)
-    form = AddToCartForm(request.POST)
-    error = ""
-    if store is None:
-        error = NO_STORE
-    elif not can_buy(request.user):
-        error = cannot_buy_message(request.user)
-    elif not form.is_valid():
-        error = _first_error(form)
-    else:
-        try:
-            cart_for(request, store).add(product, form.cleaned_data["quantity"])
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    quantity = None if error else form.cleaned_data["quantity"]
+class ProductView(BuyerView):
+    """One product: description, price, stock at the buyer's distributor, add to cart."""
 
-    if wants_partial(request):
-        summary = _cart_summary(request, store)
-        line = next((line for line in summary.lines if line.product.pk == product.pk), None)
+    def get(self, request, slug: str):
+        product = get_object_or_404(
+            products_with_stock(distributor=self.buyer.distributor)
+            .select_related("category__parent", "manufacturer")
+            .prefetch_related("images", "attributes"),
+            slug=slug,
+        )
         return render(
             request,
-            "orders/_added.html",
-            {
-                "product": product,
-                "quantity": quantity,
-                "line": line,
-                "error": error,
-                "cart_count": summary.count,
-            },
+            "catalog/product_detail.html",
+            self.context(
+                product=product,
+                cart_count=self.cart_count(),
+                stock_poll_seconds=STOCK_POLL_SECONDS,
+                recommendations=recommended_products(
+                    distributor=self.buyer.distributor,
+                    product_ids=[product.pk],
+                    category_ids=[product.category_id],
+                ),
+            ),
         )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"Added {quantity} \u00d7 {product.name} to your cart.")
-    return redirect(_safe_next(request, reverse("portal:product", args=[product.slug])))
 
 
-def _cart_change(request, product_id: int, quantity_from_form: bool):
-    product = get_object_or_404(Product, pk=product_id)
-    store = portal_store(request)
-    line_errors = {}
-    done = ""
-    if store is None:
-        messages.error(request, NO_STORE)
-        return redirect("portal:cart")
-    cart = cart_for(request, store)
-    quantity = 0
-    if quantity_from_form:
-        form = CartLineForm(request.POST)
-        if form.is_valid():
-            quantity = form.cleaned_data["quantity"]
-        else:
-            line_errors[product.pk] = _first_error(form)
-    if not line_errors:
-        try:
-            cart.set(product, quantity)
-        except ValidationError as exc:
-            line_errors[product.pk] = " ".join(exc.messages)
-        else:
-            done = (
-                f"Removed {product.name} from your cart."
-                if quantity == 0
-                else f"{product.name}: quantity set to {quantity}."
+def _parse_ids(raw: str) -> list[int]:
+    ids = []
+    for part in raw.split(",")[:STOCK_POLL_MAX_IDS]:
+        part = part.strip()
+        if part.isdigit() and len(part) < 19:
+            ids.append(int(part))
+    return list(dict.fromkeys(ids))
+
+
+class StockView(BuyerView):
+    """Fresh stock badges for `?ids=1,2,3`, as htmx out-of-band swaps (one query).
+
+    The catalog grid and the product page poll it; a product withdrawn from
+    sale since the page was drawn answers "Unavailable".
+    """
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return never_cache(require_GET(super().as_view(**initkwargs)))
+
+    def get(self, request):
+        ids = _parse_ids(request.GET.get("ids", ""))
+        stock = {}
+        if ids:
+            stock = dict(
+                products_with_stock(distributor=self.buyer.distributor)
+                .filter(pk__in=ids)
+                .order_by()
+                .values_list("pk", "stock_quantity")
             )
-    if wants_partial(request):
-        summary = _cart_summary(request, store)
-        context = _cart_context(request, store, summary, line_errors)
-        context.update(oob_count=True, status_message=done)
-        return render(request, "orders/_cart_body.html", context)
-    for message in line_errors.values():
-        messages.error(request, f"{product.name}: {message}")
-    if done:
-        messages.success(request, done)
-    return redirect("portal:cart")
+        badges = []
+        for pk in ids:
+            label, tone = stock_label(stock[pk]) if pk in stock else ("Unavailable", "secondary")
+            badges.append({"pk": pk, "label": label, "tone": tone})
+        return render(request, "catalog/_stock_oob.html", {"badges": badges})
 
 
-@require_POST
-def cart_update(request, product_id: int):
-    """Set a line's quantity (0 removes it)."""
-    return _cart_change(request, product_id, quantity_from_form=True)
+# --- The cart -------------------------------------------------------------------------
 
 
-@require_POST
-def cart_remove(request, product_id: int):
-    return _cart_change(request, product_id, quantity_from_form=False)
+class CartView(BuyerView):
+    """The cart: lines with quantities, stock warnings, totals and the way to checkout."""
+
+    def get(self, request):
+        return self.render(self.cart_summary())
+
+    def render(self, summary, line_errors=None, status_message="", oob_count=False):
+        line_errors = dict(line_errors or {})
+        for line in summary.lines:
+            line.error = line_errors.pop(line.product.pk, "")
+        recommendations = []
+        if summary:
+            recommendations = recommended_products(
+                distributor=self.buyer.distributor,
+                product_ids=[line.product.pk for line in summary.lines],
+                category_ids=list({line.product.category_id for line in summary.lines}),
+            )
+        context = self.context(
+            summary=summary,
+            estimate=_estimate(summary),
+            cart_count=summary.count,
+            recommendations=recommendations,
+            # Errors about products not (or no longer) in the cart.
+            other_errors=list(line_errors.values()),
+            status_message=status_message,
+            oob_count=oob_count,
+        )
+        return render_page(self.request, "orders/cart.html", "orders/_cart_body.html", context)
 
 
-# --- Checkout -----------------------------------------------------------------
+class CartAddView(BuyerView):
+    """Add to the cart from a product card or page; htmx gets a toast and the mini-cart."""
+
+    def post(self, request, product_id: int):
+        product = get_object_or_404(Product, pk=product_id, is_active=True)
+        form = AddToCartForm(request.POST)
+        error = ""
+        if self.buyer.distributor is None:
+            error = NO_STORE
+        elif not self.buyer.can_buy:
+            error = self.buyer.cannot_buy_message
+        elif not form.is_valid():
+            error = _first_error(form)
+        else:
+            try:
+                self.buyer.cart().add(product, form.cleaned_data["quantity"])
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        quantity = None if error else form.cleaned_data["quantity"]
+        if wants_partial(request):
+            summary = self.cart_summary()
+            line = next((line for line in summary.lines if line.product.pk == product.pk), None)
+            return render(
+                request,
+                "orders/_added.html",
+                self.context(
+                    product=product,
+                    quantity=quantity,
+                    line=line,
+                    error=error,
+                    summary=summary,
+                    cart_count=summary.count,
+                ),
+            )
+        if error:
+            messages.error(request, f"{product.name}: {error}")
+        else:
+            messages.success(request, f"Added {quantity} \u00d7 {product.name} to your cart.")
+        return redirect(_safe_next(request, self.buyer.url("product", product.slug)))
 
 
-class CheckoutView(LoginRequiredMixin, View):
+class CartChangeView(CartView):
+    """Set a line's quantity (0 removes it), or remove it (`remove=True`)."""
+
+    remove = False
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.buyer.url("cart"))
+
+    def post(self, request, product_id: int):
+        product = get_object_or_404(Product, pk=product_id)
+        if self.buyer.distributor is None:
+            messages.error(request, NO_STORE)
+            return redirect(self.buyer.url("cart"))
+        cart = self.buyer.cart()
+        line_errors, done, quantity = {}, "", 0
+        if not self.remove:
+            form = CartLineForm(request.POST)
+            if form.is_valid():
+                quantity = form.cleaned_data["quantity"]
+            else:
+                line_errors[product.pk] = _first_error(form)
+        if not line_errors:
+            try:
+                cart.set(product, quantity)
+            except ValidationError as exc:
+                line_errors[product.pk] = " ".join(exc.messages)
+            else:
+                done = (
+                    f"Removed {product.name} from your cart."
+                    if quantity == 0
+                    else f"{product.name}: quantity set to {quantity}."
+                )
+        if wants_partial(request):
+            return self.render(
+                self.cart_summary(), line_errors, status_message=done, oob_count=True
+            )
+        for message in line_errors.values():
+            messages.error(request, f"{product.name}: {message}")
+        if done:
+            messages.success(request, done)
+        return redirect(self.buyer.url("cart"))
+
+
+# --- Checkout -------------------------------------------------------------------------
+
+
+class CheckoutView(BuyerView):
     """Review the cart, choose delivery or pickup, and place the order (login required)."""
 
+    login_required = True
     template_name = "orders/checkout.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.store = portal_store(request)
-        if request.user.role not in BUYER_ROLES:
-            return self.refuse(cannot_buy_message(request.user))
-        if self.store is None:
+            return redirect_to_login(request.get_full_path())
+        self.buyer = buyer_for(request, self.channel, kwargs.pop("distributor_id", None))
+        if not self.buyer.can_buy:
+            return self.refuse(self.buyer.cannot_buy_message)
+        if self.buyer.distributor is None:
             return self.refuse(NO_STORE, status=503)
-        return super().dispatch(request, *args, **kwargs)
+        return View.dispatch(self, request, *args, **kwargs)
 
     def refuse(self, message: str, status: int = 403):
         return render(
-            self.request, self.template_name, {"refusal": message, "store": None}, status=status
+            self.request,
+            self.template_name,
+            {"refusal": message, "buyer": self.buyer, "store": None},
+            status=status,
         )
 
-    def cart(self):
-        return cart_for(self.request, self.store)
+    def empty_cart(self):
+        messages.info(self.request, "Your cart is empty: add something to it first.")
+        return redirect(self.buyer.url("cart"))
 
     def get(self, request):
-        summary = _cart_summary(request, self.store)
+        summary = self.cart_summary()
         if not summary:
-            messages.info(request, "Your cart is empty: add something to it first.")
-            return redirect("portal:cart")
+            return self.empty_cart()
         form = CheckoutForm(
-            store=self.store,
+            store=self.buyer.distributor,
             initial={
                 "fulfillment_type": FulfillmentType.DELIVERY,
                 "shipping_address": default_shipping_address(request.user),
@@ -246,10 +371,9 @@ class CheckoutView(LoginRequiredMixin, View):
         return self.render(form, summary)
 
     def post(self, request):
-        cart = self.cart()
-        summary = cart.summary()
-        remember_cart_count(request, summary.count)
-        form = CheckoutForm(request.POST, store=self.store)
+        cart = self.buyer.cart()
+        summary = self.cart_summary()
+        form = CheckoutForm(request.POST, store=self.buyer.distributor)
         if not summary:
             # A second submit of a form whose order went through: the cart
             # was emptied by the first one. Show that order again.
@@ -260,9 +384,8 @@ class CheckoutView(LoginRequiredMixin, View):
                 else None
             )
             if order is not None:
-                return redirect("portal:order_confirmation", number=order.number)
-            messages.info(request, "Your cart is empty: add something to it first.")
-            return redirect("portal:cart")
+                return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
+            return self.empty_cart()
         # Form errors answer 200, like any re-shown form: a 4xx would be a
         # console error in the browser for what is an ordinary correction.
         if not form.is_valid():
@@ -272,23 +395,27 @@ class CheckoutView(LoginRequiredMixin, View):
             order = order_place(
                 customer=request.user,
                 items=[(line.product.pk, line.quantity) for line in summary.lines],
-                distributor=self.store,
+                distributor=self.buyer.distributor,
                 fulfillment_type=data["fulfillment_type"],
                 shipping_address=data["shipping_address"],
                 idempotency_key=data["token"],
                 from_cart=cart.cart,
             )
         except InsufficientStock as exc:
+            only = f"{self.buyer.seller} has only" if self.buyer.seller else "Only"
+            verb = "" if self.buyer.seller else (" is" if exc.available == 1 else " are")
             form.add_error(
                 None,
-                f"Only {exc.available} of {exc.product.name} ({exc.product.sku}) "
-                f"{'is' if exc.available == 1 else 'are'} available; you asked for "
-                f"{exc.requested}. Lower the quantity in your cart and place the order again. "
-                "Nothing was ordered.",
+                f"{only} {exc.available} of {exc.product.name} ({exc.product.sku}){verb} "
+                f"available; you asked for {exc.requested}. Lower the quantity in your cart "
+                "and place the order again. Nothing was ordered.",
             )
             return self.render(form, cart.summary())
         except IdempotencyKeyReused as exc:
-            form = self.fresh_form(form)
+            data = form.data.copy()
+            data["token"] = new_checkout_token()
+            form = CheckoutForm(data, store=self.buyer.distributor)
+            form.is_valid()
             form.add_error(
                 None,
                 f"This checkout form already placed order {exc.order.number}. Your cart has "
@@ -296,116 +423,101 @@ class CheckoutView(LoginRequiredMixin, View):
             )
             return self.render(form, summary)
         except ValidationError as exc:
-            self.add_service_errors(form, exc)
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
             return self.render(form, summary)
         except OrderPlacementBusy as exc:
             form.add_error(None, str(exc))
             return self.render(form, summary, status=503)
         except PermissionDenied as exc:
-            return self.refuse(str(exc) or cannot_buy_message(request.user))
+            return self.refuse(str(exc) or self.buyer.cannot_buy_message)
         if order.replayed:
             messages.info(request, f"Order {order.number} was already placed; here it is.")
-        return redirect("portal:order_confirmation", number=order.number)
-
-    def fresh_form(self, form):
-        data = form.data.copy()
-        data["token"] = new_checkout_token()
-        fresh = CheckoutForm(data, store=self.store)
-        fresh.is_valid()
-        return fresh
-
-    @staticmethod
-    def add_service_errors(form, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            form.add_error(None, exc.messages)
-            return
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        elif self.buyer.is_organization:
+            messages.success(
+                request,
+                f"Order {order.number} is placed with {order.distributor.name} for "
+                f"{self.buyer.organization.name}. You will be notified as it moves along.",
+            )
+        return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
 
     def render(self, form, summary, status: int = 200):
         return render(
             self.request,
             self.template_name,
-            {
-                "form": form,
-                "summary": summary,
-                "estimate": _estimate(summary),
-                "store": self.store,
-            },
+            self.context(
+                form=form, summary=summary, estimate=_estimate(summary), cart_count=summary.count
+            ),
             status=status,
         )
 
 
-# --- Orders -------------------------------------------------------------------
+# --- Orders ---------------------------------------------------------------------------
 
 
-def _own_order(request, number: str) -> Order:
-    try:
-        return order_for_customer(customer=request.user, number=number)
-    except Order.DoesNotExist:
-        raise Http404("No such order.") from None
+class OrderListView(BuyerView):
+    """The buyer's orders, newest first, filtered by status (and distributor), 20 a page."""
 
-
-class OrderConfirmationView(LoginRequiredMixin, View):
-    def get(self, request, number: str):
-        return render(request, "orders/confirmation.html", {"order": _own_order(request, number)})
-
-
-class OrderListView(LoginRequiredMixin, View):
-    """The user's own orders, newest first, filtered by status, 20 a page."""
+    login_required = True
 
     def get(self, request):
-        form = OrderFilterForm(request.GET)
-        status = form.cleaned_data["status"] if form.is_valid() else ""
-        paginator = Paginator(
-            orders_for_customer(customer=request.user, status=status), ORDERS_PAGE_SIZE
-        )
-        page = paginator.get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
+        form_class = RetailerOrderFilterForm if self.buyer.is_organization else OrderFilterForm
+        form = form_class(request.GET)
+        cleaned = form.cleaned_data if form.is_valid() else {}
+        orders = self.buyer.orders(status=cleaned.get("status", ""))
+        if cleaned.get("distributor") is not None:
+            orders = orders.filter(distributor=cleaned["distributor"])
+        page, page_range = _page(orders, request, ORDERS_PAGE_SIZE)
         query = clean_query(request)
-        context = {
-            "query": query,
-            "form": form,
-            "page": page,
-            "page_range": list(
-                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-            ),
-            "status": status,
-        }
+        context = self.context(
+            query=query,
+            form=form,
+            page=page,
+            page_range=page_range,
+            status=cleaned.get("status", ""),
+            filtered=bool(cleaned.get("status") or cleaned.get("distributor")),
+        )
         return render_page(
             request, "orders/order_list.html", "orders/_order_list.html", context, query=query
         )
 
 
-class OrderDetailView(LoginRequiredMixin, View):
+class OrderDetailView(BuyerView):
+    """One order: lines, delivery, tracking, status history; cancel while placed."""
+
+    login_required = True
+    template_name = "orders/order_detail.html"
+
     def get(self, request, number: str):
-        order = _own_order(request, number)
+        order = self.buyer.order(number)
         return render(
             request,
-            "orders/order_detail.html",
-            {"order": order, "cancel_form": CancelOrderForm()},
+            self.template_name,
+            self.context(order=order, cancel_form=CancelOrderForm()),
         )
 
 
-class OrderCancelView(LoginRequiredMixin, View):
+class OrderConfirmationView(OrderDetailView):
+    template_name = "orders/confirmation.html"
+
+
+class OrderCancelView(BuyerView):
     """The buyer calls off an order still `placed`; the stock goes back through the ledger."""
 
+    login_required = True
+
     def post(self, request, number: str):
-        order = _own_order(request, number)
+        order = self.buyer.order(number)
         form = CancelOrderForm(request.POST)
         if not form.is_valid():
             messages.error(request, _first_error(form))
-            return redirect("portal:order", number=order.number)
-        try:
-            order_cancel_by_customer(
-                order=order, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except IllegalTransition as exc:
-            messages.error(request, str(exc))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         else:
-            messages.success(
-                request, f"Order {order.number} is cancelled. Nothing more will happen with it."
-            )
-        return redirect("portal:order", number=order.number)
+            try:
+                self.buyer.cancel(order, form.cleaned_data["reason"])
+            except (IllegalTransition, PermissionDenied) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, f"Order {order.number} is cancelled; its items went back to stock."
+                )
+        return redirect(self.buyer.url("order", order.number))

@@ -29,6 +29,7 @@ from accounts.tests.factories import (
     RetailerUserFactory,
     SupplyAgreementFactory,
 )
+from catalog.models import ProductImage
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import StockItemFactory
@@ -67,6 +68,7 @@ OWNED_ELSEWHERE = {
     "admin/": "Django admin, staff permissions: each app's test_admin.py",
     "api/schema/": "public OpenAPI schema",
     "api/docs/": "public Swagger UI",
+    "media/": "public product pictures: catalog/tests/test_media.py",
 }
 
 
@@ -143,6 +145,13 @@ def build_world() -> World:
         manufacturer=manufacturer.organization, distributor=d1, status="requested"
     )
     world.objects["other_agreement"] = SupplyAgreementFactory(distributor=d2)
+    # Gallery rows (no files needed: the matrix only reaches them).
+    world.objects["own_image"] = ProductImage.objects.create(
+        product=own_product, image="products/own.jpg", alt_text="Own"
+    )
+    world.objects["other_image"] = ProductImage.objects.create(
+        product=other_product, image="products/other.jpg", alt_text="Other"
+    )
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
     )
@@ -210,6 +219,10 @@ def product_id(name):
 
 def distributor_id(world, role):
     return {"distributor_id": world["d1"].pk}
+
+
+def retailer_product(world, role):
+    return {"distributor_id": world["d1"].pk, "slug": world["own_product"].slug}
 
 
 def retailer_cart_line(world, role):
@@ -356,6 +369,21 @@ MATRIX: dict[str, Row] = {
         own=pk_of("own_product"),
         other=pk_of("other_product"),
     ),
+    "api-manufacturer-product-images": Row(
+        ("get", "post"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
+    "api-manufacturer-product-image": Row(
+        ("delete",),
+        only(MANUFACTURER),
+        own=lambda world, role: {"pk": world["own_product"].pk, "image_id": world["own_image"].pk},
+        other=lambda world, role: {
+            "pk": world["other_product"].pk,
+            "image_id": world["other_image"].pk,
+        },
+    ),
+    "api-manufacturer-product-specifications": Row(
+        ("get", "put"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
     "api-manufacturer-stock-assign": Row(("post",), only(MANUFACTURER)),
     # --- API of #12: supply agreements, each side its own ---------------------------------
     "api-manufacturer-agreements": Row(("get", "post"), only(MANUFACTURER)),
@@ -427,6 +455,8 @@ MATRIX: dict[str, Row] = {
     "retailer:dashboard": Row(("get",), only(RETAILER)),
     "retailer:distributors": Row(("get",), only(RETAILER)),
     "retailer:catalog": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:product": Row(("get",), only(RETAILER), own=retailer_product),
+    "retailer:stock": Row(("get",), only(RETAILER), own=distributor_id),
     "retailer:cart": Row(("get",), only(RETAILER), own=distributor_id),
     "retailer:cart_add": Row(("post",), only(RETAILER), own=retailer_cart_line),
     "retailer:cart_update": Row(("post",), only(RETAILER), own=retailer_cart_line),
@@ -484,6 +514,10 @@ MATRIX: dict[str, Row] = {
     "manufacturer:product_active": Row(
         ("post",), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
     ),
+    "manufacturer:product_media": Row(
+        ("get", "post"), only(MANUFACTURER), own=pk_of("own_product"), other=pk_of("other_product")
+    ),
+    "manufacturer:product_images_zip": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:stock": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:agreements": Row(("get", "post"), only(MANUFACTURER)),
     "manufacturer:agreement_move": Row(

@@ -118,3 +118,24 @@ def test_unknown_resources_and_files_are_refused(tmp_path):
         run("import_data", "products", str(tmp_path / "missing.csv"))
     with pytest.raises(CommandError, match="Cannot read"):
         run("import_data", "products", write(tmp_path / "fake.xlsx", "not a workbook"))
+
+
+def test_import_data_adds_the_pictures_of_a_zip_beside_the_sheet(tmp_path, catalog, settings):
+    import zipfile
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20), (9, 9, 9)).save(picture, "PNG")
+    with zipfile.ZipFile(tmp_path / "pictures.zip", "w") as bundle:
+        bundle.writestr("NEW-1.png", picture.getvalue())
+        bundle.writestr("NEW-1_2.png", picture.getvalue())
+        bundle.writestr("GONE-9.png", picture.getvalue())
+    rows = ["sku,name,category,price,manufacturer", "NEW-1,Lamp,home,9.50,Auro Sleep"]
+    file = write(tmp_path / "products.csv", "\n".join(rows) + "\n")
+
+    out, _err = run("import_data", "products", file, "--images", str(tmp_path / "pictures.zip"))
+
+    assert "pictures from pictures.zip: added 2, no product for 1, errors 0" in out
+    assert Product.objects.get(sku="NEW-1").images.count() == 2

@@ -80,4 +80,4 @@ class RetailerCatalogView(generics.ListAPIView):
             max_price=query.get("max_price"),
             in_stock=query["in_stock"],
             ordering=query["ordering"],
-        )
+        ).prefetch_related("images")

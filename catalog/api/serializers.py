@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from ..models import Category, Product
 from .fields import CategoryReferenceField
+from .media_serializers import ProductImageSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -44,6 +45,7 @@ class ProductSerializer(serializers.ModelSerializer):
         help_text="Units the distributor can sell now (on hand less allocated and held).",
     )
     in_stock = serializers.SerializerMethodField()
+    images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -57,6 +59,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "price",
             "stock_quantity",
             "in_stock",
+            "images",
         ]
         read_only_fields = fields
 

@@ -166,4 +166,4 @@ class ProductListView(generics.ListAPIView):
             max_price=query.get("max_price"),
             in_stock=query["in_stock"],
             ordering=query["ordering"],
-        )
+        ).prefetch_related("images")

@@ -62,3 +62,17 @@ STATUS_TONES = {
 def status_tone(status: str) -> str:
     """The Bootstrap colour of an order status badge."""
     return STATUS_TONES.get(status, "secondary")
+
+
+@register.filter
+def main_image(product):
+    """The product's first picture, from its prefetched `images` (no query), or None."""
+    images = list(product.images.all())
+    return images[0] if images else None
+
+
+@register.inclusion_tag("catalog/_picture.html")
+def product_picture(product, size: str = "card", css: str = ""):
+    """The product's main picture as an <img> of `size` ("card" or "small"), or the placeholder."""
+    image = main_image(product)
+    return {"image": image, "file": getattr(image, size, None), "size": size, "css": css}

@@ -1,5 +1,16 @@
+"""The buyer's orders API: one set of views for customers (/api/customer/orders) and
+retailers (/api/retailer/orders), parametrized like the pages by the buyer.
+
+A customer lists and reads the orders they placed, and places orders with the
+store by default. A retailer member acts for its organization: every member
+lists and reads all of the organization's orders (who placed each is in
+`placed_by`), another organization's order answers 404, and the distributor
+must be chosen. Both place orders through services.order_place, whose rules
+and errors they share.
+"""
+
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -10,10 +21,9 @@ from auromart.api import schema
 from auromart.api.exceptions import error_response
 from inventory.exceptions import InsufficientStock
 
-from .. import services
+from .. import selectors, services
 from ..exceptions import IdempotencyKeyReused, OrderPlacementBusy
 from ..models import Order
-from ..selectors import orders_for_customer
 from . import schema as orders_schema
 from .serializers import OrderCreateSerializer, OrderListQuerySerializer, OrderSerializer
 
@@ -21,109 +31,6 @@ from .serializers import OrderCreateSerializer, OrderListQuerySerializer, OrderS
 BUSY_RETRY_AFTER = 2
 
 IsBuyer = role_permission(*BUYER_ROLES)
-
-
-class CustomerOrderMixin:
-    """The caller's own orders, each with its lines, distributor and history loaded."""
-
-    serializer_class = OrderSerializer
-    permission_classes = [IsBuyer]
-    filter_backends = []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation
-            return Order.objects.none()
-        return orders_for_customer(customer=self.request.user, with_history=True)
-
-
-class OrderListCreateView(CustomerOrderMixin, generics.ListAPIView):
-    """The caller's orders (GET) and placing a new one (POST)."""
-
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        summary="Your orders, newest first",
-        description="Orders you placed, with their lines and status history. Paginated.",
-        parameters=[OrderListQuerySerializer],
-        responses={
-            200: OrderSerializer(many=True),
-            400: schema.VALIDATION_ERROR,
-            401: schema.UNAUTHORIZED,
-            403: schema.FORBIDDEN,
-            404: schema.NOT_FOUND,
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def filter_queryset(self, queryset):
-        query = OrderListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        if "status" in query.validated_data:
-            queryset = queryset.filter(status=query.validated_data["status"])
-        return queryset
-
-    @extend_schema(
-        summary="Place an order",
-        description=(
-            "Customers and retailers buy from one distributor (default: the store). Stock is "
-            "taken in the same transaction: either the whole order is placed or nothing is "
-            "written. Send an `Idempotency-Key` to retry safely; a replay answers 201 with "
-            "the first order and the header `Idempotent-Replayed: true`."
-        ),
-        request=OrderCreateSerializer,
-        parameters=[
-            orders_schema.IDEMPOTENCY_KEY,
-            orders_schema.IDEMPOTENT_REPLAYED,
-            orders_schema.RETRY_AFTER,
-        ],
-        responses={
-            201: OrderSerializer,
-            400: schema.VALIDATION_ERROR,
-            401: schema.UNAUTHORIZED,
-            403: schema.FORBIDDEN,
-            409: orders_schema.INSUFFICIENT_STOCK,
-            422: orders_schema.UNPROCESSABLE,
-            503: orders_schema.SERVICE_UNAVAILABLE,
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        serializer = OrderCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        lines = [(line["product_id"], line["quantity"]) for line in data["items"]]
-        try:
-            placed = services.order_place(
-                customer=request.user,
-                items=lines,
-                distributor=data["distributor"],
-                fulfillment_type=data["fulfillment_type"],
-                shipping_address=data["shipping_address"],
-                idempotency_key=request.headers.get("Idempotency-Key"),
-            )
-        except InsufficientStock as exc:
-            return insufficient_stock_response(exc, lines)
-        except IdempotencyKeyReused as exc:
-            return error_response(
-                str(exc), "idempotency_key_reused", status.HTTP_422_UNPROCESSABLE_ENTITY
-            )
-        except OrderPlacementBusy as exc:
-            response = error_response(
-                str(exc), "order_placement_busy", status.HTTP_503_SERVICE_UNAVAILABLE
-            )
-            response["Retry-After"] = str(BUSY_RETRY_AFTER)
-            return response
-
-        # A new order comes back with its lines and history loaded; a replay is read.
-        order = self.get_queryset().get(pk=placed.pk) if placed.replayed else placed
-        response = Response(
-            OrderSerializer(order).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": reverse("api-order-detail", args=[order.pk])},
-        )
-        if placed.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
 
 
 def insufficient_stock_response(exc: InsufficientStock, lines: list[tuple[int, int]]) -> Response:
@@ -137,17 +44,167 @@ def insufficient_stock_response(exc: InsufficientStock, lines: list[tuple[int, i
     return error_response(str(exc), "insufficient_stock", status.HTTP_409_CONFLICT, errors)
 
 
-class OrderDetailView(CustomerOrderMixin, generics.RetrieveAPIView):
-    """One of the caller's orders; anybody else's answers 404."""
+def place_order_or_error(request, data: dict) -> tuple[Order | None, Response | None]:
+    """Place the order a validated create serializer describes, as the caller.
 
-    @extend_schema(
-        summary="One of your orders",
-        responses={
-            200: OrderSerializer,
-            401: schema.UNAUTHORIZED,
-            403: schema.FORBIDDEN,
-            404: schema.NOT_FOUND,
-        },
+    Returns (order, None), or (None, the error response): 409 for too little
+    stock, 422 for a reused Idempotency-Key, 503 when the database kept
+    refusing the locks. Other ValidationErrors of order_place propagate and
+    answer 400 through the API's exception handler.
+    """
+    lines = [(line["product_id"], line["quantity"]) for line in data["items"]]
+    try:
+        order = services.order_place(
+            customer=request.user,
+            items=lines,
+            distributor=data["distributor"],
+            fulfillment_type=data["fulfillment_type"],
+            shipping_address=data["shipping_address"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+    except InsufficientStock as exc:
+        return None, insufficient_stock_response(exc, lines)
+    except IdempotencyKeyReused as exc:
+        return None, error_response(
+            str(exc), "idempotency_key_reused", status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    except OrderPlacementBusy as exc:
+        response = error_response(
+            str(exc), "order_placement_busy", status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return None, response
+    return order, None
+
+
+class BuyerOrderMixin:
+    """The buyer's orders, each with lines, distributor and history loaded.
+
+    Subclasses for another buyer set the class attributes below; `organization`
+    True scopes to the caller's organization instead of the caller.
+    """
+
+    serializer_class = OrderSerializer
+    create_serializer_class = OrderCreateSerializer
+    query_serializer_class = OrderListQuerySerializer
+    detail_url_name = "api-order-detail"
+    organization = False
+    permission_classes = [IsBuyer]
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Order.objects.none()
+        if self.organization:
+            return selectors.orders_for_retailer_organization(
+                organization=self.request.user.organization, with_history=True
+            )
+        return selectors.orders_for_customer(customer=self.request.user, with_history=True)
+
+
+def list_create_schema(*, summary, description, place_summary, place_description, serializer):
+    """The OpenAPI description of a buyer's order list (GET) and order placing (POST)."""
+
+    def decorate(view_class):
+        return extend_schema_view(
+            get=extend_schema(
+                summary=summary,
+                description=description,
+                parameters=[view_class.query_serializer_class],
+                responses={
+                    200: serializer(many=True),
+                    400: schema.VALIDATION_ERROR,
+                    401: schema.UNAUTHORIZED,
+                    403: schema.FORBIDDEN,
+                    404: schema.NOT_FOUND,
+                },
+            ),
+            post=extend_schema(
+                summary=place_summary,
+                description=place_description,
+                request=view_class.create_serializer_class,
+                parameters=[
+                    orders_schema.IDEMPOTENCY_KEY,
+                    orders_schema.IDEMPOTENT_REPLAYED,
+                    orders_schema.RETRY_AFTER,
+                ],
+                responses={
+                    201: serializer,
+                    400: schema.VALIDATION_ERROR,
+                    401: schema.UNAUTHORIZED,
+                    403: schema.FORBIDDEN,
+                    409: orders_schema.INSUFFICIENT_STOCK,
+                    422: orders_schema.UNPROCESSABLE,
+                    503: orders_schema.SERVICE_UNAVAILABLE,
+                },
+            ),
+        )(view_class)
+
+    return decorate
+
+
+def detail_schema(*, summary, serializer):
+    return extend_schema_view(
+        get=extend_schema(
+            summary=summary,
+            responses={
+                200: serializer,
+                401: schema.UNAUTHORIZED,
+                403: schema.FORBIDDEN,
+                404: schema.NOT_FOUND,
+            },
+        )
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+
+
+class BuyerOrderListCreateView(BuyerOrderMixin, generics.ListAPIView):
+    """The buyer's orders (GET) and placing a new one (POST)."""
+
+    parser_classes = [JSONParser]
+
+    def filter_queryset(self, queryset):
+        query = self.query_serializer_class(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        if "status" in query.validated_data:
+            queryset = queryset.filter(status=query.validated_data["status"])
+        if "distributor" in query.validated_data:
+            queryset = queryset.filter(distributor_id=query.validated_data["distributor"])
+        return queryset
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.create_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        placed, error = place_order_or_error(request, serializer.validated_data)
+        if error is not None:
+            return error
+        # A new order comes back with its lines and history loaded; a replay is read.
+        order = self.get_queryset().get(pk=placed.pk) if placed.replayed else placed
+        response = Response(
+            self.serializer_class(order).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse(self.detail_url_name, args=[order.pk])},
+        )
+        if placed.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+@list_create_schema(
+    summary="Your orders, newest first",
+    description="Orders you placed, with their lines and status history. Paginated.",
+    place_summary="Place an order",
+    place_description=(
+        "Customers and retailers buy from one distributor (default: the store). Stock is "
+        "taken in the same transaction: either the whole order is placed or nothing is "
+        "written. Send an `Idempotency-Key` to retry safely; a replay answers 201 with "
+        "the first order and the header `Idempotent-Replayed: true`."
+    ),
+    serializer=OrderSerializer,
+)
+class OrderListCreateView(BuyerOrderListCreateView):
+    pass
+
+
+@detail_schema(summary="One of your orders", serializer=OrderSerializer)
+class OrderDetailView(BuyerOrderMixin, generics.RetrieveAPIView):
+    """One of the buyer's orders; anybody else's answers 404."""

@@ -7,11 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, CustomerFactory
-from catalog import views as catalog_views
 from catalog.tests.factories import CategoryFactory
 from inventory.models import StockItem
 from inventory.services import stock_adjust
 from inventory.tests.factories import DistributorFactory
+from orders import views as buying_views
 from orders.models import Order
 from orders.tests.factories import stocked_product
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monkeypatch):
     # The live server runs in this process: poll the stock every second, not every 20.
-    monkeypatch.setattr(catalog_views, "STOCK_POLL_SECONDS", 1)
+    monkeypatch.setattr(buying_views, "STOCK_POLL_SECONDS", 1)
     store = DistributorFactory(name="Browser Store", is_default_store=True)
     lighting = CategoryFactory(name="Lighting", slug="lighting")
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
@@ -69,8 +69,13 @@ def test_search_add_to_cart_checkout_and_history(watched_page, live_server, monk
     assert page.evaluate("window.noReload") is True
 
     # Add to cart without leaving the page; the navbar badge follows.
-    card.get_by_role("button", name="Add to cart").click()
-    card.get_by_text("Added 1.").wait_for()
+    card.get_by_role("button", name=re.compile("^Add ")).scroll_into_view_if_needed()
+    box = card.bounding_box()
+    card.get_by_role("button", name="Add Brass Desk Lamp to the cart").click()
+    toast = page.locator("#toast-region .toast")
+    toast.get_by_text("Added 1.").wait_for()
+    expect(toast).to_contain_text("1 \u00d7 Brass Desk Lamp")  # the mini-cart
+    assert card.bounding_box() == box  # the toast is fixed: the grid does not move
     assert cart_badge.inner_text().startswith("1")
     assert "category=lighting" in page.url
     watched_page.screenshot("portal-04-added")

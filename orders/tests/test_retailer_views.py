@@ -181,11 +181,20 @@ def test_a_catalog_of_something_that_is_not_a_distributor_is_404(as_alice, shop)
 # --- Navigation -------------------------------------------------------------------
 
 
-def test_retailers_get_order_and_orders_in_the_navigation_not_the_portal(as_alice, store):
+def test_retailers_get_shop_orders_invoices_reports_in_the_navigation(as_alice, store):
     html = as_alice.get(reverse("accounts:profile")).content.decode()
-    assert f'href="{DISTRIBUTORS}">Order</a>' in html
+    nav = re.search(r'<ul class="navbar-nav me-auto">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r'class="nav-link[^"]*"[^>]*>([^<]+)</a>', nav) == [
+        "Shop",
+        "Orders",
+        "Invoices",
+        "Reports",
+    ]
+    assert f'href="{DISTRIBUTORS}">Shop</a>' in html
     assert f'href="{ORDERS}">Orders</a>' in html
-    assert ">Shop</a>" not in html
+    # The API documentation is in the account menu, not the main navigation.
+    assert reverse("api-docs") not in nav and reverse("api-docs") in html
+    assert f'href="{reverse("portal:dashboard")}">Shop</a>' not in html
     assert "My orders" not in html
     assert f'href="{reverse("portal:cart")}"' not in html
 
@@ -261,10 +270,11 @@ def test_the_catalog_searches_filters_by_category_and_paginates(as_alice, wholes
     for _ in range(30):
         stocked_product(distributor=wholesaler, category=category)
     first = as_alice.get(catalog_url(wholesaler))
-    assert len(first.context["page"].object_list) == 25
+    # The portal's grid of 24 (3 x 8), one catalog page for both buyers.
+    assert len(first.context["page"].object_list) == 24
     second = as_alice.get(catalog_url(wholesaler), {"page": 2})
-    assert len(second.context["page"].object_list) == 8
-    assert "Showing 26\u201333 of 33 products" in second.content.decode()
+    assert len(second.context["page"].object_list) == 9
+    assert "Showing 25\u201333 of 33 products" in second.content.decode()
 
 
 def test_htmx_gets_only_the_catalog_and_a_tidy_address(as_alice, wholesaler):
@@ -404,9 +414,10 @@ def test_a_second_submit_of_the_checkout_form_shows_the_same_order(as_alice, who
     assert first["Location"] == second["Location"] == order_url(Order.objects.get())
 
 
-def test_checkout_with_an_empty_cart_goes_back_to_the_catalog(as_alice, wholesaler):
+def test_checkout_with_an_empty_cart_goes_back_to_the_cart(as_alice, wholesaler):
+    # Like the portal's: the cart page says it is empty and links to the catalog.
     response = as_alice.get(checkout_url(wholesaler))
-    assert response["Location"] == catalog_url(wholesaler)
+    assert response["Location"] == cart_url(wholesaler)
 
 
 # --- The organization's orders ------------------------------------------------------

@@ -1,5 +1,9 @@
 """`manage.py import_data RESOURCE FILE [--dry-run]`: a CSV or XLSX file too large for the admin.
 
+`--images ZIP` (products only): after the sheet is imported, the pictures in
+the zip are added to the products whose SKU their file names carry
+(catalog.services_media.product_images_import_zip: MAT-0001.jpg, MAT-0001_2.jpg).
+
 Uses the same resources as the admin (auromart.spreadsheets.RESOURCES), so the
 same checks apply, and the same rule: the whole file or nothing. Prints a
 progress bar on stderr, then a summary (created, updated, skipped, errors with
@@ -11,6 +15,7 @@ import os
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from import_export.formats import base_formats
 
@@ -53,8 +58,17 @@ class Command(BaseCommand):
             help="How many errors to list (all are counted). Default 200.",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--images",
+            metavar="ZIP",
+            help="With products: a zip of pictures named by SKU (SKU.jpg, SKU_2.jpg).",
+        )
 
-    def handle(self, *args, resource, file, dry_run, format, max_errors, no_progress, **options):
+    def handle(
+        self, *args, resource, file, dry_run, format, max_errors, no_progress, images, **options
+    ):
+        if images and resource != "products":
+            raise CommandError("--images goes with the products resource only.")
         if resource not in importable_names():
             raise CommandError(
                 f"Unknown resource “{resource}”. Importable: {', '.join(importable_names())}."
@@ -123,3 +137,23 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS("Imported."))
+            if images:
+                self._pictures(images)
+
+    def _pictures(self, path: str) -> None:
+        from catalog.models import Product
+        from catalog.services_media import product_images_import_zip
+
+        try:
+            with open(path, "rb") as archive:
+                report = product_images_import_zip(archive=archive, products=Product.objects.all())
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(
+            f"pictures from {os.path.basename(path)}: added {report['added']:,}, "
+            f"no product for {len(report['unmatched']):,}, errors {len(report['errors']):,}"
+        )
+        for line in report["errors"][:50]:
+            self.stdout.write(f"  {line}")

@@ -18,8 +18,10 @@ from django.db import transaction
 from accounts.agreements import agreement_accept_by_staff, agreement_is_accepted
 from accounts.models import PROCUREMENT_GROUP, Organization, User
 from accounts.services import organization_create, organization_set_default_store, user_create
+from catalog.demo_images import draw_product_picture
 from catalog.models import Category, Product
 from catalog.services import category_create, product_create
+from catalog.services_media import product_attributes_set, product_image_add
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign
 from invoicing.models import Invoice
@@ -406,6 +408,7 @@ class Command(BaseCommand):
                 lead_time_days=spec.lead_time_days,
             )
             products += 1
+            self._media(product, spec, pictures=3 if index < 8 else 1)
             for distributor, quantity in plan:
                 item = stock_assign(
                     product=product,
@@ -424,6 +427,26 @@ class Command(BaseCommand):
                     )
                     movements += 1
         return products, movements
+
+    @staticmethod
+    def _media(product: Product, spec: ProductSpec, pictures: int) -> None:
+        """Pictures drawn with Pillow and a few specifications, from the spec."""
+        for variant in range(pictures):
+            product_image_add(
+                product=product,
+                upload=draw_product_picture(name=spec.name, label=spec.sku, variant=variant),
+                alt_text=f"{spec.name}, view {variant + 1}" if pictures > 1 else spec.name,
+            )
+        top, sub = spec.category
+        product_attributes_set(
+            product=product,
+            pairs=[
+                ("Range", spec.name.split()[0]),
+                ("Category", f"{top} \u203a {sub}" if sub else top),
+                ("Pack", f"{spec.pack_size} unit{'s' if spec.pack_size != 1 else ''}"),
+                ("Dispatch", f"within {spec.lead_time_days} days from the manufacturer"),
+            ],
+        )
 
     def _orders(self) -> int:
         """A short order history for the demo customer and retailer, placed like real orders."""
