@@ -55,3 +55,20 @@ class ReorderSettingsForm(forms.Form):
                 inputmode="numeric",
                 **{"class": "form-control form-control-sm reorder-input"},
             )
+
+
+class CountForm(forms.Form):
+    """What a cycle count found on the shelf for one item."""
+
+    counted = forms.IntegerField(
+        label="Units counted on the shelf",
+        min_value=0,
+        max_value=1_000_000_000,
+        help_text="Everything on the shelf, including units set aside for orders and held.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=255,
+        help_text="Optional: where, who counted, why it differs.",
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

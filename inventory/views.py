@@ -18,10 +18,11 @@ from accounts.permissions import RoleRequiredMixin
 from auromart.api.fields import MAX_ID
 from catalog.views import clean_query
 
-from .forms import ReorderSettingsForm, StockFilterForm
+from .exceptions import InsufficientStock
+from .forms import CountForm, ReorderSettingsForm, StockFilterForm
 from .models import StockItem
 from .selectors import stock_item_for_distributor, stock_items_for_distributor
-from .services import stock_item_set_reorder_overrides
+from .services import stock_count, stock_item_set_reorder_overrides
 
 STOCK_PAGE_SIZE = 25
 
@@ -105,3 +106,82 @@ class DistributorReorderUpdateView(DistributorInventoryView):
         query = clean_query(request)
         url = reverse("distributor:inventory")
         return f"{url}?{query.urlencode()}" if query else url
+
+
+class DistributorCountView(RoleRequiredMixin, View):
+    """A cycle count of one item: what is on the shelf, a preview, then the count.
+
+    The preview names what changes: the difference booked as a `count`
+    movement, and, when fewer units are counted than are set aside for orders,
+    the orders whose newest allocations become backorders. Confirming calls
+    inventory.services.stock_count (the spreadsheet import counts the same way).
+    """
+
+    roles = (Role.DISTRIBUTOR,)
+    template_name = "distributor/count.html"
+
+    def item(self, request, pk: int) -> StockItem:
+        if pk > MAX_ID:
+            raise Http404("No such stock item.")
+        try:
+            return stock_item_for_distributor(distributor=request.user.organization, pk=pk)
+        except StockItem.DoesNotExist:
+            raise Http404("No such stock item.") from None
+
+    def get(self, request, pk: int):
+        item = self.item(request, pk)
+        return self.render(item, CountForm(initial={"counted": item.on_hand}))
+
+    def post(self, request, pk: int):
+        item = self.item(request, pk)
+        form = CountForm(request.POST)
+        if not form.is_valid():
+            return self.render(item, form, status=400)
+        counted, note = form.cleaned_data["counted"], form.cleaned_data["note"]
+        if not form.cleaned_data["confirm"]:
+            return self.render(item, form, preview=self.preview(item, counted))
+        try:
+            counted_item = stock_count(
+                stock_item=item,
+                counted=counted,
+                note=note or "Cycle count",
+                by=request.user,
+                reference=f"count:{request.user.pk}",
+            )
+        except (ValidationError, InsufficientStock) as exc:
+            form.add_error(None, getattr(exc, "messages", None) or str(exc))
+            return self.render(item, form, status=400)
+        messages.success(
+            request,
+            f"{item.product.name}: counted {counted}; on hand {counted_item.on_hand}, "
+            f"available {counted_item.available}.",
+        )
+        return redirect("distributor:inventory")
+
+    @staticmethod
+    def preview(item: StockItem, counted: int) -> dict:
+        # Imported here: orders depends on inventory, not the other way round.
+        from orders.selectors import allocations_a_count_would_backorder
+
+        short = item.allocated - max(counted - item.held, 0)
+        return {
+            "counted": counted,
+            "difference": counted - item.on_hand,
+            "held_after": min(item.held, counted),
+            "backordered": allocations_a_count_would_backorder(
+                distributor_id=item.distributor_id, product_id=item.product_id, units=short
+            ),
+            "short": max(short, 0),
+        }
+
+    def render(self, item, form, preview=None, status: int = 200):
+        if preview is not None:
+            form = CountForm(
+                initial={**form.cleaned_data, "confirm": True},
+            )
+        return render(
+            self.request,
+            self.template_name,
+            {"item": item, "form": form, "preview": preview},
+            status=status,
+        )

@@ -42,6 +42,11 @@ def order_paths(channel: str) -> list:
         path("orders/", view(views.OrderListView), name="orders"),
         path("orders/<str:number>/", view(views.OrderDetailView), name="order"),
         path("orders/<str:number>/cancel/", view(views.OrderCancelView), name="order_cancel"),
+        path(
+            "orders/<str:number>/cancel-backorder/",
+            view(views.OrderBackorderCancelView),
+            name="order_backorder_cancel",
+        ),
     ]
     if channel == PORTAL:
         # The portal thanks the buyer on a page of its own; a retailer lands on

@@ -29,6 +29,11 @@ urlpatterns = [
         inventory_views.DistributorReorderUpdateView.as_view(),
         name="stock_reorder",
     ),
+    path(
+        "inventory/<int:pk>/count/",
+        inventory_views.DistributorCountView.as_view(),
+        name="stock_count",
+    ),
     path("orders/", views.DistributorOrderListView.as_view(), name="orders"),
     path("orders/<str:number>/", views.DistributorOrderDetailView.as_view(), name="order"),
     path("orders/<str:number>/move/", views.DistributorOrderMoveView.as_view(), name="order_move"),

@@ -42,6 +42,18 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
         help_text="Not needed for pickup.",
     )
+    backorder = forms.TypedChoiceField(
+        label="If something is short",
+        choices=[
+            ("", "Ship complete: don't place the order"),
+            ("1", "Ship what is available now and backorder the rest"),
+        ],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Backordered units ship as soon as stock comes in, first ordered first served.",
+    )
     # Drawn when the form is rendered and sent as order_place's
     # idempotency_key: a second submit of this form gets the first order back.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -174,6 +174,10 @@ class Order(models.Model):
         return tuple(s for s in TRANSITIONS[self.status] if s != OrderStatus.PARTIALLY_SHIPPED)
 
     @property
+    def backordered_units(self) -> int:
+        return sum(item.quantity_backordered for item in self.items.all())
+
+    @property
     def customer_can_cancel(self) -> bool:
         return self.status == OrderStatus.PLACED
 

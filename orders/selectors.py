@@ -16,6 +16,7 @@ from catalog.selectors import products_with_stock
 from inventory.models import StockItem
 
 from .models import (
+    OPEN_STATUSES,
     CartItem,
     FulfillmentType,
     Order,
@@ -218,10 +219,11 @@ def default_shipping_address(user: User) -> str:
 # --- Dashboards and the manufacturer's view of its products' orders -----------
 
 # Orders still moving: the buyer waits for them, the distributor works on them.
-OPEN_STATUSES = (
+MOVING_STATUSES = (
     OrderStatus.PLACED,
     OrderStatus.ACCEPTED,
     OrderStatus.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED,
     OrderStatus.SHIPPED,
 )
 # Orders that did not go through: neither sales nor revenue.
@@ -375,7 +377,7 @@ def buyer_organization_order_counts(*, organization: Organization) -> dict[str, 
     One query.
     """
     return Order.objects.filter(buyer_organization=organization).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        open=Count("pk", filter=Q(status__in=MOVING_STATUSES)),
         shipped=Count("pk", filter=Q(status=OrderStatus.SHIPPED)),
     )
 
@@ -443,3 +445,33 @@ def recommended_products(
         .in_bulk()
     )
     return [found[pk] for pk in ids if pk in found]
+
+
+def allocations_a_count_would_backorder(
+    *, distributor_id: int, product_id: int, units: int
+) -> list[tuple[str, int]]:
+    """(order number, units) that a count short by `units` would turn into backorders.
+
+    The newest allocated lines first, as orders.services.allocations_turn_to_backorders
+    takes them; for the count page to name the orders before it is confirmed. One query.
+    """
+    affected = []
+    if units <= 0:
+        return affected
+    lines = (
+        OrderItem.objects.filter(
+            product_id=product_id,
+            order__distributor_id=distributor_id,
+            order__status__in=OPEN_STATUSES,
+            quantity_allocated__gt=0,
+        )
+        .order_by("-pk")
+        .values_list("order__number", "quantity_allocated")
+    )
+    for number, allocated in lines:
+        take = min(allocated, units)
+        affected.append((number, take))
+        units -= take
+        if units == 0:
+            break
+    return affected

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import BackorderPolicy
 from catalog.forms import CatalogFilterForm
 from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
@@ -40,10 +41,10 @@ from .forms import (
     OrderFilterForm,
     new_checkout_token,
 )
-from .models import FulfillmentType, Order
+from .models import OPEN_STATUSES, FulfillmentType, Order, OrderStatus
 from .retailer_forms import RetailerOrderFilterForm
 from .selectors import default_shipping_address, recommended_products
-from .services import order_place, order_totals
+from .services import order_backorder_cancel, order_place, order_totals
 
 CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
@@ -366,6 +367,9 @@ class CheckoutView(BuyerView):
                 "fulfillment_type": FulfillmentType.DELIVERY,
                 "shipping_address": default_shipping_address(request.user),
                 "token": new_checkout_token(),
+                "backorder": "1"
+                if request.user.buyer_backorder_policy == BackorderPolicy.BACKORDER
+                else "",
             },
         )
         return self.render(form, summary)
@@ -400,6 +404,7 @@ class CheckoutView(BuyerView):
                 shipping_address=data["shipping_address"],
                 idempotency_key=data["token"],
                 from_cart=cart.cart,
+                backorder=data["backorder"],
             )
         except InsufficientStock as exc:
             only = f"{self.buyer.seller} has only" if self.buyer.seller else "Only"
@@ -407,8 +412,9 @@ class CheckoutView(BuyerView):
             form.add_error(
                 None,
                 f"{only} {exc.available} of {exc.product.name} ({exc.product.sku}){verb} "
-                f"available; you asked for {exc.requested}. Lower the quantity in your cart "
-                "and place the order again. Nothing was ordered.",
+                f"available; you asked for {exc.requested}. Lower the quantity in your cart, "
+                "or choose to backorder the rest, and place the order again. Nothing was "
+                "ordered.",
             )
             return self.render(form, cart.summary())
         except IdempotencyKeyReused as exc:
@@ -493,12 +499,35 @@ class OrderDetailView(BuyerView):
         return render(
             request,
             self.template_name,
-            self.context(order=order, cancel_form=CancelOrderForm()),
+            self.context(order=order, cancel_form=CancelOrderForm(), open_statuses=OPEN_STATUSES),
         )
 
 
 class OrderConfirmationView(OrderDetailView):
     template_name = "orders/confirmation.html"
+
+
+class OrderBackorderCancelView(BuyerView):
+    """The buyer calls off the backordered rest of an order; what is allocated or shipped stays."""
+
+    login_required = True
+
+    def post(self, request, number: str):
+        order = self.buyer.order(number)
+        try:
+            order = order_backorder_cancel(order=order, by=request.user)
+        except (IllegalTransition, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            rest = (
+                ": nothing else was left, so the order is cancelled."
+                if order.status == OrderStatus.CANCELLED
+                else "; what is set aside or shipped stays."
+            )
+            messages.success(
+                request, f"The backordered rest of order {order.number} is cancelled{rest}"
+            )
+        return redirect(self.buyer.url("order", order.number))
 
 
 class OrderCancelView(BuyerView):

@@ -2,7 +2,7 @@
 
 No seed_demo and no admin. The journey is a list of steps sharing one `Run`,
 so that a step can be inserted where it belongs (the distributor accepting the
-manufacturer's supply agreement of #12 goes in `SUPPLY_AGREEMENT_STEPS`).
+manufacturer's supply agreement of #12 is in `SUPPLY_AGREEMENT_STEPS`).
 """
 
 from dataclasses import dataclass, field
@@ -104,9 +104,36 @@ def distributor_registers(run: Run):
     assert Organization.objects.get(pk=run.ids["distributor"]).is_default_store is None
 
 
-# The distributor accepts the manufacturer's supply agreement (#12): the lead
-# inserts that step here when #12 merges.
-SUPPLY_AGREEMENT_STEPS: list = []
+def assigning_before_an_agreement_is_refused(run: Run):
+    body = {"product_id": run.ids["product"], "distributor_id": run.ids["distributor"]}
+    response = run.api("manufacturer").post(
+        "/api/manufacturer/inventory/assign", {**body, "quantity": 40}
+    )
+    assert response.status_code == 403, response.content
+
+
+def manufacturer_asks_and_distributor_accepts(run: Run):
+    listed = run.api("manufacturer").get("/api/manufacturer/distributors").json()["results"]
+    assert [(d["id"], d["agreement_status"]) for d in listed] == [(run.ids["distributor"], None)]
+    asked = run.api("manufacturer").post(
+        "/api/manufacturer/agreements",
+        {"distributor_id": run.ids["distributor"], "note": "Beds"},
+        format="json",
+    )
+    assert asked.status_code == 201, asked.content
+    waiting = run.api("distributor").get("/api/distributor/agreements").json()["results"]
+    assert [a["id"] for a in waiting] == [asked.json()["id"]]
+    accepted = run.api("distributor").post(
+        f"/api/distributor/agreements/{asked.json()['id']}/accept", format="json"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+
+# The distributor accepts the manufacturer's supply agreement (#12).
+SUPPLY_AGREEMENT_STEPS: list = [
+    assigning_before_an_agreement_is_refused,
+    manufacturer_asks_and_distributor_accepts,
+]
 
 
 def manufacturer_assigns_stock(run: Run):

@@ -306,6 +306,12 @@ MATRIX: dict[str, Row] = {
         own=buyers_order_pk,
         other=order_pk("other_customer_order"),
     ),
+    "api-order-backorder-cancel": Row(
+        ("post",),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_pk,
+        other=order_pk("other_customer_order"),
+    ),
     "notifications-api:list": Row(("get",), SIGNED_IN_ONLY),
     # The old path with a trailing slash: a permanent redirect to the list, for anyone (#20).
     "notifications-api:list-old": Row(("get",), EVERYONE),
@@ -357,6 +363,13 @@ MATRIX: dict[str, Row] = {
     "api-retailer-order-list": Row(("get", "post"), only(RETAILER)),
     "api-retailer-order-detail": Row(
         ("get",),
+        only(RETAILER),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    # Nothing is backordered on these orders: the allowed answer is 409.
+    "api-retailer-order-backorder-cancel": Row(
+        ("post",),
         only(RETAILER),
         own=order_pk("retailer_order"),
         other=order_pk("other_retailer_order"),
@@ -451,6 +464,12 @@ MATRIX: dict[str, Row] = {
         own=buyers_order_number,
         other=order_number("other_customer_order"),
     ),
+    "portal:order_backorder_cancel": Row(
+        ("post",),
+        {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_number,
+        other=order_number("other_customer_order"),
+    ),
     # --- Retailer pages (#6) ------------------------------------------------------------
     "retailer:dashboard": Row(("get",), only(RETAILER)),
     "retailer:distributors": Row(("get",), only(RETAILER)),
@@ -475,11 +494,20 @@ MATRIX: dict[str, Row] = {
         own=order_number("retailer_order"),
         other=order_number("other_retailer_order"),
     ),
+    "retailer:order_backorder_cancel": Row(
+        ("post",),
+        only(RETAILER),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
     # --- Distributor pages (#6) ---------------------------------------------------------
     "distributor:dashboard": Row(("get",), only(DISTRIBUTOR)),
     "distributor:inventory": Row(("get",), only(DISTRIBUTOR)),
     "distributor:stock_reorder": Row(
         ("post",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
+    ),
+    "distributor:stock_count": Row(
+        ("get", "post"), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
     ),
     "distributor:orders": Row(("get",), only(DISTRIBUTOR)),
     "distributor:agreements": Row(("get",), only(DISTRIBUTOR)),

@@ -23,4 +23,9 @@ urlpatterns = [
         retailer_views.RetailerOrderDetailView.as_view(),
         name="api-retailer-order-detail",
     ),
+    path(
+        "orders/<int:pk>/cancel-backorder",
+        retailer_views.RetailerBackorderCancelView.as_view(),
+        name="api-retailer-order-backorder-cancel",
+    ),
 ]

@@ -17,8 +17,10 @@ from .retailer_serializers import (
     RetailerOrderSerializer,
 )
 from .views import (
+    BuyerBackorderCancelView,
     BuyerOrderListCreateView,
     BuyerOrderMixin,
+    backorder_cancel_schema,
     detail_schema,
     list_create_schema,
 )
@@ -43,8 +45,9 @@ class RetailerOrderMixin(BuyerOrderMixin):
     place_description=(
         "Buy from the chosen distributor (`distributor_id`, required), against its stock; "
         "the order belongs to your organization. Same rules as `POST /api/customer/orders`: "
-        "stock is taken in the same transaction, either the whole order is placed or "
-        "nothing is written (409 when a line asks for more than the distributor has). "
+        "stock is allocated in the same transaction; shipping complete, either the whole "
+        "order is placed or nothing is written (409 when a line asks for more than the "
+        "distributor has); with `backorder` true the rest is backordered. "
         "Send an `Idempotency-Key` to retry safely; a replay answers 201 with the first "
         "order and the header `Idempotent-Replayed: true`."
     ),
@@ -57,3 +60,9 @@ class RetailerOrderListCreateView(RetailerOrderMixin, BuyerOrderListCreateView):
 @detail_schema(summary="One of your organization's orders", serializer=RetailerOrderSerializer)
 class RetailerOrderDetailView(RetailerOrderMixin, generics.RetrieveAPIView):
     """One of the organization's orders; another organization's answers 404."""
+
+
+class RetailerBackorderCancelView(RetailerOrderMixin, BuyerBackorderCancelView):
+    @backorder_cancel_schema(RetailerOrderSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)

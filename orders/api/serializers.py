@@ -63,6 +63,16 @@ class OrderCreateSerializer(serializers.Serializer):
         default="",
         help_text="Required for delivery; ignored for pickup.",
     )
+    backorder = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "true: ship what is available and backorder the rest; false: ship complete "
+            "(409 when a line is short). Absent or null: your account's setting "
+            "(a retailer's: its organization's)."
+        ),
+    )
 
     def validate_distributor_id(self, value):
         return None if value is None else distributor_from_id(value)
@@ -95,10 +105,33 @@ class OrderDistributorSerializer(serializers.ModelSerializer):
 class OrderItemSerializer(serializers.ModelSerializer):
     product_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="product_name", read_only=True)
+    allocated = serializers.IntegerField(
+        source="quantity_allocated",
+        read_only=True,
+        help_text="Units set aside for this line on the distributor's shelf, not yet shipped.",
+    )
+    shipped = serializers.IntegerField(source="quantity_shipped", read_only=True)
+    backordered = serializers.IntegerField(
+        source="quantity_backordered",
+        read_only=True,
+        help_text="Units owed, waiting for stock (allocated first in, first out).",
+    )
+    cancelled = serializers.IntegerField(source="quantity_cancelled", read_only=True)
 
     class Meta:
         model = OrderItem
-        fields = ["product_id", "sku", "name", "quantity", "unit_price", "line_total"]
+        fields = [
+            "product_id",
+            "sku",
+            "name",
+            "quantity",
+            "allocated",
+            "shipped",
+            "backordered",
+            "cancelled",
+            "unit_price",
+            "line_total",
+        ]
         read_only_fields = fields
 
 
@@ -130,6 +163,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "number",
             "status",
             "fulfillment_type",
+            "backorder",
             "shipping_address",
             "distributor",
             "items",

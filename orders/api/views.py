@@ -12,17 +12,20 @@ and errors they share.
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import BUYER_ROLES
 from accounts.permissions import role_permission
 from auromart.api import schema
 from auromart.api.exceptions import error_response
+from auromart.api.fields import MAX_ID
 from inventory.exceptions import InsufficientStock
 
 from .. import selectors, services
-from ..exceptions import IdempotencyKeyReused, OrderPlacementBusy
+from ..exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from ..models import Order
 from . import schema as orders_schema
 from .serializers import OrderCreateSerializer, OrderListQuerySerializer, OrderSerializer
@@ -61,6 +64,7 @@ def place_order_or_error(request, data: dict) -> tuple[Order | None, Response | 
             fulfillment_type=data["fulfillment_type"],
             shipping_address=data["shipping_address"],
             idempotency_key=request.headers.get("Idempotency-Key"),
+            backorder=data.get("backorder"),
         )
     except InsufficientStock as exc:
         return None, insufficient_stock_response(exc, lines)
@@ -195,14 +199,57 @@ class BuyerOrderListCreateView(BuyerOrderMixin, generics.ListAPIView):
     place_summary="Place an order",
     place_description=(
         "Customers and retailers buy from one distributor (default: the store). Stock is "
-        "taken in the same transaction: either the whole order is placed or nothing is "
-        "written. Send an `Idempotency-Key` to retry safely; a replay answers 201 with "
+        "allocated in the same transaction: shipping complete (`backorder` false, the "
+        "default setting), either the whole order is placed or nothing is written (409); "
+        "with `backorder` true each line gets what is available and the rest is "
+        "backordered. Send an `Idempotency-Key` to retry safely; a replay answers 201 with "
         "the first order and the header `Idempotent-Replayed: true`."
     ),
     serializer=OrderSerializer,
 )
 class OrderListCreateView(BuyerOrderListCreateView):
     pass
+
+
+class BuyerBackorderCancelView(BuyerOrderMixin, APIView):
+    """POST: the buyer calls off the backordered rest of one of its orders."""
+
+    parser_classes = [JSONParser]
+
+    def post(self, request, pk: int):
+        order = self.get_queryset().filter(pk=pk).first() if pk <= MAX_ID else None
+        if order is None:
+            raise NotFound()
+        try:
+            services.order_backorder_cancel(order=order, by=request.user)
+        except IllegalTransition as exc:
+            return error_response(str(exc), "nothing_backordered", status.HTTP_409_CONFLICT)
+        return Response(self.serializer_class(self.get_queryset().get(pk=pk)).data)
+
+
+def backorder_cancel_schema(serializer):
+    return extend_schema(
+        summary="Cancel the backordered rest of an order",
+        description=(
+            "The units still waiting for stock are cancelled; what is allocated or shipped "
+            "stays. An order with nothing else left is cancelled (or, partly shipped, "
+            "shipped). Nothing backordered, or an order no longer open: 409."
+        ),
+        request=None,
+        responses={
+            200: serializer,
+            401: schema.UNAUTHORIZED,
+            403: schema.FORBIDDEN,
+            404: schema.NOT_FOUND,
+            409: schema.error("`nothing_backordered`: the order owes no backordered units."),
+        },
+    )
+
+
+class OrderBackorderCancelView(BuyerBackorderCancelView):
+    @backorder_cancel_schema(OrderSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
 
 
 @detail_schema(summary="One of your orders", serializer=OrderSerializer)

@@ -150,6 +150,7 @@ def test_the_order_shape_is_the_customer_shape_plus_who_placed_it(client_for, al
         "id",
         "number",
         "status",
+        "backorder",
         "fulfillment_type",
         "shipping_address",
         "distributor",
