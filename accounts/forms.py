@@ -109,13 +109,51 @@ class BusinessSignupForm(SignupForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "phone"]
+        fields = ["name", "phone", "backorder_policy"]
+        labels = {"backorder_policy": "When stock is short"}
+        widgets = {"backorder_policy": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.organization_id:
+            # A member orders as its organization: the organization's setting applies.
+            del self.fields["backorder_policy"]
+        else:
+            self.fields["backorder_policy"].required = False  # absent: unchanged
+            self.fields["backorder_policy"].help_text = (
+                "What your orders do by default when the store has less than you ask for; "
+                "each checkout lets you choose again."
+            )
 
 
 class OrganizationForm(forms.ModelForm):
+    CONTACT_FIELDS = ["contact_email", "phone", "address", "city", "region", "country"]
+
     class Meta:
         model = Organization
-        fields = ["contact_email", "phone", "address", "city", "region", "country"]
+        fields = [
+            "contact_email",
+            "phone",
+            "address",
+            "city",
+            "region",
+            "country",
+            "backorder_policy",
+        ]
+        labels = {"backorder_policy": "When a distributor is short"}
+        widgets = {"backorder_policy": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != Organization.Kind.RETAILER:
+            del self.fields["backorder_policy"]  # only buyers order
+        else:
+            self.fields["backorder_policy"].required = False  # absent: unchanged
+            self.fields[
+                "backorder_policy"
+            ].help_text = (
+                "The default for your organization's orders; each checkout lets you choose again."
+            )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

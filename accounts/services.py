@@ -1,10 +1,10 @@
 """Writes for accounts: registration, organizations, profiles."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from .models import ORGANIZATION_ROLES, Organization, Role, User
+from .models import ORGANIZATION_ROLES, BackorderPolicy, Organization, Role, User
 
 
 def organization_create(
@@ -182,3 +182,29 @@ def organization_update(*, organization: Organization, by: User, **fields) -> Or
     if not (by.is_org_admin and by.organization_id == organization.pk):
         raise PermissionError("Only an administrator of the organization may edit it.")
     return organization_set_contact(organization=organization, **fields)
+
+
+def backorder_policy_set(*, buyer: User | Organization, policy: str, by: User) -> None:
+    """Set what a buyer's orders do by default when stock is short (each order may differ).
+
+    `buyer`: a customer (themselves only) or a retailer organization (its
+    administrators only): PermissionDenied otherwise. ValidationError keyed
+    "backorder_policy" for an unknown policy.
+    """
+    if policy not in BackorderPolicy.values:
+        raise ValidationError(
+            {"backorder_policy": f"Choose one of: {', '.join(BackorderPolicy.values)}."}
+        )
+    if isinstance(buyer, Organization):
+        allowed = (
+            buyer.kind == Organization.Kind.RETAILER
+            and by.is_org_admin
+            and by.organization_id == buyer.pk
+        )
+    else:
+        allowed = buyer.pk == by.pk and buyer.organization_id is None
+    if not allowed:
+        raise PermissionDenied("Only the buyer (a retailer's administrators) can change this.")
+    model = Organization if isinstance(buyer, Organization) else User
+    model.objects.filter(pk=buyer.pk).update(backorder_policy=policy)
+    buyer.backorder_policy = policy

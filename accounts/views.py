@@ -121,12 +121,24 @@ class ProfileView(LoginRequiredMixin, View):
                 name=profile_form.cleaned_data["name"],
                 phone=profile_form.cleaned_data["phone"],
             )
+            if profile_form.cleaned_data.get("backorder_policy"):
+                services.backorder_policy_set(
+                    buyer=request.user,
+                    policy=profile_form.cleaned_data["backorder_policy"],
+                    by=request.user,
+                )
             if org_form is not None:
                 services.organization_update(
                     organization=request.user.organization,
                     by=request.user,
-                    **{f: org_form.cleaned_data[f] for f in OrganizationForm.Meta.fields},
+                    **{f: org_form.cleaned_data[f] for f in OrganizationForm.CONTACT_FIELDS},
                 )
+                if org_form.cleaned_data.get("backorder_policy"):
+                    services.backorder_policy_set(
+                        buyer=request.user.organization,
+                        policy=org_form.cleaned_data["backorder_policy"],
+                        by=request.user,
+                    )
         messages.success(request, "Your profile was saved.")
         return redirect("accounts:profile")
 

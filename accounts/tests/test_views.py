@@ -320,3 +320,75 @@ def test_friendly_404_page(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_a_customer_and_a_retailer_admin_choose_their_backorder_default(client):
+    from accounts.tests.factories import CustomerFactory, RetailerUserFactory
+
+    customer = CustomerFactory()
+    client.force_login(customer)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "backorder the rest" in page
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "profile-name": "Asha",
+            "profile-phone": "",
+            "profile-backorder_policy": "backorder",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.backorder_policy == "backorder"
+
+    admin = RetailerUserFactory()
+    client.force_login(admin)
+    org = admin.organization
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "profile-name": "Rohan",
+            "profile-phone": "",
+            "org-contact_email": "shop@example.test",
+            "org-phone": "",
+            "org-address": "",
+            "org-city": "Pune",
+            "org-region": "West",
+            "org-country": "India",
+            "org-backorder_policy": "backorder",
+        },
+    )
+    assert response.status_code == 302, response.content
+    org.refresh_from_db()
+    admin.refresh_from_db()
+    assert org.backorder_policy == "backorder"
+    assert admin.buyer_backorder_policy == "backorder"
+    assert admin.backorder_policy == "ship_complete"  # a member's own setting is not used
+    bad = client.post(
+        "/accounts/profile/",
+        {
+            "profile-name": "Rohan",
+            "org-contact_email": "x@example.test",
+            "org-backorder_policy": "x",
+        },
+    )
+    assert bad.status_code == 400
+
+
+def test_only_the_buyer_sets_the_backorder_default():
+    import pytest as _pytest
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services import backorder_policy_set
+    from accounts.tests.factories import CustomerFactory, RetailerUserFactory, UserFactory
+
+    customer, other = CustomerFactory(), CustomerFactory()
+    with _pytest.raises(PermissionDenied):
+        backorder_policy_set(buyer=customer, policy="backorder", by=other)
+    retailer = RetailerUserFactory()
+    member = UserFactory(organization=retailer.organization, is_org_admin=False)
+    with _pytest.raises(PermissionDenied):
+        backorder_policy_set(buyer=retailer.organization, policy="backorder", by=member)
+    backorder_policy_set(buyer=retailer.organization, policy="backorder", by=retailer)
+    retailer.organization.refresh_from_db()
+    assert retailer.organization.backorder_policy == "backorder"

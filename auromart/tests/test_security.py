@@ -99,7 +99,7 @@ def test_no_template_has_inline_scripts_styles_or_event_handlers():
 
 def test_the_template_scan_sees_the_page_templates():
     names = dict(page_templates())
-    assert "base.html" in names and "retailer/checkout.html" in names
+    assert "base.html" in names and "orders/checkout.html" in names
     assert "drf_spectacular/swagger_ui.html" in names
     assert not any("email" in name or "pdf" in name for name in names)
 

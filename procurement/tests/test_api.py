@@ -253,4 +253,4 @@ def test_receipt_numbers_past_the_bounds_are_a_400(line, field):
     response = client.post(f"{BASE}/purchase-orders/{po_id}/receive", body, "json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
-    assert StockItem.objects.get(product_id=request.product_id).on_hand == 9
+    assert StockItem.objects.get(product_id=request.product_id).available == 9
