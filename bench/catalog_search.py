@@ -120,8 +120,8 @@ def seed(total: int) -> int:
                 rows,
             )
             cursor.executemany(
-                f"INSERT INTO {stock_table} (product_id, distributor_id, on_hand, reserved, "
-                "updated_at) VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {stock_table} (product_id, distributor_id, on_hand, held, "
+                "allocated, updated_at) VALUES (%s, %s, %s, %s, 0, %s)",
                 stock,
             )
     cursor = connection.cursor()

@@ -71,11 +71,12 @@ def main(quick: bool) -> list[Result]:
         outbox = wait_outbox_drained()
     from inventory.models import StockItem
 
-    on_hand = StockItem.objects.get(product_id=product_id).on_hand
+    # Sold = allocated: nothing is available any more, the shelf still holds it all.
+    on_hand = StockItem.objects.get(product_id=product_id).available
     ledger = ledger_check()
     print(f"1 product, {stock} units, {CLIENTS} clients buying 1 unit each until refused")
     print(describe("orders", run))
-    print(f"on_hand after {on_hand}; ledger {ledger}; outbox {outbox}")
+    print(f"available after {on_hand}; ledger {ledger}; outbox {outbox}")
     sold = run.statuses.get(201, 0)
     refused = run.statuses.get(409, 0)
     errors_5xx = fivexx(run)

@@ -11,10 +11,10 @@ ample stock, for delivery.
 The baseline, in the same run, at the same concurrency: 16 threads, each a
 mysqlclient (MySQLdb) connection in READ COMMITTED like the app, each order
 one transaction doing the writes an order needs: INSERT the order, INSERT its
-3 lines (one statement), 3 conditional stock updates in pk order
-(`UPDATE ... SET on_hand = on_hand - n WHERE id = ... AND on_hand - reserved >= n`,
-row count checked), one SELECT of the new balances for the ledger, INSERT 3
-ledger rows (one statement), INSERT 1 outbox row, COMMIT. Product data is
+3 lines (one statement), 3 conditional allocations in pk order
+(`UPDATE ... SET allocated = allocated + n WHERE id = ... AND on_hand - allocated
+- held >= n`, row count checked), INSERT 3 demand rows (one statement), INSERT 1
+outbox row, COMMIT (since #12 an order allocates and writes no ledger row). Product data is
 known to it up front (no reads), and nothing is validated.
 
 Checks: zero 5xx, zero oversell (every stock item's on_hand equals its
@@ -94,9 +94,9 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
             "INSERT INTO orders_order (number, status, fulfillment_type, shipping_address,"
             " estimated_delivery, tracking_reference, subtotal, tax_rate, tax, total,"
             " idempotency_key, request_fingerprint, created_at, updated_at,"
-            " buyer_organization_id, customer_id, distributor_id)"
+            " buyer_organization_id, customer_id, distributor_id, backorder)"
             " VALUES (%s, 'pending', 'delivery', %s, CURDATE() + INTERVAL 3 DAY, '',"
-            " %s, %s, %s, %s, NULL, '', NOW(6), NOW(6), NULL, %s, %s)",
+            " %s, %s, %s, %s, NULL, '', NOW(6), NOW(6), NULL, %s, %s, 0)",
             (
                 "B" + uuid.uuid4().hex[:12].upper(),
                 "1 Bench Street, Loopback",
@@ -111,38 +111,34 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
         order_id = cursor.lastrowid
         cursor.execute(
             "INSERT INTO orders_orderitem (sku, product_name, quantity, unit_price,"
-            " line_total, order_id, product_id) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(priced)),
+            " line_total, order_id, product_id, quantity_allocated, quantity_shipped,"
+            " quantity_backordered, quantity_cancelled) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0)"] * len(priced)),
             [
                 value
                 for pid, qty, sku, name, price in priced
-                for value in (sku, name, qty, price, Decimal(price) * qty, order_id, pid)
+                for value in (sku, name, qty, price, Decimal(price) * qty, order_id, pid, qty)
             ],
         )
         items = sorted((seed.stock_items[pid], qty) for pid, qty, *_ in priced)
         for item_id, qty in items:
             cursor.execute(
-                "UPDATE inventory_stockitem SET on_hand = on_hand - %s, updated_at = NOW(6)"
-                " WHERE id = %s AND on_hand - reserved >= %s",
+                "UPDATE inventory_stockitem SET allocated = allocated + %s, updated_at = NOW(6)"
+                " WHERE id = %s AND on_hand - allocated - held >= %s",
                 (qty, item_id, qty),
             )
             if cursor.rowcount != 1:
                 conn.rollback()
                 return 409, time.perf_counter() - start, False
-        cursor.execute(
-            "SELECT id, on_hand FROM inventory_stockitem WHERE id IN (%s, %s, %s)",
-            [item_id for item_id, _ in items],
-        )
-        balances = dict(cursor.fetchall())
         reference = f"order:{order_id}"
         cursor.execute(
-            "INSERT INTO inventory_stockmovement (kind, quantity, balance_after, reference,"
-            " note, created_at, created_by_id, stock_item_id) VALUES "
-            + ", ".join(["('sale', %s, %s, %s, '', NOW(6), %s, %s)"] * len(items)),
+            "INSERT INTO orders_demandline (product_id, distributor_id, customer_id,"
+            " requested, allocated, backordered, refused, created_at) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, 0, 0, NOW(6))"] * len(priced)),
             [
                 value
-                for item_id, qty in items
-                for value in (-qty, balances[item_id], reference, customer_id, item_id)
+                for pid, qty, *_ in priced
+                for value in (pid, seed.distributor_id, customer_id, qty, qty)
             ],
         )
         cursor.execute(

@@ -159,12 +159,14 @@ def reset_and_seed(*, products: int, stock: int, customers: int, reorder_level: 
 
 
 def ledger_check() -> dict:
-    """on_hand against the ledger for every stock item: mismatches and negatives."""
+    """on_hand against the ledger for every stock item: mismatches, and negatives or
+    oversold items (more allocated and held than on the shelf)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), SUM(s.on_hand <> COALESCE(m.total, 0)), SUM(s.on_hand < 0)"
+            "SELECT COUNT(*), SUM(s.on_hand <> COALESCE(m.total, 0)),"
+            " SUM(s.on_hand < 0 OR s.allocated + s.held > s.on_hand)"
             " FROM inventory_stockitem s LEFT JOIN (SELECT stock_item_id, SUM(quantity) total"
             " FROM inventory_stockmovement GROUP BY stock_item_id) m ON m.stock_item_id = s.id"
         )
