@@ -654,6 +654,28 @@ def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Ord
 # --- Backorders ---------------------------------------------------------------------
 
 
+def _open_lines_locked(
+    *, distributor_id: int, product_id: int, order_by: str, **figures
+) -> list[OrderItem]:
+    """Open orders' lines of one item matching `figures`, row-locked, in `order_by` order.
+
+    Found first without a lock (the filter joins the order), then locked by pk
+    alone: MariaDB has no FOR UPDATE OF, and locking through the join would
+    lock the orders' rows too.
+    """
+    ids = list(
+        OrderItem.objects.filter(
+            product_id=product_id,
+            order__distributor_id=distributor_id,
+            order__status__in=OPEN_STATUSES,
+            **figures,
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    return list(OrderItem.objects.select_for_update().filter(pk__in=ids).order_by(order_by))
+
+
 def backorders_allocate(*, distributor_id: int, product_id: int, reference: str) -> int:
     """Give newly available units to waiting backorders, first placed first served.
 
@@ -663,19 +685,14 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
     available until nothing is. Sends `backorder_allocated` per order served.
     Returns the units allocated.
     """
-    waiting_ids = list(
-        OrderItem.objects.filter(
-            product_id=product_id,
-            order__distributor_id=distributor_id,
-            order__status__in=OPEN_STATUSES,
-            quantity_backordered__gt=0,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    lines = _open_lines_locked(
+        distributor_id=distributor_id,
+        product_id=product_id,
+        order_by="pk",
+        quantity_backordered__gt=0,
     )
-    if not waiting_ids:
+    if not lines:
         return 0
-    lines = OrderItem.objects.select_for_update().filter(pk__in=waiting_ids).order_by("pk")
     served = []
     total = 0
     for line in lines:
@@ -717,19 +734,14 @@ def allocations_turn_to_backorders(*, distributor_id: int, product_id: int, unit
     them to anyone. Returns the units moved (less than `units` only when not
     that many are allocated).
     """
-    candidates = list(
-        OrderItem.objects.filter(
-            product_id=product_id,
-            order__distributor_id=distributor_id,
-            order__status__in=OPEN_STATUSES,
-            quantity_allocated__gt=0,
-        )
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-    )
     moved = 0
     changed = []
-    for line in OrderItem.objects.select_for_update().filter(pk__in=candidates).order_by("-pk"):
+    for line in _open_lines_locked(
+        distributor_id=distributor_id,
+        product_id=product_id,
+        order_by="-pk",
+        quantity_allocated__gt=0,
+    ):
         if moved >= units:
             break
         take = min(line.quantity_allocated, units - moved)
