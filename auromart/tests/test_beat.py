@@ -1,9 +1,11 @@
 """Two Celery beats at once: each periodic task is queued once per period; a standby takes over.
 
 Real `celery beat` processes on the suite's Redis broker. The issue asks for
-two beats over 3 minutes with the production periods; to keep the suite fast
-the outbox sweep's period is 2 s here (NOTIFICATIONS_SWEEP_SECONDS=2) and the
-lock's TTL 3 s (BEAT_LOCK_SECONDS=3): 20 s of two beats are 10 periods.
+two beats over 3 minutes; to keep the suite fast the outbox sweep's period is
+2 s here (NOTIFICATIONS_SWEEP_SECONDS=2) and the lock's TTL 3 s
+(BEAT_LOCK_SECONDS=3): 20 s of two beats are 10 periods.
+AUROMART_BEAT_SOAK_SECONDS=180 runs the same check for 3 minutes (90 periods),
+as docs/performance.md reports.
 """
 
 import itertools
@@ -30,6 +32,7 @@ from .celery_worker import celery_worker
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = 2.0
 LOCK_SECONDS = 3
+SOAK_SECONDS = float(os.environ.get("AUROMART_BEAT_SOAK_SECONDS", 10 * PERIOD))
 SWEEP = "notifications.sweep_outbox"
 
 pytestmark = pytest.mark.services
@@ -101,11 +104,14 @@ def test_two_beats_queue_each_periodic_task_once_per_period_and_a_standby_takes_
             time.sleep(0.2)
         collect(client, PERIOD + 1)  # the first send; discard the start-up edge
 
-        seen = collect(client, 10 * PERIOD)
+        seen = collect(client, SOAK_SECONDS)
 
         times = sweeps(seen)
         assert {task for _, task in seen} == {SWEEP}  # the other entries are hourly, monthly
-        assert 9 <= len(times) <= 11, gaps(times)  # 10 periods: once each, not twice
+        periods = round(SOAK_SECONDS / PERIOD)
+        # Once each period, not twice: 10 periods give 9 to 11 sends.
+        assert periods - 1 <= len(times) <= periods + 1, gaps(times)
+        print(f"two beats, {SOAK_SECONDS:.0f} s: {len(times)} sweeps in {periods} periods")
         assert min(gaps(times)) > 0.6 * PERIOD, gaps(times)
         holders = [log for _, log in beats if "Beat lock taken" in log.read_text()]
         assert len(holders) == 1, [log.read_text() for _, log in beats]
