@@ -90,6 +90,7 @@ def prepare(rows: int, path: Path) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from accounts.agreements import agreement_accept_by_staff
     from accounts.models import Organization
     from accounts.services import organization_create
     from catalog.models import Category
@@ -107,6 +108,11 @@ def prepare(rows: int, path: Path) -> None:
     for n in range(DISTRIBUTORS):
         if not Organization.objects.filter(name=f"Bench Hub {n}").exists():
             organization_create(name=f"Bench Hub {n}", kind=Organization.Kind.DISTRIBUTOR)
+    # A product may name a distributor as supplier only under an accepted agreement (#12).
+    hubs = Organization.objects.filter(name__startswith="Bench Hub ")
+    for maker in Organization.objects.filter(name__startswith="Bench Maker "):
+        for hub in hubs:
+            agreement_accept_by_staff(manufacturer=maker, distributor=hub)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)

@@ -109,10 +109,11 @@ def seed(orders: int) -> float:
                     "address",
                     "city",
                     "country",
+                    "backorder_policy",
                     "created_at",
                     "updated_at",
                 ),
-                [(*o, "", "", "", "", "", NOW, NOW) for o in orgs],
+                [(*o, "", "", "", "", "", "ship_complete", NOW, NOW) for o in orgs],
             )
             _insert(
                 cursor,
@@ -128,9 +129,14 @@ def seed(orders: int) -> float:
                     "is_staff",
                     "is_active",
                     "date_joined",
+                    "backorder_policy",
+                    "token_version",
                 ),
                 [
-                    (i, "!", 0, f"c{i}@bench.invalid", f"Customer {i}", "", 0, 0, 1, NOW)
+                    (
+                        *(i, "!", 0, f"c{i}@bench.invalid", f"Customer {i}", "", 0, 0, 1, NOW),
+                        *("ship_complete", 0),
+                    )
                     for i in range(1, CUSTOMERS + 1)
                 ],
             )
@@ -193,6 +199,14 @@ def seed(orders: int) -> float:
                     seconds=rng.randrange(SPAN_SECONDS), microseconds=rng.randrange(1_000_000)
                 )
                 status = rng.choice(STATUSES)
+                # Where the line's units stand (they add up to the quantity, a CHECK).
+                where = (
+                    "shipped"
+                    if status in ("shipped", "delivered")
+                    else "cancelled"
+                    if status in ("rejected", "cancelled")
+                    else "allocated"
+                )
                 subtotal = Decimal(0)
                 for product_id in rng.sample(range(1, PRODUCTS + 1), LINES_PER_ORDER):
                     quantity = rng.randint(1, 5)
@@ -209,6 +223,7 @@ def seed(orders: int) -> float:
                             price * quantity,
                             order_id,
                             product_id,
+                            *(quantity if where == f else 0 for f in FIGURES),
                         )
                     )
                 tax = (subtotal * Decimal("0.2")).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -230,6 +245,7 @@ def seed(orders: int) -> float:
                         created,
                         1 + order_id % CUSTOMERS,
                         1 + rng.randrange(DISTRIBUTORS),
+                        0,
                     )
                 )
                 change_id += 1
@@ -258,6 +274,7 @@ def seed(orders: int) -> float:
                     "updated_at",
                     "customer_id",
                     "distributor_id",
+                    "backorder",
                 ),
                 order_rows,
             )
@@ -273,6 +290,7 @@ def seed(orders: int) -> float:
                     "line_total",
                     "order_id",
                     "product_id",
+                    *(f"quantity_{f}" for f in FIGURES),
                 ),
                 line_rows,
             )
@@ -288,6 +306,9 @@ def seed(orders: int) -> float:
             cursor.execute(f"ANALYZE TABLE {table}")
             cursor.fetchall()
     return time.perf_counter() - start
+
+
+FIGURES = ("allocated", "shipped", "backordered", "cancelled")
 
 
 def seeded(orders: int) -> bool:
