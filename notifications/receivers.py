@@ -8,7 +8,7 @@ from anymail.signals import tracking
 from django.dispatch import receiver
 
 from invoicing.signals import invoice_issued
-from orders.signals import order_placed, order_status_changed
+from orders.signals import backorder_allocated, order_placed, order_status_changed
 from procurement.signals import (
     procurement_requested,
     purchase_order_answered,
@@ -23,6 +23,17 @@ from . import services
 def queue_order_placed_messages(sender, order_id, distributor_id, **kwargs):
     """The customer's confirmation and the distributor members' "new order", in one pass."""
     services.order_placed_messages_queue(order_id=order_id, distributor_id=distributor_id)
+
+
+@receiver(backorder_allocated, dispatch_uid="notifications.backorder_allocated")
+def queue_backorder_allocated(sender, order_id, product_id, quantity, still_backordered, **kwargs):
+    """The buyer is told when stock came in for a backordered line."""
+    services.backorder_allocated_queue(
+        order_id=order_id,
+        product_id=product_id,
+        quantity=quantity,
+        still_backordered=still_backordered,
+    )
 
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")

@@ -102,6 +102,22 @@ def sample_contexts() -> dict[str, dict]:
             "note": "",
             "link": link,
         },
+        "backorder_allocated": {
+            "user": order.customer,
+            "order": order,
+            "line": OrderItem(
+                sku="TEA-ASSAM-500",
+                product_name="Assam tea, 500 g",
+                quantity=5,
+                quantity_allocated=3,
+                quantity_backordered=2,
+                unit_price=Decimal("425.00"),
+                line_total=Decimal("2125.00"),
+            ),
+            "quantity": 3,
+            "still_backordered": 2,
+            "link": link,
+        },
         "order_received": {
             "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
             "order": received,

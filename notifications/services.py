@@ -494,6 +494,36 @@ def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") 
     )
 
 
+def backorder_allocated_queue(
+    *, order_id: int, product_id: int, still_backordered: int, quantity: int
+) -> list[str]:
+    """Tell the buyer that stock came in for a backordered line of their order.
+
+    `quantity`: units the line has set aside now; `still_backordered`: units it
+    still waits for. On the channels the buyer chose for order status updates.
+    The key names the line's new state, so each fill is told once.
+    """
+    from orders.selectors import order_for_message
+
+    order = order_for_message(order_id=order_id)
+    items = list(order.items.all())
+    line = next(item for item in items if item.product_id == product_id)
+    return user_notify(
+        user=order.customer,
+        event="order_status",
+        template="backorder_allocated",
+        context={
+            "order": order,
+            "line": line,
+            "quantity": quantity,
+            "still_backordered": still_backordered,
+        },
+        dedup_key=f"backorder_allocated:{order.pk}:{product_id}:{line.quantity_allocated}"
+        f":{line.quantity_shipped}:{still_backordered}",
+        link=buyer_order_link(order),
+    )
+
+
 def invoice_messages_queue(*, invoice_id: int) -> list[str]:
     """The buyer's invoice: the e-mail with the PDF attached, a WhatsApp-style notice, in-app.
 

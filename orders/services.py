@@ -709,16 +709,18 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
         line.quantity_allocated += allocation.allocated
         line.quantity_backordered -= allocation.allocated
         total += allocation.allocated
-        served.append(line)
+        served.append((line, allocation.allocated))
         if allocation.backordered:
             break  # this line took the last available unit
-    OrderItem.objects.bulk_update(served, ["quantity_allocated", "quantity_backordered"])
-    for line in served:
+    OrderItem.objects.bulk_update(
+        [line for line, _ in served], ["quantity_allocated", "quantity_backordered"]
+    )
+    for line, now in served:
         backorder_allocated.send(
             sender=Order,
             order_id=line.order_id,
             product_id=product_id,
-            quantity=line.quantity_allocated,
+            quantity=now,
             still_backordered=line.quantity_backordered,
             reference=reference,
         )

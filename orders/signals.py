@@ -33,7 +33,7 @@ Sent by orders.services.backorders_allocate inside the transaction that made
 the stock available (a receipt, an assignment, a release, a count up).
 
 Arguments:
-    order_id (int), product_id (int), quantity (int): units now allocated on
-    the line, still_backordered (int): units the line still waits for,
+    order_id (int), product_id (int), quantity (int): units this fill
+    allocated to the line, still_backordered (int): units the line still waits for,
     reference (str): what made the stock available, e.g. "po:7".
 """

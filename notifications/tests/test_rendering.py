@@ -18,6 +18,8 @@ REQUIRED = {
         "tracking number",
     ],
     "order_status": ["on its way", "BLUEDART 7788123456", "/customer-portal/orders/"],
+    # #12: stock came in for a backordered line: what is set aside, what still waits
+    "backorder_allocated": ["Assam tea", "3 more units are", "2 units are still backordered"],
     # the distributor's new order: buyer, lines, total, where to review it
     "order_received": [
         "AM-261121-K7Q2ZD",

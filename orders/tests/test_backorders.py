@@ -214,3 +214,30 @@ def test_another_distributors_item_cannot_be_counted(client):
     url = reverse("distributor:stock_count", args=[theirs.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"counted": "0", "confirm": "1"}).status_code == 404
+
+
+def test_the_buyer_is_told_each_time_stock_comes_in_for_a_backorder():
+    from notifications.models import Notification, OutboundMessage
+
+    depot = DistributorFactory(name="North Depot")
+    product = stocked_product(distributor=depot, on_hand=1, name="Desk Lamp")
+    order = place_order(distributor=depot, lines=[(product, 5)], backorder=True)
+
+    stock_receive(product=product, distributor=depot, quantity=2, reference="po:1")
+    stock_receive(product=product, distributor=depot, quantity=10, reference="po:2")
+
+    mails = OutboundMessage.objects.filter(
+        template="backorder_allocated", channel="email"
+    ).order_by("pk")
+    assert [m.recipient for m in mails] == [order.customer.email] * 2
+    first, second = mails
+    assert first.subject == f"Order {order.number}: 2 more of Desk Lamp set aside"
+    assert "2 more units are now set aside" in first.body_text
+    assert "2 units are still backordered" in first.body_text
+    assert second.subject == f"Order {order.number}: Desk Lamp is now complete"
+    assert "Nothing of this line is backordered any more" in second.body_text
+    assert f"/customer-portal/orders/{order.number}/" in second.body_text
+    assert Notification.objects.filter(user=order.customer, event="order_status").count() >= 2
+    # Nothing more is owed: more stock tells nobody.
+    stock_receive(product=product, distributor=depot, quantity=3, reference="po:3")
+    assert mails.count() == 2
