@@ -228,10 +228,7 @@ def stock_adjust(
         note=note.strip(),
         reference=reference,
     )
-    if delta < 0 and item.is_low:
-        _send_stock_low(item, item.reorder_level, reference)
-    elif delta > 0:
-        _send_available([item], reference)
+    _announce_change(item, delta, reference)
     return item
 
 
@@ -295,10 +292,7 @@ def stock_count(
         note=(note or "Stock count").strip(),
         reference=reference,
     )
-    if delta < 0 and item.is_low:
-        _send_stock_low(item, item.reorder_level, reference)
-    elif delta > 0:
-        _send_available([item], reference)
+    _announce_change(item, delta, reference)
     return item
 
 
@@ -533,6 +527,15 @@ def stock_deallocate(*, distributor_id: int, product_id: int, quantity: int) -> 
     )
     item.allocated -= quantity
     return item
+
+
+def _announce_change(item: StockItem, delta: int, reference: str) -> None:
+    """After an adjustment or a count: stock_low when it left the item low, stock_available
+    when it rose."""
+    if delta < 0 and item.is_low:
+        _send_stock_low(item, item.reorder_level, reference)
+    elif delta > 0:
+        _send_available([item], reference)
 
 
 def _send_available(items: list[StockItem], reference: str) -> None:
