@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from inventory.signals import stock_available, stock_short
 
-from . import services, services_cart
+from . import backorders, services_cart
 from .cart import pop_session_cart
 
 
@@ -22,7 +22,7 @@ def merge_session_cart(sender, *, request, user, **kwargs):
 @receiver(stock_available, dispatch_uid="orders.allocate_backorders")
 def allocate_backorders(sender, *, distributor_id, product_id, reference, **kwargs):
     """Waiting backorders take newly available units, first placed first served."""
-    services.backorders_allocate(
+    backorders.backorders_allocate(
         distributor_id=distributor_id, product_id=product_id, reference=reference
     )
 
@@ -30,6 +30,6 @@ def allocate_backorders(sender, *, distributor_id, product_id, reference, **kwar
 @receiver(stock_short, dispatch_uid="orders.allocations_to_backorders")
 def allocations_to_backorders(sender, *, distributor_id, product_id, units, **kwargs):
     """A count found less than is allocated: the newest allocations become backorders."""
-    services.allocations_turn_to_backorders(
+    backorders.allocations_turn_to_backorders(
         distributor_id=distributor_id, product_id=product_id, units=units
     )

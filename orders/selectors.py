@@ -452,7 +452,7 @@ def allocations_a_count_would_backorder(
 ) -> list[tuple[str, int]]:
     """(order number, units) that a count short by `units` would turn into backorders.
 
-    The newest allocated lines first, as orders.services.allocations_turn_to_backorders
+    The newest allocated lines first, as orders.backorders.allocations_turn_to_backorders
     takes them; for the count page to name the orders before it is confirmed. One query.
     """
     affected = []

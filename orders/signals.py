@@ -29,7 +29,7 @@ Arguments:
 backorder_allocated = Signal()
 """Units a buyer was waiting for were allocated to their order (first in, first out).
 
-Sent by orders.services.backorders_allocate inside the transaction that made
+Sent by orders.backorders.backorders_allocate inside the transaction that made
 the stock available (a receipt, an assignment, a release, a count up).
 
 Arguments:

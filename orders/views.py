@@ -29,6 +29,7 @@ from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
 
+from .backorders import order_backorder_cancel
 from .buyer import NO_STORE, PORTAL, RETAILER, buyer_for
 from .cart import CartSummary
 from .context_processors import remember_cart_count
@@ -44,7 +45,7 @@ from .forms import (
 from .models import OPEN_STATUSES, FulfillmentType, Order, OrderStatus
 from .retailer_forms import RetailerOrderFilterForm
 from .selectors import default_shipping_address, recommended_products
-from .services import order_backorder_cancel, order_place, order_totals
+from .services import order_place, order_totals
 
 CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20

@@ -29,9 +29,10 @@ from inventory.exceptions import InsufficientStock
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign, stock_count, stock_receive
 from inventory.tests.factories import DistributorFactory, StockItemFactory
+from orders.backorders import order_backorder_cancel
 from orders.exceptions import IllegalTransition
 from orders.models import OPEN_STATUSES, DemandLine, Order, OrderItem, OrderStatus
-from orders.services import order_backorder_cancel, order_place, order_transition
+from orders.services import order_place, order_transition
 
 PRODUCTS = 3  # the last one starts with no stock item at all
 product = st.integers(min_value=0, max_value=PRODUCTS - 1)

@@ -24,7 +24,7 @@ from auromart.api.exceptions import error_response
 from auromart.api.fields import MAX_ID
 from inventory.exceptions import InsufficientStock
 
-from .. import selectors, services
+from .. import backorders, selectors, services
 from ..exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from ..models import Order
 from . import schema as orders_schema
@@ -221,7 +221,7 @@ class BuyerBackorderCancelView(BuyerOrderMixin, APIView):
         if order is None:
             raise NotFound()
         try:
-            services.order_backorder_cancel(order=order, by=request.user)
+            backorders.order_backorder_cancel(order=order, by=request.user)
         except IllegalTransition as exc:
             return error_response(str(exc), "nothing_backordered", status.HTTP_409_CONFLICT)
         return Response(self.serializer_class(self.get_queryset().get(pk=pk)).data)

@@ -18,6 +18,7 @@ from inventory.exceptions import InsufficientStock
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_receive
 from inventory.tests.factories import DistributorFactory
+from orders.backorders import order_backorder_cancel
 from orders.exceptions import IdempotencyKeyReused, IllegalTransition
 from orders.models import (
     Cart,
@@ -30,7 +31,6 @@ from orders.models import (
 )
 from orders.services import (
     add_business_days,
-    order_backorder_cancel,
     order_cancel_by_customer,
     order_place,
     order_transition,
