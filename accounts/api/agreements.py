@@ -8,7 +8,7 @@ accounts.agreements'.
 """
 
 from django.db.models import OuterRef, Subquery
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
@@ -243,33 +243,39 @@ class AgreementEndView(APIView):
         return Response(SupplyAgreementSerializer(self.own_agreement(agreement.pk)).data)
 
 
+def end_schema(*, summary: str, description: str):
+    """The OpenAPI text of one side's "end" endpoint (the view is the same for both)."""
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description,
+            request=AgreementEndSerializer,
+            responses=MOVE_RESPONSES,
+        )
+    )
+
+
+@end_schema(
+    summary="End a supply agreement (or withdraw a request)",
+    description=(
+        "From then on you cannot assign stock to the distributor, and your products that "
+        "named it as supplier name you again. Stock already there stays the distributor's. "
+        "An ended agreement answers 409."
+    ),
+)
 class ManufacturerAgreementEndView(ManufacturerSide, AgreementEndView):
-    @extend_schema(
-        summary="End a supply agreement (or withdraw a request)",
-        description=(
-            "From then on you cannot assign stock to the distributor, and your products that "
-            "named it as supplier name you again. Stock already there stays the distributor's. "
-            "An ended agreement answers 409."
-        ),
-        request=AgreementEndSerializer,
-        responses=MOVE_RESPONSES,
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+    pass
 
 
+@end_schema(
+    summary="Decline a request or end a supply agreement",
+    description=(
+        "The manufacturer can no longer assign stock to you; stock you hold stays yours "
+        "to sell. An ended agreement answers 409."
+    ),
+)
 class DistributorAgreementEndView(DistributorSide, AgreementEndView):
-    @extend_schema(
-        summary="Decline a request or end a supply agreement",
-        description=(
-            "The manufacturer can no longer assign stock to you; stock you hold stays yours "
-            "to sell. An ended agreement answers 409."
-        ),
-        request=AgreementEndSerializer,
-        responses=MOVE_RESPONSES,
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+    pass
 
 
 class DistributorAgreementAcceptView(DistributorSide, APIView):
