@@ -51,6 +51,7 @@ STATUS_TONES = {
     "placed": "primary",
     "accepted": "info",
     "processing": "info",
+    "partially_shipped": "warning",
     "shipped": "warning",
     "delivered": "success",
     "rejected": "danger",

@@ -302,3 +302,10 @@ def test_catalog_query_count_does_not_grow_with_the_catalog(client, store, signe
     hundred, shown_hundred = _catalog_queries(client, 100, store)
     assert (shown_ten, shown_hundred) == (10, 24)
     assert ten == hundred, (ten, hundred)
+
+
+def test_every_order_status_has_its_badge_colour():
+    from catalog.templatetags.catalog_tags import STATUS_TONES
+    from orders.models import OrderStatus
+
+    assert set(STATUS_TONES) == set(OrderStatus.values)
