@@ -91,6 +91,13 @@ class StockItem(models.Model):
         """Deprecated name of `held` (the API's read-only alias for one release)."""
         return self.held
 
+    def count_effects(self, counted: int) -> tuple[int, int]:
+        """What a count of `counted` does to the promises on this shelf: (allocated units it
+        does not cover, the hold after it). Holds are kept first; allocations beyond what
+        is left become backorders, and a hold larger than the shelf shrinks to it."""
+        short = max(self.allocated - max(counted - self.held, 0), 0)
+        return short, min(self.held, counted)
+
     @property
     def reorder_level(self) -> int:
         if self.reorder_level_override is not None:

@@ -258,8 +258,8 @@ def stock_count(
         raise ValidationError({"counted": f"A stock item holds at most {MAX_STOCK:,} units."})
     item = _lock(stock_item.pk)
     if counted < item.allocated + item.held:
-        short = item.allocated - max(counted - item.held, 0)
-        if short > 0:
+        short, held_after = item.count_effects(counted)
+        if short:
             stock_short.send(
                 sender=StockItem,
                 stock_item_id=item.pk,
@@ -268,16 +268,18 @@ def stock_count(
                 units=short,
             )
             item.refresh_from_db(fields=STOCK_FIGURES)
-        if item.allocated > counted:
+        # Every allocation belongs to an open order line, so the receiver covers the
+        # shortfall; if it could not, nothing is written.
+        if item.allocated + held_after > counted:
             raise InsufficientStock(
                 stock_item.product,
                 available=item.available,
                 requested=item.on_hand - counted,
                 distributor=stock_item.distributor,
             )
-        if item.held > counted - item.allocated:
+        if item.held != held_after:
             # What the hold covered is no longer there: the hold shrinks to the shelf.
-            item.held = counted - item.allocated
+            item.held = held_after
             StockItem.objects.filter(pk=item.pk).update(held=item.held)
     item.product = stock_item.product
     item.distributor = stock_item.distributor

@@ -163,15 +163,15 @@ class DistributorCountView(RoleRequiredMixin, View):
         # Imported here: orders depends on inventory, not the other way round.
         from orders.selectors import allocations_a_count_would_backorder
 
-        short = item.allocated - max(counted - item.held, 0)
+        short, held_after = item.count_effects(counted)
         return {
             "counted": counted,
             "difference": counted - item.on_hand,
-            "held_after": min(item.held, counted),
+            "held_after": held_after,
             "backordered": allocations_a_count_would_backorder(
                 distributor_id=item.distributor_id, product_id=item.product_id, units=short
             ),
-            "short": max(short, 0),
+            "short": short,
         }
 
     def render(self, item, form, preview=None, status: int = 200):
