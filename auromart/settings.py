@@ -427,6 +427,7 @@ SPECTACULAR_SETTINGS = {
         "PurchaseOrderStatusEnum": "procurement.models.POStatus",
         "OrderStatusEnum": "orders.models.OrderStatus",
         "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
+        "FulfillmentTypeEnum": "orders.models.FulfillmentType",
     },
 }
 

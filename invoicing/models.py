@@ -1,4 +1,4 @@
-"""Invoices: issued once per delivered order, numbered without gaps, never edited.
+"""Invoices: one tax invoice per shipment, issued at dispatch, numbered without gaps, never edited.
 
 An invoice is a snapshot. The seller's and buyer's names and addresses, the
 lines and the money are copied when it is issued, so it reads the same after
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from catalog.models import Product
-from orders.models import Order
+from orders.models import Order, Shipment
 
 
 class InvoiceStatus(models.TextChoices):
@@ -27,8 +27,16 @@ class Invoice(models.Model):
     Status = InvoiceStatus
 
     number = models.CharField(max_length=20, unique=True, editable=False)
-    # One invoice per order, enforced by the database.
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    # An order has one invoice per shipment; the database holds a shipment to one.
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
+    shipment = models.OneToOneField(
+        Shipment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice",
+        help_text="The shipment invoiced (empty only for invoices from before shipments).",
+    )
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -47,7 +55,7 @@ class Invoice(models.Model):
         Organization,
         on_delete=models.PROTECT,
         related_name="invoices_issued",
-        help_text="The seller: the distributor that delivered the order.",
+        help_text="The seller: the distributor that shipped the goods.",
     )
     status = models.CharField(
         max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
@@ -64,7 +72,7 @@ class Invoice(models.Model):
     buyer_address = models.TextField(blank=True)
     buyer_email = models.EmailField(blank=True)
     buyer_phone = models.CharField(max_length=32, blank=True)
-    ship_to = models.TextField(blank=True, help_text="Where the order went; empty for a pickup.")
+    ship_to = models.TextField(blank=True, help_text="Where the shipment went; empty for a pickup.")
 
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)

@@ -1,14 +1,20 @@
-"""Invoicing's receivers: a delivered order is invoiced, in the delivery's transaction."""
+"""Invoicing's receivers: a dispatched shipment is invoiced, in the dispatch's transaction."""
 
 from django.dispatch import receiver
 
 from orders.models import OrderStatus
-from orders.signals import order_status_changed
+from orders.signals import order_status_changed, shipment_dispatched
 
 from . import services
 
 
-@receiver(order_status_changed, dispatch_uid="invoicing.issue_on_delivery")
-def issue_invoice_on_delivery(sender, order_id, to_status, **kwargs):
+@receiver(shipment_dispatched, dispatch_uid="invoicing.issue_on_dispatch")
+def issue_invoice_on_dispatch(sender, shipment_id, **kwargs):
+    services.invoice_issue_for_shipment(shipment_id=shipment_id)
+
+
+@receiver(order_status_changed, dispatch_uid="invoicing.issue_missing_on_delivery")
+def issue_missing_invoices_on_delivery(sender, order_id, to_status, **kwargs):
+    """An order that shipped before invoices per shipment is invoiced when it is delivered."""
     if to_status == OrderStatus.DELIVERED:
-        services.invoice_issue_for_order(order_id=order_id)
+        services.invoices_issue_missing(order_id=order_id)

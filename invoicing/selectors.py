@@ -81,7 +81,7 @@ def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
 
 def _detail(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return invoices.select_related(
-        "order", "distributor", "buyer_organization", "customer", "paid_by", "voided_by"
+        "order", "shipment", "distributor", "buyer_organization", "customer", "paid_by", "voided_by"
     ).prefetch_related("lines")
 
 
@@ -98,11 +98,18 @@ def invoice_for_user(*, user: User, pk: int | None = None, number: str = "") -> 
 
 
 def invoice_for_message(*, invoice_id: int) -> Invoice:
-    """An invoice as its e-mail needs it: lines, order, and the customer's preferences."""
+    """An invoice as its e-mail needs it: lines, order, shipment, the customer's preferences."""
     return (
         Invoice.objects.select_related(
-            "order", "buyer_organization", "customer__notification_preference"
+            "order", "shipment", "buyer_organization", "customer__notification_preference"
         )
         .prefetch_related("lines")
         .get(pk=invoice_id)
     )
+
+
+def invoice_order_owes_units(invoice: Invoice) -> bool:
+    """Whether the invoice's order still has units to ship (allocated or backordered)."""
+    return invoice.order.items.filter(
+        Q(quantity_allocated__gt=0) | Q(quantity_backordered__gt=0)
+    ).exists()

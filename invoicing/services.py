@@ -1,4 +1,4 @@
-"""Writes for invoicing: issue an invoice for a delivered order, its PDF, payment and voiding."""
+"""Writes for invoicing: a shipment's tax invoice at dispatch, its PDF, payment and voiding."""
 
 import datetime
 import logging
@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from auromart.numbering import number_next
 from auromart.pdf import render_pdf
-from orders.models import Order
+from orders.models import Order, Shipment
 from orders.services import money, order_totals
 
 from . import selectors
@@ -53,37 +53,39 @@ def _buyer(order: Order) -> dict:
 
 
 @transaction.atomic
-def invoice_issue_for_order(*, order_id: int, today: datetime.date | None = None) -> Invoice | None:
-    """Issue the invoice of a delivered order; None when it already has one.
+def invoice_issue_for_shipment(
+    *, shipment_id: int, today: datetime.date | None = None
+) -> Invoice | None:
+    """Issue the tax invoice of a dispatched shipment; None when it already has one.
 
-    Runs inside the transaction that marked the order delivered (the order's
-    row is locked by it), so the number, the invoice and its lines commit or
-    roll back with the delivery; the one-to-one on `order` makes a second
-    invoice impossible even if this is called again. The money is computed
-    from the order's lines at the tax rate the buyer was charged
-    (INVOICE_TAX_RATE when the order was placed), rounded half-up to cents.
-    The PDF is rendered after commit.
+    Runs inside the transaction that dispatched the shipment (the order's row
+    is locked by it), so the number, the invoice and its lines commit or roll
+    back with the dispatch; the one-to-one on `shipment` makes a second
+    invoice impossible even if this is called again. The lines are the
+    shipment's units at the order lines' prices, taxed at the rate the buyer
+    was charged (INVOICE_TAX_RATE when the order was placed), each amount
+    rounded half-up to the paisa. The PDF is rendered after commit.
     """
-    order = (
-        Order.objects.select_related("customer", "buyer_organization", "distributor")
-        .prefetch_related("items")
-        .get(pk=order_id)
-    )
-    if order.status != Order.Status.DELIVERED:
-        raise InvoiceStateError(
-            f"Order {order.number} is not delivered; it cannot be invoiced yet."
+    shipment = (
+        Shipment.objects.select_related(
+            "order__customer", "order__buyer_organization", "order__distributor"
         )
-    if Invoice.objects.filter(order_id=order.pk).exists():
+        .prefetch_related("lines__order_item")
+        .get(pk=shipment_id)
+    )
+    if Invoice.objects.filter(shipment_id=shipment.pk).exists():
         return None
+    order = shipment.order
     today = today or timezone.localdate()
-    items = list(order.items.all())
-    line_totals = [money(item.unit_price * item.quantity) for item in items]
+    lines = [(line.order_item, line.quantity) for line in shipment.lines.all()]
+    line_totals = [money(item.unit_price * quantity) for item, quantity in lines]
     subtotal = sum(line_totals, start=money(order.subtotal * 0))
     rate, tax, total = order_totals(subtotal, rate=order.tax_rate)
     seller = order.distributor
     invoice = Invoice.objects.create(
         number=number_next(prefix=NUMBER_PREFIX, width=NUMBER_WIDTH, year=today.year),
         order=order,
+        shipment=shipment,
         customer=order.customer,
         buyer_organization=order.buyer_organization,
         distributor=seller,
@@ -108,18 +110,37 @@ def invoice_issue_for_order(*, order_id: int, today: datetime.date | None = None
                 product_id=item.product_id,
                 sku=item.sku,
                 description=item.product_name,
-                quantity=item.quantity,
+                quantity=quantity,
                 unit_price=item.unit_price,
                 line_total=line_total,
             )
-            for position, (item, line_total) in enumerate(zip(items, line_totals, strict=True), 1)
+            for position, ((item, quantity), line_total) in enumerate(
+                zip(lines, line_totals, strict=True), 1
+            )
         ]
     )
     invoice_pdf_schedule(invoice_id=invoice.pk)
     invoice_issued.send(
-        sender=Invoice, invoice_id=invoice.pk, order_id=order.pk, number=invoice.number
+        sender=Invoice,
+        invoice_id=invoice.pk,
+        order_id=order.pk,
+        shipment_id=shipment.pk,
+        number=invoice.number,
     )
     return invoice
+
+
+def invoices_issue_missing(*, order_id: int) -> list[Invoice]:
+    """Invoice each shipment of the order that has none (shipped before invoices per shipment).
+
+    Called when an order is delivered: a shipment dispatched before this
+    release got no invoice at dispatch and gets it now.
+    """
+    missing = Shipment.objects.filter(order_id=order_id, invoice__isnull=True).values_list(
+        "pk", flat=True
+    )
+    issued = [invoice_issue_for_shipment(shipment_id=pk) for pk in missing]
+    return [invoice for invoice in issued if invoice is not None]
 
 
 # --- The PDF ---------------------------------------------------------------------

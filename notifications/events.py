@@ -52,7 +52,7 @@ ORDER_STATUS = register(
     Event(
         key="order_status",
         label="Order status updates",
-        description="When an order is accepted, shipped (with tracking), delivered or cancelled.",
+        description="When an order is accepted, delivered or cancelled, and when backorders fill.",
         default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
         roles=BUYER_ROLES,
     )
@@ -70,10 +70,10 @@ ORDER_RECEIVED = register(
 INVOICE_ISSUED = register(
     Event(
         key="invoice_issued",
-        label="Invoices",
+        label="Shipments and invoices",
         description=(
-            "When a delivered order is invoiced: the invoice PDF by e-mail, "
-            "a short notice by WhatsApp."
+            "When part or all of an order ships: what left, its tracking and its "
+            "invoice PDF by e-mail, a short notice by WhatsApp."
         ),
         default_channels=frozenset({Channel.EMAIL, Channel.WHATSAPP, Channel.IN_APP}),
         roles=BUYER_ROLES,

@@ -468,12 +468,18 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
 
 
 def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") -> list[str]:
-    """Tell the customer their order moved to `to_status` (with tracking when shipped).
+    """Tell the customer their order moved to `to_status`.
 
     The order state machine enters each status at most once, so the key
-    (order, status) names the event.
+    (order, status) names the event. Shipping is told by the shipment's own
+    message, with its lines, tracking and invoice (invoice_messages_queue),
+    so the moves to shipped and partially shipped send nothing here.
     """
+    from orders.models import SHIPS_STOCK
     from orders.selectors import order_for_message
+
+    if to_status in SHIPS_STOCK:
+        return []
 
     order = order_for_message(order_id=order_id)
     note = note.strip()
@@ -525,7 +531,10 @@ def backorder_allocated_queue(
 
 
 def invoice_messages_queue(*, invoice_id: int) -> list[str]:
-    """The buyer's invoice: the e-mail with the PDF attached, a WhatsApp-style notice, in-app.
+    """A shipment's notice with its invoice: one e-mail, the PDF attached; WhatsApp; in-app.
+
+    The e-mail says what left (the shipment's lines, its tracking reference
+    or that it was handed over) and carries the shipment's tax invoice.
 
     To the customer who placed the order, on the channels they chose for
     invoices (WhatsApp needs their phone). A retailer's invoice also goes, as
@@ -534,11 +543,18 @@ def invoice_messages_queue(*, invoice_id: int) -> list[str]:
     (notifications.attachments). Runs inside the transaction that issued the
     invoice: nothing is sent if the delivery rolls back. One per invoice.
     """
-    from invoicing.selectors import invoice_for_message
+    from invoicing.selectors import invoice_for_message, invoice_order_owes_units
     from invoicing.services import invoice_pdf_attachment
 
     invoice = invoice_for_message(invoice_id=invoice_id)
-    context = {"invoice": invoice, "order": invoice.order, "lines": list(invoice.lines.all())}
+    context = {
+        "invoice": invoice,
+        "order": invoice.order,
+        "shipment": invoice.shipment,
+        "lines": list(invoice.lines.all()),
+        # Rendered inside the dispatch, before the order's status moves.
+        "rest_follows": invoice.shipment is not None and invoice_order_owes_units(invoice),
+    }
     attachment = invoice_pdf_attachment(invoice)
     link = reverse("invoicing:detail", args=[invoice.number])
     customer = invoice.customer

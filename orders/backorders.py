@@ -13,6 +13,7 @@ from inventory.services import stock_allocate_for_order, stock_deallocate
 from .exceptions import IllegalTransition
 from .models import OPEN_STATUSES, Order, OrderItem, OrderStatus, OrderStatusChange
 from .services import _record_change, order_transition
+from .shipments import order_deliver_if_complete
 from .signals import backorder_allocated
 
 
@@ -126,7 +127,7 @@ def order_backorder_cancel(*, order: Order, by: User) -> Order:
     Only the customer who placed it or a member of the buying retailer may
     (PermissionDenied). With nothing backordered: IllegalTransition. When
     the rest was all that was left, the order is cancelled (nothing allocated
-    or shipped) or shipped (everything else has gone).
+    or shipped) or shipped (everything else has gone; delivered when its shipments are).
     """
     if not _is_buyer(order, by):
         raise PermissionDenied("Only the buyer can cancel the backordered rest of this order.")
@@ -147,7 +148,11 @@ def order_backorder_cancel(*, order: Order, by: User) -> Order:
     if not allocated and not shipped:
         return order_transition(order=locked, to_status=OrderStatus.CANCELLED, by=by, note=note)
     if not allocated and locked.status == OrderStatus.PARTIALLY_SHIPPED:
-        return _record_change(locked, to_status=OrderStatus.SHIPPED, by=by, note=note)
+        # Everything else has gone; it is delivered too when its shipments are.
+        shipped_order = _record_change(locked, to_status=OrderStatus.SHIPPED, by=by, note=note)
+        return order_deliver_if_complete(
+            shipped_order, by=by, note="Every shipment of the order was delivered."
+        )
     OrderStatusChange.objects.create(
         order=locked, from_status=locked.status, to_status=locked.status, changed_by=by, note=note
     )

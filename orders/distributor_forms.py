@@ -48,3 +48,49 @@ class OrderMoveForm(forms.Form):
     tracking_reference = forms.CharField(
         label="Tracking reference", required=False, max_length=TRACKING_REFERENCE_MAX_LENGTH
     )
+
+
+class ShipmentForm(forms.Form):
+    """Ship chosen lines of an order: units per line (up to what is allocated), tracking, a note.
+
+    One `qty_<product id>` field per line with units allocated, starting at
+    all of them. A delivery needs a tracking reference; a pickup is handed
+    over without one. The rules (at least one unit, no more than allocated)
+    are orders.shipments' and come back as errors on `lines`.
+    """
+
+    tracking_reference = forms.CharField(
+        label="Tracking reference", required=False, max_length=TRACKING_REFERENCE_MAX_LENGTH
+    )
+    note = forms.CharField(
+        label="Note to the buyer (optional)",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.pickup = order.fulfillment_type == "pickup"
+        self.lines = [item for item in order.items.all() if item.quantity_allocated]
+        for item in self.lines:
+            self.fields[f"qty_{item.product_id}"] = forms.IntegerField(
+                label=f"{item.product_name} ({item.sku})",
+                min_value=0,
+                max_value=item.quantity_allocated,
+                initial=item.quantity_allocated,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+            )
+        field = self.fields["tracking_reference"]
+        if self.pickup:
+            field.label = "Reference (optional)"
+        else:
+            field.required = True
+            field.widget.attrs["placeholder"] = "e.g. BLUEDART 7788123456"
+
+    def line_fields(self):
+        return [(item, self[f"qty_{item.product_id}"]) for item in self.lines]
+
+    def quantities(self) -> dict[int, int]:
+        return {item.product_id: self.cleaned_data[f"qty_{item.product_id}"] for item in self.lines}

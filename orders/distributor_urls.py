@@ -8,6 +8,7 @@ from accounts.views import distributor_dashboard
 from inventory import views as inventory_views
 
 from . import distributor_views as views
+from . import shipment_views
 
 app_name = "distributor"
 
@@ -35,6 +36,18 @@ urlpatterns = [
         name="stock_count",
     ),
     path("orders/", views.DistributorOrderListView.as_view(), name="orders"),
+    path("orders/pick-list.pdf", shipment_views.PickListView.as_view(), name="pick_list"),
     path("orders/<str:number>/", views.DistributorOrderDetailView.as_view(), name="order"),
     path("orders/<str:number>/move/", views.DistributorOrderMoveView.as_view(), name="order_move"),
+    path("orders/<str:number>/ship/", shipment_views.OrderShipView.as_view(), name="order_ship"),
+    path(
+        "shipments/<str:number>/deliver/",
+        shipment_views.ShipmentDeliverView.as_view(),
+        name="shipment_deliver",
+    ),
+    path(
+        "shipments/<str:number>/packing-slip.pdf",
+        shipment_views.PackingSlipView.as_view(),
+        name="packing_slip",
+    ),
 ]

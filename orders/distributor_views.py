@@ -20,13 +20,16 @@ from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from catalog.views import clean_query
 
-from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm
+from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm, ShipmentForm
 from .exceptions import IllegalTransition
 from .models import RETURNS_STOCK, Order, OrderStatus
 from .selectors import order_for_distributor, orders_for_distributor
 from .services import order_move_by_distributor
+from .shipments import SHIPS_FROM
 
 ORDERS_PAGE_SIZE = 20
+# Orders whose allocated units a pick list can name.
+PICKABLE = (OrderStatus.ACCEPTED, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class DistributorOrderListView(RoleRequiredMixin, View):
             ),
             "query": clean_query(request),
             "filtered": any(filters.values()),
+            "pickable": PICKABLE,
         }
         return render(request, "distributor/order_list.html", context)
 
@@ -135,16 +139,29 @@ class DistributorOrderDetailView(RoleRequiredMixin, View):
     def get(self, request, number: str):
         return self.render_page(request, _order(request, number))
 
-    def render_page(self, request, order: Order, failed: OrderMoveForm | None = None, status=200):
+    def render_page(
+        self,
+        request,
+        order: Order,
+        failed: OrderMoveForm | None = None,
+        status=200,
+        ship_form: ShipmentForm | None = None,
+    ):
+        if ship_form is None and order.status in SHIPS_FROM:
+            ship_form = ShipmentForm(order=order)
+        if ship_form is not None and not ship_form.lines:
+            ship_form = None  # nothing allocated: the backordered units wait for stock
         moves = []
         for to_status in order.allowed_next:
+            if to_status == OrderStatus.SHIPPED:
+                continue  # the shipment form ships, all or part
             form = failed if failed is not None and failed.data.get("status") == to_status else None
             form = form or move_form(to_status)
             moves.append({"status": to_status, "move": MOVES[to_status], "form": form})
         return render(
             request,
             "distributor/order_detail.html",
-            {"order": order, "moves": moves},
+            {"order": order, "moves": moves, "ship_form": ship_form},
             status=status,
         )
 

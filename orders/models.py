@@ -289,3 +289,74 @@ class DemandLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested} x {self.product_id} at {self.distributor_id}"
+
+
+class ShipmentStatus(models.TextChoices):
+    DISPATCHED = "dispatched", "Dispatched"
+    DELIVERED = "delivered", "Delivered"
+
+
+class Shipment(models.Model):
+    """Units of one order that left the distributor together, with their own tax invoice.
+
+    Created only by orders.shipments.shipment_dispatch, which takes the units
+    off the shelf (`shipment` movements) in the same transaction; invoicing
+    issues the shipment's invoice inside it. A pickup is "handed over": it
+    is delivered the moment it leaves, and needs no tracking reference.
+    """
+
+    Status = ShipmentStatus
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    sequence = models.PositiveIntegerField(help_text="1 for the order's first shipment, 2, …")
+    number = models.CharField(max_length=30, unique=True, editable=False)
+    method = models.CharField(max_length=20, choices=FulfillmentType.choices)
+    tracking_reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.DISPATCHED
+    )
+    note = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(default=timezone.now)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="shipment_unique_sequence"),
+            models.CheckConstraint(
+                condition=~Q(status=ShipmentStatus.DELIVERED) | Q(delivered_at__isnull=False),
+                name="shipment_delivered_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def unit_count(self) -> int:
+        return sum(line.quantity for line in self.lines.all())
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_item = models.ForeignKey(
+        OrderItem, on_delete=models.PROTECT, related_name="shipment_lines"
+    )
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "order_item"], name="shipmentline_unique_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="shipmentline_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.order_item_id}"

@@ -23,7 +23,19 @@ from .models import (
     OrderItem,
     OrderStatus,
     OrderStatusChange,
+    Shipment,
+    ShipmentLine,
 )
+
+
+def _shipments():
+    """An order's shipments in order, with their lines and invoice (two queries)."""
+    return Prefetch(
+        "shipments",
+        queryset=Shipment.objects.select_related("invoice").prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_item"))
+        ),
+    )
 
 
 def _history():
@@ -49,7 +61,7 @@ def orders_for_customer(
         orders = orders.filter(status=status)
     orders = orders.select_related("distributor").prefetch_related("items")
     if with_history:
-        orders = orders.prefetch_related(_history())
+        orders = orders.prefetch_related(_history(), _shipments())
     return orders.order_by("-created_at", "-pk")
 
 
@@ -61,7 +73,7 @@ def order_for_customer(*, customer: User, number: str) -> Order:
     """
     return (
         Order.objects.select_related("distributor")
-        .prefetch_related("items", _history())
+        .prefetch_related("items", _history(), _shipments())
         .get(customer=customer, number=number)
     )
 
@@ -81,7 +93,7 @@ def orders_for_retailer_organization(
         orders = orders.filter(status=status)
     orders = orders.select_related("distributor", "customer").prefetch_related("items")
     if with_history:
-        orders = orders.prefetch_related(_history())
+        orders = orders.prefetch_related(_history(), _shipments())
     return orders.order_by("-created_at", "-pk")
 
 
@@ -93,7 +105,7 @@ def order_for_retailer_organization(*, organization: Organization, number: str) 
     """
     return (
         Order.objects.select_related("distributor", "customer")
-        .prefetch_related("items", _history())
+        .prefetch_related("items", _history(), _shipments())
         .get(buyer_organization=organization, number=number)
     )
 
@@ -185,7 +197,7 @@ def order_for_distributor(
     lookup = {"pk": pk} if pk is not None else {"number": number}
     return (
         Order.objects.select_related("customer", "buyer_organization", "distributor")
-        .prefetch_related("items", _history())
+        .prefetch_related("items", _history(), _shipments())
         .get(distributor=distributor, **lookup)
     )
 

@@ -22,7 +22,6 @@ from inventory.exceptions import InsufficientStock
 from inventory.services import (
     stock_allocate_for_order,
     stock_release,
-    stock_ship,
 )
 
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
@@ -39,6 +38,7 @@ from .models import (
     OrderStatus,
     OrderStatusChange,
 )
+from .shipments import shipment_dispatch, shipments_deliver_all, status_after_shipping
 from .signals import order_placed, order_status_changed
 
 logger = logging.getLogger(__name__)
@@ -436,9 +436,10 @@ def order_transition(
     OrderStatusChange (who, when, note), stores `tracking_reference` when
     given, and sends `order_status_changed`. Rejecting or cancelling releases
     the order's allocation (no movement: the units never left the shelf) and
-    calls off its backorders; shipping dispatches everything allocated
-    (`shipment` movements) and becomes `partially_shipped` while units stay
-    backordered. Raises IllegalTransition naming the allowed moves.
+    calls off its backorders; shipping dispatches everything allocated as
+    one shipment (orders.shipments: `shipment` movements, and its invoice)
+    and becomes `partially_shipped` while units stay backordered;
+    delivering delivers the order's shipments. Raises IllegalTransition naming the allowed moves.
     `only_from` narrows the statuses this caller may move from (checked under
     the lock). Returns the updated order.
     """
@@ -459,12 +460,40 @@ def order_transition(
     if to_status in RETURNS_STOCK:
         _release_open_units(locked)
     elif to_status in SHIPS_STOCK:
-        owed = _ship_allocated_units(locked, by=by)
-        # Shipping with units still backordered is a partial shipment; the
-        # rest ships when stock comes (the move to `shipped` then).
-        to_status = OrderStatus.PARTIALLY_SHIPPED if owed else OrderStatus.SHIPPED
+        # One shipment of everything allocated; with units still backordered
+        # it is a partial shipment, and the rest ships when stock comes.
+        if not any(item.quantity_allocated for item in locked.items.all()):
+            raise IllegalTransition(
+                locked,
+                OrderStatus.SHIPPED,
+                [],
+                message=f"Order {locked.number} has nothing allocated to ship yet: "
+                "its units are backordered until stock comes in.",
+            )
+        shipment_dispatch(order=locked, by=by, tracking_reference=tracking_reference, note=note)
+        to_status = status_after_shipping(locked)
         if to_status not in allowed:
             raise IllegalTransition(locked, to_status, allowed)
+    elif to_status == OrderStatus.DELIVERED:
+        shipments_deliver_all(order=locked)
+    return _record_change(
+        locked, to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
+    )
+
+
+def order_transition_locked(
+    locked: Order, *, to_status: str, by: User | None, note: str = "", tracking_reference: str = ""
+) -> Order:
+    """Record a move whose stock effects the caller made itself (orders.shipments).
+
+    `locked` is the order as read under its row lock in the caller's
+    transaction; the move must be one the state machine allows
+    (IllegalTransition otherwise). A move to the status it already has is
+    recorded only when the state machine lists it (a second partial shipment).
+    """
+    allowed = list(TRANSITIONS[locked.status])
+    if to_status not in allowed:
+        raise IllegalTransition(locked, to_status, allowed)
     return _record_change(
         locked, to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
     )
@@ -522,36 +551,6 @@ def _release_open_units(order: Order) -> None:
     stock_release(
         distributor_id=order.distributor_id, lines=released, reference=order.stock_reference
     )
-
-
-def _ship_allocated_units(order: Order, *, by: User | None) -> int:
-    """Dispatch everything allocated: on_hand and allocated drop, `shipment` movements.
-
-    Returns how many units stay backordered. Nothing allocated to ship is an
-    IllegalTransition (the move would dispatch nothing).
-    """
-    all_items = list(order.items.all())
-    items = [item for item in all_items if item.quantity_allocated]
-    if not items:
-        raise IllegalTransition(
-            order,
-            OrderStatus.SHIPPED,
-            [],
-            message=f"Order {order.number} has nothing allocated to ship yet: "
-            "its units are backordered until stock comes in.",
-        )
-    stock_ship(
-        distributor_id=order.distributor_id,
-        lines={item.product_id: item.quantity_allocated for item in items},
-        reference=order.stock_reference,
-        by_id=by.pk if by is not None else None,
-        note=f"Order {order.number} dispatched",
-    )
-    for item in items:
-        item.quantity_shipped += item.quantity_allocated
-        item.quantity_allocated = 0
-    OrderItem.objects.bulk_update(items, ["quantity_allocated", "quantity_shipped"])
-    return sum(item.quantity_backordered for item in all_items)
 
 
 def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Order:

@@ -37,3 +37,19 @@ Arguments:
     allocated to the line, still_backordered (int): units the line still waits for,
     reference (str): what made the stock available, e.g. "po:7".
 """
+
+shipment_dispatched = Signal()
+"""Units of an order left the distributor as one shipment; sent inside its transaction.
+
+Sent by orders.shipments.shipment_dispatch after the stock movements, the
+order lines' figures and the Shipment with its lines are written. Invoicing
+issues the shipment's tax invoice on it (in the same transaction).
+
+Arguments: shipment_id (int), order_id (int), sequence (int): 1 for the first shipment.
+"""
+
+shipment_delivered = Signal()
+"""A shipment reached the buyer (or was handed over); sent inside the transaction.
+
+Arguments: shipment_id (int), order_id (int).
+"""

@@ -201,7 +201,7 @@ def _assert_pdf_download(response, client, key_prefix: str) -> bytes:
 @pytest.mark.django_db
 def test_invoice_pdfs_are_written_to_the_bucket_and_downloaded_from_it(s3_media, settings):
     order = delivered_order()
-    invoice = order.invoice
+    invoice = order.invoices.get()
     buyer = Client()
     buyer.force_login(order.customer)
 

@@ -6,18 +6,16 @@ distributor that sold and staff with the view permission; a manufacturer gets
 and for its PDF (invoicing.selectors scopes every read).
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auromart.api import schema
 from auromart.api.fields import MAX_ID
+from auromart.api.pdf import PdfApiView, pdf_responses
 
 from .. import selectors
 from ..models import Invoice
@@ -32,28 +30,6 @@ class MayViewInvoices(BasePermission):
 
     def has_permission(self, request, view):
         return selectors.may_view_invoices(request.user)
-
-
-class PDFRenderer(BaseRenderer):
-    """What the PDF endpoint serves (the document itself is a FileResponse)."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-class PDFOnly(BaseContentNegotiation):
-    """The PDF whatever the client's Accept header says (DRF's "ignore the client" recipe)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def invoice_of(request, pk: int) -> Invoice:
@@ -120,16 +96,8 @@ class InvoiceDetailView(APIView):
         return Response(InvoiceSerializer(invoice, context={"request": request}).data)
 
 
-class InvoicePdfView(APIView):
+class InvoicePdfView(PdfApiView):
     permission_classes = [MayViewInvoices]
-    renderer_classes = [PDFRenderer]
-    content_negotiation_class = PDFOnly
-
-    def handle_exception(self, exc):
-        # Errors (401, 403, 404) are the API's JSON error body, not a PDF.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
     @extend_schema(
         summary="An invoice as PDF",
@@ -137,14 +105,7 @@ class InvoicePdfView(APIView):
             "The invoice document (`application/pdf`, named after its number), rendered "
             "first if the stored file is missing. Another party's invoice is 404."
         ),
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The PDF document."
-            ),
-            (401, "application/json"): schema.UNAUTHORIZED,
-            (403, "application/json"): schema.FORBIDDEN,
-            (404, "application/json"): schema.NOT_FOUND,
-        },
+        responses=pdf_responses("The PDF document."),
     )
     def get(self, request, pk: int):
         response = pdf_response(invoice_of(request, pk))

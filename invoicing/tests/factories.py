@@ -27,4 +27,4 @@ def delivered_order(**place_kwargs):
 
 def invoice_for(**place_kwargs):
     """The invoice of a freshly delivered order."""
-    return delivered_order(**place_kwargs).invoice
+    return delivered_order(**place_kwargs).invoices.get()

@@ -63,7 +63,7 @@ def invoice_with_lines(count: int, **distributor_fields):
         )
         for n in range(1, count + 1)
     ]
-    return delivered_order(distributor=distributor, lines=lines).invoice
+    return delivered_order(distributor=distributor, lines=lines).invoices.get()
 
 
 def test_the_pdf_holds_the_number_every_line_the_tax_and_the_total():
@@ -123,7 +123,7 @@ def test_a_200_line_invoice_spans_pages_with_the_header_repeated_and_page_number
 
 
 def test_the_pdf_is_stored_under_media_root_and_rendered_again_when_missing(settings):
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     path = services.invoice_pdf_ensure(invoice=invoice)
     year = invoice.issue_date.year
     assert path == f"invoices/{year}/{invoice.number}.pdf"
@@ -140,7 +140,7 @@ def test_the_pdf_is_stored_under_media_root_and_rendered_again_when_missing(sett
 
 
 def test_a_void_invoice_is_rendered_again_marked_void():
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     services.invoice_pdf_ensure(invoice=invoice)
     void = services.invoice_void(
         invoice=invoice, by=CustomerFactory(is_staff=True), reason="Wrong address"
@@ -156,13 +156,13 @@ def test_markup_in_a_product_name_is_printed_as_text():
     product = stocked_product(
         distributor=distributor, name='<img src="http://203.0.113.9/x.png"> Tea'
     )
-    invoice = delivered_order(distributor=distributor, lines=[(product, 1)]).invoice
+    invoice = delivered_order(distributor=distributor, lines=[(product, 1)]).invoices.get()
     text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk)))
     assert '<img src="http://203.0.113.9/x.png"> Tea' in text
 
 
 def test_a_paid_invoice_is_marked_paid():
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     paid = services.invoice_mark_paid(
         invoice=invoice, by=CustomerFactory(is_staff=True), reference="UTR 42"
     )

@@ -15,9 +15,9 @@ from invoicing import services
 from invoicing.exceptions import InvoiceStateError
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.signals import invoice_issued
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, Shipment
 from orders.services import order_transition
-from orders.signals import order_status_changed
+from orders.signals import order_status_changed, shipment_dispatched
 from orders.tests.factories import place_order, stocked_product
 
 from .factories import TO_DELIVERED, deliver, delivered_order
@@ -48,14 +48,17 @@ def test_delivering_an_order_issues_one_invoice_with_its_lines_and_money(setting
         shipping_address="12 MG Road\nBengaluru 560001",
     )
     assert Invoice.objects.count() == 0
-    for status in TO_DELIVERED[:-1]:
+    for status in TO_DELIVERED[:2]:
         order_transition(order=order, to_status=status, by=None)
-    assert Invoice.objects.count() == 0  # shipped is not delivered
+    assert Invoice.objects.count() == 0  # nothing has left yet
 
-    order_transition(order=order, to_status=OrderStatus.DELIVERED, by=None)
+    order_transition(order=order, to_status=OrderStatus.SHIPPED, by=None)
 
-    invoice = Invoice.objects.get()
+    invoice = Invoice.objects.get()  # issued at dispatch, for the one shipment
     assert invoice.order_id == order.pk and invoice.number == f"INV-{YEAR}-000001"
+    assert invoice.shipment == order.shipments.get()
+    order_transition(order=order, to_status=OrderStatus.DELIVERED, by=None)
+    assert Invoice.objects.get() == invoice  # delivering issues no second one
     assert invoice.status == InvoiceStatus.ISSUED
     assert invoice.issue_date == timezone.localdate()
     assert invoice.due_date == invoice.issue_date + datetime.timedelta(days=14)
@@ -92,9 +95,9 @@ def test_delivering_an_order_issues_one_invoice_with_its_lines_and_money(setting
     )
 
 
-def test_delivering_again_or_replaying_the_signal_issues_no_second_invoice():
+def test_delivering_again_or_replaying_the_signals_issues_no_second_invoice():
     order = delivered_order()
-    invoice = order.invoice
+    invoice = order.invoices.get()
 
     # The state machine refuses a second delivery ...
     with pytest.raises(Exception, match="delivered"):
@@ -112,8 +115,13 @@ def test_delivering_again_or_replaying_the_signal_issues_no_second_invoice():
             note="",
             reference=order.stock_reference,
         )
-    # ... and so does a direct call; the database refuses a second row.
-    assert services.invoice_issue_for_order(order_id=order.pk) is None
+    # ... so does a replayed dispatch and a direct call; the database refuses a second row.
+    shipment = order.shipments.get()
+    with transaction.atomic():
+        shipment_dispatched.send(
+            sender=Shipment, shipment_id=shipment.pk, order_id=order.pk, sequence=1
+        )
+    assert services.invoice_issue_for_shipment(shipment_id=shipment.pk) is None
     assert Invoice.objects.count() == 1 and Invoice.objects.get().number == invoice.number
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.create(
@@ -125,7 +133,7 @@ def test_delivering_again_or_replaying_the_signal_issues_no_second_invoice():
             number="INV-TEST-1",
         )
     # The next delivery takes the next number: nothing was consumed by the replays.
-    assert delivered_order().invoice.number == f"INV-{YEAR}-000002"
+    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
 
 
 def test_tax_is_rounded_half_up_to_cents(settings):
@@ -133,7 +141,7 @@ def test_tax_is_rounded_half_up_to_cents(settings):
     distributor = DistributorFactory()
     # 0.50 x 9% = 0.045: half-up gives 0.05 (banker's rounding would give 0.04).
     item = stocked_product(distributor=distributor, price=Decimal("0.50"))
-    invoice = delivered_order(distributor=distributor, lines=[(item, 1)]).invoice
+    invoice = delivered_order(distributor=distributor, lines=[(item, 1)]).invoices.get()
     assert (invoice.subtotal, invoice.tax, invoice.total) == (
         Decimal("0.50"),
         Decimal("0.05"),
@@ -145,7 +153,7 @@ def test_the_invoice_charges_the_rate_the_order_was_placed_at(settings):
     settings.INVOICE_TAX_RATE = Decimal("0.18")
     order = place_order()
     settings.INVOICE_TAX_RATE = Decimal("0.28")  # changed before delivery
-    invoice = deliver(order).invoice
+    invoice = deliver(order).invoices.get()
     assert invoice.tax_rate == Decimal("0.18") and invoice.total == order.total
 
 
@@ -167,7 +175,7 @@ def test_a_retailer_order_bills_the_organization_and_snapshots_survive_renames()
         distributor=distributor,
         lines=[(product, 1)],
     )
-    invoice = deliver(order).invoice
+    invoice = deliver(order).invoices.get()
     assert invoice.buyer_organization == retailer and invoice.customer == member
     assert invoice.buyer_name == "Koramangala Fresh Mart"
     assert invoice.buyer_address == "80 Feet Road\nBengaluru"
@@ -181,33 +189,38 @@ def test_a_retailer_order_bills_the_organization_and_snapshots_survive_renames()
     assert invoice.lines.get().description == "Assam tea"
 
 
-def test_a_delivery_that_rolls_back_takes_its_invoice_and_number_with_it():
+def test_a_dispatch_that_rolls_back_takes_its_shipment_invoice_and_number_with_it():
     first = place_order()
-    for status in TO_DELIVERED[:-1]:
+    for status in TO_DELIVERED[:2]:
         first = order_transition(order=first, to_status=status, by=None)
 
     def fail(**kwargs):
-        raise RuntimeError("something later in the delivery failed")
+        raise RuntimeError("something later in the dispatch failed")
 
     invoice_issued.connect(fail, dispatch_uid="test.fail")
     try:
         with pytest.raises(RuntimeError):
-            order_transition(order=first, to_status=OrderStatus.DELIVERED, by=None)
+            order_transition(order=first, to_status=OrderStatus.SHIPPED, by=None)
     finally:
         invoice_issued.disconnect(dispatch_uid="test.fail")
     first.refresh_from_db()
-    assert first.status == OrderStatus.SHIPPED and Invoice.objects.count() == 0
+    assert first.status == OrderStatus.PROCESSING and Invoice.objects.count() == 0
+    assert not first.shipments.exists() and first.items.get().quantity_shipped == 0
 
-    first = order_transition(order=first, to_status=OrderStatus.DELIVERED, by=None)
-    assert first.invoice.number == f"INV-{YEAR}-000001"  # the number was not lost
-    assert delivered_order().invoice.number == f"INV-{YEAR}-000002"
+    first = order_transition(order=first, to_status=OrderStatus.SHIPPED, by=None)
+    assert first.invoices.get().number == f"INV-{YEAR}-000001"  # the number was not lost
+    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
 
 
-def test_an_order_that_is_not_delivered_cannot_be_invoiced():
+def test_an_order_shipped_before_invoices_per_shipment_is_invoiced_when_delivered():
     order = place_order()
-    with pytest.raises(InvoiceStateError, match="not delivered"):
-        services.invoice_issue_for_order(order_id=order.pk)
-    assert Invoice.objects.count() == 0
+    for status in TO_DELIVERED[:2]:
+        order = order_transition(order=order, to_status=status, by=None)
+    order = order_transition(order=order, to_status=OrderStatus.SHIPPED, by=None)
+    Invoice.objects.all().delete()  # as a shipment migrated from before this release
+    order = order_transition(order=order, to_status=OrderStatus.DELIVERED, by=None)
+    invoice = order.invoices.get()
+    assert invoice.shipment == order.shipments.get() and invoice.total == order.total
 
 
 def test_numbers_restart_each_year_and_never_repeat_within_one():
@@ -224,7 +237,7 @@ def test_numbers_restart_each_year_and_never_repeat_within_one():
 
 
 def test_mark_paid_then_neither_paid_again_nor_void():
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     staff = CustomerFactory(is_staff=True)
     paid = services.invoice_mark_paid(invoice=invoice, by=staff, reference="UTR 1234")
     assert paid.status == InvoiceStatus.PAID and paid.paid_by == staff
@@ -235,14 +248,14 @@ def test_mark_paid_then_neither_paid_again_nor_void():
         services.invoice_void(invoice=invoice, by=staff, reason="duplicate")
     with pytest.raises(ValidationError):
         services.invoice_mark_paid(
-            invoice=delivered_order().invoice,
+            invoice=delivered_order().invoices.get(),
             by=staff,
             paid_at=timezone.now() + datetime.timedelta(days=1),
         )
 
 
 def test_void_needs_a_reason_keeps_the_number_and_the_next_number_moves_on():
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     staff = CustomerFactory(is_staff=True)
     with pytest.raises(ValidationError):
         services.invoice_void(invoice=invoice, by=staff, reason="  ")
@@ -254,10 +267,10 @@ def test_void_needs_a_reason_keeps_the_number_and_the_next_number_moves_on():
     assert void.voided_by == staff and void.void_reason == "Billed to the wrong store"
     with pytest.raises(InvoiceStateError):
         services.invoice_mark_paid(invoice=void, by=staff)
-    assert delivered_order().invoice.number == f"INV-{YEAR}-000002"
+    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
 
 
 def test_the_database_refuses_a_paid_invoice_without_a_date():
-    invoice = delivered_order().invoice
+    invoice = delivered_order().invoices.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.PAID)

@@ -259,14 +259,18 @@ def test_status_updates_reach_the_customer_with_tracking(
             tracking_reference="BLUEDART 7788123456",
         )
     received = smtp_server.inbox.wait_for(3)
-    assert [m["Subject"] for m in received] == [
+    invoice = order.invoices.get()
+    # Shipping is told once, by the shipment's message with its invoice.
+    assert [" ".join(m["Subject"].split()) for m in received] == [
         f"Order {order.number} accepted",
         f"Order {order.number} is being prepared",
-        f"Order {order.number} has shipped",
+        f"Order {order.number} shipped: shipment 1, invoice {invoice.number} "
+        f"(₹{invoice.total:,.2f})",
     ]
     text, html = parts(received[2])
     assert "BLUEDART 7788123456" in text and "BLUEDART 7788123456" in html
-    assert Notification.objects.filter(event="order_status", user=order.customer).count() == 3
+    assert Notification.objects.filter(event="order_status", user=order.customer).count() == 2
+    assert Notification.objects.filter(event="invoice_issued", user=order.customer).count() == 1
 
 
 @pytest.mark.django_db

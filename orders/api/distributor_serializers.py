@@ -6,7 +6,7 @@ from accounts.models import Organization, User
 
 from ..models import Order, OrderStatus, OrderStatusChange
 from ..services import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
-from .serializers import OrderItemSerializer
+from .serializers import OrderItemSerializer, ShipmentSerializer
 
 NOTE_MAX_LENGTH = 1000
 
@@ -156,6 +156,7 @@ class DistributorOrderSerializer(DistributorOrderListSerializer):
     status_history = DistributorStatusChangeSerializer(
         source="status_changes", many=True, read_only=True
     )
+    shipments = ShipmentSerializer(many=True, read_only=True)
     allowed_next = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -170,6 +171,7 @@ class DistributorOrderSerializer(DistributorOrderListSerializer):
             "subtotal",
             "tax",
             "status_history",
+            "shipments",
             "allowed_next",
         ]
         read_only_fields = fields

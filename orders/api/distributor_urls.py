@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import distributor_views as views
+from . import shipment_views
 
 urlpatterns = [
     path("orders", views.DistributorOrderListView.as_view(), name="api-distributor-order-list"),
@@ -26,4 +27,20 @@ urlpatterns = [
         views.DistributorOrderStatusView.as_view(),
         name="api-distributor-order-status",
     ),
+    path(
+        "orders/<int:pk>/shipments",
+        shipment_views.OrderShipmentsView.as_view(),
+        name="api-distributor-order-shipments",
+    ),
+    path(
+        "shipments/<int:pk>/deliver",
+        shipment_views.ShipmentDeliverView.as_view(),
+        name="api-distributor-shipment-deliver",
+    ),
+    path(
+        "shipments/<int:pk>/packing-slip",
+        shipment_views.PackingSlipView.as_view(),
+        name="api-distributor-shipment-packing-slip",
+    ),
+    path("pick-list", shipment_views.PickListView.as_view(), name="api-distributor-pick-list"),
 ]

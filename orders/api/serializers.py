@@ -5,7 +5,15 @@ from accounts.models import Organization
 from auromart.api.fields import MAX_ID, StrictIntegerField
 from catalog.selectors import default_store
 
-from ..models import FulfillmentType, Order, OrderItem, OrderStatus, OrderStatusChange
+from ..models import (
+    FulfillmentType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    Shipment,
+    ShipmentLine,
+)
 from ..services import MAX_LINES, MAX_QUANTITY, repeated_products
 
 # --- Input -------------------------------------------------------------------
@@ -149,12 +157,55 @@ class OrderStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    product_id = serializers.IntegerField(source="order_item.product_id", read_only=True)
+    sku = serializers.CharField(source="order_item.sku", read_only=True)
+    name = serializers.CharField(source="order_item.product_name", read_only=True)
+
+    class Meta:
+        model = ShipmentLine
+        fields = ["product_id", "sku", "name", "quantity"]
+        read_only_fields = fields
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    """One shipment of an order: what left together, its tracking and its tax invoice."""
+
+    lines = ShipmentLineSerializer(many=True, read_only=True)
+    invoice_number = serializers.SerializerMethodField(
+        help_text="The shipment's tax invoice, issued at dispatch; null only for a shipment "
+        "from before invoices per shipment, until its order is delivered."
+    )
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "number",
+            "sequence",
+            "method",
+            "status",
+            "tracking_reference",
+            "note",
+            "dispatched_at",
+            "delivered_at",
+            "lines",
+            "invoice_number",
+        ]
+        read_only_fields = fields
+
+    def get_invoice_number(self, shipment: Shipment) -> str | None:
+        invoice = getattr(shipment, "invoice", None)
+        return invoice.number if invoice is not None else None
+
+
 class OrderSerializer(serializers.ModelSerializer):
     """An order as its buyer sees it: lines and money are snapshots taken when it was placed."""
 
     distributor = OrderDistributorSerializer(read_only=True)
     items = OrderItemSerializer(many=True, read_only=True)
     status_history = OrderStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    shipments = ShipmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -174,5 +225,6 @@ class OrderSerializer(serializers.ModelSerializer):
             "tracking_reference",
             "created_at",
             "status_history",
+            "shipments",
         ]
         read_only_fields = fields

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from inventory.models import StockItem, StockMovement
-from orders.models import DemandLine, Order, OrderItem, OrderStatus
+from invoicing.models import Invoice
+from orders.models import DemandLine, Order, OrderItem, OrderStatus, Shipment, ShipmentLine
 from orders.services import order_transition
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +25,7 @@ BACK_TO = {
     "orders": "0001_initial",
     "inventory": "0005_supply_agreements_from_stock",
     "procurement": "0003_numbersequence_moved",
+    "invoicing": "0002_finance_group",
 }
 
 
@@ -74,8 +76,9 @@ def _old_world(apps):
         )
         items[product.sku] = item
 
-    def order(status, lines, returned=False):
+    def order(status, lines, returned=False, tracking=""):
         placed = Order.objects.create(
+            tracking_reference=tracking,
             number=f"AM-OLD-{Order.objects.count():03d}",
             customer=buyer,
             distributor=depot,
@@ -122,9 +125,25 @@ def _old_world(apps):
     ids = {
         "open": order("placed", [(tea, 10), (rice, 4)]),
         "accepted": order("accepted", [(tea, 5)]),
-        "delivered": order("delivered", [(tea, 2)]),
+        "delivered": order("delivered", [(tea, 2)], tracking="DTDC-1"),
+        "shipped": order("shipped", [(tea, 3)], tracking="DTDC-2"),
         "cancelled": order("cancelled", [(rice, 6)], returned=True),
     }
+    # The delivered order was invoiced at delivery, one invoice per order.
+    apps.get_model("invoicing", "Invoice").objects.create(
+        number="INV-2025-000001",
+        order_id=ids["delivered"],
+        customer=buyer,
+        distributor=depot,
+        issue_date=now.date(),
+        due_date=now.date(),
+        seller_name=depot.name,
+        buyer_name=buyer.name,
+        subtotal="20.00",
+        tax_rate="0.18",
+        tax="3.60",
+        total="23.60",
+    )
     # Before: available = on_hand - reserved.
     available = {sku: item.on_hand - item.reserved for sku, item in items.items()}
     return ids, available
@@ -135,14 +154,14 @@ def test_migrating_turns_open_sales_into_allocations_with_available_unchanged():
 
     leaves = MigrationLoader(connection).graph.leaf_nodes()
     ids, available_before = _old_world(_migrate(_before(leaves)))
-    assert available_before == {"TEA": 67 - 10 - 5 - 2, "RICE": 30 - 4}
+    assert available_before == {"TEA": 67 - 10 - 5 - 2 - 3, "RICE": 30 - 4}
 
     _migrate(leaves)
 
     items = {i.product.sku: i for i in StockItem.objects.select_related("product")}
     assert {sku: i.available for sku, i in items.items()} == available_before
     # The shelf holds the open orders' units again, as allocations.
-    assert (items["TEA"].on_hand, items["TEA"].allocated) == (67 - 2, 15)
+    assert (items["TEA"].on_hand, items["TEA"].allocated) == (67 - 2 - 3, 15)
     assert (items["RICE"].on_hand, items["RICE"].allocated) == (30, 4)
     for item in items.values():
         ledger = item.movements.aggregate(total=Sum("quantity"))["total"]
@@ -168,10 +187,35 @@ def test_migrating_turns_open_sales_into_allocations_with_available_unchanged():
         (ids["open"], "RICE"): (4, 0, 0),
         (ids["accepted"], "TEA"): (5, 0, 0),
         (ids["delivered"], "TEA"): (0, 2, 0),
+        (ids["shipped"], "TEA"): (0, 3, 0),
         (ids["cancelled"], "RICE"): (0, 0, 6),
     }
     # Every past line is recorded as demand filled when it was placed.
-    assert DemandLine.objects.aggregate(n=Sum("requested"))["n"] == 10 + 4 + 5 + 2 + 6
+    assert DemandLine.objects.aggregate(n=Sum("requested"))["n"] == 10 + 4 + 5 + 2 + 3 + 6
+
+    # What shipped before shipments existed is one shipment per order, and the
+    # invoice issued at delivery belongs to it.
+    shipments = {
+        shipment.order_id: (shipment.number, shipment.status, shipment.tracking_reference)
+        for shipment in Shipment.objects.all()
+    }
+    assert shipments == {
+        ids["delivered"]: ("AM-OLD-002-S1", "delivered", "DTDC-1"),
+        ids["shipped"]: ("AM-OLD-003-S1", "dispatched", "DTDC-2"),
+    }
+    assert list(ShipmentLine.objects.values_list("shipment__order_id", "quantity")) == [
+        (ids["delivered"], 2),
+        (ids["shipped"], 3),
+    ]
+    old_invoice = Invoice.objects.get()
+    assert old_invoice.shipment == Shipment.objects.get(order_id=ids["delivered"])
+    # The shipped order gets its invoice when it is delivered.
+    delivered = order_transition(
+        order=Order.objects.get(pk=ids["shipped"]), to_status=OrderStatus.DELIVERED, by=None
+    )
+    late = delivered.invoices.get()
+    assert late.shipment.order_id == ids["shipped"] and late.lines.get().quantity == 3
+    assert delivered.shipments.get().status == "delivered"
 
     # Cancelling a migrated order releases exactly its allocation, with no movement.
     movements = StockMovement.objects.count()
@@ -179,6 +223,6 @@ def test_migrating_turns_open_sales_into_allocations_with_available_unchanged():
         order=Order.objects.get(pk=ids["open"]), to_status=OrderStatus.CANCELLED, by=None
     )
     items = {i.product.sku: i for i in StockItem.objects.select_related("product")}
-    assert (items["TEA"].allocated, items["TEA"].available) == (5, 67 - 2 - 5)
+    assert (items["TEA"].allocated, items["TEA"].available) == (5, 67 - 2 - 3 - 5)
     assert (items["RICE"].allocated, items["RICE"].available) == (0, 30)
     assert StockMovement.objects.count() == movements

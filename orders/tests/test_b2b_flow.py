@@ -169,15 +169,18 @@ def test_the_seed_order_flow_end_to_end(act):
         .order_by("pk")
         .values_list("dedup_key", flat=True)
     )
+    # (Shipping is told by the shipment's own message, with its invoice.)
     assert told == [
         f"order_status:{order_id}:{status}:in_app"
-        for status in ("accepted", "processing", "shipped", "delivered")
+        for status in ("accepted", "processing", "delivered")
     ]
     emails = OutboundMessage.objects.filter(user=buyer, template="order_status", channel="email")
     assert sorted(emails.values_list("dedup_key", "status")) == sorted(
         (f"order_status:{order_id}:{status}:email", "sent")
-        for status in ("accepted", "processing", "shipped", "delivered")
+        for status in ("accepted", "processing", "delivered")
     )
+    shipment_mail = OutboundMessage.objects.get(user=buyer, template="invoice", channel="email")
+    assert "BLUEDART 7788123456" in shipment_mail.body_text and shipment_mail.status == "sent"
     shipped_mail = [
         m for m in mail.outbox if m.to == ["buyer@example.test"] and "BLUEDART" in m.body
     ]

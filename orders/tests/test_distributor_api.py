@@ -336,9 +336,10 @@ def test_the_whole_way_to_delivered_with_tracking_for_the_buyer(api, distributor
     )
     assert response.status_code == 200, response.content
     assert response.json()["tracking_reference"] == "BLUEDART 7788123456"
-    shipped = OutboundMessage.objects.get(template="order_status", subject__contains="shipped")
-    assert "BLUEDART 7788123456" in shipped.body_text
-    assert "BLUEDART 7788123456" in shipped.body_html
+    shipped = OutboundMessage.objects.get(template="invoice", channel="email")
+    assert "shipped" in shipped.subject
+    for body in (shipped.body_text, shipped.body_html):
+        assert "BLUEDART 7788123456" in body and "2 boxes" in body
 
     response = api.put(status_url(order), {"status": "delivered"}, format="json")
     assert response.json()["status"] == "delivered"
@@ -349,7 +350,8 @@ def test_the_whole_way_to_delivered_with_tracking_for_the_buyer(api, distributor
         "shipped",
         "delivered",
     ]
-    assert OutboundMessage.objects.filter(template="order_status").count() == 4
+    # accepted, processing, delivered; the shipment told its own (with its invoice).
+    assert OutboundMessage.objects.filter(template="order_status").count() == 3
 
 
 def test_shipping_without_a_tracking_reference_is_400(api, distributor, staff):

@@ -269,19 +269,22 @@ def test_reject_with_a_reason_returns_the_stock(browser, distributor):
 def test_shipping_needs_a_tracking_reference_and_shows_it_after(browser, distributor, staff):
     order = advance(place_order(distributor=distributor), "accepted", "processing", by=staff)
 
-    response = browser.post(move_url(order), {"status": "shipped", "tracking_reference": ""})
-    assert response.status_code == 200
-    failed = next(m for m in response.context["moves"] if m["status"] == "shipped")
-    assert "tracking_reference" in failed["form"].errors
+    ship_url = f"/distributor/orders/{order.number}/ship/"
+    [item] = order.items.all()
+    units = {f"qty_{item.product_id}": item.quantity}
+    response = browser.post(ship_url, {**units, "tracking_reference": ""})
+    assert response.status_code == 400
+    assert "tracking_reference" in response.context["ship_form"].errors
     assert status_of(order) == OrderStatus.PROCESSING
 
     response = browser.post(
-        move_url(order), {"status": "shipped", "tracking_reference": "BLUEDART 42"}, follow=True
+        ship_url, {**units, "tracking_reference": "BLUEDART 42"}, follow=True
     )
     assert "BLUEDART 42" in response.content.decode()
     assert Order.objects.get(pk=order.pk).tracking_reference == "BLUEDART 42"
-    email = OutboundMessage.objects.get(template="order_status", subject__contains="shipped")
-    assert "BLUEDART 42" in email.body_text
+    # The buyer's one shipment message carries the tracking and the invoice.
+    email = OutboundMessage.objects.get(template="invoice", channel="email")
+    assert "shipped" in email.subject and "BLUEDART 42" in email.body_text
 
 
 def test_an_illegal_move_answers_409_naming_the_allowed_ones(browser, distributor):

@@ -1,0 +1,264 @@
+"""Shipments: the distributor sends all or part of an order, now or later, each with its invoice.
+
+A shipment takes the units it carries off the shelf (`shipment` movements:
+on_hand and allocated drop together), records its lines, moves the order to
+`partially_shipped` or `shipped`, and sends `shipment_dispatched`, on which
+invoicing issues the shipment's tax invoice in the same transaction. The
+order is delivered when its last shipment is delivered and nothing is left
+to ship. Moving an order to `shipped` through the state machine (the API of
+#6) is one shipment of everything allocated; moving it to `delivered`
+delivers its shipments.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from inventory.services import stock_ship
+
+from .exceptions import IllegalTransition
+from .models import (
+    FulfillmentType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from .signals import shipment_delivered, shipment_dispatched
+
+# The statuses an order may ship from: the distributor has taken it in hand.
+SHIPS_FROM = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
+TRACKING_MAX_LENGTH = Shipment._meta.get_field("tracking_reference").max_length
+NOTE_MAX_LENGTH = 1000
+
+
+def shipment_lines_clean(order: Order, lines: Mapping[int, int] | None) -> dict[OrderItem, int]:
+    """Which units of `order` a shipment takes: {order item: units}.
+
+    `lines` maps an order line's product id to the units to ship; None ships
+    everything allocated. Each must be a line of the order, a whole number
+    from 0 to what the line has allocated; at least one unit in all. Raises
+    ValidationError keyed by `lines` (one message per bad line, naming it).
+    """
+    items = {item.product_id: item for item in order.items.all()}
+    if lines is None:
+        chosen = {item: item.quantity_allocated for item in items.values()}
+    else:
+        errors, chosen = [], {}
+        for product_id, quantity in lines.items():
+            item = items.get(product_id)
+            if item is None:
+                errors.append(f"Product {product_id} is not on order {order.number}.")
+            elif not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+                errors.append(f"{item.sku}: enter a whole number of units, 0 or more.")
+            elif quantity > item.quantity_allocated:
+                errors.append(
+                    f"{item.sku}: only {item.quantity_allocated} allocated, "
+                    f"so at most {item.quantity_allocated} can ship now."
+                )
+            else:
+                chosen[item] = quantity
+        if errors:
+            raise ValidationError({"lines": errors})
+    chosen = {item: quantity for item, quantity in chosen.items() if quantity}
+    if not chosen:
+        raise ValidationError(
+            {"lines": f"Order {order.number} has nothing allocated to ship in this shipment."}
+        )
+    return chosen
+
+
+def shipment_dispatch(
+    *,
+    order: Order,
+    by: User | None,
+    lines: Mapping[int, int] | None = None,
+    tracking_reference: str = "",
+    note: str = "",
+    handed_over: bool = False,
+) -> Shipment:
+    """Dispatch (or, with `handed_over`, hand over at the counter) units of an order.
+
+    Call inside the transaction that holds the order's row lock (see
+    shipment_create, order_transition). Ships `lines` ({product id: units},
+    None for everything allocated): stock_ship writes the movements, the
+    lines' allocated units become shipped, the Shipment and its lines are
+    written, and `shipment_dispatched` is sent (its invoice is issued by
+    invoicing's receiver). A handed-over shipment is delivered at once. The
+    caller moves the order's status.
+    """
+    chosen = shipment_lines_clean(order, lines)
+    stock_ship(
+        distributor_id=order.distributor_id,
+        lines={item.product_id: quantity for item, quantity in chosen.items()},
+        reference=order.stock_reference,
+        by_id=by.pk if by is not None else None,
+        note=f"Order {order.number} dispatched",
+    )
+    for item, quantity in chosen.items():
+        item.quantity_allocated -= quantity
+        item.quantity_shipped += quantity
+    OrderItem.objects.bulk_update(list(chosen), ["quantity_allocated", "quantity_shipped"])
+    sequence = Shipment.objects.filter(order=order).count() + 1
+    now = timezone.now()
+    shipment = Shipment.objects.create(
+        order=order,
+        sequence=sequence,
+        number=f"{order.number}-S{sequence}",
+        method=order.fulfillment_type,
+        tracking_reference=tracking_reference.strip(),
+        note=note.strip(),
+        dispatched_at=now,
+        dispatched_by=by,
+        status=ShipmentStatus.DELIVERED if handed_over else ShipmentStatus.DISPATCHED,
+        delivered_at=now if handed_over else None,
+    )
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
+        for item, quantity in chosen.items()
+    )
+    shipment_dispatched.send(
+        sender=Shipment,
+        shipment_id=shipment.pk,
+        order_id=order.pk,
+        sequence=sequence,
+    )
+    return shipment
+
+
+def status_after_shipping(order: Order) -> str:
+    """`shipped` when nothing is left to ship (allocated or backordered), else partially."""
+    owed = sum(item.quantity_allocated + item.quantity_backordered for item in order.items.all())
+    return OrderStatus.PARTIALLY_SHIPPED if owed else OrderStatus.SHIPPED
+
+
+def shipments_deliver_all(*, order: Order) -> list[Shipment]:
+    """Deliver every dispatched shipment of the order (its move to `delivered`).
+
+    Called by order_transition under the order's lock. Sends
+    `shipment_delivered` for each one it delivers.
+    """
+    waiting = list(order.shipments.filter(status=ShipmentStatus.DISPATCHED))
+    now = timezone.now()
+    for shipment in waiting:
+        shipment.status, shipment.delivered_at = ShipmentStatus.DELIVERED, now
+    Shipment.objects.bulk_update(waiting, ["status", "delivered_at"])
+    for shipment in waiting:
+        shipment_delivered.send(sender=Shipment, shipment_id=shipment.pk, order_id=order.pk)
+    return waiting
+
+
+def order_deliver_if_complete(locked: Order, *, by: User | None, note: str) -> Order:
+    """Move a `shipped` order on to `delivered` once none of its shipments is on the way.
+
+    `locked`: the order under its row lock in the caller's transaction.
+    """
+    from .services import order_transition_locked
+
+    if (
+        locked.status == OrderStatus.SHIPPED
+        and not locked.shipments.filter(status=ShipmentStatus.DISPATCHED).exists()
+    ):
+        return order_transition_locked(locked, to_status=OrderStatus.DELIVERED, by=by, note=note)
+    return locked
+
+
+def _check_distributor(order: Order, by: User) -> None:
+    if by.organization_id != order.distributor_id:
+        raise PermissionDenied("Only the order's distributor can ship it.")
+
+
+def _clean_text(tracking_reference: str, note: str, *, pickup: bool) -> tuple[str, str]:
+    tracking_reference, note = (tracking_reference or "").strip(), (note or "").strip()
+    errors = {}
+    if not pickup and not tracking_reference:
+        errors["tracking_reference"] = "Enter the tracking reference of the shipment."
+    elif len(tracking_reference) > TRACKING_MAX_LENGTH:
+        errors["tracking_reference"] = f"Use at most {TRACKING_MAX_LENGTH} characters."
+    if len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = f"Use at most {NOTE_MAX_LENGTH} characters."
+    if errors:
+        raise ValidationError(errors)
+    return tracking_reference, note
+
+
+@transaction.atomic
+def shipment_create(
+    *,
+    order: Order,
+    by: User,
+    lines: Mapping[int, int] | None = None,
+    tracking_reference: str = "",
+    note: str = "",
+) -> Shipment:
+    """A member of the order's distributor ships chosen lines and quantities of it.
+
+    Only from `processing` or `partially_shipped` (IllegalTransition
+    otherwise); a delivery needs a tracking reference, a pickup is handed
+    over without one. Bad lines or text raise ValidationError keyed by field,
+    before anything is written. The order moves to `partially_shipped` while
+    units stay allocated or backordered, else to `shipped`; a handed-over
+    pickup that completes the order moves on to `delivered`.
+    """
+    from .services import order_transition_locked
+
+    _check_distributor(order, by)
+    pickup = order.fulfillment_type == FulfillmentType.PICKUP
+    tracking_reference, note = _clean_text(tracking_reference, note, pickup=pickup)
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status not in SHIPS_FROM:
+        raise IllegalTransition(
+            locked,
+            OrderStatus.SHIPPED,
+            [],
+            message=f"Order {locked.number} is {locked.get_status_display().lower()}; "
+            "it ships once it is processing.",
+        )
+    shipment = shipment_dispatch(
+        order=locked,
+        by=by,
+        lines=lines,
+        tracking_reference=tracking_reference,
+        note=note,
+        handed_over=pickup,
+    )
+    to_status = status_after_shipping(locked)
+    order_transition_locked(
+        locked,
+        to_status=to_status,
+        by=by,
+        note=note or f"Shipment {shipment.number} dispatched.",
+        tracking_reference=tracking_reference,
+    )
+    order_deliver_if_complete(locked, by=by, note="Handed over to the buyer.")
+    return shipment
+
+
+@transaction.atomic
+def shipment_mark_delivered(*, shipment: Shipment, by: User) -> Shipment:
+    """The distributor records that a shipment arrived.
+
+    The order becomes `delivered` when this was its last undelivered
+    shipment and nothing is left to ship; a shipment already delivered
+    raises IllegalTransition.
+    """
+    _check_distributor(shipment.order, by)
+    locked_order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if locked.status == ShipmentStatus.DELIVERED:
+        raise IllegalTransition(
+            locked_order,
+            OrderStatus.DELIVERED,
+            [],
+            message=f"Shipment {locked.number} is already delivered.",
+        )
+    locked.status, locked.delivered_at = ShipmentStatus.DELIVERED, timezone.now()
+    locked.save(update_fields=["status", "delivered_at"])
+    shipment_delivered.send(sender=Shipment, shipment_id=locked.pk, order_id=locked_order.pk)
+    order_deliver_if_complete(locked_order, by=by, note=f"Last shipment {locked.number} delivered.")
+    return locked
