@@ -277,9 +277,7 @@ def test_shipping_needs_a_tracking_reference_and_shows_it_after(browser, distrib
     assert "tracking_reference" in response.context["ship_form"].errors
     assert status_of(order) == OrderStatus.PROCESSING
 
-    response = browser.post(
-        ship_url, {**units, "tracking_reference": "BLUEDART 42"}, follow=True
-    )
+    response = browser.post(ship_url, {**units, "tracking_reference": "BLUEDART 42"}, follow=True)
     assert "BLUEDART 42" in response.content.decode()
     assert Order.objects.get(pk=order.pk).tracking_reference == "BLUEDART 42"
     # The buyer's one shipment message carries the tracking and the invoice.
