@@ -188,6 +188,15 @@ def sample_contexts() -> dict[str, dict]:
                 total=Decimal("2183.00"),
             ),
             "order": order,
+            "shipment": SimpleNamespace(
+                number=f"{order.number}-S1",
+                sequence=1,
+                method="delivery",
+                status="dispatched",
+                tracking_reference="BLUEDART 7788123456",
+                note="2 boxes",
+            ),
+            "rest_follows": True,
             "lines": [
                 SimpleNamespace(
                     sku=item.sku,

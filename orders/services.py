@@ -379,9 +379,10 @@ def _place(
                 cart=from_cart, product_id__in=[line.product_id for line in lines]
             ).delete()
     # The caller gets the order as a fresh read would give it, without reading:
-    # its lines and its one status change, in their model orderings.
+    # its lines, its one status change and no shipments, in their model orderings.
     _set_loaded(order, "items", order_items)
     _set_loaded(order, "status_changes", [first_change])
+    _set_loaded(order, "shipments", [])  # a new order has none yet
     order.replayed = False
     return order
 

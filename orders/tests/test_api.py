@@ -119,7 +119,9 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
         "tracking_reference",
         "created_at",
         "status_history",
+        "shipments",
     }
+    assert data["shipments"] == []
     assert data["id"] == order.pk
     assert data["number"] == order.number and data["number"].startswith("AM-")
     assert data["status"] == "placed"
