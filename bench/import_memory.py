@@ -3,8 +3,8 @@
 `manage.py import_data` reads the file as a stream and validates and writes
 IMPORT_BATCH_ROWS rows at a time inside its one transaction
 (auromart.spreadsheet_batches). This runs the same command as ops do, on the
-products file of bench/import_products.py, at 10,000 and 100,000 rows (2,000
-and 20,000 with --quick), each in a fresh child process on an emptied product
+products file of bench/import_products.py, at 10,000 and 100,000 rows (1,000
+and 10,000 with --quick), each in a fresh child process on an emptied product
 table, and compares the peak RSS of the two: flat means the larger file's peak
 is at most 1.25x the smaller's (TARGET_RATIO) while the rows grow tenfold.
 
@@ -66,7 +66,7 @@ def run(sizes: tuple[int, ...]) -> list[Result]:
 
 
 def main(quick: bool) -> list[Result]:
-    return run((2_000, 20_000) if quick else (10_000, 100_000))
+    return run((1_000, 10_000) if quick else (10_000, 100_000))
 
 
 if __name__ == "__main__":

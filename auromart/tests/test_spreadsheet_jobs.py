@@ -17,7 +17,7 @@ from import_export.formats import base_formats
 from accounts.tests.factories import UserFactory
 from auromart import spreadsheet_jobs
 from auromart.celery import app
-from auromart.tests.celery_worker import celery_worker
+from auromart.tests.celery_worker import celery_worker, database_url_of_the_test_database
 from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory
 from jobs import dispatch
@@ -202,11 +202,6 @@ def test_progress_goes_from_0_to_100_percent_in_process(
     assert Product.objects.filter(sku__startswith="BG-").count() == 50
 
 
-def _database_url_of_the_test_database() -> str:
-    db = connection.settings_dict
-    return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_progress_goes_from_0_to_100_percent_through_a_real_worker(
@@ -227,7 +222,7 @@ def test_progress_goes_from_0_to_100_percent_through_a_real_worker(
     post(client, upload(product_rows(3000)))  # commits: the task waits in Redis
     job = Job.objects.get()
     seen = [progress_of(client, job)["percent"]]  # no worker yet: 0
-    worker_env = {"DATABASE_URL": _database_url_of_the_test_database(), "IMPORT_BATCH_ROWS": "100"}
+    worker_env = {"DATABASE_URL": database_url_of_the_test_database(), "IMPORT_BATCH_ROWS": "100"}
     with celery_worker(queue, loglevel="info", env=worker_env) as worker:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
