@@ -40,7 +40,8 @@ class SpreadsheetImportForm(ImportForm):
         self.fields["import_file"].help_text = (
             f"CSV (UTF-8) or XLSX, at most {settings.SPREADSHEET_IMPORT_MAX_BYTES // 2**20} MB "
             f"and {settings.IMPORT_MAX_ROWS:,} rows. Columns are named in the first row. "
-            f"A file of more than {settings.IMPORT_BACKGROUND_ROWS:,} rows is imported in the "
+            f"A file of more than {settings.IMPORT_BACKGROUND_ROWS:,} rows "
+            f"(or {settings.IMPORT_BACKGROUND_BYTES // 1024:,} KB) is imported in the "
             "background, without a preview: the page shows its progress, and any error "
             "leaves everything as it was."
         )

@@ -69,3 +69,33 @@ def test_the_import_page_shows_the_progress_then_the_totals(
     watched_page.screenshot("admin-import-job-done-1280")
     watched_page.assert_clean()
     assert Product.objects.filter(sku__startswith="BG-").count() == 60
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog")
+def test_a_failed_background_import_shows_the_row_numbered_report(
+    watched_page, live_server, settings, tmp_path
+):
+    settings.IMPORT_BACKGROUND_ROWS = 20
+    settings.JOBS_DELIVERY = "thread"
+    user = staff_importer()
+    file = tmp_path / "products.csv"
+    file.write_bytes(upload(product_rows(30, bad=11)).read())
+    page = watched_page.page
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/catalog/product/import/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(DEFAULT_PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/catalog/product/import/")
+    page.locator("#id_import_file").set_input_files(str(file))
+    page.locator("#id_format").select_option(label="csv")
+    page.locator("input[type=submit]").click()
+    try:
+        page.locator(".job-failed").wait_for()
+    finally:
+        dispatch.wait_for_threads()
+    assert "Nothing was imported: products.csv has 1 error." in page.content()
+    assert page.locator("table.import-error-report td").all_inner_texts()[:2] == ["13", "price"]
+    watched_page.screenshot("admin-import-job-failed-1280")
+    watched_page.assert_clean()
+    assert not Product.objects.filter(sku__startswith="BG-").exists()
