@@ -208,4 +208,16 @@ def job_run(*, job_id: int) -> Job | None:
             message="The job stopped on an unexpected error; nothing was written. "
             "The error is in the server log.",
         )
+    _input_discard(job)
     return job
+
+
+def _input_discard(job: Job) -> None:
+    """The uploaded file has served once the job ended: storage does not grow with uploads."""
+    if job.input_file:
+        try:
+            job.input_file.delete(save=False)
+        except Exception:  # a storage hiccup must not turn a finished job into an error
+            logger.warning("Could not delete %s", job.input_file.name, exc_info=True)
+            return
+        Job.objects.filter(pk=job.pk).update(input_file="")

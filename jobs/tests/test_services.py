@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.utils import timezone
 
@@ -41,8 +43,11 @@ def test_a_job_runs_after_commit_and_succeeds_with_its_result_and_file(
 
 def test_a_refused_job_writes_nothing_and_keeps_its_report():
     job = JobFactory(kind="test_refused")
+    job.input_file.save("upload.csv", ContentFile(b"sku\n"), save=True)
+    stored = job.input_file.name
     job_run(job_id=job.pk)
     job.refresh_from_db()
+    assert job.input_file.name == "" and not default_storage.exists(stored)  # served its turn
     assert job.status == JobStatus.FAILED
     assert job.message == "Nothing was imported: 1 error."
     assert job.error_report == [{"row": 3, "column": "price", "message": "Too large."}]

@@ -60,3 +60,16 @@ def test_progress_answers_get_only(client):
     job = JobFactory()
     client.force_login(job.owner)
     assert client.post(progress_url(job)).status_code in (403, 405)  # CSRF first, else 405
+
+
+def test_the_admin_job_list_costs_the_same_queries_for_1_or_20_jobs(
+    client, django_assert_max_num_queries
+):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    JobFactory()
+    url = reverse("admin:jobs_job_changelist")
+    with django_assert_max_num_queries(8) as few:
+        assert client.get(url).status_code == 200
+    JobFactory.create_batch(19)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
