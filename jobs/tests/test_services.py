@@ -85,3 +85,24 @@ def test_an_unknown_kind_is_refused_at_the_start():
     with pytest.raises(ValueError, match="No runner"):
         job_start(kind="nope", owner=UserFactory(), label="x")
     assert not Job.objects.exists()
+
+
+def test_the_task_retries_when_the_database_cannot_be_reached(monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from jobs import tasks
+
+    calls = []
+
+    def down(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("gone away")
+
+    monkeypatch.setattr(tasks, "job_run", down)
+    job = JobFactory()
+    with pytest.raises(Retry) as retry:  # the worker would run it again after the backoff
+        tasks.run_job.apply(args=[job.pk], throw=True)
+    assert isinstance(retry.value.exc, OperationalError)
+    assert calls == [{"job_id": job.pk}]
+    assert tasks.run_job.max_retries == 6
