@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "invoicing.apps.InvoicingConfig",
     "notifications.apps.NotificationsConfig",
     "reporting.apps.ReportingConfig",
+    "jobs.apps.JobsConfig",
 ]
 
 MIDDLEWARE = [
@@ -516,3 +517,26 @@ SPREADSHEET_XLSX_MAX_UNPACKED_BYTES = env.int(
 # 100k rows and one admin request for 190 s). Counted before the file is parsed.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 IMPORT_MAX_ROWS_CLI = env.int("IMPORT_MAX_ROWS_CLI", default=1_000_000)
+# An admin upload above either of these is imported by a background job (the
+# page shows its progress) instead of the preview-then-confirm request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2_000)
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=512 * 1024)
+# Rows read, validated and written at a time (the command and background
+# imports), inside the file's one transaction: memory stays flat with the file.
+IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1_000)
+
+# --- Background jobs (jobs/) ------------------------------------------------------
+# Each job kind and the function that runs it (jobs.services.job_run).
+JOB_RUNNERS = {
+    "spreadsheet_import": "auromart.spreadsheet_jobs.spreadsheet_import_run",
+}
+# How a committed job is started: "celery" (a broker is configured), "thread"
+# (in-process, the default without a broker) or "inline" (the tests).
+JOBS_DELIVERY = env("JOBS_DELIVERY", default="celery" if CELERY_BROKER_URL else "thread")
+if JOBS_DELIVERY not in ("celery", "thread", "inline"):
+    raise ImproperlyConfigured("JOBS_DELIVERY must be celery, thread or inline.")
+# A job "running" for longer than this with no finish is taken as orphaned (its
+# worker died; its transaction rolled back) and a redelivered task may run it again.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=900)
+# Rows of a failed job's error report kept on the job (all are counted).
+JOB_MAX_REPORTED_ERRORS = env.int("JOB_MAX_REPORTED_ERRORS", default=500)

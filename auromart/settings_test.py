@@ -33,3 +33,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Deliver committed messages in the test's own thread unless a test asks for
 # the thread pool or Celery: outcomes are then there to assert right away.
 NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="inline")  # noqa: F405
+
+# Background jobs run in the test's own thread unless a test asks for the
+# thread or Celery.
+JOBS_DELIVERY = env("JOBS_DELIVERY", default="inline")  # noqa: F405

@@ -33,12 +33,26 @@ def read_dataset(data: bytes, file_format):
     return file_format.create_dataset(data)
 
 
-def check_xlsx(data: bytes) -> None:
-    """Refuse what is not an XLSX workbook, or one that would unpack to an absurd size."""
-    if not data.startswith(b"PK\x03\x04"):
+def _stream(data):
+    """A binary stream at its start, for bytes or a seekable binary file (the command's)."""
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def check_xlsx(data) -> None:
+    """Refuse what is not an XLSX workbook, or one that would unpack to an absurd size.
+
+    `data`: the bytes, or a seekable binary file (read as a stream, left at its start).
+    """
+    stream = _stream(data)
+    magic = stream.read(4)
+    stream.seek(0)
+    if magic != b"PK\x03\x04":
         raise ValueError("This is not an XLSX workbook (an .xlsx file is a zip archive).")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(stream) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise ValueError("This XLSX workbook is damaged.") from exc
@@ -54,32 +68,35 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?row[\s/>]")
 _ROW_TAG_MAX = 32
 
 
-def count_rows(data: bytes, file_format, *, stop_after: int) -> int:
+def count_rows(data, file_format, *, stop_after: int) -> int:
     """The data rows (the header row not counted) of a CSV or XLSX file, without parsing it.
 
     Reads the file as a stream, so memory stays flat, and stops counting past
     `stop_after`: refusing a file with too many rows costs little. For an XLSX
     it counts the row elements of its largest worksheet (an upper bound for the
-    sheet that is imported).
+    sheet that is imported). `data`: bytes or a seekable binary file, left at its start.
     """
+    stream = _stream(data)
     if isinstance(file_format, base_formats.XLSX):
-        rows = _xlsx_rows(data, stop_after=stop_after + 1)
+        rows = _xlsx_rows(stream, stop_after=stop_after + 1)
     else:
-        text = io.TextIOWrapper(
-            io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline=""
-        )
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
         rows = 0
-        for row in csv.reader(text):
-            if any(cell.strip() for cell in row):
-                rows += 1
-                if rows > stop_after + 1:
-                    break
+        try:
+            for row in csv.reader(text):
+                if any(cell.strip() for cell in row):
+                    rows += 1
+                    if rows > stop_after + 1:
+                        break
+        finally:
+            text.detach()
+    stream.seek(0)
     return max(rows - 1, 0)
 
 
-def _xlsx_rows(data: bytes, *, stop_after: int) -> int:
+def _xlsx_rows(stream, *, stop_after: int) -> int:
     most = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with zipfile.ZipFile(stream) as archive:
         for name in archive.namelist():
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection
 from django.db.models.fields import NOT_PROVIDED
 from django.utils.module_loading import import_string
 from import_export import resources, widgets
@@ -386,10 +387,13 @@ def import_errors(result: Result, resource: SpreadsheetResource) -> list[RowErro
     for invalid in result.invalid_rows:
         for attribute, texts in _messages(invalid.error).items():
             column = "" if attribute == NON_FIELD_ERRORS else resource.column_for(attribute)
-            report.extend(RowError(invalid.number + 1, column, text) for text in texts)
+            report.extend(
+                RowError(resource.sheet_row(invalid.number), column, text) for text in texts
+            )
     for error_row in result.error_rows:
         report.extend(
-            RowError(error_row.number + 1, "", _describe(error.error)) for error in error_row.errors
+            RowError(resource.sheet_row(error_row.number), "", _describe(error.error))
+            for error in error_row.errors
         )
     return sorted(report, key=lambda e: (e.row is not None, e.row or 0, e.column, e.message))
 
@@ -449,7 +453,9 @@ class SpreadsheetResource(resources.ModelResource):
     Instance options (keyword arguments): `diff=True` keeps django-import-export's
     per-field diff for the admin preview (it copies every instance, so the
     commands leave it off); `keep_rows=False` keeps only failed rows in the
-    result; `progress` is called with each row number.
+    result; `progress` is called with each row number; `batched=True` is for
+    auromart.spreadsheet_batches, which feeds one file in several datasets
+    inside its own transaction (see `import_data`).
     """
 
     resource_name: ClassVar[str] = ""
@@ -468,6 +474,7 @@ class SpreadsheetResource(resources.ModelResource):
         diff: bool = False,
         keep_rows: bool = True,
         progress: Callable[[int], None] | None = None,
+        batched: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -479,6 +486,10 @@ class SpreadsheetResource(resources.ModelResource):
         self.keep_rows = keep_rows
         self.progress = progress
         self._seen_keys: dict[tuple, int] = {}
+        self.batched = batched
+        # Batched: the spreadsheet row of each dataset row (blank lines and
+        # earlier batches make them differ from the dataset's own numbering).
+        self.row_numbers: list[int] | None = None
         self._exported = 0
         self._before: tuple | None = None
         self._compared: list[tuple[str, str]] | None = None
@@ -547,10 +558,20 @@ class SpreadsheetResource(resources.ModelResource):
         whatever the caller asked (`use_transactions`,
         `rollback_on_validation_errors`). The result carries `error_report`
         (a list of RowError) and `totals`.
+
+        Batched (one dataset per batch of the same file): the caller holds the
+        file's transaction and rolls it back when any batch has errors, so
+        rows of a batch with errors stay visible to later batches until then,
+        as in one dataset; keys must be unique across the whole file.
         """
         if not self.importable:
             raise ValueError(f"{self.get_display_name()} can be exported, not imported.")
-        kwargs["use_transactions"] = True
+        if self.batched:
+            if not connection.in_atomic_block:
+                raise RuntimeError("A batched import runs inside the caller's transaction.")
+            kwargs["use_transactions"] = False
+        else:
+            kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
         headers = [normalize_header(h) if h is not None else "" for h in dataset.headers or []]
         if headers:
@@ -562,7 +583,8 @@ class SpreadsheetResource(resources.ModelResource):
             result.diff_headers = self.get_diff_headers()
             result.append_base_error(self.get_error_result_class()(HeaderError(header_errors)))
         else:
-            self._seen_keys = {}
+            if not self.batched:
+                self._seen_keys = {}
             result = super().import_data(
                 dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
             )
@@ -571,6 +593,19 @@ class SpreadsheetResource(resources.ModelResource):
 
     def get_instance(self, instance_loader, row):
         return instance_loader.get_instance(row)
+
+    def sheet_row(self, number: int) -> int:
+        """The spreadsheet row of the dataset's row `number` (1-based; row 1 is the header)."""
+        if self.row_numbers is not None:
+            return self.row_numbers[number - 1]
+        return number + 1
+
+    def forget_lookups(self) -> None:
+        """Drop the lookup widgets' caches (between batches: memory stays flat)."""
+        for field in self.fields.values():
+            if isinstance(field.widget, LookupWidget):
+                field.widget._by_key = None
+                field.widget.by_id = {}
 
     def load_existing(self, dataset) -> dict:
         """{row key: instance} for the file's rows that already exist. Subclasses."""
@@ -645,13 +680,14 @@ class SpreadsheetResource(resources.ModelResource):
         number = kwargs.get("row_number")
         key = self.row_key(row)
         if key is not None and number is not None:
-            first = self._seen_keys.setdefault(key, number)
-            if first != number:
+            here = self.sheet_row(number)
+            first = self._seen_keys.setdefault(key, here)
+            if first != here:
                 columns = " + ".join(self.key_columns)
                 raise ValidationError(
                     {
                         self.key_columns[0]: (
-                            f"The same {columns} is already in row {first + 1}; "
+                            f"The same {columns} is already in row {first}; "
                             "each may appear once per file."
                         )
                     }

@@ -45,6 +45,7 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
+    path("jobs/", include("jobs.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def database_url_of_the_test_database() -> str:
+    """The test database as a DATABASE_URL, for a worker process that shares it (MariaDB)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 3306}/{db['NAME']}"
+
+
 @dataclass
 class Worker:
     process: subprocess.Popen

@@ -69,6 +69,8 @@ OWNED_ELSEWHERE = {
     "api/schema/": "public OpenAPI schema",
     "api/docs/": "public Swagger UI",
     "media/": "public product pictures: catalog/tests/test_media.py",
+    "jobs/": "a background job's progress and file, its owner only (404 to anyone else, "
+    "staff included): jobs/tests/test_views.py",
 }
 
 

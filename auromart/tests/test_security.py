@@ -122,7 +122,13 @@ def test_every_post_form_in_a_template_has_the_csrf_token():
 
 def page_routes(patterns=None, prefix=""):
     """(path with sample arguments, callback) for every route-style page pattern."""
-    samples = {"int": "1", "str": "PO-1", "slug": "x", "path": "x", "uuid": "0" * 32}
+    samples = {
+        "int": "1",
+        "str": "PO-1",
+        "slug": "x",
+        "path": "x",
+        "uuid": "00000000-0000-0000-0000-000000000000",
+    }
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if not isinstance(entry.pattern, RoutePattern):
             continue  # the admin's regex patterns: covered below by its own pages

@@ -9,15 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from auromart.celery import app
-from auromart.tests.celery_worker import celery_worker
+from auromart.tests.celery_worker import celery_worker, database_url_of_the_test_database
 from notifications import tasks
 from notifications.models import MessageStatus, OutboundMessage
 from orders.tests.factories import place_order
-
-
-def _database_url_of_the_test_database() -> str:
-    db = connection.settings_dict
-    return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 @pytest.mark.services
@@ -34,7 +29,7 @@ def test_a_real_celery_worker_on_redis_delivers_a_queued_message(
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
     worker_env = {
-        "DATABASE_URL": _database_url_of_the_test_database(),
+        "DATABASE_URL": database_url_of_the_test_database(),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
     }
     with celery_worker(queue, loglevel="info", env=worker_env) as worker:

@@ -5,7 +5,10 @@ the zip are added to the products whose SKU their file names carry
 (catalog.services_media.product_images_import_zip: MAT-0001.jpg, MAT-0001_2.jpg).
 
 Uses the same resources as the admin (auromart.spreadsheets.RESOURCES), so the
-same checks apply, and the same rule: the whole file or nothing. Prints a
+same checks apply, and the same rule: the whole file or nothing (one
+transaction). The file is read as a stream and validated and written
+IMPORT_BATCH_ROWS rows at a time, so memory stays flat whatever its size
+(measured in docs/performance.md). Prints a
 progress bar on stderr, then a summary (created, updated, skipped, errors with
 their spreadsheet row and column) on stdout. Exits 1 when the file has errors
 (nothing is written then), 0 otherwise.
@@ -17,15 +20,16 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from import_export.formats import base_formats
 
+from auromart.spreadsheet_batches import import_in_batches
 from auromart.spreadsheets import (
     RESOURCES,
     Progress,
-    check_row_count,
     check_xlsx,
+    count_rows,
     format_for,
-    read_dataset,
     resource_class,
 )
 
@@ -59,13 +63,30 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
         parser.add_argument(
+            "--batch-size",
+            type=int,
+            choices=range(1, 100_001),
+            metavar="N",
+            help="Rows read and validated at a time (1-100000). Default IMPORT_BATCH_ROWS.",
+        )
+        parser.add_argument(
             "--images",
             metavar="ZIP",
             help="With products: a zip of pictures named by SKU (SKU.jpg, SKU_2.jpg).",
         )
 
     def handle(
-        self, *args, resource, file, dry_run, format, max_errors, no_progress, images, **options
+        self,
+        *args,
+        resource,
+        file,
+        dry_run,
+        format,
+        max_errors,
+        no_progress,
+        images,
+        batch_size=None,
+        **options,
     ):
         if images and resource != "products":
             raise CommandError("--images goes with the products resource only.")
@@ -77,58 +98,74 @@ class Command(BaseCommand):
             file_format = format_for(f"x.{format}" if format else file)
         except ValueError as exc:
             raise CommandError(f"{exc} Or say which with --format csv|xlsx.") from exc
+        name = os.path.basename(file)
         try:
-            with open(file, "rb") as handle:
-                data = handle.read()
+            handle = open(file, "rb")  # noqa: SIM115  (closed below, after the import)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
-
-        try:
-            if isinstance(file_format, base_formats.XLSX):
-                check_xlsx(data)  # before counting: bounds what is unpacked
-            check_row_count(data, file_format, limit=settings.IMPORT_MAX_ROWS_CLI)
-        except ValueError as exc:  # not a workbook, unpacks too large, too many rows
-            raise CommandError(f"Cannot read {file}: {exc}") from exc
-
-        started = time.monotonic()
-        try:
-            dataset = read_dataset(data, file_format)
-        except Exception as exc:  # a damaged workbook, a CSV that is not UTF-8
-            raise CommandError(f"Cannot read {file} as {file_format.get_title()}: {exc}") from exc
-        read_seconds = time.monotonic() - started
-
-        name = os.path.basename(file)
-        progress = Progress(
-            self.stderr,
-            total=len(dataset),
-            label=f"{'Checking' if dry_run else 'Importing'} {name}",
-            enabled=not no_progress,
-        )
-        res = resource_class(resource)(keep_rows=False, progress=progress)
-        started = time.monotonic()
-        result = res.import_data(dataset, dry_run=dry_run, file_name=name)
-        seconds = time.monotonic() - started
+        with handle:
+            try:
+                if isinstance(file_format, base_formats.XLSX):
+                    check_xlsx(handle)  # before counting: bounds what is unpacked
+                total = count_rows(handle, file_format, stop_after=settings.IMPORT_MAX_ROWS_CLI)
+            except ValueError as exc:  # not a workbook, unpacks too large
+                raise CommandError(f"Cannot read {file}: {exc}") from exc
+            limit = settings.IMPORT_MAX_ROWS_CLI
+            if total > limit:
+                raise CommandError(
+                    f"Cannot read {file}: The file has more than {limit:,} rows; "
+                    f"the limit here is {limit:,}."
+                )
+            progress = Progress(
+                self.stderr,
+                total=total,
+                label=f"{'Checking' if dry_run else 'Importing'} {name}",
+                enabled=not no_progress,
+            )
+            res = resource_class(resource)(keep_rows=False, batched=True)
+            started = time.monotonic()
+            try:
+                # One transaction for the whole file, read and written in batches:
+                # any error (or a dry run) rolls every batch back.
+                with transaction.atomic():
+                    outcome = import_in_batches(
+                        resource=res,
+                        stream=handle,
+                        file_format=file_format,
+                        batch_size=batch_size or settings.IMPORT_BATCH_ROWS,
+                        progress=progress,
+                        keep_errors=max_errors,
+                        file_name=name,
+                    )
+                    if dry_run or outcome.error_count:
+                        transaction.set_rollback(True)
+            except ValueError as exc:  # a damaged workbook, a CSV that is not UTF-8
+                raise CommandError(
+                    f"Cannot read {file} as {file_format.get_title()}: {exc}"
+                ) from exc
+            seconds = time.monotonic() - started
         progress.finish()
 
-        totals = result.totals
-        errors = result.error_report
-        rows = len(dataset)
+        totals = outcome.totals
+        rows = outcome.rows
         self.stdout.write(
-            f"{resource} from {name}: {rows:,} rows read in {read_seconds:.1f} s, "
-            f"processed in {seconds:.1f} s ({rows / max(seconds, 1e-9):,.0f} rows/s)"
+            f"{resource} from {name}: {rows:,} rows read and processed in {seconds:.1f} s "
+            f"({rows / max(seconds, 1e-9):,.0f} rows/s, in batches of "
+            f"{batch_size or settings.IMPORT_BATCH_ROWS:,})"
         )
+        count = outcome.error_count
         self.stdout.write(
             f"created {totals['new']:,}, updated {totals['update']:,}, "
-            f"skipped {totals['skip']:,} (unchanged), errors {len(errors):,}"
+            f"skipped {totals['skip']:,} (unchanged), errors {count:,}"
         )
-        if errors:
+        if count:
             self.stdout.write("Errors (spreadsheet row: row 1 is the header):")
-            for error in errors[:max_errors]:
+            for error in outcome.errors:
                 self.stdout.write(f"  {error}")
-            if len(errors) > max_errors:
-                self.stdout.write(f"  ... and {len(errors) - max_errors:,} more")
+            if count > len(outcome.errors):
+                self.stdout.write(f"  ... and {count - len(outcome.errors):,} more")
             raise CommandError(
-                f"{len(errors):,} error(s) in {name}: nothing was imported. "
+                f"{count:,} error(s) in {name}: nothing was imported. "
                 "Fix them and run the command again."
             )
         if dry_run:
