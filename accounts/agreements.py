@@ -7,6 +7,9 @@ PermissionDenied) nor name it as a product's supplier (Product.clean).
 The manufacturer requests; the distributor accepts; either side may end it.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -29,7 +32,34 @@ class AgreementConflict(Exception):
 # --- Reads ---------------------------------------------------------------------
 
 
+# Inside agreements_read_once(): every accepted (manufacturer, distributor) pair.
+_accepted_pairs: ContextVar[frozenset[tuple[int, int]] | None] = ContextVar(
+    "accepted_pairs", default=None
+)
+
+
+@contextmanager
+def agreements_read_once():
+    """Within the block, agreement_is_accepted answers from one read of the accepted pairs.
+
+    For a bulk import, which checks a product's supplier on every row: one
+    query for the file instead of one per row. Only for a block that does not
+    change agreements itself.
+    """
+    pairs = frozenset(
+        SupplyAgreement.objects.accepted().values_list("manufacturer_id", "distributor_id")
+    )
+    token = _accepted_pairs.set(pairs)
+    try:
+        yield
+    finally:
+        _accepted_pairs.reset(token)
+
+
 def agreement_is_accepted(*, manufacturer_id: int, distributor_id: int) -> bool:
+    pairs = _accepted_pairs.get()
+    if pairs is not None:
+        return (manufacturer_id, distributor_id) in pairs
     return (
         SupplyAgreement.objects.accepted()
         .between(manufacturer_id=manufacturer_id, distributor_id=distributor_id)

@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from django.utils import timezone
 from import_export.fields import Field
 
+from accounts.agreements import agreements_read_once
 from accounts.models import Organization
 from accounts.resources import OrganizationWidget
 from auromart.spreadsheets import (
@@ -185,6 +186,11 @@ class BaseProductResource(SpreadsheetResource):
                 by_id = model.objects.in_bulk(list(ids))
             for product in products:
                 setattr(product, attribute, by_id[getattr(product, f"{attribute}_id")])
+
+    def import_data(self, *args, **kwargs):
+        # Each row's supplier rule reads the accepted agreements once per file.
+        with agreements_read_once():
+            return super().import_data(*args, **kwargs)
 
     def get_bulk_update_fields(self):
         # bulk_update() does not run auto_now: set updated_at by hand.

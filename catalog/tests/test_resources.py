@@ -345,3 +345,23 @@ def test_a_category_cannot_become_its_own_ancestor(catalog):
 
     assert [(e.row, e.column) for e in result.error_report] == [(2, "parent")]
     assert Category.objects.get(slug="home").parent is None
+
+
+def test_a_file_naming_a_distributor_as_supplier_reads_the_agreements_once(catalog):
+    """Each row's supplier rule needs the accepted agreements; the import reads them once."""
+    stranger = OrganizationFactory(name="Far Away Depot", kind=Organization.Kind.DISTRIBUTOR)
+    rows = [f"X-{n},Thing {n},home,3,Auro Sleep,Central Store" for n in range(40)]
+    rows.append("X-BAD,Thing,home,3,Auro Sleep,Far Away Depot")  # no agreement: refused
+    data = csv_rows(HEADER + ",supplier", *rows)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_file(ProductResource, data, dry_run=True)
+
+    reads = [q["sql"] for q in queries if "supplyagreement" in q["sql"].lower()]
+    assert len(reads) == 1, reads
+    assert [(e.row, e.column) for e in result.error_report] == [(42, "supplier")]
+    assert stranger.pk
+    # Outside an import, the rule reads the database again (a new agreement counts at once).
+    supplies(catalog["maker"], stranger)
+    result = import_file(ProductResource, csv_rows(HEADER + ",supplier", rows[-1]))
+    assert not result.error_report and Product.objects.filter(sku="X-BAD").exists()
