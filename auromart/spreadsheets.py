@@ -736,6 +736,7 @@ RESOURCES = {
     "stock": "inventory.resources.StockLevelResource",
     "stock-reorder": "inventory.resources.StockReorderResource",
     "orders": "orders.resources.OrderLineResource",
+    "price-list-lines": "pricing.resources.PriceListItemResource",
     "procurement-requests": "procurement.resources.ProcurementRequestResource",
     "purchase-orders": "procurement.resources.PurchaseOrderResource",
     "purchase-order-lines": "procurement.resources.PurchaseOrderLineResource",

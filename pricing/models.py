@@ -75,7 +75,6 @@ class PriceList(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [("import_pricelist", "Can import price lists from a spreadsheet")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
@@ -139,6 +138,7 @@ class PriceListItem(models.Model):
 
     class Meta:
         ordering = ["price_list", "product", "min_quantity"]
+        permissions = [("import_pricelistitem", "Can import price list lines from a spreadsheet")]
         constraints = [
             models.UniqueConstraint(
                 fields=["price_list", "product", "min_quantity"],

@@ -97,7 +97,6 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name"],
-                "permissions": [("import_pricelist", "Can import price lists from a spreadsheet")],
             },
         ),
         migrations.CreateModel(
@@ -218,6 +217,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["price_list", "product", "min_quantity"],
+                "permissions": [
+                    ("import_pricelistitem", "Can import price list lines from a spreadsheet")
+                ],
             },
         ),
         migrations.AddConstraint(
