@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Organization, Role
@@ -224,11 +224,12 @@ def quotes_attach(
 
 
 def price_lists_for_distributor(*, distributor: Organization):
-    """A distributor's own lists with their lines, for its pages and API."""
+    """A distributor's own lists with who they are for and their number of lines."""
     return (
         PriceList.objects.filter(distributor=distributor)
-        .select_related("base")
-        .prefetch_related("items__product", "assignments__organization", "assignments__group")
+        .annotate(line_count=Count("items"))
+        .prefetch_related("assignments__organization")
+        .order_by("name")
     )
 
 
