@@ -127,7 +127,7 @@ class ProfileForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
-    CONTACT_FIELDS = ["contact_email", "phone", "address", "city", "region", "country"]
+    CONTACT_FIELDS = ["contact_email", "phone", "address", "city", "region", "country", "gstin"]
 
     class Meta:
         model = Organization
@@ -138,6 +138,7 @@ class OrganizationForm(forms.ModelForm):
             "city",
             "region",
             "country",
+            "gstin",
             "backorder_policy",
         ]
         labels = {"backorder_policy": "When a distributor is short"}
