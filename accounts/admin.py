@@ -39,17 +39,7 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "kind",
-            "contact_email",
-            "phone",
-            "address",
-            "city",
-            "region",
-            "country",
-            "gstin",
-        ]
+        fields = ["name", "kind", *services.ORGANIZATION_CONTACT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,16 +99,9 @@ class PriceListItemResource(SpreadsheetResource):
     def before_import(self, dataset, **kwargs):
         self.fields["sku"].widget.prime(dataset["sku"])
 
-    def _resolve(self, column, row):
-        text = cell_text(row.get(column))
-        if not text:
-            return None
-        found = self.fields[column].widget.matches(text)
-        return found[0] if len(found) == 1 else None
-
     def row_key(self, row):
-        plist = self._resolve("price_list", row)
-        product = self._resolve("sku", row)
+        plist = self.resolve("price_list", row)
+        product = self.resolve("sku", row)
         if plist is None or product is None:
             return None
         quantity = cell_text(row.get("min_quantity")) or "1"

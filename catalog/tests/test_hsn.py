@@ -72,3 +72,33 @@ def test_one_rate_per_code_and_day(rates):
     duplicate = HsnRate(hsn_code="8516", rate=D("5"), effective_from=CHANGE)
     with pytest.raises(ValidationError):
         duplicate.full_clean()
+
+
+HEADERS = ["sku", "name", "category", "price", "manufacturer", "hsn_code"]
+
+
+def test_the_products_spreadsheet_carries_the_hsn_code():
+    import tablib
+
+    from catalog.resources import ProductResource
+    from catalog.tests.factories import CategoryFactory, ManufacturerFactory
+
+    CategoryFactory(name="Home", slug="home")
+    ManufacturerFactory(name="Auro Sleep")
+    dataset = tablib.Dataset(
+        headers=["sku", "name", "category", "price", "manufacturer", "hsn_code"]
+    )
+    dataset.append(["BED-1", "Bed", "home", "100", "Auro Sleep", "94X4"])
+    result = ProductResource().import_data(dataset)
+    assert [(e.row, e.column) for e in result.error_report] == [(2, "hsn_code")]
+
+    dataset = tablib.Dataset(
+        headers=["sku", "name", "category", "price", "manufacturer", "hsn_code"]
+    )
+    dataset.append(["BED-1", "Bed", "home", "100", "Auro Sleep", "9404"])
+    result = ProductResource().import_data(dataset)
+    assert not result.error_report
+    from catalog.models import Product
+
+    assert Product.objects.get(sku="BED-1").hsn_code == "9404"
+    assert ProductResource().export().dict[0]["hsn_code"] == "9404"

@@ -107,6 +107,9 @@ def test_api_page_cart_and_order_line_give_the_same_price(
     assert (line.unit_price, line.line_total) == (D("850.00"), D("8500.00"))
     assert (line.price_list_id, line.price_list_name) == (lakeside_list.pk, "Lakeside 2026")
     assert (line.price_break_quantity, line.list_price) == (10, D("1000.00"))
+    order_page = client.get(reverse("retailer:order", args=[line.order.number])).content.decode()
+    assert re.search(r"<del[^>]*>.*₹1,000\.00</del> ₹850\.00", order_page)
+    assert "Lakeside 2026 · from 10 units" in order_page
 
     # The API places the same order at the same price.
     api_order = api_client.post(
