@@ -20,8 +20,9 @@ the cart, checkout, the customer and retailer APIs, order placement):
   list price (`Product.price`), rounded half-up to the paisa.
 - With no list the buyer pays the list price.
 
-Two queries whatever the number of lists or products (assignments, then the
-lines of the candidate lists and their bases for these products).
+One query whatever the number of lists or products: the lines of these
+products on the candidate lists and their bases, each with its list's best
+assignment rank (a subquery).
 """
 
 from collections import defaultdict
@@ -29,8 +30,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization, Role
@@ -93,8 +95,14 @@ class _List:
     rank: tuple
 
 
-def _candidate_lists(*, organization, distributor_id, on) -> list[_List]:
-    """The lists that may price this buyer's purchase, best first (one query)."""
+class _Line(NamedTuple):
+    min_quantity: int
+    price: Decimal | None
+    discount_percent: Decimal | None
+
+
+def _assignments(*, organization, distributor_id, on):
+    """The assignments that put a valid, active list before this buyer at this distributor."""
     if organization is None:
         who = Q(scope=PriceListAssignment.Scope.CUSTOMERS)
     else:
@@ -103,13 +111,46 @@ def _candidate_lists(*, organization, distributor_id, on) -> list[_List]:
     seller = Q(price_list__distributor__isnull=True)
     if distributor_id is not None:
         seller |= Q(price_list__distributor_id=distributor_id)
-    rows = (
+    return (
         PriceListAssignment.objects.filter(who, seller, price_list__is_active=True)
         .filter(Q(price_list__valid_from__isnull=True) | Q(price_list__valid_from__lte=on))
         .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=on))
+    )
+
+
+def _lists_and_lines(*, organization, distributor_id, on, product_ids):
+    """(candidate lists best first, {(list id, product id): lines by quantity}) in one query.
+
+    The lines of these products on the candidate lists and on their bases,
+    each with its list's best assignment rank (NULL for a base that is not
+    itself a candidate), as a subquery.
+    """
+    assignments = _assignments(organization=organization, distributor_id=distributor_id, on=on)
+    rank = Case(
+        *(When(scope=scope, then=Value(value)) for scope, value in SCOPE_RANK.items()),
+        output_field=IntegerField(),
+    )
+    best_rank = Subquery(
+        assignments.filter(price_list_id=OuterRef("price_list_id"))
+        .annotate(rank=rank)
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    rows = (
+        PriceListItem.objects.filter(product_id__in=product_ids)
+        .filter(
+            Q(price_list_id__in=assignments.values("price_list_id"))
+            | Q(price_list_id__in=assignments.values("price_list__base_id"))
+        )
+        .annotate(best_rank=best_rank)
+        .order_by("min_quantity")
         .values_list(
-            "scope",
             "price_list_id",
+            "product_id",
+            "min_quantity",
+            "price",
+            "discount_percent",
+            "best_rank",
             "price_list__name",
             "price_list__base_id",
             "price_list__prices_include_tax",
@@ -117,17 +158,14 @@ def _candidate_lists(*, organization, distributor_id, on) -> list[_List]:
             "price_list__valid_from",
         )
     )
-    best: dict[int, _List] = {}
-    for scope, pk, name, base_id, incl, dist_id, valid_from in rows:
-        rank = (
-            SCOPE_RANK[scope],
-            dist_id is not None,
-            valid_from or date.min,
-            pk,
-        )
-        if pk not in best or rank > best[pk].rank:
-            best[pk] = _List(pk, name, base_id, incl, rank)
-    return sorted(best.values(), key=lambda lst: lst.rank, reverse=True)
+    lists: dict[int, _List] = {}
+    lines: dict[tuple[int, int], list[_Line]] = defaultdict(list)
+    for pk, product_id, min_qty, price, pct, best, name, base_id, incl, dist_id, start in rows:
+        lines[(pk, product_id)].append(_Line(min_qty, price, pct))
+        if best is not None and pk not in lists:
+            rank_key = (best, dist_id is not None, start or date.min, pk)
+            lists[pk] = _List(pk, name, base_id, incl, rank_key)
+    return sorted(lists.values(), key=lambda lst: lst.rank, reverse=True), lines
 
 
 def _price_at(lines, quantity: int, base_price: Decimal) -> tuple[Decimal, int | None]:
@@ -193,14 +231,12 @@ def price_quotes(
     quantities = quantities or {}
     on = on or timezone.localdate()
     distributor_id = distributor.pk if isinstance(distributor, Organization) else distributor
-    lists = _candidate_lists(organization=organization, distributor_id=distributor_id, on=on)
-    lines: dict[tuple[int, int], list[PriceListItem]] = defaultdict(list)
-    if lists:
-        wanted = {lst.pk for lst in lists} | {lst.base_id for lst in lists if lst.base_id}
-        for line in PriceListItem.objects.filter(
-            price_list_id__in=wanted, product_id__in=[p.pk for p in products]
-        ).order_by("min_quantity"):
-            lines[(line.price_list_id, line.product_id)].append(line)
+    lists, lines = _lists_and_lines(
+        organization=organization,
+        distributor_id=distributor_id,
+        on=on,
+        product_ids=[p.pk for p in products],
+    )
 
     quotes = {}
     for product in products:
