@@ -224,7 +224,7 @@ def test_seed_demo_gives_commercial_terms(seeded):
     assert retailer_lists.count() == 2
     for plist in retailer_lists:
         assert plist.items.filter(min_quantity__gt=1).exists()  # quantity breaks
-    assert PriceList.objects.filter(distributor__name="Eastern Distribution Co.").count() == 1
+    assert PriceList.objects.filter(distributor__name="AuroMart Central Store").count() == 1
     for org in Organization.objects.all():
         assert org.gstin
         validate_gstin(org.gstin)

@@ -282,7 +282,7 @@ class Command(BaseCommand):
             created["HSN rates"] = seed_hsn()
             created["price lists"] = seed_price_lists(
                 retailers=[self.orgs["Lakeside Retail Mart"], self.orgs["Metro Corner Stores"]],
-                distributor=self.orgs["Eastern Distribution Co."],
+                distributor=self.orgs[DEFAULT_STORE],
             )
             created["orders"] = self._orders()
         # The demo orders' e-mails go out on background threads after commit;
