@@ -74,9 +74,6 @@ class Quote:
     def discounted(self) -> bool:
         return self.unit_price < self.list_price
 
-    def line_total(self, quantity: int | None = None) -> Decimal:
-        return money(self.unit_price * (self.quantity if quantity is None else quantity))
-
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

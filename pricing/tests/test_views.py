@@ -147,3 +147,24 @@ def test_the_list_page_query_count_does_not_grow(as_dana, dana):
         response = as_dana.get(LISTS)
     assert len(re.findall(r'href="/distributor/price-lists/\d+/"', response.content.decode())) == 22
     assert len(few) == len(many)
+
+
+def test_a_distributor_changes_its_list(as_dana, dana):
+    plist = price_list(name="Trade", assign="everyone", distributor=dana.organization)
+    url = reverse("pricing:detail", args=[plist.pk])
+    assert as_dana.get(url).status_code == 200
+
+    response = as_dana.post(
+        url,
+        {"name": "Trade 2026", "scope": "customers", "valid_to": "2026-12-31", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    plist.refresh_from_db()
+    assert (plist.name, str(plist.valid_to)) == ("Trade 2026", "2026-12-31")
+    assert list(plist.assignments.values_list("scope", flat=True)) == ["customers"]
+
+    # One retailer, none chosen: a form error, nothing changed.
+    response = as_dana.post(url, {"name": "Trade 2026", "scope": "organization"})
+    assert response.status_code == 400
+    assert "Choose the retailer the list is for." in response.content.decode()
+    assert list(plist.assignments.values_list("scope", flat=True)) == ["customers"]
