@@ -39,7 +39,7 @@ class OrganizationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "kind", "contact_email", "phone", "address", "city", "region", "country"]
+        fields = ["name", "kind", *services.ORGANIZATION_CONTACT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +67,7 @@ class OrganizationAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "kind", "make_default_store"]}),
         ("Contact", {"fields": ["contact_email", "phone", "address", "city", "region", "country"]}),
+        ("Tax", {"fields": ["gstin"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -127,19 +127,11 @@ class ProfileForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
-    CONTACT_FIELDS = ["contact_email", "phone", "address", "city", "region", "country"]
+    CONTACT_FIELDS = list(services.ORGANIZATION_CONTACT_FIELDS)
 
     class Meta:
         model = Organization
-        fields = [
-            "contact_email",
-            "phone",
-            "address",
-            "city",
-            "region",
-            "country",
-            "backorder_policy",
-        ]
+        fields = [*services.ORGANIZATION_CONTACT_FIELDS, "backorder_policy"]
         labels = {"backorder_policy": "When a distributor is short"}
         widgets = {"backorder_policy": forms.RadioSelect}
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .gst import normalize_gstin, validate_gstin
+
 PROCUREMENT_GROUP = "procurement"
 
 
@@ -45,6 +47,13 @@ class Organization(models.Model):
     city = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True, db_index=True)
     country = models.CharField(max_length=100, blank=True)
+    gstin = models.CharField(
+        "GSTIN",
+        max_length=15,
+        blank=True,
+        validators=[validate_gstin],
+        help_text="The 15-character GST identification number, e.g. 27AAPFU0939F1ZV.",
+    )
     # True or NULL, never False: a plain UNIQUE then allows one default store
     # on every backend (MariaDB has no partial unique indexes).
     is_default_store = models.BooleanField(
@@ -81,6 +90,10 @@ class Organization(models.Model):
         if not self.is_default_store:
             self.is_default_store = None
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.gstin = normalize_gstin(self.gstin)
 
 
 class UserManager(BaseUserManager):

@@ -16,6 +16,7 @@ from auromart.spreadsheets import (
     cell_text,
 )
 
+from .gst import validate_gstin
 from .models import Organization
 from .services import (
     ORGANIZATION_CONTACT_FIELDS,
@@ -79,6 +80,7 @@ class OrganizationResource(SpreadsheetResource):
     city = Field(attribute="city", column_name="city", widget=TextWidget(max_length=100))
     region = Field(attribute="region", column_name="region", widget=TextWidget(max_length=100))
     country = Field(attribute="country", column_name="country", widget=TextWidget(max_length=100))
+    gstin = Field(attribute="gstin", column_name="gstin", widget=TextWidget(max_length=15))
     # The default store moves only through accounts.services (the admin's
     # checkbox): exported for the reader, ignored on import.
     is_default_store = Field(
@@ -100,6 +102,7 @@ class OrganizationResource(SpreadsheetResource):
             "city",
             "region",
             "country",
+            "gstin",
             "is_default_store",
         ]
         skip_unchanged = True
@@ -132,8 +135,15 @@ class OrganizationResource(SpreadsheetResource):
                 instance.name = self._stored_name
 
     def validate(self, instance, errors):
-        if errors or instance._state.adding:
-            return  # a new organization is checked by organization_create
+        if errors:
+            return
+        if instance._state.adding:
+            # A new organization is checked by organization_create; its GSTIN here.
+            try:
+                validate_gstin(instance.gstin)
+            except ValidationError as exc:
+                errors["gstin"] = exc.messages
+            return
         try:
             instance.full_clean(exclude=["is_default_store", "name", "kind"])
         except ValidationError as exc:
@@ -161,6 +171,8 @@ class OrganizationResource(SpreadsheetResource):
             errors = {}
             self.merge(errors, exc, rename={"organization_name": "name"})
             raise ValidationError(errors) from exc
+        if instance.gstin:
+            organization_set_contact(organization=created, gstin=instance.gstin)
         instance.pk = created.pk
         instance._state.adding = False
 

@@ -159,7 +159,15 @@ def user_update_profile(*, user: User, name: str, phone: str = "") -> User:
     return user
 
 
-ORGANIZATION_CONTACT_FIELDS = ("contact_email", "phone", "address", "city", "region", "country")
+ORGANIZATION_CONTACT_FIELDS = (
+    "contact_email",
+    "phone",
+    "address",
+    "city",
+    "region",
+    "country",
+    "gstin",
+)
 
 
 def organization_set_contact(*, organization: Organization, **fields) -> Organization:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "catalog.apps.CatalogConfig",
     "inventory.apps.InventoryConfig",
+    "pricing.apps.PricingConfig",
     "orders.apps.OrdersConfig",
     "procurement.apps.ProcurementConfig",
     "invoicing.apps.InvoicingConfig",

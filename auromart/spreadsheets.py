@@ -619,6 +619,14 @@ class SpreadsheetResource(resources.ModelResource):
     def normalize_key(self, column: str, value) -> str:
         return cell_text(value).casefold()
 
+    def resolve(self, column: str, row):
+        """The object a row's lookup column names, or None (blank, unknown or ambiguous)."""
+        text = cell_text(row.get(column))
+        if not text:
+            return None
+        found = self.fields[column].widget.matches(text)
+        return found[0] if len(found) == 1 else None
+
     def import_row(self, row, instance_loader, **kwargs):
         number = kwargs.get("row_number")
         if self.progress is not None and number is not None:
@@ -772,6 +780,7 @@ RESOURCES = {
     "stock": "inventory.resources.StockLevelResource",
     "stock-reorder": "inventory.resources.StockReorderResource",
     "orders": "orders.resources.OrderLineResource",
+    "price-list-lines": "pricing.resources.PriceListItemResource",
     "procurement-requests": "procurement.resources.ProcurementRequestResource",
     "purchase-orders": "procurement.resources.PurchaseOrderResource",
     "purchase-order-lines": "procurement.resources.PurchaseOrderLineResource",

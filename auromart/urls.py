@@ -40,6 +40,7 @@ urlpatterns = [
     path("customer-portal/", include("orders.portal_urls")),
     path("retailer/", include("orders.retailer_urls")),
     path("distributor/", include("orders.distributor_urls")),  # dashboard, inventory, orders
+    path("distributor/price-lists/", include("pricing.urls")),
     path("manufacturer/", include("catalog.manufacturer_urls")),  # dashboard, products, stock
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),

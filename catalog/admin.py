@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from auromart.spreadsheets import SpreadsheetImportExportMixin
 
-from .models import Category, Product
+from .models import Category, HsnRate, Product
 from .resources import (
     CategoryResource,
     ProductPriceResource,
@@ -50,7 +50,10 @@ class ProductAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["sku", "name", "slug", "category", "description", "is_active"]}),
-        ("Commercial", {"fields": ["price", "cost_price", "manufacturer", "supplier"]}),
+        (
+            "Commercial",
+            {"fields": ["price", "cost_price", "hsn_code", "manufacturer", "supplier"]},
+        ),
         (
             "Replenishment",
             {
@@ -72,3 +75,14 @@ class ProductAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
             # Product.clean() fills an empty supplier with the manufacturer.
             kwargs["required"] = False
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(HsnRate)
+class HsnRateAdmin(admin.ModelAdmin):
+    """GST rates per HSN/SAC code with the day each takes effect (staff edit them when
+    the rates change; a new row from a later day, never an edit of a past one)."""
+
+    list_display = ["hsn_code", "description", "rate", "effective_from"]
+    list_filter = ["rate"]
+    search_fields = ["hsn_code", "description"]
+    date_hierarchy = "effective_from"

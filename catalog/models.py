@@ -1,12 +1,14 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from accounts.agreements import agreement_is_accepted
 from accounts.models import Organization
+
+from .hsn import validate_hsn_code
 
 
 class Category(models.Model):
@@ -102,6 +104,14 @@ class Product(models.Model):
         default=1, validators=[MinValueValidator(1)]
     )
     lead_time_days = models.PositiveIntegerField(default=7)
+    hsn_code = models.CharField(
+        "HSN/SAC code",
+        max_length=8,
+        blank=True,
+        db_index=True,
+        validators=[validate_hsn_code],
+        help_text="The GST rate comes from this code's rate table; empty: the default rate.",
+    )
     # No db_index of its own: every index below leads with is_active, and
     # serves filters on is_active alone as well.
     is_active = models.BooleanField(default=True)
@@ -231,3 +241,35 @@ class ProductAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class HsnRate(models.Model):
+    """The GST rate for an HSN/SAC code from a day on (see catalog.hsn.hsn_rate_on)."""
+
+    hsn_code = models.CharField("HSN/SAC code", max_length=8, validators=[validate_hsn_code])
+    description = models.CharField(max_length=200, blank=True)
+    rate = models.DecimalField(
+        "rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Percent: 0, 0.25, 3, 5, 18 or 40 since 22 September 2025.",
+    )
+    effective_from = models.DateField(help_text="The first day this rate applies.")
+
+    class Meta:
+        ordering = ["hsn_code", "-effective_from"]
+        verbose_name = "HSN rate"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hsn_code", "effective_from"],
+                name="hsnrate_unique_code_day",
+                violation_error_message="This code already has a rate from that day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=100), name="hsnrate_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hsn_code}: {self.rate}% from {self.effective_from}"

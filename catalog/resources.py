@@ -22,6 +22,7 @@ from auromart.spreadsheets import (
     cell_text,
 )
 
+from .hsn import validate_hsn_code
 from .models import Category, Product
 from .services import category_create, first_free_slug, slug_base
 
@@ -261,6 +262,12 @@ class ProductResource(BaseProductResource):
     pack_size = count_field("pack_size", min_value=1)
     minimum_order_quantity = count_field("minimum_order_quantity", min_value=1)
     lead_time_days = count_field("lead_time_days")
+    hsn_code = Field(
+        attribute="hsn_code",
+        column_name="hsn_code",
+        widget=TextWidget(max_length=Product._meta.get_field("hsn_code").max_length),
+        saves_null_values=False,
+    )
     is_active = Field(
         attribute="is_active",
         column_name="is_active",
@@ -284,6 +291,7 @@ class ProductResource(BaseProductResource):
             "pack_size",
             "minimum_order_quantity",
             "lead_time_days",
+            "hsn_code",
             "is_active",
         ]
 
@@ -301,6 +309,11 @@ class ProductResource(BaseProductResource):
 
     def validate(self, instance, errors):
         super().validate(instance, errors)
+        if "hsn_code" not in errors:
+            try:
+                validate_hsn_code(instance.hsn_code)
+            except ValidationError as exc:
+                errors["hsn_code"] = exc.messages
         if errors:
             return
         if not instance.slug:

@@ -15,7 +15,6 @@ from auromart.spreadsheets import (
     SpreadsheetResource,
     TextWidget,
     WholeNumberWidget,
-    cell_text,
 )
 from catalog.resources import CHUNK, ProductWidget
 
@@ -50,13 +49,6 @@ class BaseStockItemResource(SpreadsheetResource):
 
     def before_import(self, dataset, **kwargs):
         self.fields["sku"].widget.prime(dataset["sku"])
-
-    def resolve(self, column: str, row):
-        text = cell_text(row.get(column))
-        if not text:
-            return None
-        found = self.fields[column].widget.matches(text)
-        return found[0] if len(found) == 1 else None
 
     def row_key(self, row):
         product = self.resolve("sku", row)

@@ -25,6 +25,7 @@ from accounts.models import BUYER_ROLES, Organization, Role
 from catalog.models import Product
 from catalog.selectors import distributor_catalog, product_search
 from catalog.views import portal_store
+from pricing.selectors import buyer_organization, quotes_attach
 
 from . import selectors
 from .cart import DatabaseCart, SessionCart, cart_for
@@ -120,6 +121,12 @@ class Buyer:
         if self.is_organization:
             return distributor_catalog(distributor=self.distributor, **search)
         return product_search(distributor=self.distributor, **search)
+
+    def priced(self, products) -> list[Product]:
+        """The products with `quote`: this buyer's price at this distributor (pricing.selectors)."""
+        return quotes_attach(
+            products, organization=buyer_organization(self.user), distributor=self.distributor
+        )
 
     def cart(self) -> DatabaseCart | SessionCart:
         return cart_for(self.request, self.distributor)

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from accounts.models import Organization
 from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
+from pricing.selectors import Quote, buyer_organization, price_quotes
 
 from . import services_cart
 from .models import Cart, CartItem
@@ -27,10 +28,15 @@ class CartLine:
     product: Product
     quantity: int
     available: int
+    quote: Quote  # the buyer's price at this line's quantity (pricing.selectors)
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.quote.unit_price
 
     @property
     def line_total(self) -> Decimal:
-        return money(self.product.price * self.quantity)
+        return money(self.quote.unit_price * self.quantity)
 
     @property
     def short(self) -> bool:
@@ -62,7 +68,9 @@ class CartSummary:
         return bool(self.lines)
 
 
-def _summary(distributor: Organization, quantities: dict[int, int]) -> CartSummary:
+def _summary(
+    distributor: Organization, quantities: dict[int, int], organization: Organization | None
+) -> CartSummary:
     if not quantities:
         return CartSummary([])
     products = (
@@ -70,11 +78,17 @@ def _summary(distributor: Organization, quantities: dict[int, int]) -> CartSumma
         .prefetch_related("images")
         .in_bulk(list(quantities))
     )
+    quotes = price_quotes(
+        organization=organization,
+        distributor=distributor,
+        products=products.values(),
+        quantities=quantities,
+    )
     # Lines keep the order they were added in; a product withdrawn from sale
     # since drops out (checkout could not sell it anyway).
     return CartSummary(
         [
-            CartLine(products[pid], qty, products[pid].stock_quantity)
+            CartLine(products[pid], qty, products[pid].stock_quantity, quotes[pid])
             for pid, qty in quantities.items()
             if pid in products
         ]
@@ -98,7 +112,7 @@ class DatabaseCart:
         )
 
     def summary(self) -> CartSummary:
-        return _summary(self.distributor, self.quantities())
+        return _summary(self.distributor, self.quantities(), buyer_organization(self.user))
 
     def count(self) -> int:
         # Products withdrawn since do not count: summary() drops them too.
@@ -136,7 +150,7 @@ class SessionCart:
         return {int(pid): int(qty) for pid, qty in lines.items()}
 
     def summary(self) -> CartSummary:
-        return _summary(self.distributor, self.quantities())
+        return _summary(self.distributor, self.quantities(), None)
 
     def count(self) -> int:
         return sum(self.quantities().values())

@@ -196,6 +196,17 @@ class OrderItem(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    # Price snapshot (pricing.selectors.price_quotes at placement): the list
+    # that priced the line, the break applied and the list price, so the line
+    # reads the same after the list changes or is deleted.
+    list_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    price_list = models.ForeignKey(
+        "pricing.PriceList", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    price_list_name = models.CharField(max_length=120, blank=True)
+    price_break_quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The quantity break applied (from N units); empty: none."
+    )
     # Where the ordered units stand; they always add up to `quantity`:
     # allocated (promised from the shelf, not yet dispatched), shipped,
     # backordered (owed, waiting for stock) and cancelled.

@@ -23,6 +23,7 @@ from inventory.services import (
     stock_allocate_for_order,
     stock_release,
 )
+from pricing.selectors import price_quotes
 
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from .models import (
@@ -184,8 +185,10 @@ def order_place(
 ) -> Order:
     """Place an order: the order, its lines and their allocation, all or nothing.
 
-    `items` are (product_id, quantity) pairs, one per product. Prices are
-    snapshotted from the catalog; tax is INVOICE_TAX_RATE on the subtotal,
+    `items` are (product_id, quantity) pairs, one per product. Each line's
+    price comes from pricing.selectors.price_quotes (the buyer's price list
+    for this distributor, the break at the line's quantity) and is
+    snapshotted with the list and break; tax is INVOICE_TAX_RATE on the subtotal,
     rounded half-up to cents. The lines are allocated from the distributor's
     available stock in the same transaction (on_hand moves only at dispatch).
     `backorder` (None: the buyer's setting, `User.buyer_backorder_policy`):
@@ -299,9 +302,19 @@ def _place(
 ) -> Order:
     order_items = []
     subtotal = Decimal("0")
+    buyer = customer.organization if customer.role == Role.RETAILER else None
+    # The one price resolution (pricing.selectors): the buyer's list, the
+    # break at the line's quantity; the line snapshots all of it.
+    quotes = price_quotes(
+        organization=buyer,
+        distributor=distributor,
+        products=[products[line.product_id] for line in lines],
+        quantities={line.product_id: line.quantity for line in lines},
+    )
     for line in lines:
         product = products[line.product_id]
-        line_total = money(product.price * line.quantity)
+        quote = quotes[product.pk]
+        line_total = money(quote.unit_price * line.quantity)
         subtotal += line_total
         order_items.append(
             OrderItem(
@@ -309,12 +322,15 @@ def _place(
                 sku=product.sku,
                 product_name=product.name,
                 quantity=line.quantity,
-                unit_price=product.price,
+                unit_price=quote.unit_price,
                 line_total=line_total,
+                list_price=quote.list_price,
+                price_list_id=quote.price_list_id,
+                price_list_name=quote.price_list_name,
+                price_break_quantity=quote.break_quantity,
             )
         )
     tax_rate, tax, total = order_totals(subtotal)
-    buyer = customer.organization if customer.role == Role.RETAILER else None
 
     with transaction.atomic():
         order = Order.objects.create(

@@ -129,6 +129,7 @@ class CatalogView(BuyerView):
         # "not sold online yet" instead of its stock (a fresh install shows what exists).
         products = self.buyer.catalog(**form.search_arguments()).prefetch_related("images")
         page, page_range = _page(products, request, CATALOG_PAGE_SIZE)
+        page.object_list = self.buyer.priced(page.object_list)
         query = clean_query(request)
         context = self.context(
             query=query,
@@ -157,6 +158,7 @@ class ProductView(BuyerView):
             .prefetch_related("images", "attributes"),
             slug=slug,
         )
+        self.buyer.priced([product])
         return render(
             request,
             "catalog/product_detail.html",
@@ -164,10 +166,12 @@ class ProductView(BuyerView):
                 product=product,
                 cart_count=self.cart_count(),
                 stock_poll_seconds=STOCK_POLL_SECONDS,
-                recommendations=recommended_products(
-                    distributor=self.buyer.distributor,
-                    product_ids=[product.pk],
-                    category_ids=[product.category_id],
+                recommendations=self.buyer.priced(
+                    recommended_products(
+                        distributor=self.buyer.distributor,
+                        product_ids=[product.pk],
+                        category_ids=[product.category_id],
+                    )
                 ),
             ),
         )
@@ -225,10 +229,12 @@ class CartView(BuyerView):
             line.error = line_errors.pop(line.product.pk, "")
         recommendations = []
         if summary:
-            recommendations = recommended_products(
-                distributor=self.buyer.distributor,
-                product_ids=[line.product.pk for line in summary.lines],
-                category_ids=list({line.product.category_id for line in summary.lines}),
+            recommendations = self.buyer.priced(
+                recommended_products(
+                    distributor=self.buyer.distributor,
+                    product_ids=[line.product.pk for line in summary.lines],
+                    category_ids=list({line.product.category_id for line in summary.lines}),
+                )
             )
         context = self.context(
             summary=summary,

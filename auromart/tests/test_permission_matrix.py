@@ -36,6 +36,7 @@ from inventory.tests.factories import StockItemFactory
 from invoicing.tests.factories import invoice_for
 from notifications.models import Notification
 from orders.tests.factories import place_order
+from pricing.models import PriceList
 from procurement.services import procurement_request_approve, procurement_request_create
 from procurement.tests.factories import procurement_staff
 
@@ -147,6 +148,13 @@ def build_world() -> World:
         manufacturer=manufacturer.organization, distributor=d1, status="requested"
     )
     world.objects["other_agreement"] = SupplyAgreementFactory(distributor=d2)
+    # Each depot's own price list.
+    world.objects["d1_price_list"] = PriceList.objects.create(
+        name="Depot One prices", distributor=d1
+    )
+    world.objects["d2_price_list"] = PriceList.objects.create(
+        name="Depot Two prices", distributor=d2
+    )
     # Gallery rows (no files needed: the matrix only reaches them).
     world.objects["own_image"] = ProductImage.objects.create(
         product=own_product, image="products/own.jpg", alt_text="Own"
@@ -524,6 +532,14 @@ MATRIX: dict[str, Row] = {
         only(DISTRIBUTOR),
         own=order_number("retailer_order"),
         other=order_number("other_retailer_order"),
+    ),
+    "pricing:list": Row(("get", "post"), only(DISTRIBUTOR)),
+    "pricing:export": Row(("get",), only(DISTRIBUTOR)),
+    "pricing:detail": Row(
+        ("get", "post"),
+        only(DISTRIBUTOR),
+        own=pk_of("d1_price_list"),
+        other=pk_of("d2_price_list"),
     ),
     "distributor:order_move": Row(
         ("post",),

@@ -212,3 +212,31 @@ def test_seed_demo_places_a_short_order_history_through_the_ledger(seeded):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "0 orders" in out.getvalue()
+
+
+def test_seed_demo_gives_commercial_terms(seeded):
+    from accounts.gst import validate_gstin
+    from catalog.models import HsnRate
+    from orders.models import OrderItem
+    from pricing.models import PriceList
+
+    retailer_lists = PriceList.objects.filter(assignments__scope="organization").distinct()
+    assert retailer_lists.count() == 2
+    for plist in retailer_lists:
+        assert plist.items.filter(min_quantity__gt=1).exists()  # quantity breaks
+    assert PriceList.objects.filter(distributor__name="AuroMart Central Store").count() == 1
+    for org in Organization.objects.all():
+        assert org.gstin
+        validate_gstin(org.gstin)
+    assert HsnRate.objects.count() == 5
+    assert not Product.objects.filter(hsn_code="").exists()
+    # The retailer's demo orders were priced by its list where it has a line.
+    lakeside = OrderItem.objects.filter(order__customer__email="retailer@auromart.local")
+    priced = lakeside.exclude(price_list__isnull=True)
+    assert priced.count() == lakeside.count() > 0
+    for item in priced:
+        assert item.unit_price < item.list_price
+    assert set(lakeside.values_list("price_list_name", flat=True)) <= {
+        "",
+        "Lakeside Retail Mart trade terms",
+    }

@@ -7,6 +7,7 @@ from rest_framework import generics
 from accounts.permissions import IsRetailer
 from auromart.api import schema
 from orders.selectors import distributors_to_order_from
+from pricing.selectors import buyer_organization, quotes_attach
 
 from .. import selectors
 from ..models import Product
@@ -66,12 +67,19 @@ class RetailerCatalogView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return quotes_attach(
+            page, organization=buyer_organization(self.request.user), distributor=self.distributor
+        )
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Product.objects.none()
         params = RetailerCatalogQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         query = params.validated_data
+        self.distributor = query["distributor"]
         return selectors.distributor_catalog(
             distributor=query["distributor"],
             search=query.get("search", ""),

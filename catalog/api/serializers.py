@@ -36,8 +36,17 @@ class ProductCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PriceBreakSerializer(serializers.Serializer):
+    min_quantity = serializers.IntegerField(read_only=True, help_text="From this many units.")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+
 class ProductSerializer(serializers.ModelSerializer):
-    """A product as a shopper sees it, with the chosen distributor's live stock."""
+    """A product as a shopper sees it, with the chosen distributor's live stock.
+
+    The view attaches `quote` (pricing.selectors.quotes_attach): the caller's
+    price at that distributor for one unit, and the list's quantity breaks.
+    """
 
     category = ProductCategorySerializer(read_only=True)
     stock_quantity = serializers.IntegerField(
@@ -46,6 +55,25 @@ class ProductSerializer(serializers.ModelSerializer):
     )
     in_stock = serializers.SerializerMethodField()
     images = ProductImageSerializer(many=True, read_only=True)
+    unit_price = serializers.DecimalField(
+        source="quote.unit_price",
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What this buyer pays for one unit from this distributor (their price "
+        "list); `price` is the manufacturer's list price.",
+    )
+    price_list = serializers.CharField(
+        source="quote.price_list_name",
+        read_only=True,
+        help_text="The price list that gives `unit_price`; empty: the list price.",
+    )
+    price_breaks = PriceBreakSerializer(
+        source="quote.breaks",
+        many=True,
+        read_only=True,
+        help_text="Quantity breaks: from `min_quantity` units, `unit_price` each.",
+    )
 
     class Meta:
         model = Product
@@ -57,6 +85,9 @@ class ProductSerializer(serializers.ModelSerializer):
             "description",
             "category",
             "price",
+            "unit_price",
+            "price_list",
+            "price_breaks",
             "stock_quantity",
             "in_stock",
             "images",

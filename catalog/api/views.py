@@ -5,6 +5,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from auromart.api import schema
+from pricing.selectors import quotes_attach
 
 from .. import selectors, services
 from ..models import Category, Product
@@ -151,6 +152,11 @@ class ProductListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def paginate_queryset(self, queryset):
+        # The API is open and unauthenticated: it quotes the customers' prices.
+        page = super().paginate_queryset(queryset)
+        return quotes_attach(page, organization=None, distributor=self.distributor)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Product.objects.none()
@@ -158,6 +164,7 @@ class ProductListView(generics.ListAPIView):
         params.is_valid(raise_exception=True)
         query = params.validated_data
         distributor = query.get("distributor") or selectors.default_store()
+        self.distributor = distributor
         return selectors.product_search(
             distributor=distributor,
             search=query.get("search", ""),

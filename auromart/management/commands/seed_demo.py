@@ -28,6 +28,7 @@ from invoicing.models import Invoice
 from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
 from orders.services import order_place, order_transition
+from pricing.demo import seed_gstins, seed_hsn, seed_price_lists
 
 DEMO_PASSWORD = "AuroMart-demo-2026"
 ADMIN_PASSWORD = "AuroMart-admin-2026"
@@ -276,6 +277,13 @@ class Command(BaseCommand):
                 "supply agreements": self._agreements(),
             }
             created["products"], created["stock movements"] = self._catalog_and_stock()
+            # Before the orders, so the retailer's demo orders are charged its list.
+            created["GSTINs"] = seed_gstins(self.orgs.values())
+            created["HSN rates"] = seed_hsn()
+            created["price lists"] = seed_price_lists(
+                retailers=[self.orgs["Lakeside Retail Mart"], self.orgs["Metro Corner Stores"]],
+                distributor=self.orgs[DEFAULT_STORE],
+            )
             created["orders"] = self._orders()
         # The demo orders' e-mails go out on background threads after commit;
         # let them finish (console mail prints them) before the logins.
