@@ -13,7 +13,7 @@ def lines_were_at_list_price(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_backorder_and_demand"),
+        ("orders", "0004_shipments"),
         ("pricing", "0001_price_lists"),
     ]
 
