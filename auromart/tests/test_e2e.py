@@ -100,7 +100,7 @@ def test_retailer_orders_from_a_distributor_who_ships_and_delivers_and_the_invoi
     steps = [
         ("Accept order", OrderStatus.ACCEPTED),
         ("Start processing", OrderStatus.PROCESSING),
-        ("Mark as shipped", OrderStatus.SHIPPED),
+        ("Dispatch shipment", OrderStatus.SHIPPED),  # all that is set aside, one shipment
         ("Mark as delivered", OrderStatus.DELIVERED),
     ]
     for number, (button, status) in enumerate(steps, start=8):
@@ -114,7 +114,7 @@ def test_retailer_orders_from_a_distributor_who_ships_and_delivers_and_the_invoi
         depot_page.screenshot(f"b2b-{number:02d}-distributor-{status}")
     depot_page.assert_clean()
 
-    # The buyer finds the invoice the delivery issued.
+    # The buyer finds the invoice the shipment issued.
     invoice = Invoice.objects.get(order=order)
     page = shop.page
     page.goto(f"{base}/invoices/")

@@ -217,6 +217,16 @@ def pk_of(name):
     return lambda world, role: {"pk": world[name].pk}
 
 
+def shipment_of(invoice_name, key="pk"):
+    """The shipment an invoice of the world billed (its order was shipped and delivered)."""
+
+    def kwargs(world, role):
+        shipment = world[invoice_name].shipment
+        return {"pk": shipment.pk} if key == "pk" else {"number": shipment.number}
+
+    return kwargs
+
+
 def own_notification(world, role):
     return {
         "pk": world[f"{role}_notification" if role != ANONYMOUS else "customer_notification"].pk
@@ -363,6 +373,26 @@ MATRIX: dict[str, Row] = {
         own=order_pk("retailer_order"),
         other=order_pk("other_retailer_order"),
     ),
+    # --- Shipments of #12 (the invoices' orders have one each) --------------------------
+    "api-distributor-order-shipments": Row(
+        ("get", "post"),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    "api-distributor-shipment-deliver": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=shipment_of("customer_invoice"),
+        other=shipment_of("other_retailer_invoice"),
+    ),
+    "api-distributor-shipment-packing-slip": Row(
+        ("get",),
+        only(DISTRIBUTOR),
+        own=shipment_of("customer_invoice"),
+        other=shipment_of("other_retailer_invoice"),
+    ),
+    "api-distributor-pick-list": Row(("get",), only(DISTRIBUTOR)),
     "api-distributor-stock-list": Row(("get",), only(DISTRIBUTOR)),
     "api-distributor-stock-detail": Row(
         ("patch",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
@@ -547,6 +577,25 @@ MATRIX: dict[str, Row] = {
         own=order_number("retailer_order"),
         other=order_number("other_retailer_order"),
     ),
+    "distributor:order_ship": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
+    "distributor:shipment_deliver": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=shipment_of("customer_invoice", key="number"),
+        other=shipment_of("other_retailer_invoice", key="number"),
+    ),
+    "distributor:packing_slip": Row(
+        ("get",),
+        only(DISTRIBUTOR),
+        own=shipment_of("customer_invoice", key="number"),
+        other=shipment_of("other_retailer_invoice", key="number"),
+    ),
+    "distributor:pick_list": Row(("get",), only(DISTRIBUTOR)),
     # --- Manufacturer pages (#6) --------------------------------------------------------
     "manufacturer:dashboard": Row(("get",), only(MANUFACTURER)),
     "manufacturer:products": Row(("get",), only(MANUFACTURER)),

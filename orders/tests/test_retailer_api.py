@@ -162,6 +162,7 @@ def test_the_order_shape_is_the_customer_shape_plus_who_placed_it(client_for, al
         "tracking_reference",
         "created_at",
         "status_history",
+        "shipments",
         "placed_by",
     }
 
