@@ -231,3 +231,7 @@ class ProductAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+# Supplier lines live in their own module; importing it here registers the model.
+from .models_suppliers import SupplierLine  # noqa: E402, F401
