@@ -72,3 +72,7 @@ class ProductAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
             # Product.clean() fills an empty supplier with the manufacturer.
             kwargs["required"] = False
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Supplier lines have their own admin module.
+from . import admin_suppliers  # noqa: E402, F401

@@ -177,11 +177,16 @@ def request_open(
 
 def _reason_set(item: StockItem, state: ItemReplenishment | None, reason: str, detail: str) -> None:
     if state is None:
-        ItemReplenishment.objects.update_or_create(
-            product_id=item.product_id,
-            distributor_id=item.distributor_id,
-            defaults={"reason": reason, "detail": detail[:255]},
-        )
+        try:
+            with transaction.atomic():
+                ItemReplenishment.objects.create(
+                    product_id=item.product_id,
+                    distributor_id=item.distributor_id,
+                    reason=reason,
+                    detail=detail[:255],
+                )
+        except IntegrityError:
+            pass  # a concurrent evaluation recorded the item first; the sweep refreshes it
     elif (state.reason, state.detail) != (reason, detail[:255]):
         state.reason, state.detail = reason, detail[:255]
         state.save(update_fields=["reason", "detail", "evaluated_at"])
@@ -234,7 +239,8 @@ def item_evaluate(
         return None
     choice = supplier_choose(product=item.product, distributor_id=distributor_id)
     if choice.line is None:
-        _reason_set(item, state, choice.reason, choice.detail)
+        if choice.reason:
+            _reason_set(item, state, choice.reason, choice.detail)
         return None
     try:
         request = request_open(

@@ -14,6 +14,7 @@ The rule, in order:
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, When
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -29,26 +30,30 @@ class SupplierChoice(NamedTuple):
     detail: str = ""
 
 
-def supplier_line_default_ensure(*, product: Product) -> None:
+def supplier_line_default_ensure(*, product: Product) -> bool:
     """A product without any supplier line gets one from its supplier and cost price.
 
     The same rule as the data migration (catalog 0007) for products made
     since by code that does not know about supplier lines. One query when
-    the product has lines.
+    the product has lines. False when a concurrent transaction made the line
+    first (this one's snapshot may not see it yet: the caller stops there).
     """
     if SupplierLine.objects.filter(product_id=product.pk).exists():
-        return
-    SupplierLine.objects.get_or_create(
-        product_id=product.pk,
-        supplier_id=product.supplier_id,
-        defaults={
-            "supplier_sku": product.sku,
-            "unit_cost": product.cost_price,
-            "pack_size": max(product.pack_size, 1),
-            "minimum_order_quantity": max(product.minimum_order_quantity, 1),
-            "lead_time_days": min(product.lead_time_days, 365),
-        },
-    )
+        return True
+    try:
+        with transaction.atomic():
+            SupplierLine.objects.create(
+                product_id=product.pk,
+                supplier_id=product.supplier_id,
+                supplier_sku=product.sku,
+                unit_cost=product.cost_price,
+                pack_size=max(product.pack_size, 1),
+                minimum_order_quantity=max(product.minimum_order_quantity, 1),
+                lead_time_days=min(product.lead_time_days, 365),
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def supplier_lines_usable(*, product: Product, distributor_id: int):
@@ -103,7 +108,8 @@ def on_time_rates(*, supplier_ids: Iterable[int], distributor_id: int) -> dict[i
 
 def supplier_choose(*, product: Product, distributor_id: int) -> SupplierChoice:
     """The supplier line a request for this item goes to, or why there is none (module rule)."""
-    supplier_line_default_ensure(product=product)
+    if not supplier_line_default_ensure(product=product):
+        return SupplierChoice(None)  # another transaction is evaluating this product now
     lines = list(supplier_lines_usable(product=product, distributor_id=distributor_id))
     if not lines:
         return SupplierChoice(None, NotOrderedReason.NO_ACTIVE_SUPPLIER, "No active supplier line.")
