@@ -169,3 +169,12 @@ def test_after_seed_demo_and_one_sweep_nothing_low_is_left_unordered():
         assert reasons.get(pair) in NotOrderedReason.values, pair
     # The demo has a cost on every supplier line, and no PO line at a selling price.
     assert not SupplierLine.objects.filter(unit_cost__isnull=True).exists()
+    open_ids = list(
+        ProcurementRequest.objects.filter(status=RequestStatus.OPEN).values_list("pk", flat=True)
+    )
+    services.procurement_requests_approve(request_ids=open_ids, by=procurement_staff())
+    po_lines = PurchaseOrderLine.objects.select_related("product", "request__supplier_line")
+    assert po_lines.count() == len(open_ids) > 0
+    for line in po_lines:
+        assert line.unit_cost == line.request.supplier_line.unit_cost, line
+        assert line.unit_cost != line.product.price, line
