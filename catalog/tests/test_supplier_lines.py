@@ -66,7 +66,9 @@ def test_a_manufacturer_sees_and_changes_only_its_own_lines(django_assert_max_nu
     too_big = client.patch(
         f"{MAKER}/{mine[0].pk}", {"pack_size": 10**9, "unit_cost": "-1"}, format="json"
     )
-    assert too_big.status_code == 400 and {"pack_size", "unit_cost"} <= set(too_big.json()["errors"])
+    assert too_big.status_code == 400 and {"pack_size", "unit_cost"} <= set(
+        too_big.json()["errors"]
+    )
 
 
 def test_a_distributor_without_an_agreement_cannot_be_added():
