@@ -337,6 +337,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.send_confirmation_reminders",
         "schedule": 3600,
     },
+    # Every low item gets a request or a reason; `manage.py replenishment_sweep` from cron.
+    "procurement-replenishment-sweep": {
+        "task": "procurement.replenishment_sweep",
+        "schedule": env.int("REPLENISHMENT_SWEEP_SECONDS", default=3600),
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",

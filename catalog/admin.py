@@ -86,3 +86,7 @@ class HsnRateAdmin(admin.ModelAdmin):
     list_filter = ["rate"]
     search_fields = ["hsn_code", "description"]
     date_hierarchy = "effective_from"
+
+
+# Supplier lines have their own admin module.
+from . import admin_suppliers  # noqa: E402, F401

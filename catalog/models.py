@@ -273,3 +273,7 @@ class HsnRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hsn_code}: {self.rate}% from {self.effective_from}"
+
+
+# Supplier lines live in their own module; importing it here registers the model.
+from .models_suppliers import SupplierLine  # noqa: E402, F401

@@ -14,7 +14,7 @@ from catalog.models import Product
 
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement
-from .signals import stock_available, stock_low, stock_short
+from .signals import reorder_settings_changed, stock_available, stock_low, stock_short
 
 STOCK_FIGURES = ["on_hand", "allocated", "held"]
 # The most any stock figure may reach: an assignment, receipt or count that
@@ -325,6 +325,12 @@ def stock_item_set_reorder_overrides(
     stock_item.reorder_quantity_override = reorder_quantity_override
     stock_item.save(
         update_fields=["reorder_level_override", "reorder_quantity_override", "updated_at"]
+    )
+    reorder_settings_changed.send(
+        sender=StockItem,
+        stock_item_id=stock_item.pk,
+        product_id=stock_item.product_id,
+        distributor_id=stock_item.distributor_id,
     )
     return stock_item
 

@@ -43,3 +43,13 @@ Arguments:
     stock_item_id (int), product_id (int), distributor_id (int),
     units (int): how many allocated units the count does not cover.
 """
+
+reorder_settings_changed = Signal()
+"""A distributor changed an item's reorder level or quantity.
+
+Sent by inventory.services.stock_item_set_reorder_overrides inside its
+transaction; procurement re-evaluates the item (a raised level opens a request).
+
+Arguments:
+    stock_item_id (int), product_id (int), distributor_id (int).
+"""

@@ -51,6 +51,11 @@ class OutboundMessage(models.Model):
         help_text="The user it was sent to, when it went to a user (not a supplier address).",
     )
     template = models.CharField(max_length=100, help_text="Under templates/notifications/.")
+    reply_to = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Reply-To addresses, comma-separated (supplier e-mails: the procurement team).",
+    )
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -12,11 +12,14 @@ from orders.signals import backorder_allocated, order_placed, order_status_chang
 from procurement.signals import (
     procurement_requested,
     purchase_order_answered,
+    purchase_order_cancelled,
+    purchase_order_closed_short,
     purchase_order_issued,
+    purchase_order_proposal_decided,
     purchase_order_reminder_due,
 )
 
-from . import services
+from . import services, supplier_notices
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
@@ -64,6 +67,28 @@ def queue_purchase_order_reminder(sender, purchase_order_id, **kwargs):
 @receiver(purchase_order_answered, dispatch_uid="notifications.purchase_order_answered")
 def queue_purchase_order_answered(sender, purchase_order_id, answer, **kwargs):
     services.purchase_order_answered_queue(purchase_order_id=purchase_order_id, answer=answer)
+
+
+@receiver(purchase_order_cancelled, dispatch_uid="notifications.purchase_order_cancelled")
+def queue_purchase_order_cancelled(sender, purchase_order_id, supplier_was_told, **kwargs):
+    if supplier_was_told:
+        supplier_notices.purchase_order_notice_queue(
+            purchase_order_id=purchase_order_id, notice="cancelled"
+        )
+
+
+@receiver(purchase_order_closed_short, dispatch_uid="notifications.purchase_order_closed_short")
+def queue_purchase_order_closed_short(sender, purchase_order_id, **kwargs):
+    supplier_notices.purchase_order_notice_queue(
+        purchase_order_id=purchase_order_id, notice="closed_short"
+    )
+
+
+@receiver(purchase_order_proposal_decided, dispatch_uid="notifications.proposal_decided")
+def queue_proposal_decided(sender, purchase_order_id, decision, note="", **kwargs):
+    supplier_notices.purchase_order_notice_queue(
+        purchase_order_id=purchase_order_id, notice=decision, note=note
+    )
 
 
 @receiver(tracking, dispatch_uid="notifications.tracking")

@@ -258,4 +258,29 @@ def sample_contexts() -> dict[str, dict]:
             "answer": "proposed",
             "review_url": "/admin/procurement/purchaseorder/17/change/",
         },
+        # To the supplier once the PO was sent: here, closed short.
+        "purchase_order_notice": {
+            "po": SimpleNamespace(
+                number="PO-2026-00017",
+                supplier=supplier,
+                closed_at=timezone.now(),
+                close_reason="The second flush failed.",
+                expected_date=datetime.date(2026, 12, 2),
+                total=Decimal("37200.00"),
+            ),
+            "lines": [
+                SimpleNamespace(
+                    sku="TEA-ASSAM-500",
+                    product_name="Assam tea, 500 g",
+                    quantity=120,
+                    quantity_received=90,
+                    quantity_short=30,
+                    unit_cost=Decimal("310.00"),
+                    line_total=Decimal("37200.00"),
+                )
+            ],
+            "supplier": supplier,
+            "notice": "closed_short",
+            "note": "",
+        },
     }

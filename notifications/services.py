@@ -69,6 +69,7 @@ def _outbox_row(
     user: User | None,
     attachments: list[dict],
     link: str = "",
+    reply_to: str = "",
 ) -> OutboundMessage:
     if channel == Channel.EMAIL:
         subject, text, html = rendered.subject, rendered.text, rendered.html
@@ -86,6 +87,7 @@ def _outbox_row(
         body_html=html,
         attachments=list(attachments),
         dedup_key=_check_key(dedup_key),
+        reply_to=reply_to[:1000] if channel == Channel.EMAIL else "",
     )
 
 
@@ -106,14 +108,16 @@ def message_queue(
     channel: str = Channel.EMAIL,
     user: User | None = None,
     attachments: tuple[dict, ...] | list[dict] = (),
+    reply_to: str = "",
 ) -> None:
     """Queue one message to an address (a supplier, the procurement team) for after commit.
 
     Renders templates/notifications/<template>/ with `context` now, so the
     message says what was true when it was queued. `dedup_key` names the
     event ("procurement_request:42:supplier"): queueing the same key again does
-    nothing. `attachments` are {"path", "filename", "mimetype"} references to
-    default_storage, read when the message is sent. Call it inside the
+    nothing. `reply_to`: comma-separated Reply-To addresses. `attachments`
+    are {"path", "filename", "mimetype"} references to default_storage, read
+    when the message is sent. Call it inside the
     transaction whose outcome the message reports.
     """
     if channel not in (Channel.EMAIL, Channel.WHATSAPP):
@@ -131,9 +135,15 @@ def message_queue(
                 dedup_key=dedup_key,
                 user=user,
                 attachments=list(attachments),
+                reply_to=reply_to,
             )
         ]
     )
+
+
+def supplier_reply_to() -> str:
+    """Supplier e-mails are answered to the procurement team (PROCUREMENT_TEAM_EMAILS)."""
+    return ", ".join(settings.PROCUREMENT_TEAM_EMAILS)
 
 
 def team_alert_queue(*, template: str, context: dict, dedup_key: str) -> None:
@@ -692,6 +702,7 @@ def procurement_request_messages_queue(*, request_id: int) -> None:
             recipient=address,
             context=supplier_context,
             dedup_key=f"procurement_request:{request.pk}:supplier:{address}"[:DEDUP_KEY_MAX_LENGTH],
+            reply_to=supplier_reply_to(),
         )
     if addresses:
         actions.append(f"E-mailed the request to {supplier.name} ({', '.join(addresses)}).")
@@ -761,6 +772,7 @@ def purchase_order_messages_queue(*, purchase_order_id: int, reminder: bool = Fa
             },
             dedup_key=f"{kind}:{po.pk}:{address}"[:DEDUP_KEY_MAX_LENGTH],
             attachments=[attachment],
+            reply_to=supplier_reply_to(),
         )
     members = (
         User.objects.filter(organization=po.supplier, is_active=True)

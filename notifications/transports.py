@@ -94,6 +94,7 @@ def send_email(
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
+        reply_to=[a.strip() for a in message.reply_to.split(",") if a.strip()],
         connection=connection,
     )
     if message.body_html:

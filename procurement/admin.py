@@ -19,7 +19,7 @@ from accounts.models import Organization
 from auromart.admin_helpers import ReadOnlyTabularInline, intermediate_form_response
 from auromart.spreadsheets import SpreadsheetExportMixin
 
-from . import services
+from . import admin_actions, services
 from .exceptions import ProcurementConflict
 from .forms import ReceiptForm
 from .models import (
@@ -151,7 +151,7 @@ class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ["number", "product__sku", "product__name", "reference"]
     list_select_related = ["product", "distributor", "supplier", "po_line__purchase_order"]
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", admin_actions.switch_supplier_selected]
     list_per_page = 50
     autocomplete_fields = ["product", "distributor"]
     fieldsets = [
@@ -163,6 +163,8 @@ class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
                     "product",
                     "distributor",
                     "supplier",
+                    "supplier_line",
+                    "unit_cost",
                     "quantity",
                     "status",
                     "trigger",
@@ -334,7 +336,13 @@ class PurchaseOrderAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     search_fields = ["number", "lines__sku", "lines__product_name"]
     list_select_related = ["supplier", "distributor"]
     inlines = [PurchaseOrderLineInline, GoodsReceiptInline]
-    actions = ["second_approval", "accept_proposal", "cancel_selected"]
+    actions = [
+        "second_approval",
+        "accept_proposal",
+        admin_actions.decline_proposal_selected,
+        "cancel_selected",
+        admin_actions.close_short_selected,
+    ]
     list_per_page = 50
     fieldsets = [
         (

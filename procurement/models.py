@@ -35,6 +35,21 @@ class ProcurementRequest(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     distributor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    supplier_line = models.ForeignKey(
+        "catalog.SupplierLine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The supplier line chosen (procurement.suppliers); its cost prices the PO.",
+    )
+    unit_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The supplier line's unit cost when the request was raised.",
+    )
     quantity = models.PositiveIntegerField()
     status = models.CharField(
         max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN, db_index=True
@@ -50,7 +65,10 @@ class ProcurementRequest(models.Model):
     allocated = models.IntegerField(default=0, help_text="Units promised to open orders.")
     held = models.IntegerField(help_text="Units the distributor held back from sale.")
     incoming = models.IntegerField(help_text="Units on approved purchase orders not received yet.")
-    available = models.IntegerField(help_text="On hand - allocated - held + incoming.")
+    backordered = models.IntegerField(default=0, help_text="Units owed to open orders.")
+    available = models.IntegerField(
+        help_text="The inventory position: on hand - allocated - held + incoming - backordered."
+    )
     reorder_level = models.PositiveIntegerField()
     reorder_quantity = models.PositiveIntegerField()
     order_up_to_level = models.PositiveIntegerField(null=True, blank=True)
@@ -116,6 +134,7 @@ class POStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed by supplier"
     PARTIALLY_RECEIVED = "partially_received", "Partially received"
     RECEIVED = "received", "Received"
+    CLOSED_SHORT = "closed_short", "Closed short"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -144,7 +163,12 @@ class PurchaseOrder(models.Model):
     status = models.CharField(max_length=20, choices=POStatus.choices, db_index=True)
     delivery_address = models.TextField()
     delivery_instructions = models.TextField(blank=True)
-    expected_date = models.DateField()
+    expected_date = models.DateField(
+        help_text="When the goods are due (revised by an accepted proposal)."
+    )
+    original_expected_date = models.DateField(
+        null=True, blank=True, help_text="The date first asked for; on-time is measured against it."
+    )
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     approved_by = models.ForeignKey(
@@ -174,6 +198,11 @@ class PurchaseOrder(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    received_unconfirmed = models.BooleanField(
+        default=False, help_text="Goods arrived before the supplier confirmed or proposed."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
     pdf = models.CharField(max_length=255, blank=True, help_text="Path in media storage.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -190,6 +219,18 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def on_time_date(self):
+        """The date on-time is measured against: the original one, not a revision."""
+        return self.original_expected_date or self.expected_date
+
+    @property
+    def revised_date(self):
+        """The revised expected date, when it differs from the original one."""
+        if self.original_expected_date and self.expected_date != self.original_expected_date:
+            return self.expected_date
+        return None
 
     @property
     def supplier_response_time(self):
@@ -211,6 +252,9 @@ class PurchaseOrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     quantity_received = models.PositiveIntegerField(default=0)
     proposed_quantity = models.PositiveIntegerField(null=True, blank=True)
+    quantity_short = models.PositiveIntegerField(
+        default=0, help_text="Units that never came: the PO was closed short."
+    )
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
 
@@ -227,6 +271,10 @@ class PurchaseOrderLine(models.Model):
                 condition=Q(quantity_received__lte=F("quantity")),
                 name="purchaseorderline_no_over_receipt",
             ),
+            models.CheckConstraint(
+                condition=Q(quantity_short__lte=F("quantity") - F("quantity_received")),
+                name="purchaseorderline_short_within_outstanding",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,7 +282,7 @@ class PurchaseOrderLine(models.Model):
 
     @property
     def outstanding(self) -> int:
-        return self.quantity - self.quantity_received
+        return self.quantity - self.quantity_received - self.quantity_short
 
 
 class GoodsReceipt(models.Model):
@@ -270,3 +318,41 @@ class GoodsReceiptLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} received"
+
+
+class NotOrderedReason(models.TextChoices):
+    """The closed list of reasons why an item at or below its reorder point has nothing on order."""
+
+    NO_ACTIVE_SUPPLIER = "no_active_supplier", "No active supplier"
+    NEEDS_SUPPLIER_COST = "needs_supplier_cost", "Needs a supplier cost"
+    SNOOZED = "snoozed", "Snoozed"
+    PRODUCT_INACTIVE = "product_inactive", "Product no longer sold"
+
+
+class ItemReplenishment(models.Model):
+    """Why an item at or below its reorder point is not ordered, and any snooze staff set.
+
+    Written by procurement.monitoring when it evaluates the item: a row with
+    a reason while the item is low with nothing on order; the reason is
+    cleared once a request opens or the item is no longer low. A row with
+    `snoozed_until` in the future keeps the item from being ordered until then.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    distributor = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(
+        max_length=24, choices=NotOrderedReason.choices, blank=True, db_index=True
+    )
+    detail = models.CharField(max_length=255, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "distributor"], name="itemreplenishment_unique_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.distributor_id}: {self.reason or 'ordered'}"

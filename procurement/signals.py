@@ -45,3 +45,26 @@ goods_received = Signal()
 Arguments:
     purchase_order_id (int), receipt_id (int), fully_received (bool).
 """
+
+purchase_order_cancelled = Signal()
+"""Staff cancelled a purchase order (nothing had been received).
+
+Arguments:
+    purchase_order_id (int), supplier_was_told (bool): whether the PO had
+    gone to the supplier (only then is the supplier told it is cancelled).
+"""
+
+purchase_order_closed_short = Signal()
+"""Staff closed a partially received purchase order: the rest will not come.
+
+Arguments:
+    purchase_order_id (int), short_units (int): units recorded short over all lines.
+"""
+
+purchase_order_proposal_decided = Signal()
+"""Staff accepted or declined the supplier's proposal.
+
+Arguments:
+    purchase_order_id (int), decision (str): "accepted" or "declined",
+    note (str): staff's word to the supplier (may be empty).
+"""

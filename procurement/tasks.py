@@ -9,3 +9,12 @@ from .services import purchase_order_reminders_send
 def send_confirmation_reminders() -> int:
     """Beat, hourly: remind suppliers once about POs left unanswered (see the service)."""
     return purchase_order_reminders_send()
+
+
+@shared_task(name="procurement.replenishment_sweep")
+def replenishment_sweep() -> dict:
+    """Beat, hourly: evaluate every low item, catching any change that was not announced."""
+    from .monitoring import replenishment_sweep as sweep
+
+    result = sweep()
+    return {"evaluated": result.evaluated, "opened": result.opened, "reasons": result.reasons}

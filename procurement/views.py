@@ -53,7 +53,8 @@ class AnswerMixin:
             "confirm_form": confirm_form or (ConfirmForm() if self.ask_name else None),
             "proposal_form": proposal_form
             or ProposalForm(purchase_order=po, ask_name=self.ask_name),
-            "pdf_url": self.pdf_url(po),
+            # A cancelled PO serves no PDF: the link answers "cancelled", nothing to act on.
+            "pdf_url": None if po.status == POStatus.CANCELLED else self.pdf_url(po),
             "ask_name": self.ask_name,
         }
         context.update(self.extra_context(po))
@@ -138,7 +139,7 @@ class AnswerByLinkView(AnswerMixin, View):
 @never_cache
 def pdf_by_link(request, token: str):
     po = services.purchase_order_from_token(token)
-    if po is None or po.status == POStatus.AWAITING_APPROVAL:
+    if po is None or po.status in (POStatus.AWAITING_APPROVAL, POStatus.CANCELLED):
         raise Http404("This link is not valid or has expired.")
     return purchase_order_pdf_response(po)
 
@@ -201,4 +202,7 @@ class SupplierPurchaseOrderView(SupplierMixin, AnswerMixin, View):
 
 class SupplierPurchaseOrderPdfView(SupplierMixin, View):
     def get(self, request, number: str):
-        return purchase_order_pdf_response(self.get_purchase_order(request, number))
+        po = self.get_purchase_order(request, number)
+        if po.status == POStatus.CANCELLED:
+            raise Http404("This purchase order is cancelled.")
+        return purchase_order_pdf_response(po)

@@ -227,6 +227,21 @@ def shipment_of(invoice_name, key="pk"):
     return kwargs
 
 
+def supplier_line_of(name):
+    """The supplier line of a product by its manufacturer (made when first asked for)."""
+
+    def kwargs(world, role):
+        from catalog.models import SupplierLine
+
+        product = world[name]
+        line, _ = SupplierLine.objects.get_or_create(
+            product=product, supplier_id=product.manufacturer_id
+        )
+        return {"pk": line.pk}
+
+    return kwargs
+
+
 def own_notification(world, role):
     return {
         "pk": world[f"{role}_notification" if role != ANONYMOUS else "customer_notification"].pk
@@ -347,6 +362,18 @@ MATRIX: dict[str, Row] = {
     "api-purchase-order-detail": Row(("get",), only(PROCUREMENT), own=pk_of("purchase_order")),
     "api-purchase-order-approve": Row(("put",), only(PROCUREMENT), own=pk_of("purchase_order")),
     "api-purchase-order-receive": Row(("post",), only(PROCUREMENT), own=pk_of("purchase_order")),
+    # --- Supplier lines (#13): procurement staff all, a manufacturer its own products' ---
+    "api-procurement-supplier-lines": Row(("get", "post"), only(PROCUREMENT)),
+    "api-procurement-supplier-line": Row(
+        ("get", "patch"), only(PROCUREMENT), own=supplier_line_of("own_product")
+    ),
+    "api-manufacturer-supplier-lines": Row(("get", "post"), only(MANUFACTURER)),
+    "api-manufacturer-supplier-line": Row(
+        ("get", "patch"),
+        only(MANUFACTURER),
+        own=supplier_line_of("own_product"),
+        other=supplier_line_of("other_product"),
+    ),
     # --- API of #6: distributor --------------------------------------------------------
     "api-distributor-order-list": Row(("get",), only(DISTRIBUTOR)),
     "api-distributor-order-detail": Row(

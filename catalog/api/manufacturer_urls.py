@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import manufacturer_media_views as media
 from . import manufacturer_views as views
+from . import supplier_views
 
 urlpatterns = [
     path("products", views.ProductListCreateView.as_view(), name="api-manufacturer-products"),
@@ -26,4 +27,14 @@ urlpatterns = [
     path("inventory/assign", views.StockAssignView.as_view(), name="api-manufacturer-stock-assign"),
     path("orders", views.OrderListView.as_view(), name="api-manufacturer-orders"),
     path("sales", views.SalesSummaryView.as_view(), name="api-manufacturer-sales"),
+    path(
+        "supplier-lines",
+        supplier_views.SupplierLineListCreateView.as_view(actor="manufacturer"),
+        name="api-manufacturer-supplier-lines",
+    ),
+    path(
+        "supplier-lines/<int:pk>",
+        supplier_views.SupplierLineDetailView.as_view(actor="manufacturer"),
+        name="api-manufacturer-supplier-line",
+    ),
 ]

@@ -32,5 +32,7 @@ class ProductFactory(DjangoModelFactory):
     description = "A product made for the tests."
     category = factory.SubFactory(CategoryFactory)
     price = Decimal("100.00")
+    # What suppliers charge: a request needs a supplier cost (procurement.suppliers).
+    cost_price = Decimal("70.00")
     manufacturer = factory.SubFactory(ManufacturerFactory)
     supplier = factory.SelfAttribute("manufacturer")

@@ -85,6 +85,12 @@ REQUIRED = {
         "9 Dec 2026",
         "/admin/procurement/purchaseorder/17/change/",
     ],
+    # The supplier told a PO is closed short: what came, what will not
+    "purchase_order_notice": [
+        "PO-2026-00017",
+        "Assam tea, 500 g",
+        "The second flush failed.",
+    ],
 }
 
 

@@ -37,6 +37,7 @@ class ComputationSerializer(serializers.ModelSerializer):
             "allocated",
             "held",
             "incoming",
+            "backordered",
             "available",
             "reorder_level",
             "reorder_quantity",
@@ -51,6 +52,7 @@ class ProcurementRequestSerializer(serializers.ModelSerializer):
     product = ProcurementProductSerializer()
     distributor = ProcurementOrganizationSerializer()
     supplier = ProcurementOrganizationSerializer()
+    supplier_line_id = serializers.IntegerField(read_only=True, allow_null=True)
     computation = serializers.SerializerMethodField()
     purchase_order = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()
@@ -63,6 +65,8 @@ class ProcurementRequestSerializer(serializers.ModelSerializer):
             "product",
             "distributor",
             "supplier",
+            "supplier_line_id",
+            "unit_cost",
             "quantity",
             "status",
             "trigger",
@@ -115,6 +119,7 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer):
             "product_name",
             "quantity",
             "quantity_received",
+            "quantity_short",
             "outstanding",
             "proposed_quantity",
             "unit_cost",
@@ -163,6 +168,7 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
             "status",
             "total",
             "expected_date",
+            "original_expected_date",
             "delivery_address",
             "delivery_instructions",
             "approved_by",
@@ -177,6 +183,9 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
             "proposed_date",
             "supplier_note",
             "received_at",
+            "received_unconfirmed",
+            "closed_at",
+            "close_reason",
             "cancelled_at",
             "cancel_reason",
             "lines",

@@ -1,8 +1,20 @@
 from django.urls import path
 
+from catalog.api import supplier_views
+
 from . import views
 
 urlpatterns = [
+    path(
+        "supplier-lines",
+        supplier_views.SupplierLineListCreateView.as_view(actor="staff"),
+        name="api-procurement-supplier-lines",
+    ),
+    path(
+        "supplier-lines/<int:pk>",
+        supplier_views.SupplierLineDetailView.as_view(actor="staff"),
+        name="api-procurement-supplier-line",
+    ),
     path("requests", views.ProcurementRequestListView.as_view(), name="api-procurement-requests"),
     path(
         "<int:pk>/approve",

@@ -86,11 +86,13 @@ def test_list_with_filters_and_the_computation_figures():
     assert row["distributor"]["id"] == distributor.pk
     assert row["supplier"]["id"] == second.supplier_id
     assert row["quantity"] == 30 and row["status"] == "open" and row["created_at"]
+    assert row["supplier_line_id"] == second.supplier_line_id and row["unit_cost"] == "70.00"
     assert row["computation"] == {
         "on_hand": 11,  # the shelf: 2 of them allocated to the order that crossed the level
         "allocated": 2,
         "held": 0,
         "incoming": 0,
+        "backordered": 0,
         "available": 9,
         "reorder_level": 10,
         "reorder_quantity": 30,

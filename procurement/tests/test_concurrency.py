@@ -9,13 +9,14 @@ import pytest
 from django.db.models import Sum
 
 from accounts.tests.factories import CustomerFactory
+from catalog.models import SupplierLine
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from notifications.models import OutboundMessage
 from orders.models import Order
 from orders.tests.test_concurrency import buy, run_concurrently
-from procurement.models import ProcurementRequest, RequestStatus
+from procurement.models import ItemReplenishment, ProcurementRequest, RequestStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,3 +40,9 @@ def test_twenty_concurrent_orders_crossing_the_level_open_exactly_one_request(se
     assert request.status == RequestStatus.OPEN and request.available == 30
     assert OutboundMessage.objects.filter(template="procurement_request").count() == 1
     assert OutboundMessage.objects.filter(template="low_stock_alert").count() == 1
+    # The product had no supplier line: the first evaluation made exactly one from its
+    # supplier and cost price, and the request goes to it, at its cost.
+    line = SupplierLine.objects.get(product=product)
+    assert (request.supplier_line, request.unit_cost) == (line, product.cost_price)
+    # Nothing was left with a reason by a transaction that lost a race.
+    assert not ItemReplenishment.objects.exclude(reason="").exists()

@@ -1,6 +1,7 @@
 """Spreadsheet export of procurement requests, purchase orders and their lines."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -11,11 +12,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ManufacturerFactory
 from inventory.tests.factories import DistributorFactory
-from procurement import services
+from procurement import monitoring, services
 from procurement.models import ProcurementRequest, PurchaseOrder, PurchaseOrderLine
 from procurement.resources import (
     ProcurementRequestResource,
@@ -92,6 +94,12 @@ def procurement():
     other = low_item(distributor, cost_price=Decimal("999.99"))
     still_open = low_item(distributor)
     rejected = low_item(distributor)
+    # A rejection re-evaluates the item; snoozed, it stays without a new request.
+    monitoring.item_snooze(
+        product_id=rejected.product_id,
+        distributor_id=distributor.pk,
+        until=timezone.localdate() + datetime.timedelta(days=7),
+    )
     services.procurement_requests_reject(
         request_ids=[rejected.pk], by=staff, reason="=HYPERLINK(evil)"
     )

@@ -9,7 +9,7 @@ orders have moved since is left alone.
 
 import random
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -19,7 +19,7 @@ from accounts.agreements import agreement_accept_by_staff, agreement_is_accepted
 from accounts.models import PROCUREMENT_GROUP, Organization, User
 from accounts.services import organization_create, organization_set_default_store, user_create
 from catalog.demo_images import draw_product_picture
-from catalog.models import Category, Product
+from catalog.models import Category, Product, SupplierLine
 from catalog.services import category_create, product_create
 from catalog.services_media import product_attributes_set, product_image_add
 from inventory.models import StockItem, StockMovement
@@ -29,6 +29,7 @@ from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
 from orders.services import order_place, order_transition
 from pricing.demo import seed_gstins, seed_hsn, seed_price_lists
+from procurement.suppliers import supplier_line_default_ensure
 
 DEMO_PASSWORD = "AuroMart-demo-2026"
 ADMIN_PASSWORD = "AuroMart-admin-2026"
@@ -92,6 +93,10 @@ class ProductSpec:
     pack_size: int
     minimum_order_quantity: int
     lead_time_days: int
+
+
+# What the demo's suppliers charge, as a share of the selling price.
+DEMO_COST_SHARE = Decimal("0.70")
 
 
 def _price(rng: random.Random, low: int, high: int) -> Decimal:
@@ -284,6 +289,7 @@ class Command(BaseCommand):
                 retailers=[self.orgs["Lakeside Retail Mart"], self.orgs["Metro Corner Stores"]],
                 distributor=self.orgs[DEFAULT_STORE],
             )
+            created["supplier costs"] = self._supplier_costs()
             created["orders"] = self._orders()
         # The demo orders' e-mails go out on background threads after commit;
         # let them finish (console mail prints them) before the logins.
@@ -406,6 +412,7 @@ class Command(BaseCommand):
                 description=spec.description,
                 category=self.categories[spec.category],
                 price=spec.price,
+                cost_price=(spec.price * DEMO_COST_SHARE).quantize(Decimal("0.01"), ROUND_HALF_UP),
                 manufacturer=self.orgs[spec.manufacturer],
                 supplier=self.orgs[spec.supplier] if spec.supplier else None,
                 reorder_level=spec.reorder_level,
@@ -435,6 +442,22 @@ class Command(BaseCommand):
                     )
                     movements += 1
         return products, movements
+
+    @staticmethod
+    def _supplier_costs() -> int:
+        """Every supplier line gets a cost (about 70 % of the price), so the demo shows
+        replenishment working, not "needs a supplier cost"."""
+        made = 0
+        for product in Product.objects.filter(supplier_lines__isnull=True).order_by("pk"):
+            supplier_line_default_ensure(product=product)
+        lines = SupplierLine.objects.filter(unit_cost__isnull=True).select_related("product")
+        for line in lines.order_by("pk"):
+            line.unit_cost = (line.product.price * DEMO_COST_SHARE).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+            line.save(update_fields=["unit_cost", "updated_at"])
+            made += 1
+        return made
 
     @staticmethod
     def _media(product: Product, spec: ProductSpec, pictures: int) -> None:
