@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -97,3 +98,11 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
         stylesheets=[_stylesheet(static_path(name), fetcher) for name in stylesheets],
         font_config=font_config(),
     )
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """A rendered document for the browser: shown inline, named, kept out of shared caches."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private"
+    return response

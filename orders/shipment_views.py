@@ -8,12 +8,13 @@ missing tracking reference re-shows the order page with the form's errors.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
+from auromart.pdf import pdf_response
 
 from .distributor_forms import ShipmentForm
 from .distributor_views import DistributorOrderDetailView, _order
@@ -26,12 +27,6 @@ from .shipment_docs import (
     shipment_for_distributor,
 )
 from .shipments import shipment_create, shipment_mark_delivered
-
-
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 class OrderShipView(DistributorOrderDetailView):

@@ -8,7 +8,6 @@ or a shipment already delivered, is 409 `illegal_transition`.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +20,7 @@ from auromart.api import schema
 from auromart.api.exceptions import error_response
 from auromart.api.fields import MAX_ID
 from auromart.api.pdf import PdfApiView, pdf_responses
+from auromart.pdf import pdf_response
 
 from ..exceptions import IllegalTransition
 from ..models import Shipment
@@ -186,13 +186,6 @@ class ShipmentDeliverView(APIView):
         return Response(ShipmentSerializer(_shipment(request, pk)).data)
 
 
-def _pdf(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private"
-    return response
-
-
 class PackingSlipView(PdfApiView):
     permission_classes = [IsDistributor]
 
@@ -203,7 +196,7 @@ class PackingSlipView(PdfApiView):
     )
     def get(self, request, pk: int):
         shipment = _shipment(request, pk)
-        return _pdf(packing_slip_pdf(shipment), f"packing-slip-{shipment.number}.pdf")
+        return pdf_response(packing_slip_pdf(shipment), f"packing-slip-{shipment.number}.pdf")
 
 
 class PickListView(PdfApiView):
@@ -244,4 +237,4 @@ class PickListView(PdfApiView):
         pick_list = pick_list_for_distributor(distributor=organization, numbers=numbers)
         if not pick_list.orders:
             raise NotFound()
-        return _pdf(pick_list_pdf(pick_list), "pick-list.pdf")
+        return pdf_response(pick_list_pdf(pick_list), "pick-list.pdf")
