@@ -43,6 +43,7 @@ from inventory.tests.factories import StockItemFactory
 from invoicing.tests.factories import invoice_for
 from notifications.models import Notification
 from orders.tests.factories import place_order
+from procurement.models import ProcurementRequest
 from procurement.services import procurement_request_approve, procurement_request_create
 from procurement.tests.factories import procurement_staff
 
@@ -102,7 +103,10 @@ def seed_world() -> dict:
     requests = [
         procurement_request_create(product=other, distributor=d1, by=staff, quantity=10),
         procurement_request_create(product=own, distributor=d2, by=staff, quantity=10),
-        procurement_request_create(product=low, distributor=d1, by=staff, quantity=5),
+        # The low item's request: the one monitoring opened when it was stocked below
+        # its reorder level (#13), else one made here.
+        ProcurementRequest.objects.filter(product=low, distributor=d1).first()
+        or procurement_request_create(product=low, distributor=d1, by=staff, quantity=5),
     ]
     purchase_order = procurement_request_approve(request=requests[1], by=staff)
     ids = {

@@ -12,10 +12,13 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Organization
 from accounts.permissions import IsManufacturer, IsProcurementStaff
+from auromart.api import schema
 
 from ..models import Product, SupplierLine
 from ..models_suppliers import MAX_LEAD_TIME_DAYS, MAX_PACK_SIZE, MAX_PRIORITY, MAX_UNIT_COST
 from ..suppliers import supplier_line_create, supplier_line_update, supplier_lines
+
+ERRORS = {401: schema.UNAUTHORIZED, 403: schema.FORBIDDEN, 404: schema.NOT_FOUND}
 
 
 class SupplierLineSerializer(serializers.ModelSerializer):
@@ -91,11 +94,18 @@ class SupplierLineMixin:
 class SupplierLineListCreateView(SupplierLineMixin, generics.ListCreateAPIView):
     serializer_class = SupplierLineSerializer
 
-    @extend_schema(summary="Supplier lines", description="Paginated, by product and priority.")
+    @extend_schema(
+        summary="Supplier lines",
+        description="Paginated, by product and priority.",
+        responses={200: SupplierLineSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Add a supplier to a product")
+    @extend_schema(
+        summary="Add a supplier to a product",
+        responses={201: SupplierLineSerializer, 400: schema.VALIDATION_ERROR, **ERRORS},
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -115,6 +125,17 @@ class SupplierLineListCreateView(SupplierLineMixin, generics.ListCreateAPIView):
 class SupplierLineDetailView(SupplierLineMixin, generics.RetrieveUpdateAPIView):
     serializer_class = SupplierLineUpdateSerializer
     http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(summary="One supplier line", responses={200: SupplierLineSerializer, **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change a supplier line",
+        responses={200: SupplierLineSerializer, 400: schema.VALIDATION_ERROR, **ERRORS},
+    )
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         serializer.instance = self._call(

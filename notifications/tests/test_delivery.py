@@ -280,14 +280,15 @@ def test_status_updates_reach_the_customer_with_tracking(
 def test_order_placement_queries_with_the_confirmation(django_assert_num_queries):
     """The confirmation adds 4 queries to order_place (order+customer+preferences, lines,
     outbox INSERT, in-app INSERT), the same for a 1-line and a 3-line order; telling the
-    distributor's members (here none) adds the one query that finds them. 14 in all since
-    #12: allocating writes no movement (one INSERT less), and the demand record's INSERT
-    replaces the products read a second time inside the transaction."""
+    distributor's members (here none) adds the one query that finds them. 15 in all: #12
+    made it 14 (allocating writes no movement, and the demand record's INSERT replaces
+    the products read a second time), and #15's price lists add the one query that
+    prices the lines for this buyer (pricing.selectors.price_quotes)."""
     distributor = DistributorFactory()
     products = [stocked_product(distributor=distributor) for _ in range(3)]
     customer = CustomerFactory()
     place_order(customer=customer, distributor=distributor, lines=[(products[0], 1)])
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         place_order(customer=customer, distributor=distributor, lines=[(p, 1) for p in products])
 
 
