@@ -8,12 +8,27 @@ from django.db import migrations, models
 import catalog.hsn
 
 
+def stopwords_off(apps, schema_editor):
+    """catalog_product's FULLTEXT index keeps no stopwords (0005): adding the HSN column
+    and its index rebuilds it, so the session must build it with stopwords off."""
+    if schema_editor.connection.vendor == "mysql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_ft_enable_stopword = OFF")
+
+
+def stopwords_default(apps, schema_editor):
+    if schema_editor.connection.vendor == "mysql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_ft_enable_stopword = DEFAULT")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0006_product_images_attributes"),
     ]
 
     operations = [
+        migrations.RunPython(stopwords_off, stopwords_default),
         migrations.AddField(
             model_name="product",
             name="hsn_code",
@@ -75,4 +90,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(stopwords_default, stopwords_off),
     ]
