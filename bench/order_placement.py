@@ -112,12 +112,22 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
         cursor.execute(
             "INSERT INTO orders_orderitem (sku, product_name, quantity, unit_price,"
             " line_total, order_id, product_id, quantity_allocated, quantity_shipped,"
-            " quantity_backordered, quantity_cancelled) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0)"] * len(priced)),
+            " quantity_backordered, quantity_cancelled, list_price, price_list_name) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, %s, '')"] * len(priced)),
             [
                 value
                 for pid, qty, sku, name, price in priced
-                for value in (sku, name, qty, price, Decimal(price) * qty, order_id, pid, qty)
+                for value in (
+                    sku,
+                    name,
+                    qty,
+                    price,
+                    Decimal(price) * qty,
+                    order_id,
+                    pid,
+                    qty,
+                    price,
+                )
             ],
         )
         items = sorted((seed.stock_items[pid], qty) for pid, qty, *_ in priced)
@@ -145,9 +155,9 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
             "INSERT INTO notifications_outboundmessage (channel, recipient, template, subject,"
             " body_text, body_html, attachments, status, attempts, next_attempt_at,"
             " claimed_until, last_error, provider_message_id, simulated, dedup_key,"
-            " created_at, sent_at, status_changed_at, resent_from_id, user_id)"
+            " created_at, sent_at, status_changed_at, resent_from_id, user_id, reply_to)"
             " VALUES ('email', %s, 'order_confirmation', %s, %s, %s, '[]', 'bench', 0,"
-            " NOW(6), NULL, '', '', 0, %s, NOW(6), NULL, NOW(6), NULL, %s)",
+            " NOW(6), NULL, '', '', 0, %s, NOW(6), NULL, NOW(6), NULL, %s, '')",
             (
                 f"customer{customer_id}@bench.local",
                 f"Order {order_id} confirmed",

@@ -41,7 +41,7 @@ SIZES_QUICK = (10, 1_000)
 def _seed_catalog(total: int) -> None:
     """Grow the catalog to `total` products (bulk_create: this is set-up, not measured)."""
     from accounts.models import Organization
-    from catalog.models import Category, Product
+    from catalog.models import Category, Product, SupplierLine
 
     maker, _ = Organization.objects.get_or_create(
         name="Bench Maker Q", kind=Organization.Kind.MANUFACTURER
@@ -61,10 +61,18 @@ def _seed_catalog(total: int) -> None:
                 supplier=maker,
                 reorder_level=5,
                 reorder_quantity=50,
+                cost_price=Decimal("60.00"),  # a supplier without a cost is never ordered (#13)
             )
             for n in range(have, total)
         ],
         batch_size=1000,
+    )
+    # Products and supplier lines of a bench database from before supplier costs.
+    Product.objects.filter(sku__startswith="QPO-", cost_price__isnull=True).update(
+        cost_price=Decimal("60.00")
+    )
+    SupplierLine.objects.filter(product__sku__startswith="QPO-", unit_cost__isnull=True).update(
+        unit_cost=Decimal("60.00")
     )
 
 
