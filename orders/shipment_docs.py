@@ -9,7 +9,7 @@ prices.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from accounts.models import Organization
 from auromart.pdf import render_pdf
@@ -39,14 +39,19 @@ class PickList:
         return sum(row.total for row in self.rows)
 
 
-def pick_list_for_distributor(*, distributor: Organization, numbers: list[str]) -> PickList:
-    """The allocated units of `distributor`'s open orders among `numbers`, by SKU (two queries).
+def pick_list_for_distributor(
+    *, distributor: Organization, numbers: list[str] = (), pks: list[int] = ()
+) -> PickList:
+    """The allocated units of `distributor`'s open orders named by number or id, by SKU.
 
-    Orders of other distributors and closed orders are left out.
+    Two queries. Orders of other distributors and closed orders are left out;
+    at most PICK_LIST_MAX_ORDERS of each are read.
     """
-    numbers = list(dict.fromkeys(numbers))[:PICK_LIST_MAX_ORDERS]
+    chosen = Q(number__in=list(dict.fromkeys(numbers))[:PICK_LIST_MAX_ORDERS]) | Q(
+        pk__in=list(dict.fromkeys(pks))[:PICK_LIST_MAX_ORDERS]
+    )
     orders = list(
-        Order.objects.filter(distributor=distributor, number__in=numbers, status__in=OPEN_STATUSES)
+        Order.objects.filter(chosen, distributor=distributor, status__in=OPEN_STATUSES)
         .select_related("customer", "buyer_organization")
         .prefetch_related(
             Prefetch(
@@ -76,16 +81,22 @@ def pick_list_pdf(pick_list: PickList) -> bytes:
     )
 
 
-def shipment_for_distributor(*, distributor: Organization, number: str) -> Shipment | None:
-    """One of `distributor`'s shipments by number, with its order and lines; None if not theirs."""
+def shipment_for_distributor(
+    *, distributor: Organization, number: str | None = None, pk: int | None = None
+) -> Shipment | None:
+    """One of `distributor`'s shipments by number or id, with its order, lines and invoice.
+
+    None when there is no such shipment or it is another distributor's.
+    """
+    lookup = {"pk": pk} if pk is not None else {"number": number}
     return (
         Shipment.objects.select_related(
-            "order__customer", "order__buyer_organization", "order__distributor"
+            "order__customer", "order__buyer_organization", "order__distributor", "invoice"
         )
         .prefetch_related(
             Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_item"))
         )
-        .filter(order__distributor=distributor, number=number)
+        .filter(order__distributor=distributor, **lookup)
         .first()
     )
 

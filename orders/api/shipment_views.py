@@ -29,6 +29,7 @@ from ..shipment_docs import (
     packing_slip_pdf,
     pick_list_for_distributor,
     pick_list_pdf,
+    shipment_for_distributor,
 )
 from ..shipments import (
     NOTE_MAX_LENGTH,
@@ -73,16 +74,10 @@ class ShipmentCreateSerializer(serializers.Serializer):
 
 
 def _shipment(request, pk: int) -> Shipment:
+    """The caller's organization's shipment `pk`; else 404."""
     shipment = None
     if pk <= MAX_ID:
-        shipment = (
-            Shipment.objects.select_related(
-                "order__customer", "order__buyer_organization", "order__distributor", "invoice"
-            )
-            .prefetch_related("lines__order_item")
-            .filter(pk=pk, order__distributor=request.user.organization)
-            .first()
-        )
+        shipment = shipment_for_distributor(distributor=request.user.organization, pk=pk)
     if shipment is None:
         raise NotFound()
     return shipment
@@ -228,13 +223,9 @@ class PickListView(PdfApiView):
             raise ValidationError({"orders": ["Give order ids separated by commas, e.g. 12,15."]})
         if len(parts) > PICK_LIST_MAX_ORDERS:
             raise ValidationError({"orders": [f"At most {PICK_LIST_MAX_ORDERS} orders."]})
-        organization = request.user.organization
-        numbers = list(
-            organization.orders_received.filter(pk__in=[int(p) for p in parts]).values_list(
-                "number", flat=True
-            )
+        pick_list = pick_list_for_distributor(
+            distributor=request.user.organization, pks=[int(part) for part in parts]
         )
-        pick_list = pick_list_for_distributor(distributor=organization, numbers=numbers)
         if not pick_list.orders:
             raise NotFound()
         return pdf_response(pick_list_pdf(pick_list), "pick-list.pdf")
