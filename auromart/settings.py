@@ -202,6 +202,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates read "3 Dec 2026, 13:43" on pages and in the admin (auromart.formatting).
+FORMAT_MODULE_PATH = ["auromart.formats"]
 
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "static/"

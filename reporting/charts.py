@@ -24,9 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
-from django.conf import settings
-
-from catalog.templatetags.catalog_tags import money as money_text
+from auromart.formatting import money_display as money_text
+from auromart.formatting import number_display
 
 # Bootstrap 5.3's palette, as the site's CSS uses it.
 PRIMARY = "#0d6efd"
@@ -87,18 +86,16 @@ def value_text(value: Number | None, *, money: bool = False) -> str:
         return money_text(value)
     amount = Decimal(str(value))
     if amount == amount.to_integral_value():
-        return f"{int(amount):,}"
-    return f"{amount.normalize():,f}"
+        return number_display(amount)
+    return number_display(amount, max(0, -amount.normalize().as_tuple().exponent))
 
 
 def _tick_text(value: Decimal, step: Decimal, *, money: bool) -> str:
     """An axis tick: as many decimals as the step needs, ₹ and thousands separators for money."""
     places = max(0, -step.normalize().as_tuple().exponent)
-    text = f"{abs(value):,.{places}f}"
-    sign = "-" if value < 0 else ""
     if money:
-        return f"{sign}{getattr(settings, 'CURRENCY_SYMBOL', '₹')}{text}"
-    return sign + text
+        return money_text(value, places=places)
+    return number_display(value, places)
 
 
 def nice_ticks(

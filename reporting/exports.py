@@ -24,9 +24,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from auromart.formatting import date_display, money_display, number_display
 from auromart.pdf import render_pdf
 from auromart.spreadsheets import escape_formula
-from catalog.templatetags.catalog_tags import money
 
 from .tables import Column, Kind, ReportTable, table_csv
 
@@ -55,18 +55,18 @@ def display_text(value: Any, kind: Kind) -> str:
     if value is None:
         return ""
     if kind == "money":
-        return money(value)
+        return money_display(value)
     if kind == "int":
-        return f"{int(value):,}"
+        return number_display(int(value))
     if kind == "percent":
         share = (Decimal(value) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         return f"{share}%"
     if kind == "decimal":
-        return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+        return number_display(value, 2)
     if kind == "days":
-        return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+        return number_display(value, 1)
     if kind == "date" and isinstance(value, datetime.date):
-        return f"{value.day} {value:%b %Y}"
+        return date_display(value)
     return str(value)
 
 

@@ -3,8 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.conf import settings
 
+from auromart.formatting import money_display
 from catalog.selectors import stock_label
 
 register = template.Library()
@@ -12,16 +12,8 @@ register = template.Library()
 
 @register.filter
 def money(value) -> str:
-    """12345.5 -> "₹12,345.50" (CURRENCY_SYMBOL, if the settings name one)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    symbol = getattr(settings, "CURRENCY_SYMBOL", "₹")
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+    """547365 -> "₹5,47,365.00": auromart.formatting.money_display for templates."""
+    return money_display(value)
 
 
 @register.filter

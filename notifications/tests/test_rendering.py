@@ -62,7 +62,7 @@ REQUIRED = {
     "monthly_report": [
         "October 2026",
         "Orders (sold)",
-        "₹1,843,250.50",
+        "₹18,43,250.50",
         "₹5,279.21",
         "Dreamweave Gel Memory Foam Mattress",
         "/reports/monthly/?year=2026",
