@@ -140,5 +140,5 @@ compose-down: ## docker compose: stop the stack (volumes are kept)
 	$(COMPOSE) down
 
 clean: ## Remove the virtualenv, caches and collected static files (keeps db.sqlite3 and media/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media .test-media-*
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
