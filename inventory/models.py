@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
@@ -11,10 +11,22 @@ from .exceptions import LedgerAppendOnly
 
 class StockItemQuerySet(models.QuerySet):
     def with_levels(self):
-        """Annotate `available_qty` and the effective `reorder_point` (override or product's)."""
+        """Annotate `available_qty` and the effective `reorder_point`.
+
+        The reorder point is the nightly figure of a `dynamic` replenishment
+        policy (procurement.ReplenishmentPolicy) when it has one, else the
+        item's override or the product's level.
+        """
         return self.annotate(
             available_qty=F("on_hand") - F("allocated") - F("held"),
-            reorder_point=Coalesce("reorder_level_override", "product__reorder_level"),
+            reorder_point=Case(
+                When(
+                    replenishment_policy__policy="dynamic",
+                    replenishment_policy__reorder_point__isnull=False,
+                    then=F("replenishment_policy__reorder_point"),
+                ),
+                default=Coalesce("reorder_level_override", "product__reorder_level"),
+            ),
         )
 
     def at_or_below_reorder_level(self):
