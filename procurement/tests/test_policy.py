@@ -68,7 +68,9 @@ def test_croston_with_sba_on_an_intermittent_series():
 def test_steady_demand_is_the_window_mean():
     day = datetime.date(2026, 1, 5)
     values = [4, 6, 5, 3, 7, 5, 4, 6]
-    estimate = demand_estimate([(day + datetime.timedelta(days=i), v) for i, v in enumerate(values)])
+    estimate = demand_estimate(
+        [(day + datetime.timedelta(days=i), v) for i, v in enumerate(values)]
+    )
     assert (estimate.method, estimate.mean) == ("steady", 5.0)
     assert estimate.std == pytest.approx(math.sqrt(sum((v - 5) ** 2 for v in values) / 7))
 

@@ -74,9 +74,7 @@ def world():
             )
             po = services.procurement_request_approve(request=request, by=staff)
         with time_machine.travel(at(received), tick=False):
-            services.purchase_order_receive(
-                purchase_order=po, lines=[(product.pk, 20)], by=staff
-            )
+            services.purchase_order_receive(purchase_order=po, lines=[(product.pk, 20)], by=staff)
     # Demand: 5 Nov to 2 Dec, every business day; 6 units a weekday, 2 on Saturdays.
     customer = CustomerFactory()
     day = datetime.date(2026, 11, 5)
@@ -102,7 +100,7 @@ def world():
 
 
 def test_the_first_po_is_due_five_business_days_later_skipping_the_holiday(world):
-    product, distributor, _item, _policy = world
+    product, _distributor, _item, _policy = world
     first = ProcurementRequest.objects.filter(product=product).earliest("created_at")
     assert first.po_line.purchase_order.expected_date == datetime.date(2026, 11, 13)
 
@@ -151,7 +149,7 @@ def test_monitoring_and_the_sweep_use_the_dynamic_reorder_point(world):
 
 
 def test_too_little_history_keeps_the_fixed_level(world):
-    product, distributor, item, policy = world
+    _product, _distributor, item, policy = world
     DemandLine.objects.filter(created_at__lt=at(datetime.date(2026, 11, 25))).delete()
     with time_machine.travel(at(TODAY, 2), tick=False):
         result = policies_recompute()
@@ -174,7 +172,7 @@ def test_evaluation_stays_a_constant_number_of_queries(world, django_assert_max_
 
 
 def test_the_recompute_is_a_constant_number_of_queries(world, django_assert_max_num_queries):
-    product, distributor, _item, _policy = world
+    _product, distributor, _item, _policy = world
     for _ in range(20):
         other = StockItemFactory(distributor=distributor, on_hand=10)
         ReplenishmentPolicy.objects.create(stock_item=other, policy=PolicyKind.DYNAMIC)
