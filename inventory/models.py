@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
@@ -27,6 +27,23 @@ class StockItemQuerySet(models.QuerySet):
                 ),
                 default=Coalesce("reorder_level_override", "product__reorder_level"),
             ),
+        )
+
+    def with_dynamic_level(self):
+        """Annotate `dynamic_reorder_point`: the nightly figure of the item's `dynamic`
+        replenishment policy (procurement.ReplenishmentPolicy), else None.
+
+        A subquery, not a join: under FOR UPDATE it locks no policy row.
+        `reorder_level` then answers with it, so `is_low` (and the `stock_low`
+        signal) follows the item's policy without another query.
+        """
+        policy_model = self.model._meta.get_field("replenishment_policy").related_model
+        return self.annotate(
+            dynamic_reorder_point=Subquery(
+                policy_model.objects.filter(stock_item_id=OuterRef("pk"), policy="dynamic").values(
+                    "reorder_point"
+                )[:1]
+            )
         )
 
     def at_or_below_reorder_level(self):
@@ -112,6 +129,9 @@ class StockItem(models.Model):
 
     @property
     def reorder_level(self) -> int:
+        dynamic = getattr(self, "dynamic_reorder_point", None)
+        if dynamic is not None:
+            return dynamic
         if self.reorder_level_override is not None:
             return self.reorder_level_override
         return self.product.reorder_level

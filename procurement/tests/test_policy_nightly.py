@@ -187,3 +187,16 @@ def test_the_command_recomputes_and_sweeps(world):
         call_command("replenishment_policies_recompute", stdout=out)
     assert "Recomputed 1 dynamic policies: 1 with figures" in out.getvalue()
     assert "Sweep: evaluated" in out.getvalue()
+
+
+def test_an_order_crossing_the_dynamic_point_opens_a_request_at_once(world):
+    from orders.tests.factories import place_order
+
+    product, distributor, item, _policy = world
+    with time_machine.travel(at(TODAY, 2), tick=False):
+        policies_recompute()
+    StockItem.objects.filter(pk=item.pk).update(on_hand=50, allocated=0)
+    # 50 - 5 = 45: at or below the dynamic point (46), far above the fixed level (5).
+    place_order(distributor=distributor, lines=[(product, 5)])
+    request = ProcurementRequest.objects.get(product=product, status="open")
+    assert (request.available, request.reorder_level, request.quantity) == (45, 46, 40)
