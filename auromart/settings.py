@@ -344,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.replenishment_sweep",
         "schedule": env.int("REPLENISHMENT_SWEEP_SECONDS", default=3600),
     },
+    # Dynamic reorder points from demand and measured lead times, then a sweep;
+    # `manage.py replenishment_policies_recompute` from cron.
+    "procurement-replenishment-policies": {
+        "task": "procurement.replenishment_policies_recompute",
+        "schedule": crontab(minute=30, hour=2),
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
@@ -11,10 +11,39 @@ from .exceptions import LedgerAppendOnly
 
 class StockItemQuerySet(models.QuerySet):
     def with_levels(self):
-        """Annotate `available_qty` and the effective `reorder_point` (override or product's)."""
+        """Annotate `available_qty` and the effective `reorder_point`.
+
+        The reorder point is the nightly figure of a `dynamic` replenishment
+        policy (procurement.ReplenishmentPolicy) when it has one, else the
+        item's override or the product's level.
+        """
         return self.annotate(
             available_qty=F("on_hand") - F("allocated") - F("held"),
-            reorder_point=Coalesce("reorder_level_override", "product__reorder_level"),
+            reorder_point=Case(
+                When(
+                    replenishment_policy__policy="dynamic",
+                    replenishment_policy__reorder_point__isnull=False,
+                    then=F("replenishment_policy__reorder_point"),
+                ),
+                default=Coalesce("reorder_level_override", "product__reorder_level"),
+            ),
+        )
+
+    def with_dynamic_level(self):
+        """Annotate `dynamic_reorder_point`: the nightly figure of the item's `dynamic`
+        replenishment policy (procurement.ReplenishmentPolicy), else None.
+
+        A subquery, not a join: under FOR UPDATE it locks no policy row.
+        `reorder_level` then answers with it, so `is_low` (and the `stock_low`
+        signal) follows the item's policy without another query.
+        """
+        policy_model = self.model._meta.get_field("replenishment_policy").related_model
+        return self.annotate(
+            dynamic_reorder_point=Subquery(
+                policy_model.objects.filter(stock_item_id=OuterRef("pk"), policy="dynamic").values(
+                    "reorder_point"
+                )[:1]
+            )
         )
 
     def at_or_below_reorder_level(self):
@@ -100,6 +129,9 @@ class StockItem(models.Model):
 
     @property
     def reorder_level(self) -> int:
+        dynamic = getattr(self, "dynamic_reorder_point", None)
+        if dynamic is not None:
+            return dynamic
         if self.reorder_level_override is not None:
             return self.reorder_level_override
         return self.product.reorder_level

@@ -26,7 +26,7 @@ MAX_STOCK = 1_000_000_000
 def _lock(stock_item_pk: int) -> StockItem:
     # No select_related here: MariaDB has no FOR UPDATE OF, so a join would
     # lock the product and organization rows as well.
-    return StockItem.objects.select_for_update().get(pk=stock_item_pk)
+    return StockItem.objects.with_dynamic_level().select_for_update().get(pk=stock_item_pk)
 
 
 def _record_movement(
@@ -357,7 +357,8 @@ def _lock_many(*, distributor_id: int, product_ids: Iterable[int]) -> dict[int, 
     deadlock on each other.
     """
     items = (
-        StockItem.objects.select_for_update()
+        StockItem.objects.with_dynamic_level()
+        .select_for_update()
         .filter(distributor_id=distributor_id, product_id__in=list(product_ids))
         .order_by("pk")
     )

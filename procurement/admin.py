@@ -566,3 +566,6 @@ class GoodsReceiptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_policy  # noqa: E402, F401

@@ -356,3 +356,12 @@ class ItemReplenishment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.distributor_id}: {self.reason or 'ordered'}"
+
+
+from .models_policy import (  # noqa: E402, F401
+    DemandMethod,
+    Holiday,
+    PolicyKind,
+    ReplenishmentPolicy,
+    WorkingCalendar,
+)

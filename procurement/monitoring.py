@@ -11,10 +11,12 @@ or below its reorder point, catching anything a change did not announce (a
 product's own reorder level edited in the catalog, say).
 """
 
+import contextlib
 import datetime
 import math
 from typing import NamedTuple
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -71,6 +73,32 @@ def reorder_quantity_compute(
     return ReorderQuantity(max(quantity, 1), rule)
 
 
+class Levels(NamedTuple):
+    reorder_level: int
+    reorder_quantity: int
+    order_up_to_level: int | None
+    policy: str  # "fixed" or "dynamic"
+
+
+def item_levels(item: StockItem) -> Levels:
+    """The item's reorder point, quantity and order-up-to level under its policy.
+
+    A `dynamic` policy with nightly figures (procurement.policy_nightly) gives
+    its reorder point and order-up-to level (the quantity is then whatever
+    tops the position up to it); otherwise the levels typed on the item or
+    product. No query when `replenishment_policy` was selected with the item.
+    """
+    policy = None
+    if item.pk is not None:
+        with contextlib.suppress(ObjectDoesNotExist):
+            policy = item.replenishment_policy
+    if policy is not None and policy.uses_dynamic_figures:
+        return Levels(policy.reorder_point, 0, policy.order_up_to_level, "dynamic")
+    return Levels(
+        item.reorder_level, item.reorder_quantity, item.product.order_up_to_level, "fixed"
+    )
+
+
 class Position(NamedTuple):
     on_hand: int
     allocated: int
@@ -125,14 +153,15 @@ def request_open(
     the caller's transaction (an order) usable.
     """
     product = item.product
+    levels = item_levels(item)
     computed = reorder_quantity_compute(
         available=position.value,
-        reorder_quantity=item.reorder_quantity,
-        order_up_to_level=product.order_up_to_level,
+        reorder_quantity=levels.reorder_quantity,
+        order_up_to_level=levels.order_up_to_level,
         pack_size=line.pack_size,
         minimum_order_quantity=line.minimum_order_quantity,
     )
-    rule = computed.rule
+    rule = computed.rule if levels.policy == "fixed" else f"dynamic: {computed.rule}"
     if quantity is None:
         quantity = computed.quantity
     else:
@@ -156,9 +185,9 @@ def request_open(
             incoming=position.incoming,
             backordered=position.backordered,
             available=position.value,
-            reorder_level=item.reorder_level,
-            reorder_quantity=item.reorder_quantity,
-            order_up_to_level=product.order_up_to_level,
+            reorder_level=levels.reorder_level,
+            reorder_quantity=levels.reorder_quantity,
+            order_up_to_level=levels.order_up_to_level,
             pack_size=line.pack_size,
             minimum_order_quantity=line.minimum_order_quantity,
             rule=rule[:255],
@@ -218,14 +247,14 @@ def item_evaluate(
         _reason_clear(state)
         return None
     item = (
-        StockItem.objects.select_related("product")
+        StockItem.objects.select_related("product", "replenishment_policy")
         .filter(product_id=product_id, distributor_id=distributor_id)
         .first()
     )
     if item is None:
         return None
     position = inventory_position(item)
-    if position.value > item.reorder_level:
+    if position.value > item_levels(item).reorder_level:
         _reason_clear(state)
         return None
     today = timezone.localdate()

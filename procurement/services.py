@@ -21,6 +21,7 @@ from catalog.models import Product, SupplierLine
 from inventory.models import StockItem
 
 from . import selectors
+from .business_days import calendars_for
 from .exceptions import RequestNotOpen
 from .limits import MAX_TOTAL
 from .models import (
@@ -77,7 +78,7 @@ def procurement_request_create(
         raise ValidationError(
             {"product": f"Request {already.number} is already open for {product} at {distributor}."}
         )
-    item = StockItem.objects.select_related("product").filter(
+    item = StockItem.objects.select_related("product", "replenishment_policy").filter(
         product=product, distributor=distributor
     ).first() or StockItem(product=product, distributor=distributor)
     choice = supplier_choose(product=product, distributor_id=distributor.pk)
@@ -153,10 +154,11 @@ def procurement_requests_approve(
 
     Each PO gets a gap-free number PO-YYYY-NNNNN, a line per request (unit
     cost: the request's supplier line's cost, never the selling price) and an
-    expected date (the longest stated lead time of its supplier lines, unless
-    given), kept as the original date on-time is measured against. A PO whose total
-    is above PROCUREMENT_APPROVAL_LIMIT waits for a second, different
-    approver; the others go to the supplier at once (purchase_order_issued).
+    expected date (the longest stated lead time of its supplier lines, in the
+    distributor's business days, unless given), kept as the original date
+    on-time is measured against. A PO whose total is above
+    PROCUREMENT_APPROVAL_LIMIT waits for a second, different approver; the
+    others go to the supplier at once (purchase_order_issued).
     All or nothing: raises RequestNotOpen (naming them) when any request is
     not open, ValidationError when one's supplier line has no cost ("needs a
     supplier cost"), and nothing is written.
@@ -187,6 +189,7 @@ def procurement_requests_approve(
 
     now = timezone.now()
     limit = _approval_limit()
+    calendars = calendars_for(distributors)
     orders = []
     for (supplier_id, distributor_id), members in sorted(groups.items()):
         lines = []
@@ -211,7 +214,8 @@ def procurement_requests_approve(
             )
         total = sum((line.line_total for line in lines), Decimal("0"))
         lead_days = max(supplier_lines[r.supplier_line_id].lead_time_days for r in members)
-        due = expected_date or timezone.localdate() + datetime.timedelta(lead_days)
+        # The supplier's lead time counts the distributor's business days.
+        due = expected_date or calendars[distributor_id].add(timezone.localdate(), lead_days)
         needs_second = limit is not None and total > limit
         po = PurchaseOrder.objects.create(
             number=number_next(prefix="PO", width=5),

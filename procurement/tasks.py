@@ -18,3 +18,14 @@ def replenishment_sweep() -> dict:
 
     result = sweep()
     return {"evaluated": result.evaluated, "opened": result.opened, "reasons": result.reasons}
+
+
+@shared_task(name="procurement.replenishment_policies_recompute")
+def replenishment_policies_recompute() -> dict:
+    """Beat, nightly: recompute every dynamic policy, then sweep with the new reorder points."""
+    from .monitoring import replenishment_sweep as sweep
+    from .policy_nightly import policies_recompute
+
+    result = policies_recompute()
+    swept = sweep()
+    return {"policies": result.policies, "computed": result.computed, "opened": swept.opened}

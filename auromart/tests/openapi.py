@@ -5,6 +5,7 @@ the same checks: no 5xx, a documented status code, content type and headers,
 and a body that matches the schema.
 """
 
+import threading
 from contextlib import contextmanager
 from functools import cache
 
@@ -31,9 +32,22 @@ CHECKS = [
 ]
 
 
-@cache
+_schema_lock = threading.Lock()
+
+
 def api_schema():
-    """/api/schema/ as the app serves it (it reads no rows)."""
+    """/api/schema/ as the app serves it (it reads no rows).
+
+    Built once under a lock: threads of a concurrency test checking their
+    first responses at the same moment raced drf-spectacular's lazy loading
+    of its extensions (an AttributeError in every thread but one).
+    """
+    with _schema_lock:
+        return _api_schema()
+
+
+@cache
+def _api_schema():
     with keep_test_connection():
         return schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 
