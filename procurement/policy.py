@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from inventory.models import StockItem
 
 FIXED = "fixed"
-POLICY_LABELS = {FIXED: "Fixed reorder level"}
+POLICY_LABELS = {FIXED: "fixed"}
 
 
 class ItemPolicy(NamedTuple):

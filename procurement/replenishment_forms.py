@@ -44,6 +44,12 @@ class ReplenishmentFilterForm(forms.Form):
             .distinct()
             .order_by("name")
         )
+        for name in ("distributor", "supplier", "reason"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update(
+            {"class": "form-control", "type": "search", "placeholder": "SKU or product name"}
+        )
 
     def filters(self) -> ReplenishmentFilters:
         data = self.cleaned_data if self.is_valid() else {}

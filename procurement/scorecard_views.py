@@ -5,6 +5,7 @@ procurement.scorecard and a server-side SVG chart (reporting.charts, no script).
 """
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -61,7 +62,7 @@ def scorecard_chart(scores: list[SupplierScore]) -> str:
     """On-time rate per supplier, in per cent (measured suppliers only)."""
     measured = [s for s in scores if s.on_time_rate is not None]
     return charts.bar_chart(
-        [(s.supplier, s.on_time_rate * 100) for s in measured],
+        [(s.supplier, (s.on_time_rate * 100).quantize(Decimal("0.1"))) for s in measured],
         title="On-time rate against the original date, %",
         max_items=15,
     )
