@@ -21,6 +21,7 @@ api_patterns = [
     path("admin/procurement/", include("procurement.api.urls")),
     path("distributor/", include("orders.api.distributor_urls")),  # distributor/orders
     path("distributor/", include("inventory.api.urls")),  # distributor/inventory
+    path("distributor/", include("procurement.api.distributor_urls")),  # replenishment
     path("retailer/", include("orders.api.retailer_urls")),  # catalog, distributors, orders
     path("manufacturer/", include("catalog.api.manufacturer_urls")),
     path("manufacturer/", include(agreement_urls.manufacturer_patterns)),  # agreements

@@ -17,6 +17,7 @@ from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from auromart.api.fields import MAX_ID
 from catalog.views import clean_query
+from procurement.selectors import on_order_for_items
 
 from .exceptions import InsufficientStock
 from .forms import CountForm, ReorderSettingsForm, StockFilterForm
@@ -46,8 +47,13 @@ class DistributorInventoryView(RoleRequiredMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         query = clean_query(request)
         rows = []
+        # What is on order, for the whole page in two queries (not one per row).
+        on_order = on_order_for_items(
+            (item.product_id, item.distributor_id) for item in page.object_list
+        )
         for item in page.object_list:
             form = failed if failed is not None and failed.item.pk == item.pk else None
+            item.on_order, item.open_request = on_order[(item.product_id, item.distributor_id)]
             rows.append((item, form or ReorderSettingsForm(item=item)))
         if failed is not None and failed.item.pk not in {item.pk for item, _ in rows}:
             rows.insert(0, (failed.item, failed))  # the row the user edited stays in view

@@ -6,6 +6,7 @@ from accounts import agreement_views
 from accounts.models import Role
 from accounts.views import distributor_dashboard
 from inventory import views as inventory_views
+from procurement import replenishment_views
 
 from . import distributor_views as views
 from . import shipment_views
@@ -34,6 +35,11 @@ urlpatterns = [
         "inventory/<int:pk>/count/",
         inventory_views.DistributorCountView.as_view(),
         name="stock_count",
+    ),
+    path(
+        "replenishment/",
+        replenishment_views.ReplenishmentView.as_view(actor=replenishment_views.DISTRIBUTOR),
+        name="replenishment",
     ),
     path("orders/", views.DistributorOrderListView.as_view(), name="orders"),
     path("orders/pick-list.pdf", shipment_views.PickListView.as_view(), name="pick_list"),

@@ -1,6 +1,7 @@
 """Reads for procurement: what pages, the API, messages and other apps need."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -111,3 +112,32 @@ def staff_dashboard_counts() -> dict[str, int]:
     )
     counts["open_requests"] = ProcurementRequest.objects.filter(status=RequestStatus.OPEN).count()
     return counts
+
+
+def on_order_for_items(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], tuple[int, ProcurementRequest | None]]:
+    """{(product_id, distributor_id): (units incoming on open POs, the open request or None)}
+    for a page of items, in two queries however many (the distributor's inventory page)."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    products, distributors = {p for p, _ in pairs}, {d for _, d in pairs}
+    incoming = {
+        (row["product_id"], row["purchase_order__distributor_id"]): row["n"]
+        for row in PurchaseOrderLine.objects.filter(
+            product_id__in=products,
+            purchase_order__distributor_id__in=distributors,
+            purchase_order__status__in=OPEN_PO_STATUSES,
+        )
+        .values("product_id", "purchase_order__distributor_id")
+        .annotate(n=Sum(F("quantity") - F("quantity_received")))
+        .order_by()
+    }
+    requests = {
+        (r.product_id, r.distributor_id): r
+        for r in ProcurementRequest.objects.filter(
+            product_id__in=products, distributor_id__in=distributors, open_slot=True
+        )
+    }
+    return {pair: (incoming.get(pair, 0), requests.get(pair)) for pair in pairs}

@@ -7,7 +7,8 @@ The rule, in order:
 2. only lines with a unit cost: a PO is never priced at the selling price;
    none: "needs a supplier cost";
 3. the lowest priority number, then the best measured on-time rate of that
-   supplier to this distributor (a supplier with no received PO yet comes
+   supplier to this distributor (procurement.scorecard.on_time_counts, the
+   figure the supplier scorecard shows) (a supplier with no received PO yet comes
    after any measured one), then the lowest unit cost, then the oldest line.
 """
 
@@ -15,13 +16,13 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, F, OuterRef, Q
 
 from accounts.models import Organization, SupplyAgreement
 from catalog.models import Product, SupplierLine
 
-from .models import NotOrderedReason, POStatus, PurchaseOrder
+from .models import NotOrderedReason
+from .scorecard import on_time_rates, on_time_rates_many
 
 
 class SupplierChoice(NamedTuple):
@@ -75,42 +76,73 @@ def supplier_lines_usable(*, product: Product, distributor_id: int):
     )
 
 
-def on_time_rates(*, supplier_ids: Iterable[int], distributor_id: int) -> dict[int, float]:
-    """{supplier_id: share of received POs to this distributor that arrived by the original date}.
-
-    A PO counts once fully received or closed short, by its last receipt
-    (`received_at`, or the close for a short one) against the date first
-    asked for, not a revised one. Suppliers with no such PO are missing.
-    One query.
-    """
-    ids = list(set(supplier_ids))
-    if not ids:
-        return {}
-    rows = (
-        PurchaseOrder.objects.filter(
-            supplier_id__in=ids,
-            distributor_id=distributor_id,
-            status__in=(POStatus.RECEIVED, POStatus.CLOSED_SHORT),
-        )
-        .annotate(
-            arrived=TruncDate(Coalesce("received_at", "closed_at")),
-            due=Coalesce("original_expected_date", "expected_date"),
-        )
-        .values("supplier_id")
-        .annotate(
-            n=Count("pk"),
-            on_time=Count(Case(When(arrived__lte=F("due"), then=1), output_field=IntegerField())),
-        )
-        .order_by()
-    )
-    return {row["supplier_id"]: row["on_time"] / row["n"] for row in rows if row["n"]}
-
-
 def supplier_choose(*, product: Product, distributor_id: int) -> SupplierChoice:
     """The supplier line a request for this item goes to, or why there is none (module rule)."""
     if not supplier_line_default_ensure(product=product):
         return SupplierChoice(None)  # another transaction is evaluating this product now
     lines = list(supplier_lines_usable(product=product, distributor_id=distributor_id))
+    costed = [line.supplier_id for line in lines if line.unit_cost is not None]
+    rates = (
+        on_time_rates(supplier_ids=costed, distributor_id=distributor_id) if len(costed) > 1 else {}
+    )
+    return _choose(lines, rates)
+
+
+def supplier_rank(line: SupplierLine, rates: dict[int, float]) -> tuple:
+    """The sort key of the rule (module docstring): priority, on-time rate (measured ones
+    first, best first; scorecard.on_time_counts), cost, age."""
+    rate = rates.get(line.supplier_id)
+    return (line.priority, rate is None, -(rate or 0.0), line.unit_cost, line.pk)
+
+
+def supplier_choices_preview(
+    pairs: Iterable[tuple[int, int]], products: dict[int, Product]
+) -> dict[tuple[int, int], SupplierChoice]:
+    """What `supplier_choose` would pick for many (product_id, distributor_id) pairs, read-only,
+    in two queries: for the replenishment screen. `products` maps id to a loaded Product.
+
+    A product with no supplier line at all reads as "no active supplier" here (the
+    evaluation would first make one from the product's supplier, see
+    supplier_line_default_ensure).
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    agreement = SupplyAgreement.objects.filter(
+        manufacturer_id=OuterRef("product__manufacturer_id"),
+        distributor_id=OuterRef("supplier_id"),
+        status=SupplyAgreement.Status.ACCEPTED,
+    )
+    lines = (
+        SupplierLine.objects.filter(product_id__in={p for p, _ in pairs}, is_active=True)
+        .filter(
+            Q(supplier_id=F("product__manufacturer_id"))
+            | (Q(supplier__kind=Organization.Kind.DISTRIBUTOR) & Exists(agreement))
+        )
+        .select_related("supplier")
+        .order_by("product_id", "priority", "pk")
+    )
+    by_product: dict[int, list[SupplierLine]] = {}
+    for line in lines:
+        by_product.setdefault(line.product_id, []).append(line)
+    rates = on_time_rates_many(
+        (line.supplier_id, distributor_id)
+        for product_id, distributor_id in pairs
+        for line in by_product.get(product_id, ())
+        if line.unit_cost is not None
+    )
+    choices = {}
+    for product_id, distributor_id in pairs:
+        usable = [
+            line for line in by_product.get(product_id, ()) if line.supplier_id != distributor_id
+        ]
+        choices[(product_id, distributor_id)] = _choose(
+            usable, {sid: rate for (sid, did), rate in rates.items() if did == distributor_id}
+        )
+    return choices
+
+
+def _choose(lines: list[SupplierLine], rates: dict[int, float]) -> SupplierChoice:
     if not lines:
         return SupplierChoice(None, NotOrderedReason.NO_ACTIVE_SUPPLIER, "No active supplier line.")
     costed = [line for line in lines if line.unit_cost is not None]
@@ -119,14 +151,4 @@ def supplier_choose(*, product: Product, distributor_id: int) -> SupplierChoice:
         return SupplierChoice(
             None, NotOrderedReason.NEEDS_SUPPLIER_COST, f"No unit cost from {names}."[:255]
         )
-    if len(costed) == 1:
-        return SupplierChoice(costed[0])
-    rates = on_time_rates(
-        supplier_ids=[line.supplier_id for line in costed], distributor_id=distributor_id
-    )
-
-    def rank(line: SupplierLine):
-        rate = rates.get(line.supplier_id)
-        return (line.priority, rate is None, -(rate or 0.0), line.unit_cost, line.pk)
-
-    return SupplierChoice(min(costed, key=rank))
+    return SupplierChoice(min(costed, key=lambda line: supplier_rank(line, rates)))

@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import replenishment_views, scorecard_views, views
 
 app_name = "procurement"
 
 urlpatterns = [
+    path(
+        "replenishment/",
+        replenishment_views.ReplenishmentView.as_view(actor=replenishment_views.STAFF),
+        name="replenishment",
+    ),
+    path("suppliers/scorecard/", scorecard_views.ScorecardView.as_view(), name="scorecard"),
     path("po/<str:token>/", views.AnswerByLinkView.as_view(), name="answer"),
     path("po/<str:token>/pdf/", views.pdf_by_link, name="answer_pdf"),
     path("purchase-orders/", views.SupplierPurchaseOrderListView.as_view(), name="supplier_pos"),

@@ -2,9 +2,29 @@ from django.urls import path
 
 from catalog.api import supplier_views
 
-from . import views
+from . import replenishment_views, views
 
 urlpatterns = [
+    path(
+        "replenishment",
+        replenishment_views.ReplenishmentListView.as_view(),
+        name="api-procurement-replenishment",
+    ),
+    path(
+        "replenishment/order-now",
+        replenishment_views.ReplenishmentOrderNowView.as_view(),
+        name="api-procurement-replenishment-order-now",
+    ),
+    path(
+        "replenishment/snooze",
+        replenishment_views.ReplenishmentSnoozeView.as_view(),
+        name="api-procurement-replenishment-snooze",
+    ),
+    path(
+        "suppliers/scorecard",
+        replenishment_views.ScorecardView.as_view(),
+        name="api-procurement-scorecard",
+    ),
     path(
         "supplier-lines",
         supplier_views.SupplierLineListCreateView.as_view(actor="staff"),
