@@ -6,7 +6,7 @@ entries of their role.
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .models import Role
 
@@ -38,7 +38,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Stock", "manufacturer:stock", (Role.MANUFACTURER,)),
     NavEntry("Agreements", "manufacturer:agreements", (Role.MANUFACTURER,)),
     NavEntry("Orders", "manufacturer:orders", (Role.MANUFACTURER,)),
-    NavEntry("Sales", "manufacturer:sales", (Role.MANUFACTURER,)),
+    # One "Reports" (below) covers sales; /manufacturer/sales/ stays, linked from the dashboard.
     NavEntry("Purchase orders", "procurement:supplier_pos", (Role.MANUFACTURER,)),
     NavEntry("Reports", "reporting:overview", (Role.MANUFACTURER,)),
     # The customer portal (its cart link is in base.html, from orders' context processor).
@@ -49,9 +49,30 @@ NAV_ENTRIES: list[NavEntry] = [
 ]
 
 
+# Procurement staff (no organization, so "customer" by role) work on stock and
+# reports, not in the shop: they get these instead of the customer's entries.
+# Replenishment (#13) is built on another branch: its entry shows once the URL
+# name resolves, so no link ever points at a page that is not there.
+STAFF_ENTRIES: list[NavEntry] = [
+    NavEntry("Reports", "reporting:overview", ()),
+    NavEntry("Replenishment", "procurement:replenishment", ()),
+]
+
+
+def _resolved(entries: list[NavEntry]) -> list[dict]:
+    links = []
+    for entry in entries:
+        try:
+            links.append({"label": entry.label, "url": reverse(entry.url_name)})
+        except NoReverseMatch:
+            if entry.url_name != "procurement:replenishment":
+                raise
+    return links
+
+
 def nav_for(user) -> list[dict]:
     if not user.is_authenticated:
-        entries = [e for e in NAV_ENTRIES if e.visitors]
-    else:
-        entries = [e for e in NAV_ENTRIES if user.role in e.roles]
-    return [{"label": e.label, "url": reverse(e.url_name)} for e in entries]
+        return _resolved([e for e in NAV_ENTRIES if e.visitors])
+    if user.role == Role.CUSTOMER and user.is_procurement_staff:
+        return _resolved(STAFF_ENTRIES)
+    return _resolved([e for e in NAV_ENTRIES if user.role in e.roles])

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from auromart.urls_helpers import site_url
 from catalog.selectors import manufacturer_product_counts
 from inventory.selectors import low_stock_count, units_at_distributors
+from orders.distributor_today import distributor_today
 from orders.models import OrderStatus
 from orders.selectors import (
     buyer_organization_order_counts,
@@ -328,7 +329,7 @@ class DistributorDashboardView(RoleDashboardView):
 
     def extra_context_data(self, organization) -> dict:
         recent = orders_for_distributor(distributor=organization)[:RECENT_ORDERS]
-        return {"recent_orders": list(recent)}
+        return {"recent_orders": list(recent), "today": distributor_today(distributor=organization)}
 
 
 class RetailerDashboardView(RoleDashboardView):

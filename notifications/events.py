@@ -66,6 +66,26 @@ ORDER_RECEIVED = register(
         roles=(Role.DISTRIBUTOR,),
     )
 )
+# The distributor's side of what buyers and stock do to its orders
+# (notifications.distributor_notices).
+ORDER_CANCELLED_BY_BUYER = register(
+    Event(
+        key="order_cancelled_by_buyer",
+        label="Orders the buyer cancelled",
+        description="When a buyer cancels an order placed with your organization: do not ship it.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=(Role.DISTRIBUTOR,),
+    )
+)
+BACKORDER_READY = register(
+    Event(
+        key="backorder_ready",
+        label="Backorders ready to ship",
+        description="When stock comes in and backordered units of an order are allocated.",
+        default_channels=frozenset({Channel.IN_APP}),
+        roles=(Role.DISTRIBUTOR,),
+    )
+)
 
 INVOICE_ISSUED = register(
     Event(

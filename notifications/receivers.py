@@ -19,7 +19,7 @@ from procurement.signals import (
     purchase_order_reminder_due,
 )
 
-from . import services, supplier_notices
+from . import distributor_notices, services, supplier_notices
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
@@ -42,6 +42,26 @@ def queue_backorder_allocated(sender, order_id, product_id, quantity, still_back
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")
 def queue_order_status_update(sender, order_id, to_status, note="", **kwargs):
     services.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
+
+
+@receiver(order_status_changed, dispatch_uid="notifications.order_cancelled_by_buyer")
+def queue_order_cancelled_notice(sender, order_id, to_status, changed_by_id=None, note="", **kw):
+    """The distributor's members hear of an order someone else (the buyer) cancelled."""
+    if to_status == "cancelled":
+        distributor_notices.order_cancelled_by_buyer_queue(
+            order_id=order_id, changed_by_id=changed_by_id, note=note
+        )
+
+
+@receiver(backorder_allocated, dispatch_uid="notifications.backorder_ready")
+def queue_backorder_ready(sender, order_id, product_id, quantity, still_backordered, **kwargs):
+    """The distributor's members hear that backordered units can now be shipped."""
+    distributor_notices.backorder_ready_queue(
+        order_id=order_id,
+        product_id=product_id,
+        quantity=quantity,
+        still_backordered=still_backordered,
+    )
 
 
 @receiver(invoice_issued, dispatch_uid="notifications.invoice")

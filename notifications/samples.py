@@ -124,6 +124,32 @@ def sample_contexts() -> dict[str, dict]:
             "items": items,
             "link": f"/distributor/orders/{order.number}/",
         },
+        # The distributor hears that the buyer cancelled (distributor_notices).
+        "order_cancelled_by_buyer": {
+            "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
+            "order": received,
+            "items": items,
+            "note": "Ordered twice by mistake.",
+            "cancelled_by": "Asha Rao",
+            "link": f"/distributor/orders/{order.number}/",
+        },
+        # The distributor hears that backordered units were allocated.
+        "backorder_ready": {
+            "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
+            "order": received,
+            "line": OrderItem(
+                sku="TEA-ASSAM-500",
+                product_name="Assam tea, 500 g",
+                quantity=5,
+                quantity_allocated=3,
+                quantity_backordered=2,
+                unit_price=Decimal("425.00"),
+                line_total=Decimal("2125.00"),
+            ),
+            "quantity": 3,
+            "still_backordered": 2,
+            "link": f"/distributor/orders/{order.number}/",
+        },
         "low_stock_alert": {
             "product": product,
             "distributor": distributor,

@@ -58,4 +58,6 @@ def cart(request):
     # Retailers keep a cart per distributor under /retailer/; the portal's is not theirs.
     if user is None or not can_buy(user) or getattr(user, "role", None) == Role.RETAILER:
         return {"show_cart": False}
+    if user.is_authenticated and user.is_procurement_staff:
+        return {"show_cart": False}  # staff buy through purchase orders, not the shop
     return {"show_cart": True, "cart_count": _LazyCount(request)}

@@ -8,12 +8,27 @@ orders.services.order_move_by_distributor.
 from django import forms
 
 from .models import OrderStatus
+from .selectors import DISTRIBUTOR_ORDER_SORTS
 from .services import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
 
 NOTE_MAX_LENGTH = 1000
+SEARCH_MAX_LENGTH = 100
 
 
 class DistributorOrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Order number, buyer or SKU"}
+        ),
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, (label, _) in DISTRIBUTOR_ORDER_SORTS.items()],
+    )
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "All statuses"), *OrderStatus.choices]
     )

@@ -42,6 +42,7 @@ urlpatterns = [
         name="replenishment",
     ),
     path("orders/", views.DistributorOrderListView.as_view(), name="orders"),
+    path("orders/bulk/", views.DistributorOrderBulkView.as_view(), name="orders_bulk"),
     path("orders/pick-list.pdf", shipment_views.PickListView.as_view(), name="pick_list"),
     path("orders/<str:number>/", views.DistributorOrderDetailView.as_view(), name="order"),
     path("orders/<str:number>/move/", views.DistributorOrderMoveView.as_view(), name="order_move"),

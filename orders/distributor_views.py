@@ -7,23 +7,26 @@ tracking reference is a form error, a move the order's status does not allow
 re-shows the page with HTTP 409 and the allowed moves named.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from catalog.views import clean_query
 
+from .bulk_moves import BULK_MAX_ORDERS, BULK_MOVES, orders_move_in_bulk
 from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm, ShipmentForm
 from .exceptions import IllegalTransition
 from .models import RETURNS_STOCK, Order, OrderStatus
-from .selectors import order_for_distributor, orders_for_distributor
+from .selectors import DISTRIBUTOR_ORDER_SORTS, order_for_distributor, orders_for_distributor
 from .services import order_move_by_distributor
 from .shipments import SHIPS_FROM
 
@@ -101,6 +104,39 @@ def _order(request, number: str) -> Order:
         raise Http404("No such order.") from None
 
 
+# The list's columns: (label, sort key or None, numeric). A key with a "-" twin
+# in DISTRIBUTOR_ORDER_SORTS toggles, starting with the larger / newer first.
+COLUMNS = (
+    ("Order", "number", False),
+    ("Placed", "placed", False),
+    ("Buyer", "buyer", False),
+    ("Items", None, False),
+    ("Status", "status", False),
+    ("Total", "total", True),
+    ("Promised", "promised", False),
+)
+
+
+def sort_columns(query, current: str) -> list[dict]:
+    """The header cells: each sortable one links to the list sorted by it (first page)."""
+    columns = []
+    for label, key, numeric in COLUMNS:
+        href = direction = None
+        if key is not None:
+            toggles = f"-{key}" in DISTRIBUTOR_ORDER_SORTS
+            if current == key:
+                direction = "ascending"
+            elif current == f"-{key}":
+                direction = "descending"
+            target = key if (not toggles or current == f"-{key}") else f"-{key}"
+            params = query.copy()
+            params["sort"] = target
+            params.pop("page", None)
+            href = "?" + params.urlencode()
+        columns.append({"label": label, "href": href, "direction": direction, "numeric": numeric})
+    return columns
+
+
 class DistributorOrderListView(RoleRequiredMixin, View):
     """Incoming orders, newest first; filtered by status and the day placed; 20 a page."""
 
@@ -114,6 +150,8 @@ class DistributorOrderListView(RoleRequiredMixin, View):
             status=filters.get("status", ""),
             placed_from=filters.get("placed_from"),
             placed_to=filters.get("placed_to"),
+            search=filters.get("q", ""),
+            sort=filters.get("sort", ""),
         )
         paginator = Paginator(orders, ORDERS_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
@@ -125,10 +163,59 @@ class DistributorOrderListView(RoleRequiredMixin, View):
                 paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
             ),
             "query": clean_query(request),
-            "filtered": any(filters.values()),
+            "filtered": any(value for key, value in filters.items() if key != "sort"),
             "pickable": PICKABLE,
+            "tickable": (OrderStatus.PLACED, *PICKABLE),
+            "bulk_results": request.session.pop(BULK_RESULTS_KEY, None),
+            "columns": sort_columns(clean_query(request), filters.get("sort") or "-placed"),
         }
         return render(request, "distributor/order_list.html", context)
+
+
+BULK_RESULTS_KEY = "distributor_bulk_results"
+
+
+class DistributorOrderBulkView(RoleRequiredMixin, View):
+    """POST from the list: accept or start processing the ticked orders, or print their pick list.
+
+    Each order moves on its own (orders.bulk_moves); the list is shown again,
+    with the filters it had, and a line per order saying what happened.
+    """
+
+    roles = (Role.DISTRIBUTOR,)
+
+    def get(self, request):
+        return redirect("distributor:orders")
+
+    def post(self, request):
+        numbers = request.POST.getlist("order")
+        action = request.POST.get("action", "")
+        back = reverse("distributor:orders")
+        query = request.POST.get("query", "")
+        if query.startswith("?") and len(query) <= 1000:
+            back += query
+        if not numbers:
+            messages.error(request, "Tick the orders first.")
+            return redirect(back)
+        if action == "pick_list":
+            return redirect(
+                reverse("distributor:pick_list") + "?" + urlencode({"order": numbers}, doseq=True)
+            )
+        if action not in BULK_MOVES:
+            messages.error(request, "Choose what to do with the ticked orders.")
+            return redirect(back)
+        if len(numbers) > BULK_MAX_ORDERS:
+            messages.error(request, f"Tick at most {BULK_MAX_ORDERS} orders at once.")
+            return redirect(back)
+        results = orders_move_in_bulk(numbers=numbers, to_status=action, by=request.user)
+        moved = sum(result.moved for result in results)
+        request.session[BULK_RESULTS_KEY] = {
+            "action": BULK_MOVES[action],
+            "moved": moved,
+            "failed": len(results) - moved,
+            "rows": [asdict(result) for result in results],
+        }
+        return redirect(back)
 
 
 class DistributorOrderDetailView(RoleRequiredMixin, View):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -164,8 +164,15 @@ def orders_for_distributor(
     status: str = "",
     placed_from: datetime.date | None = None,
     placed_to: datetime.date | None = None,
+    search: str = "",
+    sort: str = "",
 ) -> QuerySet[Order]:
     """The orders placed with `distributor`, newest first, optionally of one status.
+
+    `search` matches the order number, the buyer (person's name or e-mail,
+    retailer's name) or a line's SKU, case-insensitively; a SKU match is an
+    EXISTS subquery, so an order with two matching lines is listed once.
+    `sort` is a key of DISTRIBUTOR_ORDER_SORTS (anything else: newest first).
 
     `placed_from` / `placed_to` are inclusive local dates, compared as datetime
     bounds (no `__date` lookup: MariaDB without time-zone tables cannot convert).
@@ -179,11 +186,37 @@ def orders_for_distributor(
         orders = orders.filter(created_at__gte=_start_of(placed_from))
     if placed_to is not None:
         orders = orders.filter(created_at__lt=_start_of(placed_to + datetime.timedelta(days=1)))
+    search = (search or "").strip()
+    if search:
+        skus = OrderItem.objects.filter(order=OuterRef("pk"), sku__icontains=search)
+        orders = orders.filter(
+            Q(number__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(customer__email__icontains=search)
+            | Q(buyer_organization__name__icontains=search)
+            | Exists(skus)
+        )
+    ordering = DISTRIBUTOR_ORDER_SORTS.get(sort, DISTRIBUTOR_ORDER_SORTS["-placed"])[1]
     return (
         orders.select_related("customer", "buyer_organization")
         .prefetch_related("items")
-        .order_by("-created_at", "-pk")
+        .order_by(*ordering)
     )
+
+
+# The columns a distributor may sort its orders by: key -> (label, ORDER BY). A
+# whitelist, so a query string never reaches order_by(); pk breaks ties so
+# pages never repeat or skip a row.
+DISTRIBUTOR_ORDER_SORTS = {
+    "-placed": ("Newest first", ("-created_at", "-pk")),
+    "placed": ("Oldest first", ("created_at", "pk")),
+    "-total": ("Total, highest first", ("-total", "-pk")),
+    "total": ("Total, lowest first", ("total", "pk")),
+    "number": ("Order number", ("number",)),
+    "status": ("Status", ("status", "-created_at", "-pk")),
+    "buyer": ("Buyer", (Coalesce("buyer_organization__name", "customer__name").asc(), "-pk")),
+    "promised": ("Promised date", ("estimated_delivery", "pk")),
+}
 
 
 def order_for_distributor(

@@ -20,6 +20,7 @@ from auromart.admin_helpers import ReadOnlyTabularInline, intermediate_form_resp
 from auromart.spreadsheets import SpreadsheetExportMixin
 
 from . import admin_actions, services
+from .admin_columns import PurchaseOrderColumns, RequestColumns
 from .exceptions import ProcurementConflict
 from .forms import ReceiptForm
 from .models import (
@@ -128,17 +129,21 @@ class GoodsReceiptInline(ReadOnlyTabularInline):
 
 
 @admin.register(ProcurementRequest)
-class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class ProcurementRequestAdmin(RequestColumns, SpreadsheetExportMixin, admin.ModelAdmin):
     # Export only (procurement/resources.py): requests come from the reorder rule and staff.
     resource_classes = [ProcurementRequestResource]
+    # Fits 1280 px (procurement/admin_columns.py, auromart/static/auromart/admin.css).
     list_display = [
-        "number",
-        "product",
-        "distributor",
-        "quantity",
-        "available",
+        "request_number",
+        "product_column",
+        "distributor_column",
+        "supplier_column",
+        "quantity_column",
+        "available_column",
+        "unit_cost_column",
+        "total_column",
         "status",
-        "created_at",
+        "created_column",
         "purchase_order_link",
     ]
     list_filter = [
@@ -246,7 +251,7 @@ class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             return "—"
         po = line.purchase_order
         url = reverse("admin:procurement_purchaseorder_change", args=[po.pk])
-        return format_html('<a href="{}">{}</a>', url, po.number)
+        return format_html('<a class="am-nowrap" href="{}">{}</a>', url, po.number)
 
     @admin.action(description="Approve selected requests (issue purchase orders)")
     def approve_selected(self, request, queryset):
@@ -312,19 +317,19 @@ class ProcurementRequestAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class PurchaseOrderAdmin(PurchaseOrderColumns, SpreadsheetExportMixin, admin.ModelAdmin):
     # Export only: one row per purchase order, or one row per line.
     resource_classes = [PurchaseOrderResource, PurchaseOrderLineResource]
     list_display = [
-        "number",
-        "supplier",
-        "distributor",
+        "po_number",
+        "supplier_column",
+        "distributor_column",
         "status",
         "line_count",
-        "total",
-        "expected_date",
-        "sent_at",
-        "responded_at",
+        "total_column",
+        "expected_column",
+        "sent_column",
+        "responded_column",
     ]
     list_filter = [
         "status",
@@ -451,7 +456,11 @@ class PurchaseOrderAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(change_url)
-        form = ReceiptForm(request.POST or None, purchase_order=po)
+        form = ReceiptForm(
+            request.POST or None,
+            purchase_order=po,
+            all_outstanding=request.GET.get("all") == "outstanding",
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.purchase_order_receive(
@@ -552,6 +561,8 @@ class GoodsReceiptAdmin(admin.ModelAdmin):
     list_display = ["pk", "purchase_order", "received_at", "received_by", "note"]
     list_select_related = ["purchase_order", "received_by"]
     search_fields = ["purchase_order__number"]
+    date_hierarchy = "received_at"
+    list_per_page = 50
     readonly_fields = ["purchase_order", "received_at", "received_by", "note"]
 
     class LineInline(ReadOnlyTabularInline):

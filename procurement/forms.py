@@ -78,7 +78,9 @@ class ReceiptForm(forms.Form):
 
     note = forms.CharField(label="Delivery note / remarks", required=False, max_length=255)
 
-    def __init__(self, *args, purchase_order: PurchaseOrder, **kwargs):
+    def __init__(self, *args, purchase_order: PurchaseOrder, all_outstanding=False, **kwargs):
+        """`all_outstanding`: each line starts at what is still to come ("Receive all
+        outstanding"); staff check it against the delivery and book it."""
         super().__init__(*args, **kwargs)
         self.line_fields = []
         for line in purchase_order.lines.all():
@@ -93,6 +95,7 @@ class ReceiptForm(forms.Form):
                 help_text=f"{line.quantity_received} of {line.quantity} received; "
                 f"{line.outstanding} outstanding",
                 widget=forms.NumberInput(attrs={"min": 0, "max": line.outstanding}),
+                initial=line.outstanding if all_outstanding else None,
             )
             self.line_fields.append((line, name))
 

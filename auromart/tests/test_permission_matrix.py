@@ -577,6 +577,7 @@ MATRIX: dict[str, Row] = {
         ("get", "post"), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
     ),
     "distributor:orders": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:orders_bulk": Row(("post",), only(DISTRIBUTOR)),
     "distributor:agreements": Row(("get",), only(DISTRIBUTOR)),
     "distributor:agreement_move": Row(
         ("post",),

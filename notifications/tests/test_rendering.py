@@ -29,6 +29,24 @@ REQUIRED = {
         "₹2,183.00",
         "/distributor/orders/AM-261121-K7Q2ZD/",
     ],
+    # the distributor told of a buyer's cancellation: who, why, the lines, where to look
+    "order_cancelled_by_buyer": [
+        "AM-261121-K7Q2ZD",
+        "Koramangala Fresh Mart",
+        "Asha Rao",
+        "Ordered twice by mistake.",
+        "Assam tea",
+        "do not pick or ship it",
+        "/distributor/orders/AM-261121-K7Q2ZD/",
+    ],
+    # the distributor told that backordered units can ship now
+    "backorder_ready": [
+        "AM-261121-K7Q2ZD",
+        "Assam tea, 500 g",
+        "3 backordered units",
+        "2 units are still backordered",
+        "/distributor/orders/AM-261121-K7Q2ZD/",
+    ],
     # product, stock levels, automated actions taken
     "low_stock_alert": [
         "Assam tea",
