@@ -248,6 +248,9 @@ else:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AuroMart <no-reply@auromart.local>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# While seed_demo runs, console e-mail is written here (one file per connection)
+# instead of being printed; empty: discarded (notifications.demo_mail).
+DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(BASE_DIR / ".demo-mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 PROCUREMENT_TEAM_EMAILS = env.list(
     "PROCUREMENT_TEAM_EMAILS", default=["procurement@auromart.local"]

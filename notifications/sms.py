@@ -94,8 +94,6 @@ def _order_status(context: dict) -> list[str]:
 
 
 def _invoice_issued(context: dict) -> list[str]:
-    from catalog.templatetags.catalog_tags import money
-
     invoice, shipment = context["invoice"], context["shipment"]
     if shipment is None:
         what, tracking = "was invoiced", "none"
@@ -106,7 +104,8 @@ def _invoice_issued(context: dict) -> list[str]:
             else ("partly shipped" if context.get("rest_follows") else "shipped")
         )
         tracking = shipment.tracking_reference or "none"
-    return [context["order"].number, what, tracking, invoice.number, money(invoice.total)]
+    # "Rs.", not "₹": one character outside GSM-7 makes the whole SMS UCS-2 (70 a part).
+    return [context["order"].number, what, tracking, invoice.number, f"Rs. {invoice.total:,.2f}"]
 
 
 # Each event's variables, in the order of its registered text's {#var#} slots.
@@ -114,6 +113,15 @@ VARIABLES = {
     "order_placed": _order_placed,
     "order_status": _order_status,
     "invoice_issued": _invoice_issued,
+}
+
+
+# The message templates whose event can go by SMS (render_notification_samples shows them).
+TEMPLATE_EVENTS = {
+    "order_confirmation": "order_placed",
+    "order_status": "order_status",
+    "backorder_allocated": "order_status",
+    "invoice": "invoice_issued",
 }
 
 
