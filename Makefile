@@ -62,17 +62,22 @@ install: $(STAMP) ## venv + pip install -r requirements-dev.txt (skipped when up
 
 # --- Run -----------------------------------------------------------------------
 
-run: install ## Migrate, seed demo data, print the logins, serve http://127.0.0.1:8000 (HOST=, PORT=)
-	DEBUG=true $(MANAGE) migrate --noinput
-	DEBUG=true $(MANAGE) seed_demo
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+# The links in e-mails point at SITE_URL: `make run` sets it to the address it
+# serves unless one is given (the environment, `make run SITE_URL=...`, or .env).
+RUN_SITE_URL = $(or $(SITE_URL),$(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null | tail -n 1),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
+RUN_ENV = DEBUG=true SITE_URL='$(RUN_SITE_URL)'
+
+run: install ## Migrate, seed demo data, print the logins, serve http://127.0.0.1:8000 (HOST=, PORT=, SITE_URL=)
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ (e-mailed links: $(RUN_SITE_URL); Ctrl-C stops)"
+	$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
-seed: install ## Load the demo data (idempotent); it prints the logins
-	DEBUG=true $(MANAGE) seed_demo
+seed: install ## Load the demo data (idempotent); it prints the logins (PORT=, SITE_URL= as for run)
+	$(RUN_ENV) $(MANAGE) seed_demo
 
 logins: ## Print the demo logins that seed_demo creates
 	@echo ""

@@ -113,3 +113,10 @@ def invoice_order_owes_units(invoice: Invoice) -> bool:
     return invoice.order.items.filter(
         Q(quantity_allocated__gt=0) | Q(quantity_backordered__gt=0)
     ).exists()
+
+
+def order_invoice_ids(*, order_id: int) -> list[int]:
+    """The ids of an order's invoices, oldest first (messages that must go before "delivered")."""
+    return list(
+        Invoice.objects.filter(order_id=order_id).order_by("pk").values_list("pk", flat=True)
+    )

@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.html import format_html
 
 from .delivery import INTERRUPTED_ERROR
 from .models import MessageStatus, Notification, NotificationPreference, OutboundMessage
 from .services import message_resend
+from .sms import OUTCOME_UNKNOWN_ERROR
 
 STATUS_COLORS = {
     MessageStatus.PENDING: "#6c757d",
@@ -17,7 +19,8 @@ STATUS_COLORS = {
 
 
 class NeedsCheckFilter(admin.SimpleListFilter):
-    """E-mails whose deliverer died between the hand-off and the server's answer.
+    """E-mails whose deliverer died between the hand-off and the server's answer,
+    and SMS whose provider's answer was lost (held: notifications.sms).
 
     They may or may not have gone out, so they are never resent automatically:
     a person checks (the Message-ID is in the provider id, searchable) and
@@ -28,11 +31,16 @@ class NeedsCheckFilter(admin.SimpleListFilter):
     parameter_name = "needs_check"
 
     def lookups(self, request, model_admin):
-        return [("interrupted", "Interrupted in flight: may or may not have gone out")]
+        return [
+            ("interrupted", "Interrupted or unanswered in flight: may or may not have gone out")
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "interrupted":
-            return queryset.filter(status=MessageStatus.FAILED, last_error=INTERRUPTED_ERROR)
+            # Interrupted e-mails, and SMS whose provider's answer was lost (held).
+            return queryset.filter(status=MessageStatus.FAILED).filter(
+                Q(last_error=INTERRUPTED_ERROR) | Q(last_error__startswith=OUTCOME_UNKNOWN_ERROR)
+            )
         return queryset
 
 
@@ -67,7 +75,22 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["resend"]
     fieldsets = [
-        (None, {"fields": ["channel", "recipient", "user", "template", "subject", "dedup_key"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "channel",
+                    "recipient",
+                    "user",
+                    "template",
+                    "subject",
+                    "dedup_key",
+                    "sender",
+                    "provider_template",
+                    "wait_for",
+                ]
+            },
+        ),
         (
             "Delivery",
             {

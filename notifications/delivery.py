@@ -41,6 +41,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import MessageStatus, OutboundMessage
+from .sms import OUTCOME_UNKNOWN_ERROR, OutcomeUnknown
 from .transports import TRANSPORTS, PermanentError, retry_safe_after_handoff
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,9 @@ INTERRUPTED_TOO_OFTEN = (
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "sent", "retry", "failed", or "skipped" (someone else has it, or it is done)
+    # "sent", "retry", "failed", "skipped" (someone else has it, or it is done), or
+    # "waiting" (a message it must follow is not settled yet: wait_for)
+    status: str
     retry_at: datetime | None = None
 
 
@@ -152,6 +155,8 @@ def message_deliver(*, message_id: int) -> Outcome:
         return Outcome("skipped")
     message = OutboundMessage.objects.get(pk=message_id)
     attempt = message.attempts
+    if message.wait_for and _must_wait(message):
+        return _wait(message)
     try:
         with _LeaseKeeper(message_id, attempt):
             provider_id, simulated = TRANSPORTS[message.channel](
@@ -161,18 +166,83 @@ def message_deliver(*, message_id: int) -> Outcome:
             )
     except PermanentError as exc:
         _record_failure(message, str(exc), retry=False)
+        _release_waiters(message)
+        return Outcome("failed")
+    except OutcomeUnknown as exc:
+        # Handed over, no answer: the provider may have it. Held, never resent blind.
+        _record_failure(message, f"{OUTCOME_UNKNOWN_ERROR}\n{exc}", retry=False)
+        _release_waiters(message)
         return Outcome("failed")
     except Exception as exc:  # a transient failure: the server is down, a timeout
         error = f"{type(exc).__name__}: {exc}"
         if attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
             _record_failure(message, f"Gave up after {attempt} attempts. {error}", retry=False)
+            _release_waiters(message)
             return Outcome("failed")
         retry_at = timezone.now() + retry_delay(attempt)
         _record_failure(message, error, retry=True, retry_at=retry_at)
         return Outcome("retry", retry_at)
     # Transports that could not say so earlier (the console, simulated) are recorded here.
     _record_sent(message_id, attempt, provider_id, simulated)
+    _release_waiters(message)
     return Outcome("sent")
+
+
+# --- Order between messages ----------------------------------------------------------
+#
+# A row whose `wait_for` names other rows (by dedup key) is not sent while one
+# of them is pending or sending: the "delivered" e-mail waits for the
+# shipment's e-mail with its invoice, whose PDF is rendered as it is sent. A
+# failed predecessor does not block (it waits for a person). When a
+# predecessor settles, its deliverer sends the rows that waited for it; the
+# sweep is the fallback. Only rows of WAITED_FOR_TEMPLATES look for waiters,
+# so other sends cost no query.
+WAITED_FOR_TEMPLATES = frozenset({"invoice"})
+WAIT_FALLBACK = timedelta(seconds=60)
+
+
+def _must_wait(message: OutboundMessage) -> bool:
+    keys = [key for key in message.wait_for.split(",") if key]
+    return OutboundMessage.objects.filter(
+        dedup_key__in=keys, status__in=[MessageStatus.PENDING, MessageStatus.SENDING]
+    ).exists()
+
+
+def _wait(message: OutboundMessage) -> Outcome:
+    """Give the claim back (the attempt does not count); try again when the others settle."""
+    retry_at = timezone.now() + WAIT_FALLBACK
+    _this_attempt(message.pk, message.attempts).update(
+        status=MessageStatus.PENDING,
+        attempts=F("attempts") - 1,
+        claimed_until=None,
+        next_attempt_at=retry_at,
+    )
+    # A predecessor that settled between the check and the release found this
+    # row claimed and could not send it: look once more.
+    if not _must_wait(message):
+        OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+        return message_deliver(message_id=message.pk)
+    return Outcome("waiting", retry_at)
+
+
+def _release_waiters(message: OutboundMessage) -> None:
+    """Send the pending rows that waited for `message`, now that it is settled."""
+    if message.template not in WAITED_FOR_TEMPLATES:
+        return
+    waiters = [
+        row.pk
+        for row in OutboundMessage.objects.filter(
+            status=MessageStatus.PENDING, wait_for__contains=message.dedup_key
+        ).only("pk", "wait_for")
+        if message.dedup_key in row.wait_for.split(",")
+    ]
+    for waiter in waiters:
+        OutboundMessage.objects.filter(pk=waiter, status=MessageStatus.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+        message_deliver(message_id=waiter)
 
 
 def _record_handoff(message_id: int, attempt: int, marker: str) -> None:
@@ -235,7 +305,8 @@ def outbox_deliver_keys(*, dedup_keys: list[str]) -> dict[str, int]:
 def _deliver_each(ids: list[int]) -> dict[str, int]:
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     for message_id in ids:
-        counts[message_deliver(message_id=message_id).status] += 1
+        status = message_deliver(message_id=message_id).status
+        counts[status] = counts.get(status, 0) + 1  # "waiting" only when one waited
     return counts
 
 

@@ -23,16 +23,33 @@ class NotificationFilterForm(forms.Form):
 class PreferencesForm(forms.Form):
     """One row per event the user has, one checkbox per channel; no box ticked turns it off."""
 
-    def __init__(self, *args, events: list[Event], **kwargs):
+    def __init__(self, *args, events: list[Event], sms_events: set[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.events = events
         for event in events:
+            # SMS only where the event has a registered (DLT) SMS template.
+            choices = [
+                (value, label)
+                for value, label in Channel.choices
+                if value != Channel.SMS or event.key in sms_events
+            ]
             self.fields[event.key] = forms.MultipleChoiceField(
                 label=event.label,
                 help_text=event.description,
-                choices=Channel.choices,
+                choices=choices,
                 required=False,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            )
+
+        self.offers_sms = any(event.key in sms_events for event in events)
+        if self.offers_sms:
+            self.fields["sms_phone"] = forms.CharField(
+                label="Mobile number for SMS",
+                max_length=32,
+                required=False,
+                help_text="In international format with the country code, e.g. +919876543210. "
+                "Leave it empty to get no SMS.",
+                widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             )
 
     def rows(self):
@@ -42,3 +59,7 @@ class PreferencesForm(forms.Form):
     def channels(self) -> dict[str, list[str]]:
         """What preferences_set takes: {event key: [channel, ...]} for every row."""
         return {event.key: list(self.cleaned_data[event.key]) for event in self.events}
+
+    def sms_phone(self) -> str | None:
+        """The SMS number typed (preferences_set checks it); None when SMS is not offered."""
+        return self.cleaned_data.get("sms_phone") if self.offers_sms else None

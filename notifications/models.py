@@ -14,11 +14,12 @@ from django.utils import timezone
 class Channel(models.TextChoices):
     EMAIL = "email", "E-mail"
     WHATSAPP = "whatsapp", "WhatsApp"
+    SMS = "sms", "SMS"
     IN_APP = "in_app", "In-app"
 
 
 # The channels an outbox row can use (in-app notifications are rows of their own).
-OUTBOX_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP)
+OUTBOX_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP, Channel.SMS)
 
 
 class MessageStatus(models.TextChoices):
@@ -74,6 +75,18 @@ class OutboundMessage(models.Model):
         default=False, help_text="Recorded, not sent: no WhatsApp webhook was configured."
     )
     dedup_key = models.CharField(max_length=200, unique=True)
+    # SMS (India's DLT): the registered template the text fills and the sender id (header).
+    sender = models.CharField(max_length=20, blank=True, default="", db_default="")
+    provider_template = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The DLT template id an SMS was sent under.",
+    )
+    # Ordering: this row is not sent while a row with one of these dedup keys
+    # (comma-separated) is still pending or sending ("delivered" after its invoice).
+    wait_for = models.CharField(max_length=1000, blank=True, default="", db_default="")
     resent_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
     )
@@ -142,6 +155,13 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     channels = models.JSONField(default=dict, blank=True)
+    sms_phone = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Where SMS go, in E.164 (+919876543210).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

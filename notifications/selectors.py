@@ -34,3 +34,13 @@ def local_link(link: str) -> str:
     ):
         return link
     return ""
+
+
+def preferences_sms_phone(user) -> str:
+    """The number `user` gave for SMS ("" when none)."""
+    from .models import NotificationPreference
+
+    return (
+        NotificationPreference.objects.filter(user=user).values_list("sms_phone", flat=True).first()
+        or ""
+    )

@@ -45,6 +45,7 @@ from .models import (
     OutboundMessage,
 )
 from .rendering import Rendered, render_message
+from .sms import phone_e164, sms_events, sms_render
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +71,15 @@ def _outbox_row(
     attachments: list[dict],
     link: str = "",
     reply_to: str = "",
+    wait_for: tuple[str, ...] | list[str] = (),
+    sms: tuple[str, dict] | None = None,
 ) -> OutboundMessage:
+    sender = provider_template = ""
     if channel == Channel.EMAIL:
         subject, text, html = rendered.subject, rendered.text, rendered.html
+    elif channel == Channel.SMS:  # the registered DLT text, its variables filled
+        (text, registration), html, subject = sms, "", rendered.subject
+        sender, provider_template = registration["sender_id"], registration["template_id"]
     else:  # a phone message: the short text, and the link as a URL the phone can open
         subject, text, html = rendered.subject, rendered.short, ""
         if link:
@@ -88,6 +95,9 @@ def _outbox_row(
         attachments=list(attachments),
         dedup_key=_check_key(dedup_key),
         reply_to=reply_to[:1000] if channel == Channel.EMAIL else "",
+        sender=sender[:20],
+        provider_template=provider_template[:40],
+        wait_for=",".join(f"{key}:{channel}" for key in wait_for)[:1000],
     )
 
 
@@ -173,6 +183,13 @@ def preferences_for(user: User) -> dict[str, set[str]]:
     }
 
 
+def _sms_phone(user: User) -> str:
+    try:
+        return user.notification_preference.sms_phone
+    except NotificationPreference.DoesNotExist:
+        return ""
+
+
 def _notify_rows(
     *,
     user: User,
@@ -182,6 +199,7 @@ def _notify_rows(
     dedup_key: str,
     link: str = "",
     attachments: tuple[dict, ...] | list[dict] = (),
+    wait_for: tuple[str, ...] | list[str] = (),
 ) -> tuple[list[str], list[OutboundMessage], list[Notification]]:
     """What user_notify writes, unsaved: (channels used, outbox rows, in-app rows)."""
     if event not in EVENTS:
@@ -192,8 +210,16 @@ def _notify_rows(
     context = {"user": user, "link": link, **context}
     rendered = render_message(template, context)
     used, rows, notes = [], [], []
-    # E-mail to their address, WhatsApp to their phone: each only if they have one.
-    for channel, address in ((Channel.EMAIL, user.email), (Channel.WHATSAPP, user.phone)):
+    sms = None
+    if Channel.SMS in channels and _sms_phone(user):
+        sms = sms_render(event, context)  # None: the event has no registered DLT template
+    # E-mail to their address, WhatsApp to their phone, SMS to the number they
+    # gave for SMS: each only if they have one.
+    for channel, address in (
+        (Channel.EMAIL, user.email),
+        (Channel.WHATSAPP, user.phone),
+        (Channel.SMS, _sms_phone(user) if sms else ""),
+    ):
         if channel in channels and address:
             rows.append(
                 _outbox_row(
@@ -205,6 +231,8 @@ def _notify_rows(
                     user=user,
                     attachments=list(attachments) if channel == Channel.EMAIL else [],
                     link=link,
+                    wait_for=wait_for,
+                    sms=sms,
                 )
             )
             used.append(channel)
@@ -250,6 +278,7 @@ def user_notify(
     dedup_key: str,
     link: str = "",
     attachments: tuple[dict, ...] | list[dict] = (),
+    wait_for: tuple[str, ...] | list[str] = (),
 ) -> list[str]:
     """Tell `user` about `event` on the channels they chose for it; returns those channels.
 
@@ -269,6 +298,7 @@ def user_notify(
                 "dedup_key": dedup_key,
                 "link": link,
                 "attachments": attachments,
+                "wait_for": wait_for,
             }
         ]
     )[0]
@@ -291,6 +321,8 @@ def message_resend(*, message: OutboundMessage) -> OutboundMessage:
         body_text=message.body_text,
         body_html=message.body_html,
         attachments=message.attachments,
+        sender=message.sender,
+        provider_template=message.provider_template,
         resent_from=message,
         dedup_key=f"resend:{message.pk}:{resend_count}",
     )
@@ -352,15 +384,31 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def preferences_set(*, user: User, channels: dict[str, list[str]]) -> NotificationPreference:
-    """Store which channels `user` wants for each of their events.
+def preferences_set(
+    *, user: User, channels: dict[str, list[str]], sms_phone: str | None = None
+) -> NotificationPreference:
+    """Store which channels `user` wants for each of their events (and their SMS number).
 
     Raises ValidationError keyed by event for an unknown event or channel,
-    and for WhatsApp without a phone number on the profile.
+    for WhatsApp without a phone number on the profile, for SMS on an event
+    without a registered SMS template or without an SMS number; and keyed
+    "sms_phone" for a number that is not a valid one in E.164. `sms_phone`
+    None keeps the stored number; "" removes it.
     """
     allowed = {event.key for event in events_for(user)}
     valid_channels = set(Channel.values)
     errors = {}
+    current = NotificationPreference.objects.filter(user=user).first()
+    if sms_phone is None:
+        sms_phone = current.sms_phone if current else ""
+    elif sms_phone.strip():
+        try:
+            sms_phone = phone_e164(sms_phone)
+        except ValueError as exc:
+            errors["sms_phone"] = str(exc)
+    else:
+        sms_phone = ""
+    with_sms = sms_events()
     for key, chosen in channels.items():
         if key not in allowed:
             errors[key] = "There is no such notification for your account."
@@ -368,6 +416,10 @@ def preferences_set(*, user: User, channels: dict[str, list[str]]) -> Notificati
             errors[key] = f"Choose among {', '.join(sorted(valid_channels))}."
         elif Channel.WHATSAPP in chosen and not user.phone:
             errors[key] = "Add a phone number to your profile to get WhatsApp messages."
+        elif Channel.SMS in chosen and key not in with_sms:
+            errors[key] = "This notification does not come by SMS."
+        elif Channel.SMS in chosen and not sms_phone and "sms_phone" not in errors:
+            errors[key] = "Enter a mobile number for SMS to get this by SMS."
     if errors:
         raise ValidationError(errors)
     preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
@@ -375,7 +427,8 @@ def preferences_set(*, user: User, channels: dict[str, list[str]]) -> Notificati
         **preference.channels,
         **{key: sorted(set(chosen)) for key, chosen in channels.items()},
     }
-    preference.save(update_fields=["channels", "updated_at"])
+    preference.sms_phone = sms_phone
+    preference.save(update_fields=["channels", "sms_phone", "updated_at"])
     return preference
 
 
@@ -495,6 +548,13 @@ def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") 
     note = note.strip()
     if note and note[-1] not in ".!?":
         note += "."  # the templates go on with the next sentence
+    wait_for = []
+    if to_status == "delivered":
+        # "Delivered" never arrives before the shipments' e-mails with their
+        # invoices (their PDFs are rendered as they are sent): it waits for them.
+        from invoicing.selectors import order_invoice_ids
+
+        wait_for = [f"invoice_issued:{pk}" for pk in order_invoice_ids(order_id=order.pk)]
     return user_notify(
         user=order.customer,
         event="order_status",
@@ -507,6 +567,7 @@ def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") 
         },
         dedup_key=f"order_status:{order.pk}:{to_status}",
         link=buyer_order_link(order),
+        wait_for=wait_for,
     )
 
 

@@ -35,6 +35,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .attachments import attachment_path
 from .models import Channel, OutboundMessage
+from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ def retry_safe_after_handoff(channel: str) -> bool:
     whole message may keep it and deliver it although its 250 never reached
     us (the deliverer died while the server held its answer: measured, it
     happens), and mail servers do not drop a repeated Message-ID; an ESP's
-    API has no idempotency key either. Such a row waits for a person.
+    API has no idempotency key either. Such a row waits for a person. SMS:
+    no, Twilio's Messages API has no idempotency key (notifications.sms).
     """
     return channel == Channel.WHATSAPP
 
@@ -204,4 +206,4 @@ def send_whatsapp(
     return provider_id, False
 
 
-TRANSPORTS = {Channel.EMAIL: send_email, Channel.WHATSAPP: send_whatsapp}
+TRANSPORTS = {Channel.EMAIL: send_email, Channel.WHATSAPP: send_whatsapp, Channel.SMS: send_sms}

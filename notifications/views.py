@@ -26,13 +26,14 @@ from catalog.views import clean_query, render_page, wants_partial
 from .events import events_for
 from .forms import NotificationFilterForm, PreferencesForm
 from .models import Channel, Notification
-from .selectors import local_link, notifications_for_user
+from .selectors import local_link, notifications_for_user, preferences_sms_phone
 from .services import (
     notification_mark_read,
     notifications_mark_all_read,
     preferences_for,
     preferences_set,
 )
+from .sms import sms_events
 
 PAGE_SIZE = 20
 
@@ -132,13 +133,14 @@ def preferences(request):
     events = events_for(user)
     current = preferences_for(user)
     initial = {event.key: sorted(current[event.key]) for event in events}
+    initial["sms_phone"] = preferences_sms_phone(user)
     data = request.POST if request.method == "POST" else None
-    form = PreferencesForm(data, events=events, initial=initial)
+    form = PreferencesForm(data, events=events, sms_events=sms_events(), initial=initial)
     needs_phone = False
     if request.method == "POST" and events and form.is_valid():
         channels = form.channels()
         try:
-            preferences_set(user=user, channels=channels)
+            preferences_set(user=user, channels=channels, sms_phone=form.sms_phone())
         except ValidationError as exc:
             for key, errors in exc.message_dict.items():
                 form.add_error(key if key in form.fields else None, errors)

@@ -265,7 +265,7 @@ def test_status_updates_reach_the_customer_with_tracking(
     invoice = order.invoices.get()
     # Shipping is told once, by the shipment's message with its invoice.
     assert [" ".join(m["Subject"].split()) for m in received] == [
-        f"Order {order.number} accepted",
+        f"Order {order.number} confirmed",
         f"Order {order.number} is being prepared",
         f"Order {order.number} shipped: shipment 1, invoice {invoice.number} "
         f"(₹{invoice.total:,.2f})",

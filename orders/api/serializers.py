@@ -15,6 +15,7 @@ from ..models import (
     ShipmentLine,
 )
 from ..services import MAX_LINES, MAX_QUANTITY, repeated_products
+from ..tracking import tracking_url
 
 # --- Input -------------------------------------------------------------------
 
@@ -168,6 +169,13 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+TRACKING_URL_HELP = (
+    "The carrier's tracking page for `tracking_reference`, when the reference starts with "
+    'the name of a carrier in the CARRIERS setting (e.g. "Blue Dart 7788123456"); '
+    "null otherwise."
+)
+
+
 class ShipmentSerializer(serializers.ModelSerializer):
     """One shipment of an order: what left together, its tracking and its tax invoice."""
 
@@ -176,6 +184,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
         help_text="The shipment's tax invoice, issued at dispatch; null only for a shipment "
         "from before invoices per shipment, until its order is delivered."
     )
+    tracking_url = serializers.SerializerMethodField(help_text=TRACKING_URL_HELP)
 
     class Meta:
         model = Shipment
@@ -186,6 +195,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "method",
             "status",
             "tracking_reference",
+            "tracking_url",
             "note",
             "dispatched_at",
             "delivered_at",
@@ -198,6 +208,9 @@ class ShipmentSerializer(serializers.ModelSerializer):
         invoice = getattr(shipment, "invoice", None)
         return invoice.number if invoice is not None else None
 
+    def get_tracking_url(self, shipment: Shipment) -> str | None:
+        return tracking_url(shipment.tracking_reference)
+
 
 class OrderSerializer(serializers.ModelSerializer):
     """An order as its buyer sees it: lines and money are snapshots taken when it was placed."""
@@ -206,6 +219,7 @@ class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True, read_only=True)
     status_history = OrderStatusChangeSerializer(source="status_changes", many=True, read_only=True)
     shipments = ShipmentSerializer(many=True, read_only=True)
+    tracking_url = serializers.SerializerMethodField(help_text=TRACKING_URL_HELP)
 
     class Meta:
         model = Order
@@ -223,8 +237,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "total",
             "estimated_delivery",
             "tracking_reference",
+            "tracking_url",
             "created_at",
             "status_history",
             "shipments",
         ]
         read_only_fields = fields
+
+    def get_tracking_url(self, order) -> str | None:
+        return tracking_url(order.tracking_reference)

@@ -275,7 +275,7 @@ def test_accept_moves_the_order_records_the_note_and_notifies_the_buyer(api, dis
     assert body["status_history"][-1]["changed_by"]["id"] == staff.pk
     assert body["allowed_next"] == ["processing", "cancelled"]
     message = OutboundMessage.objects.get(template="order_status", recipient=order.customer.email)
-    assert message.subject == f"Order {order.number} accepted"
+    assert message.subject == f"Order {order.number} confirmed"
 
 
 def test_accept_takes_an_empty_body(api, distributor):

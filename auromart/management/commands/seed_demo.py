@@ -25,6 +25,7 @@ from catalog.services_media import product_attributes_set, product_image_add
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_adjust, stock_assign
 from invoicing.models import Invoice
+from notifications.demo_mail import seeding_quietly
 from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
 from orders.services import order_place, order_transition
@@ -272,6 +273,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
 
+    @seeding_quietly  # the demo's e-mails go to files, not the terminal
     def handle(self, *args, quiet: bool = False, **options):
         self.quiet = quiet
         with transaction.atomic():
