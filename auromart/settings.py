@@ -546,3 +546,9 @@ if JOBS_DELIVERY not in ("celery", "thread", "inline"):
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=900)
 # Rows of a failed job's error report kept on the job (all are counted).
 JOB_MAX_REPORTED_ERRORS = env.int("JOB_MAX_REPORTED_ERRORS", default=500)
+
+# --- Demo history (seed_demo, auromart/demo_history.py) ---------------------------
+# On a fresh database seed_demo lives through this many days before today with
+# about this many orders (0 orders: no history). The tests use a small one.
+DEMO_HISTORY_ORDERS = env.int("DEMO_HISTORY_ORDERS", default=3_000)
+DEMO_HISTORY_DAYS = env.int("DEMO_HISTORY_DAYS", default=182)

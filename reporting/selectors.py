@@ -71,6 +71,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -255,6 +256,28 @@ class ReportFilters:
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def last_month_with_sales(
+    *, scope: ReportScope, today: datetime.date | None = None
+) -> tuple[int, int] | None:
+    """(year, month) the monthly report opens on: the latest complete month with a sold order in
+    view, else the current month when only it has some; None with no sales at all. One query."""
+    today = today or timezone.localdate()
+    this_month = _start_of(today.replace(day=1))
+    found = (
+        scope.orders(Order.objects.filter(SOLD))
+        .order_by()
+        .aggregate(
+            before=Max("created_at", filter=Q(created_at__lt=this_month)),
+            current=Max("created_at", filter=Q(created_at__gte=this_month)),
+        )
+    )
+    latest = found["before"] or found["current"]
+    if latest is None:
+        return None
+    local = timezone.localtime(latest)
+    return local.year, local.month
 
 
 def month_filters(year: int, month: int, **narrowing) -> ReportFilters:
