@@ -209,8 +209,9 @@ def test_procurement_page(m):
 def test_stock_page(m):
     response = client_for(m.users["staff"]).get(STOCK, MARCH)
     cover = page_table(response, "cover")["body"]
-    assert [*cover[2][0:4], cover[2][6]] == ["HAM-1", "Hammer", "North Depot", "10", "15.0"]
-    assert cover[3][6] == "600.0"  # 20 on hand, 1 asked for in 30 days (O4, then cancelled)
+    assert [*cover[2][0:4], cover[2][7]] == ["HAM-1", "Hammer", "North Depot", "10", "15.0"]
+    assert cover[2][4] == ""  # a past range: nothing "available now"
+    assert cover[3][7] == "600.0"  # 20 on hand, 1 asked for in 30 days (O4, then cancelled)
     assert page_table(response, "stockouts")["body"] == [
         ["HAM-1", "Hammer", "North Depot", "1", "2.0"]  # 2 days, shown to 0.1
     ]
