@@ -546,6 +546,7 @@ IMPORT_BATCH_ROWS = env.int("IMPORT_BATCH_ROWS", default=1_000)
 # Each job kind and the function that runs it (jobs.services.job_run).
 JOB_RUNNERS = {
     "spreadsheet_import": "auromart.spreadsheet_jobs.spreadsheet_import_run",
+    "report_export": "reporting.export_jobs.report_export_run",
 }
 # How a committed job is started: "celery" (a broker is configured), "thread"
 # (in-process, the default without a broker) or "inline" (the tests).
@@ -614,3 +615,16 @@ SMS_DLT_TEMPLATES = env.json(
         },
     },
 )
+
+# --- Demo history (seed_demo, auromart/demo_history.py) ---------------------------
+# On a fresh database seed_demo lives through this many days before today with
+# about this many orders (0 orders: no history). The tests use a small one.
+DEMO_HISTORY_ORDERS = env.int("DEMO_HISTORY_ORDERS", default=3_000)
+DEMO_HISTORY_DAYS = env.int("DEMO_HISTORY_DAYS", default=182)
+# Rows of a report table shown on its page at a time (the downloads hold them all).
+REPORT_PAGE_ROWS = env.int("REPORT_PAGE_ROWS", default=25)
+# Report downloads above these sizes run as a background job with progress
+# (reporting.export_jobs); from REPORT_EXPORT_EMAIL_ROWS rows the file is also e-mailed.
+REPORT_PDF_INLINE_ROWS = env.int("REPORT_PDF_INLINE_ROWS", default=40)
+REPORT_EXPORT_INLINE_ROWS = env.int("REPORT_EXPORT_INLINE_ROWS", default=2_000)
+REPORT_EXPORT_EMAIL_ROWS = env.int("REPORT_EXPORT_EMAIL_ROWS", default=500)

@@ -38,3 +38,7 @@ NOTIFICATIONS_DELIVERY = env("NOTIFICATIONS_DELIVERY", default="inline")  # noqa
 # Background jobs run in the test's own thread unless a test asks for the
 # thread or Celery.
 JOBS_DELIVERY = env("JOBS_DELIVERY", default="inline")  # noqa: F405
+
+# seed_demo's history, small: the default size is tested once (auromart/tests/test_demo_history.py).
+DEMO_HISTORY_ORDERS = env.int("DEMO_HISTORY_ORDERS", default=60)  # noqa: F405
+DEMO_HISTORY_DAYS = env.int("DEMO_HISTORY_DAYS", default=20)  # noqa: F405

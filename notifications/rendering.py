@@ -23,6 +23,8 @@ from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.backends.django import get_installed_libraries
 from django.template.loader import render_to_string
 
+from . import as_sent
+
 SUBJECT_MAX_LENGTH = 255
 
 
@@ -65,12 +67,23 @@ def render_message(template: str, context: dict) -> Rendered:
     subject = " ".join(_render_text(f"{folder}/subject.txt", context).split())
     if len(subject) > SUBJECT_MAX_LENGTH:
         subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
+    if as_sent.active():
+        # Recorded history (notifications.as_sent): the one-line parts only.
+        return Rendered(
+            subject=subject,
+            text=as_sent.HISTORY_BODY,
+            html="",
+            short=_short(folder, context, subject),
+        )
     # Templates are easier to read with their {% if %} lines; the mail without
     # the blank runs they leave.
     text = re.sub(r"\n{3,}", "\n\n", _render_text(f"{folder}/body.txt", context)).strip() + "\n"
     html = _inliner().inline(render_to_string(f"{folder}/body.html", context))
+    return Rendered(subject=subject, text=text, html=html, short=_short(folder, context, subject))
+
+
+def _short(folder: str, context: dict, subject: str) -> str:
     try:
-        short = " ".join(_render_text(f"{folder}/short.txt", context).split())
+        return " ".join(_render_text(f"{folder}/short.txt", context).split())
     except TemplateDoesNotExist:
-        short = subject
-    return Rendered(subject=subject, text=text, html=html, short=short)
+        return subject

@@ -309,4 +309,12 @@ def sample_contexts() -> dict[str, dict]:
             "notice": "closed_short",
             "note": "",
         },
+        # A report download prepared in the background (reporting.export_jobs), attached.
+        "report_export_ready": {
+            "user": User(email="meera@auromart.local", name="Meera Iyer", is_staff=True),
+            "label": "Days of cover (PDF, 613 rows)",
+            "rows": 613,
+            "file_name": "cover-2026-11-04-2026-12-03.pdf",
+            "link": "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
+        },
     }

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from . import as_sent
 from .delivery import (  # noqa: F401  (re-exported: the services' public surface)
     INTERRUPTED_AFTER_HANDOFF,
     INTERRUPTED_BEFORE_HANDOFF,
@@ -105,6 +106,14 @@ def _insert(rows: list[OutboundMessage]) -> None:
     # One INSERT for all rows; a key that is already there (the same event
     # queued again) is skipped by the database, not raised: queueing twice is
     # a no-op. Values were checked above, so nothing else can be ignored.
+    if as_sent.active():
+        # Recorded history: sent at the (travelled) clock, handed to nobody.
+        now = timezone.now()
+        for row in rows:
+            row.status, row.sent_at, row.status_changed_at = MessageStatus.SENT, now, now
+            row.attempts, row.next_attempt_at = 1, now
+        OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        return
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
     schedule_delivery([row.dedup_key for row in rows])
 
@@ -245,6 +254,7 @@ def _notify_rows(
                 message=rendered.short,
                 link=link[:500],
                 dedup_key=_check_key(f"{dedup_key}:in_app"),
+                read_at=timezone.now() if as_sent.active() else None,
             )
         )
         used.append(Channel.IN_APP)

@@ -42,6 +42,8 @@ TITLE_SIZE = 14
 # Row labels of horizontal bars and cover rows: 170 units wide, right-aligned. 22 characters
 # of a wide sans (DejaVu Sans, ~7 units a character at 12) fit; 26 ran past the left edge.
 LABEL_CHARS = 22
+# A label on a line of its own across the chart (the cover chart): about 7 units a character.
+ROW_LABEL_CHARS = 84
 
 # Characters XML 1.0 forbids even when escaped (a NUL in a product name must not break the page).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -458,10 +460,13 @@ def cover_chart(
     ticks = nice_ticks(0, high, count=5)
     step = ticks[1] - ticks[0]
 
-    label_w, value_w, row_h, top = 170, 112, 26, 44
-    left, right = label_w + 8, WIDTH - value_w
+    # Each row: its label on a line of its own (the whole width, so names stay readable on a
+    # phone), the bar under it, the figure at the bar's end.
+    value_w, row_h, top, left = 112, 36, 50, 4
+    right = WIDTH - value_w
     plot_w = right - left
-    height = top + row_h * len(rows) + 24
+    bottom = top + row_h * len(rows)
+    height = bottom + 24
 
     def x_of(days: Decimal) -> float:
         return left + float(min(days, ticks[-1]) / ticks[-1]) * plot_w
@@ -470,32 +475,29 @@ def cover_chart(
     for tick in ticks:
         x = x_of(tick)
         body.append(
-            f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{top - 4}" y2="{top + row_h * len(rows)}" '
-            f'stroke="{GRID}"/>'
-            f'<text x="{_num(x)}" y="{top + row_h * len(rows) + 16}" text-anchor="middle" '
+            f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{top}" y2="{bottom}" stroke="{GRID}"/>'
+            f'<text x="{_num(x)}" y="{bottom + 16}" text-anchor="middle" '
             f'fill="{SECONDARY}">{_text(_tick_text(tick, step, money=False))}</text>'
         )
     x_warn = x_of(warn)
     body.append(
-        f'<line x1="{_num(x_warn)}" x2="{_num(x_warn)}" y1="{top - 8}" '
-        f'y2="{top + row_h * len(rows)}" stroke="{DANGER}" stroke-dasharray="4 3" '
-        f'stroke-opacity="0.7"/>'
-        f'<text x="{_num(x_warn)}" y="{top - 10}" text-anchor="middle" font-size="11" '
+        f'<line x1="{_num(x_warn)}" x2="{_num(x_warn)}" y1="{top - 4}" y2="{bottom}" '
+        f'stroke="{DANGER}" stroke-dasharray="4 3" stroke-opacity="0.7"/>'
+        f'<text x="{_num(x_warn)}" y="{top - 8}" text-anchor="middle" font-size="11" '
         f'fill="{DANGER}">{_text(_days_text(warn))}</text>'
     )
     low = out = 0
     for i, (label, days) in enumerate(rows):
         y = top + i * row_h
-        mid = _num(y + row_h / 2 + 4)
+        bar_y, bar_h = y + 17, 13
+        mid = _num(bar_y + bar_h - 2)
         parts = [
-            f'<text x="{label_w}" y="{mid}" text-anchor="end">'
-            f"{_text(truncate(label, LABEL_CHARS))}</text>"
+            f'<text x="{left}" y="{_num(y + 13)}">{_text(truncate(label, ROW_LABEL_CHARS))}</text>'
         ]
         if days is None:
             figure = "no sales"
             parts.append(
-                f'<text x="{left + 4}" y="{mid}" fill="{SECONDARY}" font-style="italic">'
-                f"no sales</text>"
+                f'<text x="{left}" y="{mid}" fill="{SECONDARY}" font-style="italic">no sales</text>'
             )
         else:
             figure = _days_text(days)
@@ -509,23 +511,22 @@ def cover_chart(
                 colour, note = SUCCESS, ""
             figure += note
             width = x_of(days) - left
+            # An empty shelf still gets a visible stub in the danger colour.
+            drawn = max(width, 3)
             parts.append(
-                f'<rect class="bar" x="{left}" y="{_num(y + 4)}" width="{_num(width)}" '
-                f'height="{row_h - 8}" fill="{colour}" data-value="{_text(days)}"/>'
+                f'<rect class="bar" x="{left}" y="{bar_y}" width="{_num(drawn)}" '
+                f'height="{bar_h}" fill="{colour}" data-value="{_text(days)}"/>'
             )
             if days > ticks[-1]:  # beyond the axis: a break mark at the bar's end
                 parts.append(
-                    f'<path d="M{_num(right - 8)},{_num(y + 2)} l6,{row_h - 4}" '
+                    f'<path d="M{_num(right - 8)},{bar_y - 2} l6,{bar_h + 4}" '
                     f'stroke="#fff" stroke-width="3"/>'
                 )
-            parts.append(f'<text x="{_num(left + width + 5)}" y="{mid}">{_text(figure)}</text>')
+            parts.append(f'<text x="{_num(left + drawn + 5)}" y="{mid}">{_text(figure)}</text>')
         parts.insert(0, f"<g><title>{_text(f'{label}: {figure}')}</title>")
         parts.append("</g>")
         body.append("".join(parts))
-    body.append(
-        f'<line x1="{left}" x2="{left}" y1="{top - 4}" y2="{top + row_h * len(rows)}" '
-        f'stroke="{SECONDARY}"/>'
-    )
+    body.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{bottom}" stroke="{SECONDARY}"/>')
     no_sales = sum(1 for _, d in rows if d is None)
     desc = (
         f"Days of stock cover for {len(rows)} item{'s' * (len(rows) != 1)}, lowest first. "

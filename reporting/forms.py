@@ -221,5 +221,7 @@ class MonthlyFilterForm(ReportFilterForm):
     def __init__(self, data=None, *, scope: ReportScope, today=None, **kwargs):
         data = data.copy() if data is not None else {}
         if not data.get("year") and not data.get("month"):
-            data["year"], data["month"] = (str(n) for n in previous_month(today))
+            # The last month with sales in view, so the page never opens on a month of zeros.
+            month = selectors.last_month_with_sales(scope=scope, today=today)
+            data["year"], data["month"] = (str(n) for n in month or previous_month(today))
         super().__init__(data, scope=scope, **kwargs)

@@ -40,9 +40,10 @@ Definitions, used everywhere in this module:
   a buyer got at once all it asked for. A backordered or refused line is not
   filled; what happened to the order later (cancelled, rejected) does not
   change what the shelf could serve when it was asked.
-* **Days of cover** of a stock item: on hand at the end of the range /
-  (units demanded in the last `window_days` days up to the end of the range /
-  window_days), to 0.1 days; None when nothing was asked for in the window.
+* **Days of cover** of a stock item: its stock (available now, for a range
+  that reaches today; else on hand at the end of the range) / (units demanded
+  in the last `window_days` days up to the end of the range / window_days),
+  to 0.1 days; 0 with no stock; None when nothing was asked for in the window.
 * **Request to receipt**: a procurement request's created_at to its
   fulfilled_at (the goods receipt that completed it), for requests fulfilled
   in the range.
@@ -71,6 +72,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -255,6 +257,28 @@ class ReportFilters:
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def last_month_with_sales(
+    *, scope: ReportScope, today: datetime.date | None = None
+) -> tuple[int, int] | None:
+    """(year, month) the monthly report opens on: the latest complete month with a sold order in
+    view, else the current month when only it has some; None with no sales at all. One query."""
+    today = today or timezone.localdate()
+    this_month = _start_of(today.replace(day=1))
+    found = (
+        scope.orders(Order.objects.filter(SOLD))
+        .order_by()
+        .aggregate(
+            before=Max("created_at", filter=Q(created_at__lt=this_month)),
+            current=Max("created_at", filter=Q(created_at__gte=this_month)),
+        )
+    )
+    latest = found["before"] or found["current"]
+    if latest is None:
+        return None
+    local = timezone.localtime(latest)
+    return local.year, local.month
 
 
 def month_filters(year: int, month: int, **narrowing) -> ReportFilters:
@@ -873,11 +897,18 @@ def fill_rate(*, scope: ReportScope, filters: ReportFilters) -> Ratio:
 def days_of_cover(
     *, scope: ReportScope, filters: ReportFilters, window_days: int = 30
 ) -> ReportTable:
-    """Per stock item: on hand at the end of the range and how many days it lasts at the rate
-    demanded over the last `window_days` days of the range. One query."""
+    """Per stock item: the stock at the end of the range and how many days it lasts at the rate
+    demanded over the last `window_days` days of the range. One query.
+
+    The stock is what is available (on hand less allocated and held) when the range reaches
+    today: units promised to open orders cover nobody's next order. For a range in the past it
+    is the ledger's on hand at its end (allocations are not in the ledger). No stock is 0 days
+    of cover whether or not anything was asked for: an item with nothing to sell has run out.
+    """
     category_ids = filters.category_ids()
     end = filters.end_before
     since = end - datetime.timedelta(days=window_days)
+    current = filters.end >= timezone.localdate()
     demanded = (
         DemandLine.objects.filter(
             product=OuterRef("product"),
@@ -896,26 +927,40 @@ def days_of_cover(
             on_hand_end=_balance_at(end),
             asked=Coalesce(Subquery(demanded, output_field=IntegerField()), Value(0)),
         )
-        .values("pk", "product__sku", "product__name", "distributor__name", "on_hand_end", "asked")
+        .values(
+            "pk",
+            "product__sku",
+            "product__name",
+            "distributor__name",
+            "on_hand_end",
+            "asked",
+            "on_hand",
+            "allocated",
+            "held",
+        )
         .order_by("product__name", "distributor__name", "pk")
     )
     rows = []
     for item in items:
         units = item["asked"]
         daily = (Decimal(units) / window_days).quantize(CENT, rounding=ROUND_HALF_UP)
-        cover = (
-            (Decimal(item["on_hand_end"]) * window_days / units).quantize(
+        available = max(item["on_hand"] - item["allocated"] - item["held"], 0) if current else None
+        stock = item["on_hand_end"] if available is None else available
+        if stock <= 0:
+            cover = Decimal("0.0")
+        elif units > 0:
+            cover = (Decimal(stock) * window_days / units).quantize(
                 Decimal("0.1"), rounding=ROUND_HALF_UP
             )
-            if units > 0
-            else None
-        )
+        else:
+            cover = None
         rows.append(
             {
                 "sku": item["product__sku"],
                 "product": item["product__name"],
                 "distributor": item["distributor__name"],
                 "on_hand": item["on_hand_end"],
+                "available": available,
                 "demand": units,
                 "daily": daily,
                 "cover": cover,
@@ -928,13 +973,15 @@ def days_of_cover(
             Column("product", "Product"),
             Column("distributor", "Distributor"),
             Column("on_hand", "On hand", "int"),
+            Column("available", "Available now", "int"),
             Column("demand", f"Demand, last {window_days} days", "int"),
             Column("daily", "Demand per day", "decimal"),
             Column("cover", "Days of cover", "days"),
         ],
         rows=rows,
-        subtitle=f"On hand at the end of the range / average daily units asked for over the "
-        f"last {window_days} days (placed or refused); empty when nothing was asked for.",
+        subtitle=f"Available now (on hand at the end of the range for a past range) / average "
+        f"daily units asked for over the last {window_days} days (placed or refused); 0 with "
+        "nothing available, empty when nothing was asked for.",
         filters=filters.labels(),
     )
 

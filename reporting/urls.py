@@ -13,4 +13,5 @@ urlpatterns = [
     path("fulfillment/", views.FulfillmentView.as_view(), name="fulfillment"),
     path("stock/", views.StockView.as_view(), name="stock"),
     path("procurement/", views.ProcurementView.as_view(), name="procurement"),
+    path("exports/<uuid:public_id>/", views.ExportJobView.as_view(), name="export_job"),
 ]

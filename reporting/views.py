@@ -11,18 +11,22 @@ render the same table with the same filters, the PDF with the same charts.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views import View
 
 from accounts.models import Organization
+from jobs.selectors import job_get_for_owner, job_status_payload
 
 from . import charts, selectors, services
+from .export_jobs import report_export_start, runs_in_background
 from .exports import EXPORT_FORMATS, display_text, export_response
 from .forms import GROUP_LABELS, MonthlyFilterForm, RangeFilterForm, SalesFilterForm
+from .paging import Pager, paginate
 from .selectors import DurationStats, Ratio, ReportScope
 from .tables import Column, ReportTable
 
@@ -49,12 +53,18 @@ def scope_name(scope: ReportScope) -> str:
 
 @dataclass
 class Section:
-    """One table on a page, with its charts (the PDF export carries the same ones)."""
+    """One table on a page, with its charts (the PDF export carries the same ones).
+
+    `table` is the whole table (the downloads hold it all); `shown` is the page of its rows
+    the page displays (reporting.paging), with `pager` to move between them.
+    """
 
     key: str
     table: ReportTable
     charts: list[str] = field(default_factory=list)
     exports: list[tuple[str, str]] = field(default_factory=list)
+    shown: ReportTable | None = None
+    pager: Pager | None = None
 
     @property
     def safe_charts(self) -> list[str]:
@@ -122,6 +132,11 @@ def stock_label(scope: ReportScope, row: dict) -> str:
     return f"{row['product']} · {row['distributor']}"
 
 
+def cover_label(scope: ReportScope, row: dict) -> str:
+    """The cover chart's row label: it has a line of its own, so the SKU fits in front."""
+    return f"{row['sku']} · {stock_label(scope, row)}"
+
+
 class ReportAccessMixin(LoginRequiredMixin):
     """Visitors log in; users without reports (customers) get 403."""
 
@@ -175,10 +190,14 @@ class ReportPageView(ReportAccessMixin, View):
                 return self.export(form, sections, fmt, request.GET.get("table"))
             query = form.query()
             for section in sections:
+                section.shown, section.pager = paginate(
+                    section.table, key=section.key, query=request.GET
+                )
                 section.exports = [
                     (
                         fmt.upper(),
                         "?" + urlencode({**query, "export": fmt, "table": section.key}),
+                        runs_in_background(section.table, fmt),
                     )
                     for fmt in EXPORT_FORMATS
                 ]
@@ -192,6 +211,17 @@ class ReportPageView(ReportAccessMixin, View):
         section = next((s for s in sections if s.key == key), sections[0] if not key else None)
         if section is None:
             raise BadRequest(f"No table {key!r} on this page.")
+        if fmt in EXPORT_FORMATS and runs_in_background(section.table, fmt):
+            job = report_export_start(
+                owner=self.request.user,
+                page=self.url_name,
+                query=form.query(),
+                fmt=fmt,
+                key=section.key,
+                label=f"{section.table.title} ({fmt.upper()}, {len(section.table.rows):,} rows)",
+                rows=len(section.table.rows),
+            )
+            return redirect("reporting:export_job", public_id=job.public_id)
         return export_response(
             section.table, fmt, filename=self.filename(form, section), charts=section.charts
         )
@@ -291,7 +321,7 @@ class StockView(ReportPageView):
         cover = selectors.days_of_cover(scope=self.scope, filters=filters)
         outs = selectors.stockouts(scope=self.scope, filters=filters)
         cover_chart = charts.cover_chart(
-            [(stock_label(self.scope, r), r["cover"]) for r in cover.rows],
+            [(cover_label(self.scope, r), r["cover"]) for r in cover.rows],
             title="Days of cover (least first)",
         )
         outs_chart = charts.bar_chart(
@@ -462,9 +492,38 @@ class OverviewView(ReportAccessMixin, View):
             cover = selectors.days_of_cover(scope=scope, filters=filters)
             context["cover_chart"] = mark_safe(
                 charts.cover_chart(
-                    [(stock_label(scope, r), r["cover"]) for r in cover.rows],
+                    [(cover_label(scope, r), r["cover"]) for r in cover.rows],
                     title="Stock cover: the items that run out first",
                     max_items=COVER_ITEMS,
                 )
             )
         return context
+
+
+# The pages whose downloads may run as a job (reporting.export_jobs), by URL name.
+BACKGROUND_EXPORT_PAGES = {
+    view.url_name: view
+    for view in (SalesView, MonthlyView, FulfillmentView, StockView, ProcurementView)
+}
+
+
+class ExportJobView(ReportAccessMixin, View):
+    """GET /reports/exports/<id>/: a background download's progress, then its file."""
+
+    url_name = "reporting:export_job"
+
+    def get(self, request, public_id):
+        job = job_get_for_owner(public_id=public_id, user=request.user)
+        status = job_status_payload(job)
+        context = {
+            **self.base_context(),
+            "title": "Preparing a download",
+            "job": job,
+            "status": status,
+            "progress_url": reverse("jobs:progress", kwargs={"public_id": job.public_id}),
+            "export_email_rows": settings.REPORT_EXPORT_EMAIL_ROWS,
+            "file_url": reverse("jobs:file", kwargs={"public_id": job.public_id})
+            if job.result_file
+            else "",
+        }
+        return render(request, "reporting/export_job.html", context)

@@ -109,6 +109,12 @@ REQUIRED = {
         "Assam tea, 500 g",
         "The second flush failed.",
     ],
+    # A background report download: what it is, and the page to fetch it again
+    "report_export_ready": [
+        "Days of cover (PDF, 613 rows)",
+        "cover-2026-11-04-2026-12-03.pdf",
+        "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
+    ],
 }
 
 

@@ -347,6 +347,33 @@ def test_days_of_cover(m):
     assert {r["sku"] for r in bolt} == {"RAK-1"}
 
 
+def test_days_of_cover_up_to_today_counts_what_is_available_and_no_stock_as_out(m):
+    from django.db.models import F
+    from django.utils import timezone
+
+    from inventory.models import StockItem
+
+    today = timezone.localdate()
+    recent = ReportFilters(today - datetime.timedelta(days=29), today)
+    # Hold everything of one item that nobody asked for lately: nothing left to sell.
+    held = StockItem.objects.get(product__sku="RAK-1", distributor__name="North Depot")
+    StockItem.objects.filter(pk=held.pk).update(held=F("on_hand"))
+    rows = {
+        (r["sku"], r["distributor"]): r for r in s.days_of_cover(scope=ALL, filters=recent).rows
+    }
+    for item in StockItem.objects.select_related("product", "distributor"):
+        row = rows[(item.product.sku, item.distributor.name)]
+        assert row["available"] == item.on_hand - item.allocated - item.held
+    out = rows[("RAK-1", "North Depot")]
+    assert out["available"] == 0 and out["demand"] == 0
+    assert out["cover"] == D("0.0")  # no stock: run out, not "no sales"
+    # A past range has no "available" (allocations are not in the ledger): on hand at its end.
+    march = {
+        (r["sku"], r["distributor"]): r for r in s.days_of_cover(scope=ALL, filters=MARCH).rows
+    }
+    assert march[("RAK-1", "North Depot")]["available"] is None
+
+
 def test_request_to_receipt_time(m):
     # PR1 03-03 15:00 -> 03-07 12:00 = 93 h; PR2 03-05 09:00 -> 03-10 09:00 = 120 h
     # mean 106.5, median 106.5, p90 rank 2 -> 120

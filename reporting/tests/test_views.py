@@ -16,7 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from orders.models import Order
+from procurement.tests.factories import procurement_staff
 from reporting.exports import display_text
+from reporting.selectors import NOT_SOLD
 
 from .dataset import add_orders, build_market, other_distributor
 
@@ -206,8 +209,9 @@ def test_procurement_page(m):
 def test_stock_page(m):
     response = client_for(m.users["staff"]).get(STOCK, MARCH)
     cover = page_table(response, "cover")["body"]
-    assert [*cover[2][0:4], cover[2][6]] == ["HAM-1", "Hammer", "North Depot", "10", "15.0"]
-    assert cover[3][6] == "600.0"  # 20 on hand, 1 asked for in 30 days (O4, then cancelled)
+    assert [*cover[2][0:4], cover[2][7]] == ["HAM-1", "Hammer", "North Depot", "10", "15.0"]
+    assert cover[2][4] == ""  # a past range: nothing "available now"
+    assert cover[3][7] == "600.0"  # 20 on hand, 1 asked for in 30 days (O4, then cancelled)
     assert page_table(response, "stockouts")["body"] == [
         ["HAM-1", "Hammer", "North Depot", "1", "2.0"]  # 2 days, shown to 0.1
     ]
@@ -484,13 +488,23 @@ def test_unknown_export_format_or_table_is_400(m):
     assert client.get(STOCK, {**MARCH, "export": "csv", "table": "nope"}).status_code == 400
 
 
-def test_defaults_last_30_days_and_previous_month(m):
+def test_defaults_last_30_days_and_the_last_month_with_sales(m):
     today = timezone.localdate()
     content = client_for(m.users["staff"]).get(SALES).content.decode()
     assert f'value="{(today - datetime.timedelta(days=29)).isoformat()}"' in content
     assert f'value="{today.isoformat()}"' in content
-    last = today.replace(day=1) - datetime.timedelta(days=1)
+    latest = timezone.localtime(
+        Order.objects.exclude(status__in=NOT_SOLD).latest("created_at").created_at
+    )
     summary = client_for(m.users["staff"]).get(MONTHLY).content.decode()
+    assert f"Monthly report {latest.year}-{latest.month:02d}" in summary
+    assert 'data-key="orders">0<' not in summary
+
+
+def test_monthly_default_without_any_sales_is_the_previous_month(db):
+    staff = procurement_staff()
+    last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    summary = client_for(staff).get(MONTHLY).content.decode()
     assert f"Monthly report {last.year}-{last.month:02d}" in summary
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from accounts.agreements import agreement_accept_by_staff, agreement_is_accepted
 from accounts.models import PROCUREMENT_GROUP, Organization, User
 from accounts.services import organization_create, organization_set_default_store, user_create
+from auromart.demo_history import DemoHistory
 from catalog.demo_images import draw_product_picture
 from catalog.models import Category, Product, SupplierLine
 from catalog.services import category_create, product_create
@@ -276,7 +277,9 @@ class Command(BaseCommand):
     @seeding_quietly  # the demo's e-mails go to files, not the terminal
     def handle(self, *args, quiet: bool = False, **options):
         self.quiet = quiet
-        with transaction.atomic():
+        # On a fresh database the catalog is made on the history's first day (demo_history).
+        history = DemoHistory()
+        with history.clock(), transaction.atomic():
             created = {
                 "organizations": self._organizations(),
                 "users": self._users(),
@@ -292,6 +295,7 @@ class Command(BaseCommand):
                 distributor=self.orgs[DEFAULT_STORE],
             )
             created["supplier costs"] = self._supplier_costs()
+            created.update(history.run(orgs=self.orgs))
             created["orders"] = self._orders()
         # The demo orders' e-mails go out on background threads after commit;
         # let them finish (console mail prints them) before the logins.

@@ -1,0 +1,402 @@
+"""Months of demo history, lived through the real services under a travelled clock.
+
+`seed_demo` on a fresh database makes its catalog on the history's first day
+(`DemoHistory.clock()` moves time-machine's clock there) and then calls
+`DemoHistory.run()`, which walks the clock forward to now, event by event:
+
+* buyers (history customers and the two retailers' buyers) place orders
+  through `orders.services.order_place`, more on Fridays and Saturdays and
+  fewer on Sundays, with a slow growth and a festive-season peak (late
+  October to mid November); an order refused for short stock is recorded as
+  refused demand (the service does it) and the buyer tries other products;
+* each distributor's staff accept (a few are rejected), move to processing,
+  ship (`orders.shipments.shipment_create`, with a tracking reference) and
+  mark delivered (`shipment_mark_delivered`) hours to days later; a few
+  orders are cancelled by their buyer before acceptance;
+* low stock opens procurement requests as it does live; procurement staff
+  approve them every morning, the supplier confirms within hours, and the
+  goods are received around the expected date, except from the late
+  supplier (Voltline Electronics), whose deliveries come days after it;
+* events due after now are left undone: the latest orders wait to be
+  accepted, picked and shipped, as on a real morning.
+
+Notifications are decided by the services as usual but written as already
+sent (notifications.as_sent): nothing is rendered in full or delivered.
+
+Idempotent: the history runs only when the catalog is made in the same run
+(a fresh database) and no history buyer has an order yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import itertools
+import logging
+import math
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import time_machine
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from accounts.services import user_create
+from catalog.models import Product
+from inventory.exceptions import InsufficientStock
+from inventory.models import StockItem
+from notifications.as_sent import outbox_as_sent
+from orders.exceptions import IllegalTransition
+from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
+from orders.services import order_cancel_by_customer, order_move_by_distributor, order_place
+from orders.shipments import shipment_create, shipment_mark_delivered
+from procurement.exceptions import PurchaseOrderStateError
+from procurement.models import POStatus, ProcurementRequest, PurchaseOrder, RequestStatus
+from procurement.po_lifecycle import purchase_order_confirm, purchase_order_receive
+from procurement.services import procurement_requests_approve
+
+logger = logging.getLogger(__name__)
+
+SEED = 2031
+CUSTOMER_DOMAIN = "customers.auromart.local"
+HISTORY_CUSTOMERS = 30
+LATE_SUPPLIER = "Voltline Electronics"
+# Share of orders each distributor takes (the store sells most).
+DISTRIBUTOR_SHARE = {
+    "AuroMart Central Store": 0.7,
+    "Eastern Distribution Co.": 0.15,
+    "Southern Supply Hub": 0.15,
+}
+# Monday .. Sunday: busier at the end of the week, quiet on Sunday.
+WEEKDAY_WEIGHT = (1.0, 0.95, 1.0, 1.05, 1.25, 1.45, 0.6)
+CANCEL_SHARE = 0.02
+REJECT_SHARE = 0.01
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+
+
+def day_weight(day: datetime.date, first: datetime.date, last: datetime.date) -> float:
+    """How busy a day is: weekday x slow growth x a festive peak around late October."""
+    span = max((last - first).days, 1)
+    growth = 0.85 + 0.3 * (day - first).days / span
+    festive = datetime.date(day.year, 10, 31)
+    distance = (day - festive).days
+    peak = 1 + 0.8 * math.exp(-((distance / 14) ** 2))
+    return WEEKDAY_WEIGHT[day.weekday()] * growth * peak
+
+
+def orders_per_day(
+    days: list[datetime.date], total: int, rng: random.Random
+) -> dict[datetime.date, int]:
+    """`total` orders spread over `days` by day_weight, rounded with a little noise."""
+    weights = [day_weight(d, days[0], days[-1]) for d in days]
+    scale = total / sum(weights)
+    counts, carry = {}, 0.0
+    for day, weight in zip(days, weights, strict=True):
+        want = weight * scale * rng.uniform(0.85, 1.15) + carry
+        counts[day] = max(int(want), 0)
+        carry = want - counts[day]
+    return counts
+
+
+@dataclass
+class Stats:
+    orders: int = 0
+    refused: int = 0
+    cancelled: int = 0
+    rejected: int = 0
+    shipped: int = 0
+    delivered: int = 0
+    purchase_orders: int = 0
+    receipts: int = 0
+    late_receipts: int = 0
+
+    def as_created(self) -> dict[str, int]:
+        return {
+            "history orders": self.orders,
+            "history deliveries": self.delivered,
+            "history purchase orders": self.purchase_orders,
+        }
+
+
+@dataclass
+class DemoHistory:
+    """`orders` orders over the `days` days before today (settings DEMO_HISTORY_*)."""
+
+    orders: int = field(default_factory=lambda: settings.DEMO_HISTORY_ORDERS)
+    days: int = field(default_factory=lambda: settings.DEMO_HISTORY_DAYS)
+    wanted: bool = False
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self):
+        self.rng = random.Random(SEED)
+        self.now = timezone.now()
+        today = timezone.localdate(self.now)
+        self.first_day = today - datetime.timedelta(days=self.days)
+        self._events: list = []
+        self._sequence = itertools.count()
+        self._traveller = None
+
+    # --- The clock -----------------------------------------------------------------
+
+    @contextmanager
+    def clock(self):
+        """Around seed_demo's work: on a fresh database, start on the history's first day.
+
+        A fresh database is one with no product yet (the catalog is made in
+        this run, so every stock movement is dated inside the history). Out of
+        the block the clock is the real one again.
+        """
+        self.wanted = self.orders > 0 and self.days > 0 and not Product.objects.exists()
+        if not self.wanted:
+            yield self
+            return
+        start = self._at(self.first_day, 7)
+        with time_machine.travel(start, tick=True) as traveller:
+            self._traveller = traveller
+            try:
+                yield self
+            finally:
+                self._traveller = None
+
+    def _at(self, day: datetime.date, hour: float) -> datetime.datetime:
+        moment = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(hours=hour)
+        return timezone.make_aware(moment)
+
+    def _move_to(self, moment: datetime.datetime) -> None:
+        if self._traveller is not None:
+            self._traveller.move_to(moment)
+
+    # --- Running -----------------------------------------------------------------
+
+    def run(self, *, orgs: dict[str, Organization]) -> dict[str, int]:
+        """Live through the history (only inside clock() on a fresh database)."""
+        if not self.wanted or self._traveller is None:
+            return {}
+        self._cast(orgs)
+        days = [self.first_day + datetime.timedelta(days=i) for i in range(self.days)]
+        plan = orders_per_day(days, self.orders, self.rng)
+        with outbox_as_sent():
+            for day in days:
+                self._day(day, plan[day])
+            # Whatever falls due before now still happens; later events are left undone.
+            self._until(self.now)
+            self._move_to(self.now)
+        return self.stats.as_created()
+
+    def _cast(self, orgs: dict[str, Organization]) -> None:
+        """The people of the history: buyers, each distributor's staff, procurement staff."""
+        self.distributors = [orgs[name] for name in DISTRIBUTOR_SHARE]
+        self.shares = list(DISTRIBUTOR_SHARE.values())
+        self.staff = {
+            d.pk: self._member(d, f"ops@{self._slug(d)}.example") for d in self.distributors
+        }
+        self.staff[self.distributors[0].pk] = User.objects.get(email="distributor@auromart.local")
+        self.buyers = [
+            self._user(f"customer{n:02d}@{CUSTOMER_DOMAIN}", f"History customer {n}")
+            for n in range(1, HISTORY_CUSTOMERS + 1)
+        ]
+        retailers = [o for o in orgs.values() if o.kind == Organization.Kind.RETAILER]
+        self.buyers += [self._member(r, f"buyer@{self._slug(r)}.example") for r in retailers]
+        self.procurement = User.objects.get(email="procurement@auromart.local")
+        # Popular products sell more (a long tail), per distributor: what it stocks.
+        stocked: dict[int, list[int]] = {}
+        for distributor_id, product_id in (
+            StockItem.objects.filter(distributor__in=self.distributors)
+            .order_by("distributor_id", "product_id")
+            .values_list("distributor_id", "product_id")
+        ):
+            stocked.setdefault(distributor_id, []).append(product_id)
+        self.catalogs = {}
+        for distributor_id, products in stocked.items():
+            products = products[:]
+            self.rng.shuffle(products)
+            weights = [1 / (rank + 3) ** 0.9 for rank in range(len(products))]
+            self.catalogs[distributor_id] = (products, list(itertools.accumulate(weights)))
+
+    @staticmethod
+    def _slug(org: Organization) -> str:
+        return "".join(ch for ch in org.name.lower() if ch.isalnum())
+
+    def _user(self, email: str, name: str, organization: Organization | None = None) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            # No password: these accounts exist for their orders, nobody logs in as them.
+            user = user_create(email=email, password=None, name=name, organization=organization)
+        return user
+
+    def _member(self, org: Organization, email: str) -> User:
+        return self._user(email, f"{org.name} staff", org)
+
+    # --- Events --------------------------------------------------------------------
+
+    def _schedule(self, moment: datetime.datetime, action, *args) -> None:
+        heapq.heappush(self._events, (moment, next(self._sequence), action, args))
+
+    def _until(self, moment: datetime.datetime) -> None:
+        """Run every scheduled event due before `moment`, in time order."""
+        while self._events and self._events[0][0] < moment:
+            when, _seq, action, args = heapq.heappop(self._events)
+            self._move_to(when)
+            try:
+                action(*args)
+            except (IllegalTransition, PurchaseOrderStateError, ValidationError) as exc:
+                # The world moved on (an order cancelled meanwhile): as it would live.
+                logger.debug("Demo history: %s skipped: %s", action.__name__, exc)
+
+    def _day(self, day: datetime.date, count: int) -> None:
+        rng = self.rng
+        self._until(self._at(day, 9))
+        self._move_to(self._at(day, 9))
+        self._procure()
+        # Orders between 08:00 and 22:00, more in the evening.
+        hours = sorted(8 + 14 * rng.random() ** 0.8 for _ in range(count))
+        for hour in hours:
+            moment = self._at(day, hour)
+            if moment >= self.now:
+                break
+            self._until(moment)
+            self._move_to(moment)
+            self._place()
+        self._until(self._at(day + DAY, 0))
+
+    def _place(self) -> None:
+        rng = self.rng
+        buyer = rng.choice(self.buyers)
+        distributor = rng.choices(self.distributors, cum_weights=self._cum_shares())[0]
+        products, cumulative = self.catalogs[distributor.pk]
+        retail = buyer.organization_id is not None
+        for _attempt in range(2):
+            chosen = set()
+            for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+                chosen.add(rng.choices(products, cum_weights=cumulative)[0])
+            items = [
+                (pid, rng.randint(2, 6) if retail else rng.choice((1, 1, 1, 2))) for pid in chosen
+            ]
+            address = f"{rng.randint(1, 240)} Market Road\nPune 4110{rng.randint(10, 99)}"
+            try:
+                order = order_place(
+                    customer=buyer,
+                    distributor=distributor,
+                    items=items,
+                    shipping_address=address,
+                    backorder=False,
+                )
+            except InsufficientStock:
+                self.stats.refused += 1  # recorded as refused demand by order_place
+                continue
+            self.stats.orders += 1
+            self._follow(order)
+            return
+
+    def _cum_shares(self) -> list[float]:
+        return list(itertools.accumulate(self.shares))
+
+    def _follow(self, order: Order) -> None:
+        rng, now = self.rng, timezone.now()
+        roll = rng.random()
+        if roll < CANCEL_SHARE:
+            self._schedule(now + rng.uniform(0.2, 3) * HOUR, self._cancel, order.pk)
+        elif roll < CANCEL_SHARE + REJECT_SHARE:
+            self._schedule(now + rng.uniform(1, 8) * HOUR, self._reject, order.pk)
+        else:
+            self._schedule(now + rng.uniform(0.5, 7) * HOUR, self._accept, order.pk)
+
+    def _order(self, order_id: int) -> Order:
+        return Order.objects.get(pk=order_id)
+
+    def _cancel(self, order_id: int) -> None:
+        order = self._order(order_id)
+        order_cancel_by_customer(order=order, by=order.customer, reason="Ordered by mistake.")
+        self.stats.cancelled += 1
+
+    def _reject(self, order_id: int) -> None:
+        order = self._order(order_id)
+        order_move_by_distributor(
+            order=order,
+            to_status=OrderStatus.REJECTED,
+            by=self.staff[order.distributor_id],
+            note="We cannot deliver to this address.",
+        )
+        self.stats.rejected += 1
+
+    def _accept(self, order_id: int) -> None:
+        order = self._order(order_id)
+        by = self.staff[order.distributor_id]
+        order_move_by_distributor(order=order, to_status=OrderStatus.ACCEPTED, by=by)
+        self._schedule(timezone.now() + self.rng.uniform(1, 10) * HOUR, self._process, order_id)
+
+    def _process(self, order_id: int) -> None:
+        order = self._order(order_id)
+        by = self.staff[order.distributor_id]
+        order_move_by_distributor(order=order, to_status=OrderStatus.PROCESSING, by=by)
+        self._schedule(timezone.now() + self.rng.uniform(3, 30) * HOUR, self._ship, order_id)
+
+    def _ship(self, order_id: int) -> None:
+        order = self._order(order_id)
+        shipment = shipment_create(
+            order=order,
+            by=self.staff[order.distributor_id],
+            tracking_reference=f"BD{order.pk:07d}IN",
+        )
+        self.stats.shipped += 1
+        self._schedule(
+            timezone.now() + self.rng.uniform(20, 100) * HOUR, self._deliver, shipment.pk
+        )
+
+    def _deliver(self, shipment_id: int) -> None:
+        shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
+        if shipment.status == ShipmentStatus.DELIVERED:
+            return
+        shipment_mark_delivered(shipment=shipment, by=self.staff[shipment.order.distributor_id])
+        self.stats.delivered += 1
+
+    # --- Procurement ------------------------------------------------------------------
+
+    def _procure(self) -> None:
+        """The morning round: approve what is open; each supplier answers within hours."""
+        open_ids = list(
+            ProcurementRequest.objects.filter(status=RequestStatus.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not open_ids:
+            return
+        try:
+            orders = procurement_requests_approve(request_ids=open_ids, by=self.procurement)
+        except ValidationError as exc:  # a request without a supplier cost: left for staff
+            logger.info("Demo history: approval skipped: %s", exc)
+            return
+        now = timezone.now()
+        for po in orders:
+            self.stats.purchase_orders += 1
+            if po.status != POStatus.SENT:
+                continue  # waiting for a second approver: left for staff to see
+            self._schedule(now + self.rng.uniform(1, 20) * HOUR, self._confirm, po.pk)
+
+    def _confirm(self, po_id: int) -> None:
+        po = PurchaseOrder.objects.select_related("supplier").get(pk=po_id)
+        purchase_order_confirm(purchase_order=po, responded_by=f"{po.supplier.name} sales desk")
+        late = po.supplier.name == LATE_SUPPLIER
+        days = self.rng.randint(3, 10) if late else -self.rng.randint(0, 2)
+        arrival = self._at(po.expected_date + datetime.timedelta(days=days), 10.5)
+        self._schedule(max(arrival, timezone.now() + HOUR), self._receive, po_id)
+
+    def _receive(self, po_id: int) -> None:
+        po = PurchaseOrder.objects.select_related("supplier").get(pk=po_id)
+        lines = [
+            (line.product_id, line.quantity - line.quantity_received)
+            for line in po.lines.filter(quantity__gt=F("quantity_received")).order_by("pk")
+        ]
+        if not lines:
+            return
+        purchase_order_receive(
+            purchase_order=po, lines=lines, by=self.procurement, note="Delivered by the supplier."
+        )
+        self.stats.receipts += 1
+        if timezone.localdate() > po.expected_date:
+            self.stats.late_receipts += 1
