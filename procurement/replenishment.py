@@ -1,7 +1,7 @@
 """The replenishment screen's reads (like Odoo's Replenishment report), for pages, export and API.
 
 Which items: every stock item whose available stock (on hand - allocated -
-held) is at or below its reorder point (procurement.policy), filtered in SQL,
+held) is at or below its reorder point (procurement.item_policy), filtered in SQL,
 the set the sweep evaluates. Items already on order stay listed, with their
 request or PO, until the goods arrive: the screen answers "is every low item
 covered?", and an item whose position (with incoming) is already above the
@@ -28,6 +28,7 @@ from catalog.models import SupplierLine
 from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, DemandLine, OrderItem
 
+from .item_policy import ItemPolicy, item_policy, reorder_point_expression
 from .models import (
     OPEN_PO_STATUSES,
     ItemReplenishment,
@@ -37,7 +38,6 @@ from .models import (
     RequestStatus,
 )
 from .monitoring import reorder_quantity_compute
-from .item_policy import ItemPolicy, item_policy, reorder_point_expression
 from .suppliers import supplier_choices_preview
 
 DEMAND_WINDOW_DAYS = 30
