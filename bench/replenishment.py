@@ -304,9 +304,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
             )
             if open_ids:
                 for po in services.procurement_requests_approve(request_ids=open_ids, by=staff):
-                    supplier = next(
-                        n for n, s in enumerate(SUPPLIERS) if s[0] == po.supplier.name
-                    )
+                    supplier = next(n for n, s in enumerate(SUPPLIERS) if s[0] == po.supplier.name)
                     lead = SUPPLIERS[supplier][2](rng)
                     due[po.pk] = calendars[po.distributor_id].add(today, lead)
             clock.move_to(at(today, 10))
