@@ -314,7 +314,12 @@ def replenishment_sweep() -> SweepResult:
     flagged = ItemReplenishment.objects.exclude(reason="").values_list(
         "product_id", "distributor_id"
     )
-    pairs = sorted(set(low) | set(flagged))
+    ordered = ProcurementRequest.objects.filter(open_slot=True).values_list(
+        "product_id", "distributor_id"
+    )
+    # A low item with its request open and no reason needs nothing: skip it here
+    # instead of paying an evaluation's queries to learn that.
+    pairs = sorted((set(low) - set(ordered)) | set(flagged))
     opened = 0
     for product_id, distributor_id in pairs:
         with transaction.atomic():

@@ -15,6 +15,7 @@ import datetime
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -256,9 +257,18 @@ def policies_recompute(
             policy.computed_at = now
             computed += ok
             total += 1
-        ReplenishmentPolicy.objects.bulk_update(
+        # One INSERT .. ON DUPLICATE KEY UPDATE (ON CONFLICT on SQLite) per distributor:
+        # bulk_update's CASE per column cost about half a second for 15 rows on MariaDB.
+        ReplenishmentPolicy.objects.bulk_create(
             group,
-            [
+            update_conflicts=True,
+            # MariaDB's upsert takes no conflict target (it fires on any unique key).
+            unique_fields=(
+                ["stock_item"]
+                if connection.features.supports_update_conflicts_with_target
+                else None
+            ),
+            update_fields=[
                 "demand_method",
                 "demand_mean",
                 "demand_std",
