@@ -11,7 +11,6 @@ reporting.exports, the export of the report pages.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -22,7 +21,12 @@ from inventory.models import StockItem
 from reporting.exports import export_response
 
 from .exceptions import ProcurementConflict
-from .replenishment import replenishment_items, replenishment_rows, replenishment_table
+from .replenishment import (
+    replenishment_items,
+    replenishment_page,
+    replenishment_rows,
+    replenishment_table,
+)
 from .replenishment_actions import (
     MAX_SNOOZE_DAYS,
     replenishment_order_now,
@@ -122,8 +126,10 @@ class ReplenishmentView(LoginRequiredMixin, View):
         fmt = request.GET.get("export")
         if fmt:
             return self.export(items, fmt, filters)
-        paginator = Paginator(items, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page, page_items = replenishment_page(
+            items, number=request.GET.get("page"), per_page=PAGE_SIZE
+        )
+        paginator = page.paginator
         query = clean_query(request)
         query.pop("page", None)
         context = {
@@ -131,7 +137,7 @@ class ReplenishmentView(LoginRequiredMixin, View):
             "filters": filters,
             "action_form": action_form,
             "page": page,
-            "rows": replenishment_rows(page.object_list),
+            "rows": replenishment_rows(page_items),
             "page_range": list(
                 paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
             ),

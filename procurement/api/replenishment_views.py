@@ -10,7 +10,7 @@ that stopped being open is 409.
 
 import datetime
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -25,7 +25,12 @@ from auromart.api import schema
 from auromart.api.exceptions import error_response
 
 from ..exceptions import ProcurementConflict
-from ..replenishment import ReplenishmentFilters, replenishment_items, replenishment_rows
+from ..replenishment import (
+    ReplenishmentFilters,
+    replenishment_items,
+    replenishment_page,
+    replenishment_rows,
+)
 from ..replenishment_actions import replenishment_order_now, replenishment_snooze
 from ..replenishment_views import STAFF, actor_scope, scoped_items
 from ..scorecard import supplier_scorecard
@@ -91,12 +96,17 @@ class ReplenishmentListView(ActorMixin, APIView):
             search=data.get("q", "").strip(),
         )
         items = replenishment_items(filters=filters, distributor=distributor)
-        paginator = Paginator(items, data.get("page_size", DEFAULT_PAGE_SIZE))
         try:
-            page = paginator.page(data.get("page", 1))
+            page, page_items = replenishment_page(
+                items,
+                number=data.get("page", 1),
+                per_page=data.get("page_size", DEFAULT_PAGE_SIZE),
+                strict=True,
+            )
         except EmptyPage:
             return error_response("No such page.", "not_found", status.HTTP_404_NOT_FOUND)
-        rows = replenishment_rows(page.object_list)
+        paginator = page.paginator
+        rows = replenishment_rows(page_items)
         return Response(
             {
                 "count": paginator.count,
