@@ -136,15 +136,11 @@ class ProcurementRequestAdmin(RequestColumns, SpreadsheetExportMixin, admin.Mode
     list_display = [
         "request_number",
         "product_column",
-        "distributor_column",
         "supplier_column",
         "quantity_column",
-        "available_column",
-        "unit_cost_column",
-        "total_column",
-        "status",
+        "cost_column",
+        "status_column",
         "created_column",
-        "purchase_order_link",
     ]
     list_filter = [
         "status",
@@ -251,7 +247,7 @@ class ProcurementRequestAdmin(RequestColumns, SpreadsheetExportMixin, admin.Mode
             return "—"
         po = line.purchase_order
         url = reverse("admin:procurement_purchaseorder_change", args=[po.pk])
-        return format_html('<a class="am-nowrap" href="{}">{}</a>', url, po.number)
+        return format_html('<a href="{}">{}</a>', url, po.number)
 
     @admin.action(description="Approve selected requests (issue purchase orders)")
     def approve_selected(self, request, queryset):
@@ -323,7 +319,6 @@ class PurchaseOrderAdmin(PurchaseOrderColumns, SpreadsheetExportMixin, admin.Mod
     list_display = [
         "po_number",
         "supplier_column",
-        "distributor_column",
         "status",
         "line_count",
         "total_column",

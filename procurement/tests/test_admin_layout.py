@@ -40,7 +40,9 @@ class Table(HTMLParser):
             self.inside = True
         if not self.inside:
             return
-        if tag == "tr":
+        if tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+        elif tag == "tr":
             self._row = []
         elif tag in ("td", "th"):
             self._cell = []
@@ -104,9 +106,8 @@ def test_the_admins_money_and_dates_read_as_the_sites(client):
     client.force_login(staff)
 
     admin_po = table(client.get(ORDERS).content.decode(), "result_list").row_of(po.number)
-    admin_request = table(client.get(REQUESTS).content.decode(), "result_list").row_of(
-        request.number
-    )
+    requests_html = client.get(REQUESTS).content.decode()
+    admin_request = table(requests_html, "result_list").row_of(request.number)
     # The supplier's member reads the same purchase order on the site.
     site = Client()
     site.force_login(ManufacturerUserFactory(organization=po.supplier))
@@ -115,12 +116,17 @@ def test_the_admins_money_and_dates_read_as_the_sites(client):
     assert admin_po["Total"] == site_po["Total"] == money_display(po.total)
     assert admin_po["Total"].startswith("₹") and "," in admin_po["Total"]
     assert admin_po["Expected"] == site_po["Deliver by"] == date_display(po.expected_date)
-    assert admin_po["Sent"] == datetime_display(po.sent_at)
-    assert admin_request["Unit cost"] == money_display(request.unit_cost) == "₹9,87,654.00"
-    assert admin_request["Total"] == money_display(request.quantity * request.unit_cost)
-    assert admin_request["Created"] == datetime_display(request.created_at)
-    assert admin_request["Supplier"].startswith("Brahmaputra Valley")
-    assert admin_request["Qty"] == str(request.quantity)
+    assert admin_po["Sent"] == site_po["Issued"] == date_display(po.sent_at)
+    assert admin_po["Supplier / for"] == f"{po.supplier.name} {LONG_DISTRIBUTOR}"
+    total = money_display(request.quantity * request.unit_cost)
+    assert admin_request["Cost"] == f"{total} @ {money_display(request.unit_cost)}"
+    assert money_display(request.unit_cost) == "₹9,87,654.00"
+    assert admin_request["Created"] == date_display(request.created_at)
+    assert admin_request["Supplier / for"].startswith("Brahmaputra Valley")
+    assert admin_request["Qty"] == f"{request.quantity} avail. {request.available}"
+    assert admin_request["Status"] == f"Approved {po.number}"
+    # The whole date and time, as the site writes it, in the tooltip.
+    assert f'title="{datetime_display(request.created_at)}"' in requests_html
 
 
 @pytest.mark.django_db
