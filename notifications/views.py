@@ -132,7 +132,10 @@ def preferences(request):
     user = request.user
     events = events_for(user)
     current = preferences_for(user)
-    initial = {event.key: sorted(current[event.key]) for event in events}
+    # WhatsApp is a default of some events, but without a phone nothing goes
+    # that way: not ticked, so saving the page does not fail on it.
+    unusable = set() if user.phone else {Channel.WHATSAPP}
+    initial = {event.key: sorted(current[event.key] - unusable) for event in events}
     initial["sms_phone"] = preferences_sms_phone(user)
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, events=events, sms_events=sms_events(), initial=initial)

@@ -76,3 +76,20 @@ def test_a_failed_invoice_email_does_not_hold_back_the_delivered_one(
     with django_capture_on_commit_callbacks(execute=True):
         order_transition(order=order, to_status=Order.Status.DELIVERED, by=None)
     assert _subjects(smtp_server.inbox) == [f"Order {order.number} delivered"]
+
+
+def test_subjects_say_what_the_bodies_say():
+    from notifications.rendering import render_message
+    from notifications.samples import sample_contexts
+
+    contexts = sample_contexts()
+    placed = render_message("order_confirmation", contexts["order_confirmation"])
+    number = contexts["order_confirmation"]["order"].number
+    # At placement the order is received; the distributor confirms it later.
+    assert placed.subject.startswith(f"Order {number} received")
+    assert "will confirm it shortly" in placed.text
+    assert "confirmed" not in placed.subject + placed.html
+
+    accepted = render_message("order_status", {**contexts["order_status"], "status": "accepted"})
+    assert accepted.subject == f"Order {number} confirmed"
+    assert "confirmed your order" in accepted.text and "confirmed your order" in accepted.html
