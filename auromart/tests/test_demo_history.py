@@ -1,0 +1,179 @@
+"""seed_demo's history (auromart/demo_history.py): months of orders through the real services.
+
+Most tests use the small history of settings_test (DEMO_HISTORY_ORDERS/DAYS);
+`test_the_default_history_fills_the_reports` runs the default size once and
+checks the reports' acceptance figures.
+"""
+
+import datetime
+import re
+import time
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from auromart.demo_history import CUSTOMER_DOMAIN
+from inventory.models import StockItem, StockMovement
+from notifications.as_sent import HISTORY_BODY
+from notifications.models import MessageStatus, Notification, OutboundMessage
+from orders.models import Order, OrderStatus, Shipment
+from procurement.models import GoodsReceipt, PurchaseOrder
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Order,
+    Shipment,
+    StockMovement,
+    PurchaseOrder,
+    GoodsReceipt,
+    OutboundMessage,
+    Notification,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def history_orders():
+    return Order.objects.filter(customer__email__endswith=CUSTOMER_DOMAIN) | Order.objects.filter(
+        customer__email__startswith="buyer@"
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The small history, seeded once for the module and rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        mail.outbox = []
+        call_command("seed_demo", quiet=True)
+        yield {"counts": counts(), "mail": list(mail.outbox)}
+        transaction.set_rollback(True)
+
+
+def test_orders_are_spread_over_the_past_days_and_went_through_their_lifecycle(seeded, settings):
+    orders = history_orders()
+    today = timezone.localdate()
+    days = set(
+        orders.annotate(day=TruncDate("created_at")).values_list("day", flat=True).distinct()
+    )
+    assert orders.count() >= settings.DEMO_HISTORY_ORDERS * 0.8
+    assert len(days) >= settings.DEMO_HISTORY_DAYS * 0.7
+    assert min(days) >= today - datetime.timedelta(days=settings.DEMO_HISTORY_DAYS)
+    assert max(days) < today
+    statuses = set(orders.values_list("status", flat=True))
+    assert {OrderStatus.DELIVERED, OrderStatus.SHIPPED} <= statuses
+    delivered = orders.filter(status=OrderStatus.DELIVERED).first()
+    changes = list(
+        delivered.status_changes.order_by("created_at").values_list("to_status", flat=True)
+    )
+    assert changes == ["placed", "accepted", "processing", "shipped", "delivered"]
+    assert delivered.shipments.get().tracking_reference.startswith("BD")
+    assert delivered.invoices.exists()
+
+
+def test_notifications_of_the_history_are_written_as_sent_and_nothing_is_delivered(seeded):
+    history = OutboundMessage.objects.filter(recipient__endswith=CUSTOMER_DOMAIN)
+    assert history.exists()
+    assert set(history.values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert not history.exclude(body_text=HISTORY_BODY).exists()
+    assert not history.filter(sent_at__isnull=True).exists()
+    assert history.filter(template="order_confirmation").exists()
+    # Sent in the past, when the order was placed, not at the end of seeding.
+    first = history.order_by("sent_at").first()
+    assert first.sent_at < timezone.now() - datetime.timedelta(days=2)
+    sent_to = {address for message in seeded["mail"] for address in message.to}
+    assert not {a for a in sent_to if a.endswith(CUSTOMER_DOMAIN) or a.startswith("buyer@")}
+    # In-app notices of the history are read; the distributor's new-order notices too.
+    members = User.objects.filter(email="distributor@auromart.local")
+    old = Notification.objects.filter(
+        user__in=members, created_at__lt=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert old.exists() and not old.filter(read_at__isnull=True).exists()
+
+
+def test_the_stock_ledger_reads_the_same_as_the_shelves(seeded):
+    """Everything was dated inside the history: the ledger's last balance is the shelf."""
+    items = StockItem.objects.annotate(total=Sum("movements__quantity"))
+    assert not items.exclude(on_hand=F("total")).exists()
+    for item in StockItem.objects.filter(movements__isnull=False).distinct()[:50]:
+        last = item.movements.order_by("-created_at", "-pk").first()
+        assert last.balance_after == item.on_hand, item
+
+
+def test_procurement_ran_too(seeded):
+    assert PurchaseOrder.objects.exists()
+    assert PurchaseOrder.objects.filter(responded_at__isnull=False).exists()
+
+
+def test_a_second_run_adds_nothing(seeded):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert counts() == seeded["counts"]
+    assert "history orders" not in out.getvalue()
+
+
+def _days_with_orders(svg: str) -> int:
+    """Points of the orders-per-day line above its zero line."""
+    zero = re.search(r'y1="([\d.]+)" y2="\1" stroke="#6c757d"', svg).group(1)
+    points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    return sum(1 for point in points if point.split(",")[1] != zero)
+
+
+def test_the_default_history_fills_the_reports(settings):
+    """The acceptance figures, with the default size of auromart/settings.py."""
+    settings.DEMO_HISTORY_ORDERS, settings.DEMO_HISTORY_DAYS = 3_000, 182
+    started = time.perf_counter()
+    call_command("seed_demo", quiet=True)
+    seconds = time.perf_counter() - started
+    orders = history_orders()
+    print(f"seed_demo with the default history: {seconds:.1f} s, {orders.count()} orders")
+    assert 2_500 <= orders.count() <= 3_300
+    assert orders.filter(status=OrderStatus.CANCELLED).exists()
+    assert orders.filter(status=OrderStatus.REJECTED).exists()
+    assert GoodsReceipt.objects.count() >= 20
+    late = PurchaseOrder.objects.filter(
+        received_at__isnull=False, supplier__name="Voltline Electronics"
+    )
+    assert late.exists() and all(
+        timezone.localtime(po.received_at).date() > po.expected_date for po in late
+    )
+
+    staff = Client()
+    staff.force_login(User.objects.get(email="procurement@auromart.local"))
+    today = timezone.localdate()
+    overview = staff.get(
+        reverse("reporting:overview"),
+        {"start": (today - datetime.timedelta(days=182)).isoformat(), "end": today.isoformat()},
+    )
+    assert _days_with_orders(str(overview.context["orders_chart"])) >= 120
+
+    monthly = staff.get(reverse("reporting:monthly")).content.decode()
+    sold = re.search(r'data-key="orders">([\d,]+)<', monthly).group(1)
+    assert int(sold.replace(",", "")) > 0
+
+    distributor = Client()
+    distributor.force_login(User.objects.get(email="distributor@auromart.local"))
+    chart = str(distributor.get(reverse("reporting:overview")).context["cover_chart"])
+    out = re.findall(r"<title>([A-Z]{3}-\d{4}) · [^<]*: 0 days \(out\)</title>", chart)
+    assert out, chart
+    store_item = StockItem.objects.get(
+        product__sku=out[0], distributor__name="AuroMart Central Store"
+    )
+    assert store_item.on_hand - store_item.allocated - store_item.held == 0
+    by_day = orders.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk"))
+    weekday = {}
+    for row in by_day:
+        weekday.setdefault(row["day"].weekday(), []).append(row["n"])
+    mean = {d: sum(v) / len(v) for d, v in weekday.items()}
+    assert mean[5] > mean[6] * 1.5  # Saturdays busier than Sundays: a weekly pattern
