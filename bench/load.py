@@ -76,7 +76,7 @@ NAME = "load"
 PRODUCTS = 2_000
 STOCK = 100_000  # per product: orders allocate; nothing sells out, so every order is a 201
 HOT = 3
-BACKLOG = 60  # placed orders the store can move from the first step on
+BACKLOG = 60  # placed orders the store can move from the first step on (20 with --quick)
 WEB_WORKERS = int(os.environ.get("WEB_CONCURRENCY", "3"))  # gunicorn.conf.py's default
 TERMS = ["product", "bench", "12", "345", "1500", "BENCH-00042", "product 7", "zzqxv"]
 
@@ -118,7 +118,7 @@ def _token(user) -> str:
     return str(token)
 
 
-def seed(*, customers: int) -> dict:
+def seed(*, customers: int, backlog: int = BACKLOG) -> dict:
     """Empty the bench tables and seed every party of the mix; returns the load plan's data."""
     from django.contrib.auth.models import Group
 
@@ -168,9 +168,9 @@ def seed(*, customers: int) -> dict:
                 tracking_reference="BENCH-1" if status == "shipped" else "",
             )
     print(f"  + parties and {len(buyers)} invoiced orders: {time.monotonic() - clock:.1f} s")
-    backlog = [place(rng.choice(buyers)).pk for _ in range(BACKLOG)]
+    placed = [place(rng.choice(buyers)).pk for _ in range(backlog)]
     wait_for_background_deliveries()
-    print(f"  + {BACKLOG} placed orders: {time.monotonic() - clock:.1f} s", flush=True)
+    print(f"  + {backlog} placed orders: {time.monotonic() - clock:.1f} s", flush=True)
     invoices = {i.customer_id: i for i in Invoice.objects.filter(customer__in=buyers)}
     products = [
         {"id": pk, "slug": f"bench-product-{int(sku.rsplit('-', 1)[1])}"}
@@ -193,7 +193,7 @@ def seed(*, customers: int) -> dict:
         "retailers": [{"token": _token(user)} for user in retailers],
         "distributors": [{"token": _token(user)} for user in members],
         "staff": _session(staff),
-        "placed": backlog,
+        "placed": placed,
         "accepted": [],
     }
 
@@ -288,7 +288,7 @@ def main(quick: bool) -> list[Result]:
     check_redis()
     plan_steps = steps(quick)
     started = time.monotonic()
-    data = seed(customers=max(step.users for step in plan_steps))
+    data = seed(customers=max(s.users for s in plan_steps), backlog=20 if quick else BACKLOG)
     print(f"seeded in {time.monotonic() - started:.1f} s", flush=True)
     port = int(os.environ.get("BENCH_PORT", "0")) or free_port()
     server = Gunicorn(workers=WEB_WORKERS, port=port, env=server_environment())
