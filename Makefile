@@ -36,11 +36,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
 .PHONY: help sysdeps venv install run test lint format migrate seed logins worker \
-	beat bench bench-quick check-deploy compose-up compose-down clean
+	beat bench bench-quick bench-load bench-load-quick check-deploy compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
-		| awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+		| awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 # --- Setup ---------------------------------------------------------------------
 
@@ -135,6 +135,12 @@ bench: install ## Run the benchmarks on MariaDB (bench/run; see bench/README.md)
 
 bench-quick: install ## Small versions of the benchmarks (under a minute; never fails on a FAIL line)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run --quick
+
+bench-load: install ## Mixed load with Locust on gunicorn, MariaDB, Redis and a Celery worker (about 6 min; needs Redis)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run load
+
+bench-load-quick: install ## The 30 s version of bench-load (CI prints it; never fails on a FAIL line)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run --quick load
 
 # --- Deployment ----------------------------------------------------------------
 
