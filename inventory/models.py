@@ -9,6 +9,24 @@ from catalog.models import Product
 from .exceptions import LedgerAppendOnly
 
 
+def reorder_point_expression():
+    """An item's effective reorder point in SQL (over StockItem).
+
+    The nightly figure of a `dynamic` replenishment policy
+    (procurement.ReplenishmentPolicy) when it has one, else the item's
+    override or the product's level: what StockItem.reorder_level and
+    procurement.monitoring.item_levels say for one loaded item.
+    """
+    return Case(
+        When(
+            replenishment_policy__policy="dynamic",
+            replenishment_policy__reorder_point__isnull=False,
+            then=F("replenishment_policy__reorder_point"),
+        ),
+        default=Coalesce("reorder_level_override", "product__reorder_level"),
+    )
+
+
 class StockItemQuerySet(models.QuerySet):
     def with_levels(self):
         """Annotate `available_qty` and the effective `reorder_point`.
@@ -19,14 +37,7 @@ class StockItemQuerySet(models.QuerySet):
         """
         return self.annotate(
             available_qty=F("on_hand") - F("allocated") - F("held"),
-            reorder_point=Case(
-                When(
-                    replenishment_policy__policy="dynamic",
-                    replenishment_policy__reorder_point__isnull=False,
-                    then=F("replenishment_policy__reorder_point"),
-                ),
-                default=Coalesce("reorder_level_override", "product__reorder_level"),
-            ),
+            reorder_point=reorder_point_expression(),
         )
 
     def with_dynamic_level(self):

@@ -1,26 +1,31 @@
-"""An item's replenishment policy: its reorder point, order-up-to level and the policy's name.
+"""An item's replenishment policy as the screen shows it: reorder point, order-up-to, name.
 
 Everything that shows or filters on these figures (the replenishment screen,
-its API and export) asks here, so a later policy (`dynamic`, computed from
-measured demand and lead times) slots in by changing these two functions: the
-per-row figures (`item_policy`) and the SQL expression the screen filters on
-(`reorder_point_expression`), which must agree.
+its API and export) asks here: the per-row figures (`item_policy`, which is
+procurement.monitoring.item_levels, the figures the monitoring orders by) and
+the SQL expression the screen filters on (`reorder_point_expression`, the
+one inventory's `with_levels` uses), which agree.
 
-Today every item is `fixed`: the distributor's reorder level override or the
-product's reorder level, and the product's order-up-to level (none: the
-reorder quantity alone sets the amount, see monitoring.reorder_quantity_compute).
+`fixed`: the distributor's reorder level override or the product's reorder
+level, and the product's order-up-to level. `dynamic`: the nightly figures of
+the item's ReplenishmentPolicy (procurement.policy_nightly).
 """
 
 from typing import NamedTuple
 
-from django.db.models import F
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce
-
 from inventory.models import StockItem
+from inventory.models import reorder_point_expression as reorder_point_expression
 
-FIXED = "fixed"
-POLICY_LABELS = {FIXED: "fixed"}
+from .monitoring import item_levels
+
+POLICY_LABELS = {"fixed": "fixed", "dynamic": "dynamic"}
+
+# What a row must load for item_policy to answer without a query.
+POLICY_FIELDS = (
+    "replenishment_policy__policy",
+    "replenishment_policy__reorder_point",
+    "replenishment_policy__order_up_to_level",
+)
 
 
 class ItemPolicy(NamedTuple):
@@ -34,14 +39,11 @@ class ItemPolicy(NamedTuple):
 
 
 def item_policy(item: StockItem) -> ItemPolicy:
-    """The item's policy figures; `item.product` must be loaded (no query)."""
+    """The item's policy figures; `item.product` and `item.replenishment_policy`
+    (POLICY_FIELDS) must be loaded (no query)."""
+    levels = item_levels(item)
     return ItemPolicy(
-        reorder_point=item.reorder_level,
-        order_up_to=item.product.order_up_to_level,
-        name=FIXED,
+        reorder_point=levels.reorder_level,
+        order_up_to=levels.order_up_to_level,
+        name=levels.policy,
     )
-
-
-def reorder_point_expression() -> Combinable:
-    """The reorder point as SQL over StockItem, for filtering "at or below" in the database."""
-    return Coalesce(F("reorder_level_override"), F("product__reorder_level"))

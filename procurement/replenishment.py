@@ -29,7 +29,7 @@ from catalog.models import SupplierLine
 from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, DemandLine, OrderItem
 
-from .item_policy import ItemPolicy, item_policy, reorder_point_expression
+from .item_policy import POLICY_FIELDS, ItemPolicy, item_policy, reorder_point_expression
 from .models import (
     OPEN_PO_STATUSES,
     ItemReplenishment,
@@ -128,10 +128,10 @@ def replenishment_items(
             reorder_point=reorder_point_expression(),
         )
         .filter(available_qty__lte=F("reorder_point"))
-        .select_related("product", "distributor")
+        .select_related("product", "distributor", "replenishment_policy")
         # Only what a row shows: a product's description (TEXT) in the sorted rows made
         # MariaDB sort on disk (bench/replenishment_screen.py).
-        .only(*ROW_FIELDS)
+        .only(*ROW_FIELDS, *POLICY_FIELDS)
     )
     if distributor is not None:
         items = items.filter(distributor=distributor)
@@ -178,8 +178,8 @@ def replenishment_page(
     paginator = Paginator(ids, per_page)
     page = paginator.page(number) if strict else paginator.get_page(number)
     loaded = (
-        StockItem.objects.select_related("product", "distributor")
-        .only(*ROW_FIELDS)
+        StockItem.objects.select_related("product", "distributor", "replenishment_policy")
+        .only(*ROW_FIELDS, *POLICY_FIELDS)
         .in_bulk(page.object_list)
     )
     return page, [loaded[pk] for pk in page.object_list if pk in loaded]

@@ -96,6 +96,28 @@ def test_staff_see_every_low_item_with_its_figures(world):
     assert world["po"].number in body and "Needs a supplier cost" in body
 
 
+def test_a_dynamic_item_is_listed_by_its_nightly_reorder_point(world):
+    # "fine" (50 on hand, typed level 10) is above its typed level but below its
+    # dynamic figure: the screen lists it with the dynamic figures, and an item
+    # whose dynamic figure is under its stock drops out although its typed level is not.
+    from procurement.models import ReplenishmentPolicy
+
+    ReplenishmentPolicy.objects.create(
+        stock_item=world["fine"], policy="dynamic", reorder_point=60, order_up_to_level=90
+    )
+    ReplenishmentPolicy.objects.create(
+        stock_item=world["low"], policy="dynamic", reorder_point=2, order_up_to_level=8
+    )
+    rows = {row.item.pk: row for row in login(world["staff"]).get(URL).context["rows"]}
+    assert world["low"].pk not in rows
+    fine = rows[world["fine"].pk]
+    assert (fine.policy.reorder_point, fine.policy.order_up_to, fine.policy.name) == (
+        60,
+        90,
+        "dynamic",
+    )
+
+
 def test_filters_narrow_the_rows(world):
     client = login(world["staff"])
 
