@@ -336,6 +336,8 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
                 else:
                     value += cost[product_id] * units
             inventory_values.append(value)
+            if (d + 1) % 30 == 0:
+                print(f"    day {d + 1}: {time.perf_counter() - started:.0f} s", flush=True)
         asked = DemandLine.objects.filter(created_at__gte=at(START, 0)).aggregate(
             requested=Sum("requested"), allocated=Sum("allocated")
         )
@@ -355,7 +357,11 @@ def main(quick: bool) -> list[Result]:
     setup_django()
     from django.db import connection
 
-    size = QUICK if quick else FULL
+    size = dict(QUICK if quick else FULL)
+    # `--days N --items N`: a smaller full run on a machine too loaded for 180 x 200.
+    for key in ("days", "items"):
+        if f"--{key}" in sys.argv:
+            size[key] = int(sys.argv[sys.argv.index(f"--{key}") + 1])
     plan = items_plan(size["items"], size["days"])
     print(
         f"database {connection.settings_dict['NAME']} ({connection.vendor}); "
