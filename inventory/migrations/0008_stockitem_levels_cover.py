@@ -4,16 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_organization_gstin'),
-        ('catalog', '0008_supplier_lines'),
-        ('inventory', '0006_stock_figures_allocated_held'),
+        ("accounts", "0007_organization_gstin"),
+        ("catalog", "0008_supplier_lines"),
+        ("inventory", "0006_stock_figures_allocated_held"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='stockitem',
-            index=models.Index(fields=['product', 'distributor', 'on_hand', 'allocated', 'held', 'reorder_level_override'], name='stockitem_levels_cover'),
+            model_name="stockitem",
+            index=models.Index(
+                fields=[
+                    "product",
+                    "distributor",
+                    "on_hand",
+                    "allocated",
+                    "held",
+                    "reorder_level_override",
+                ],
+                name="stockitem_levels_cover",
+            ),
         ),
     ]
