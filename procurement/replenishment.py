@@ -259,9 +259,7 @@ def replenishment_rows(items: Sequence[StockItem]) -> list[ReplenishmentRow]:
         .annotate(n=Coalesce(Sum("requested"), 0))
         .order_by()
     }
-    choices = supplier_choices_preview(
-        [p for p in pairs if p not in open_requests], {i.product_id: i.product for i in items}
-    )
+    choices = supplier_choices_preview([p for p in pairs if p not in open_requests])
     today = timezone.localdate()
     rows = []
     for item in items:

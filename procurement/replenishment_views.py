@@ -21,6 +21,7 @@ from inventory.models import StockItem
 from reporting.exports import export_response
 
 from .exceptions import ProcurementConflict
+from .models import POStatus
 from .replenishment import (
     replenishment_items,
     replenishment_page,
@@ -97,7 +98,15 @@ class ReplenishmentView(LoginRequiredMixin, View):
                     f"{len(result.opened)} request{'s' if len(result.opened) != 1 else ''} opened"
                 )
                 if result.purchase_orders:
-                    numbers = ", ".join(po.number for po in result.purchase_orders)
+                    numbers = ", ".join(
+                        po.number
+                        + (
+                            " (awaits a second approver)"
+                            if po.status == POStatus.AWAITING_APPROVAL
+                            else ""
+                        )
+                        for po in result.purchase_orders
+                    )
                     text += f"; approved: {numbers}"
                 elif self.actor == DISTRIBUTOR:
                     text += "; procurement staff approve them"

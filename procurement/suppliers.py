@@ -96,10 +96,10 @@ def supplier_rank(line: SupplierLine, rates: dict[int, float]) -> tuple:
 
 
 def supplier_choices_preview(
-    pairs: Iterable[tuple[int, int]], products: dict[int, Product]
+    pairs: Iterable[tuple[int, int]],
 ) -> dict[tuple[int, int], SupplierChoice]:
     """What `supplier_choose` would pick for many (product_id, distributor_id) pairs, read-only,
-    in two queries: for the replenishment screen. `products` maps id to a loaded Product.
+    in two queries: for the replenishment screen.
 
     A product with no supplier line at all reads as "no active supplier" here (the
     evaluation would first make one from the product's supplier, see

@@ -164,6 +164,15 @@ def test_order_now_by_staff_opens_and_approves(world):
     assert PurchaseOrder.objects.filter(status=POStatus.SENT).count() == 3  # one was there
 
 
+def test_order_now_above_the_approval_limit_waits_for_a_second_approver(world, settings):
+    settings.PROCUREMENT_APPROVAL_LIMIT = 100
+    client = login(world["staff"])
+    answer = client.post(URL, {"action": "order", "items": [world["low"].pk]}, follow=True)
+    po = PurchaseOrder.objects.get(lines__product=world["low"].product)
+    assert po.status == POStatus.AWAITING_APPROVAL
+    assert f"{po.number} (awaits a second approver)" in answer.content.decode()
+
+
 def test_order_now_by_a_distributor_only_opens_requests(world):
     client = login(DistributorUserFactory(organization=world["south"]))
     assert (

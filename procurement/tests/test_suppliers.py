@@ -186,3 +186,26 @@ def test_a_product_without_lines_gets_one_from_its_supplier_and_cost_price():
     line = SupplierLine.objects.get(product=product)
     assert (line.supplier, line.unit_cost) == (product.supplier, Decimal("12.50"))
     assert ProcurementRequest.objects.get().supplier_line == line
+
+
+def test_the_screens_preview_picks_what_the_evaluation_picks(item):
+    """supplier_choices_preview (the replenishment screen, read-only, two queries for a page)
+    follows the same rule as supplier_choose: priority, then on-time rate, then cost."""
+    from procurement.suppliers import supplier_choices_preview
+
+    product, store, own, other = item
+    pair = (product.pk, store.pk)
+
+    def both():
+        chosen = supplier_choose(product=product, distributor_id=store.pk).line
+        return chosen, supplier_choices_preview([pair])[pair].line
+
+    assert both() == (other, other)  # same priority, no history: the cheaper
+    received_po(own.supplier, store, late=False)
+    received_po(other.supplier, store, late=True)
+    assert both() == (own, own)  # the better on-time rate before the cost
+    SupplierLine.objects.filter(pk=other.pk).update(priority=1)
+    assert both() == (other, other)  # priority first
+    SupplierLine.objects.filter(product=product).update(unit_cost=None)
+    preview = supplier_choices_preview([pair])[pair]
+    assert preview.line is None and preview.reason == NotOrderedReason.NEEDS_SUPPLIER_COST
