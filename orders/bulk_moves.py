@@ -66,7 +66,12 @@ def orders_move_in_bulk(*, numbers: list[str], to_status: str, by: User) -> list
         try:
             with transaction.atomic():
                 order_move_by_distributor(order=order, to_status=to_status, by=by)
-        except (IllegalTransition, PermissionDenied) as exc:
+        except IllegalTransition as exc:
+            if exc.order.status == to_status:  # someone did it first: say so plainly
+                results.append(BulkResult(number, False, f"Order {number} was already {done}."))
+            else:
+                results.append(BulkResult(number, False, str(exc)))
+        except PermissionDenied as exc:
             results.append(BulkResult(number, False, str(exc)))
         except ValidationError as exc:
             results.append(BulkResult(number, False, " ".join(exc.messages)))

@@ -121,6 +121,10 @@ def test_bulk_processing_moves_accepted_orders_and_reports_the_rest(browser, dis
         (placed.number, False),
         (accepted.number, True),
     ]
+    assert "cannot become processing" in rows[0]["message"]
+    browser.post(BULK, {"action": "processing", "order": [accepted.number]})
+    again = browser.get(ORDERS).context["bulk_results"]["rows"]
+    assert again[0]["message"] == f"Order {accepted.number} was already moved to processing."
 
 
 def test_another_distributors_order_is_reported_and_left_alone(browser, distributor):
