@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 
 from accounts.models import PROCUREMENT_GROUP, Organization, SupplyAgreement, User
 from accounts.services import organization_set_default_store
@@ -28,7 +29,12 @@ def seeded(django_db_setup, django_db_blocker):
     Each test runs in a savepoint inside it (pytest-django's django_db), so a
     test that seeds again or changes rows leaves the next one the same data.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The base demo data alone: the history is tested in test_demo_history.py.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEMO_HISTORY_ORDERS=0),
+        transaction.atomic(),
+    ):
         call_command("seed_demo", quiet=True)
         yield counts()
         transaction.set_rollback(True)
