@@ -10,9 +10,10 @@ because Locust monkey-patches the standard library for gevent, which the
 Django process that seeds the data and starts the servers must not get.
 
 Each virtual user is one seeded customer (a session for the pages, a JWT for
-the API). What a customer cannot do, it does as the seeded party that can:
-retailer orders as a retailer member, order moves as a member of the store
-(the default distributor), report pages as procurement staff. Every answer is
+the API). What that customer cannot do, it does as the seeded party that
+can: retailer orders as a retailer member, order moves as a member of the
+store (the default distributor), report pages as procurement staff, invoice
+downloads as one of the customers who have an invoice (their own). Every answer is
 checked: the expected status (redirects are not followed) and, where the page
 answers 200 either way, what it says; anything else is a failure.
 """
@@ -102,6 +103,7 @@ class Shopper(FastHttpUser):
         self.retailer = PLAN["retailers"][index % len(PLAN["retailers"])]
         self.distributor = PLAN["distributors"][index % len(PLAN["distributors"])]
         self.staff = PLAN["staff"]
+        self.invoiced = PLAN["invoices"][index % len(PLAN["invoices"])]
         self.cart: dict[int, int] = {}
 
     def call(self, method, path, label, *, expect=200, contains=None, headers=None, **kwargs):
@@ -256,13 +258,13 @@ class Shopper(FastHttpUser):
 
     @task(MIX["invoice"])
     def invoice(self):
-        invoice = self.customer["invoice"]
+        invoice = self.invoiced  # a customer with an invoice, downloading their own
         if _pick("invoice", self.rng) == "page PDF":
             path, label = f"/invoices/{invoice['number']}/pdf/", "invoice: page PDF"
-            headers = _cookie(self.customer)
+            headers = _cookie(invoice)
         else:
             path, label = f"/api/invoices/{invoice['id']}/pdf", "invoice: API PDF"
-            headers = _bearer(self.customer)
+            headers = _bearer(invoice)
         self.call("GET", path, label, headers=headers, contains=b"%PDF-")
 
 
