@@ -2,15 +2,17 @@
 
 Everything that shows or filters on these figures (the replenishment screen,
 its API and export) asks here, so a later policy (`dynamic`, computed from
-measured demand and lead times) slots in by changing these two functions: the
-per-row figures (`item_policy`) and the SQL expression the screen filters on
-(`reorder_point_expression`), which must agree.
+measured demand and lead times) slots in by changing these functions: the
+per-row figures (`item_policy`, and `item_policies` for a page at once) and the
+SQL expression the screen filters on (`reorder_point_expression`), which must
+agree.
 
 Today every item is `fixed`: the distributor's reorder level override or the
 product's reorder level, and the product's order-up-to level (none: the
 reorder quantity alone sets the amount, see monitoring.reorder_quantity_compute).
 """
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db.models import F
@@ -40,6 +42,13 @@ def item_policy(item: StockItem) -> ItemPolicy:
         order_up_to=item.product.order_up_to_level,
         name=FIXED,
     )
+
+
+def item_policies(items: Sequence[StockItem]) -> dict[int, ItemPolicy]:
+    """{stock item id: its policy figures} for a page of items, in a constant number of
+    queries (none today): the screen calls this, so a policy whose figures live in a
+    table of their own reads them for the whole page at once."""
+    return {item.pk: item_policy(item) for item in items}
 
 
 def reorder_point_expression() -> Combinable:

@@ -38,7 +38,7 @@ from .models import (
     RequestStatus,
 )
 from .monitoring import reorder_quantity_compute
-from .policy import ItemPolicy, item_policy, reorder_point_expression
+from .policy import ItemPolicy, item_policies, reorder_point_expression
 from .suppliers import supplier_choices_preview
 
 DEMAND_WINDOW_DAYS = 30
@@ -260,13 +260,14 @@ def replenishment_rows(items: Sequence[StockItem]) -> list[ReplenishmentRow]:
         .order_by()
     }
     choices = supplier_choices_preview([p for p in pairs if p not in open_requests])
+    policies = item_policies(items)
     today = timezone.localdate()
     rows = []
     for item in items:
         key = (item.product_id, item.distributor_id)
         row = ReplenishmentRow(
             item=item,
-            policy=item_policy(item),
+            policy=policies[item.pk],
             incoming=incoming.get(key, 0),
             backordered=backordered.get(key, 0),
             orders=orders.get(key, []),
