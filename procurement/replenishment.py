@@ -29,7 +29,7 @@ from catalog.models import SupplierLine
 from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, DemandLine, OrderItem
 
-from .item_policy import POLICY_FIELDS, ItemPolicy, item_policy, reorder_point_expression
+from .item_policy import POLICY_FIELDS, ItemPolicy, item_policies, reorder_point_expression
 from .models import (
     OPEN_PO_STATUSES,
     ItemReplenishment,
@@ -260,13 +260,14 @@ def replenishment_rows(items: Sequence[StockItem]) -> list[ReplenishmentRow]:
         .order_by()
     }
     choices = supplier_choices_preview([p for p in pairs if p not in open_requests])
+    policies = item_policies(items)
     today = timezone.localdate()
     rows = []
     for item in items:
         key = (item.product_id, item.distributor_id)
         row = ReplenishmentRow(
             item=item,
-            policy=item_policy(item),
+            policy=policies[item.pk],
             incoming=incoming.get(key, 0),
             backordered=backordered.get(key, 0),
             orders=orders.get(key, []),

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
@@ -40,6 +41,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from accounts.models import Organization
 
@@ -50,6 +52,27 @@ RATE = Decimal("0.0001")
 ONE_DECIMAL = Decimal("0.1")
 # The longest period one scorecard covers (a bound on what a person types).
 MAX_PERIOD_DAYS = 3 * 366
+DEFAULT_PERIOD_DAYS = 90
+
+
+def scorecard_period(
+    start: datetime.date | None, end: datetime.date | None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period [start 00:00, the day after end 00:00) in the site's time zone, from the
+    days a person gave: `end` defaults to today, `start` to DEFAULT_PERIOD_DAYS before it.
+    Raises ValidationError under "start" for a period that ends before it starts or is
+    longer than MAX_PERIOD_DAYS (the page and the API both call this)."""
+    end = end or timezone.localdate()
+    start = start or end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS)
+    if start > end:
+        raise ValidationError({"start": "The period starts after it ends."})
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError({"start": f"Choose a period of at most {MAX_PERIOD_DAYS} days."})
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
+    )
 
 
 QUOTED = Q(request__unit_cost__isnull=False)

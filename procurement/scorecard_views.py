@@ -4,23 +4,20 @@ A period (default: the last 90 days) and an optional distributor; the table of
 procurement.scorecard and a server-side SVG chart (reporting.charts, no script).
 """
 
-import datetime
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views import View
 
 from accounts.models import Organization
 from reporting import charts
 
-from .scorecard import MAX_PERIOD_DAYS, SupplierScore, supplier_scorecard
+from .scorecard import SupplierScore, scorecard_period, supplier_scorecard
 
-DEFAULT_DAYS = 90
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 
 
@@ -36,26 +33,14 @@ class ScorecardForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        end = data.get("end") or today
-        start = data.get("start") or end - datetime.timedelta(days=DEFAULT_DAYS)
-        if start > end:
-            self.add_error("start", "The period starts after it ends.")
-        elif (end - start).days > MAX_PERIOD_DAYS:
-            self.add_error("start", f"Choose a period of at most {MAX_PERIOD_DAYS} days.")
-        data["start"], data["end"] = start, end
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        try:
+            self.period = scorecard_period(data.get("start"), data.get("end"))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field, errors)
         return data
-
-    def period(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start 00:00, the day after end 00:00) in the site's time zone."""
-        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
-        tz = timezone.get_current_timezone()
-        return (
-            datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-            datetime.datetime.combine(
-                end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-            ),
-        )
 
 
 def scorecard_chart(scores: list[SupplierScore]) -> str:
@@ -83,7 +68,7 @@ class ScorecardView(LoginRequiredMixin, View):
         context = {"form": form}
         status = 200
         if form.is_valid():
-            start, end = form.period()
+            start, end = form.period
             scores = supplier_scorecard(
                 start=start, end=end, distributor=form.cleaned_data["distributor"]
             )

@@ -1,8 +1,6 @@
 """Serializers of the replenishment and scorecard API (procurement.api.replenishment_views)."""
 
-import datetime
-
-from django.utils import timezone
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from auromart.api.fields import MAX_ID
@@ -10,7 +8,7 @@ from auromart.api.fields import MAX_ID
 from ..models import NotOrderedReason, POStatus, RequestStatus
 from ..replenishment import ANY_REASON
 from ..replenishment_actions import MAX_BULK_ITEMS
-from ..scorecard import MAX_PERIOD_DAYS
+from ..scorecard import scorecard_period
 from .serializers import ProcurementOrganizationSerializer, ProcurementProductSerializer
 
 
@@ -109,15 +107,11 @@ class ScorecardQuerySerializer(serializers.Serializer):
     supplier = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def validate(self, attrs):
-        end = attrs.get("end") or timezone.localdate()
-        start = attrs.get("start") or end - datetime.timedelta(days=90)
-        if start > end:
-            raise serializers.ValidationError({"start": "The period starts after it ends."})
-        if (end - start).days > MAX_PERIOD_DAYS:
-            raise serializers.ValidationError(
-                {"start": f"Choose a period of at most {MAX_PERIOD_DAYS} days."}
-            )
-        return {**attrs, "start": start, "end": end}
+        try:
+            attrs["period"] = scorecard_period(attrs.get("start"), attrs.get("end"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
 
 
 class SupplierScoreSerializer(serializers.Serializer):

@@ -8,10 +8,7 @@ views parametrized by the actor. Bulk actions: POST .../order-now and
 that stopped being open is 409.
 """
 
-import datetime
-
 from django.core.paginator import EmptyPage
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -183,11 +180,7 @@ class ScorecardView(APIView):
         query = ScorecardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        tz = timezone.get_current_timezone()
-        start = datetime.datetime.combine(data["start"], datetime.time.min, tzinfo=tz)
-        end = datetime.datetime.combine(
-            data["end"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
+        start, end = data["period"]
         distributor = None
         if data.get("distributor"):
             distributor = Organization.objects.filter(pk=data["distributor"]).first()

@@ -349,3 +349,25 @@ def test_inventory_page_shows_on_order_and_request_open_without_a_query_per_row(
             services.procurement_request_approve(request=request, by=world["staff"])
     with django_assert_max_num_queries(baseline):
         client.get("/distributor/inventory/")
+
+
+def test_api_filters_match_the_page(world):
+    client = login(world["staff"])
+
+    def ids(**query):
+        return {r["stock_item_id"] for r in client.get(API, query).json()["results"]}
+
+    assert ids(distributor=world["south"].pk) == {world["south_low"].pk}
+    assert ids(q="ordered") == {world["ordered"].pk}
+    other = ManufacturerFactory()
+    SupplierLine.objects.create(product=world["low"].product, supplier=other, unit_cost=1)
+    assert ids(supplier=other.pk) == {world["low"].pk, world["south_low"].pk}
+    row = next(
+        r for r in client.get(API).json()["results"] if r["stock_item_id"] == world["low"].pk
+    )
+    assert row["policy"] == {"name": "fixed", "reorder_point": 10, "order_up_to": None}
+    assert (row["position"], row["suggested_quantity"], row["unit_cost"]) == (4, 24, "70.00")
+    # A distributor's `distributor` parameter cannot widen what it sees.
+    mine = login(DistributorUserFactory(organization=world["south"]))
+    body = mine.get(DIST_API, {"distributor": world["north"].pk}).json()
+    assert [r["stock_item_id"] for r in body["results"]] == [world["south_low"].pk]
