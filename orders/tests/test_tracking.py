@@ -58,6 +58,8 @@ def test_the_order_page_the_email_and_the_api_link_to_the_carrier(
     client.force_login(order.customer)
     page = client.get(reverse("portal:order", args=[order.number])).content.decode()
     assert f'<a href="{url.replace("&", "&amp;")}" target="_blank"' in page
+    listing = client.get(reverse("portal:orders")).content.decode()
+    assert f'<a href="{url.replace("&", "&amp;")}" target="_blank"' in listing
 
     mail = OutboundMessage.objects.get(template="invoice", channel="email")
     assert f"Track it: {url}" in mail.body_text
