@@ -99,8 +99,14 @@ def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
 class ReportFilterForm(forms.Form):
     """The narrowing filters every report takes; subclasses add the period."""
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.none(), required=False, empty_label="All products"
+    # A SKU typed (or an id from a link), not a list: a <select> of every product the
+    # user may see rendered 2,000 options through crispy-forms, most of a report
+    # page's time (bench/load.py), and would be 100,000 at full size.
+    product = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Product",
+        widget=forms.TextInput(attrs={"placeholder": "SKU, or empty for all"}),
     )
     category = forms.ModelChoiceField(
         queryset=Category.objects.order_by("name"),
@@ -122,13 +128,28 @@ class ReportFilterForm(forms.Form):
         self.scope = scope
         distributors = visible_distributors(scope).order_by("name")
         self.fields["distributor"].queryset = distributors
-        self.fields["product"].queryset = visible_products(scope).order_by("name", "sku")
         regions = sorted(set(distributors.exclude(region="").values_list("region", flat=True)))
         self.fields["region"].choices = [("", "All regions"), *((r, r) for r in regions)]
         if scope.kind == Organization.Kind.DISTRIBUTOR:
             # Its own sales only: nothing to choose between.
             self.fields["distributor"].widget = forms.HiddenInput()
             self.fields["region"].widget = forms.HiddenInput()
+
+    def clean_product(self) -> Product | None:
+        """The product by SKU (any case), or by id as the export links carry it, among
+        those this user's reports cover; None for all."""
+        text = (self.cleaned_data.get("product") or "").strip()
+        if not text:
+            return None
+        products = visible_products(self.scope)
+        found = products.filter(sku__iexact=text).first()
+        if found is None and text.isdigit() and len(text) <= 18:
+            found = products.filter(pk=int(text)).first()
+        if found is None:
+            raise forms.ValidationError(
+                f"No product with the SKU “{text}” in your reports.", code="unknown_product"
+            )
+        return found
 
     def clean_region(self):
         return (self.cleaned_data.get("region") or "").strip()
@@ -162,6 +183,8 @@ class ReportFilterForm(forms.Form):
 
 
 def _wire(value) -> str:
+    if isinstance(value, Product):
+        return value.sku
     if hasattr(value, "pk"):
         return str(value.pk)
     if isinstance(value, datetime.date):

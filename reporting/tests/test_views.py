@@ -435,9 +435,16 @@ def test_filter_choices_offer_only_what_the_user_may_see(m):
         assert ">East<" not in content
     response = client_for(m.users["shop"]).get(SALES, {**MARCH, "distributor": far.pk})
     assert "Select a valid choice" in response.content.decode()
-    # A manufacturer is offered its own products only.
-    acme = client_for(m.users["acme"]).get(SALES, MARCH).content.decode()
-    assert "HAM-1" in acme and "RAK-1" not in acme
+    # A manufacturer narrows by its own products only (a SKU, any case; or an id from a
+    # link), and the page no longer lists every product it may see as options.
+    acme = client_for(m.users["acme"])
+    page = acme.get(SALES, MARCH).content.decode()
+    assert "<option" not in page.split('name="product"')[1].split(">")[0]
+    own = acme.get(SALES, {**MARCH, "product": "ham-1"})
+    assert own.context["form"].cleaned_data["product"].sku == "HAM-1"
+    assert "product=HAM-1" in own.content.decode()  # the export links carry the SKU
+    other = acme.get(SALES, {**MARCH, "product": "RAK-1"}).content.decode()
+    assert "No product with the SKU “RAK-1” in your reports." in other
 
 
 def test_customers_403_visitors_log_in_retailers_have_no_stock_pages(m):
@@ -461,7 +468,8 @@ def test_customers_403_visitors_log_in_retailers_have_no_stock_pages(m):
         (SALES, {"start": "2025-03-10", "end": "2025-03-01"}, "before the start date"),
         (SALES, {"start": "1999-03-01", "end": "2025-03-01"}, "Use dates from 2000 to 2100"),
         (SALES, {"group_by": "colour"}, "Select a valid choice"),
-        (SALES, {"product": "999999"}, "Select a valid choice"),
+        (SALES, {"product": "999999"}, "No product with the SKU"),
+        (SALES, {"product": "NO-SUCH-SKU"}, "No product with the SKU"),
         (SALES, {"distributor": "abc"}, "Select a valid choice"),
         (SALES, {"category": str(2**70)}, "Select a valid choice"),
         (MONTHLY, {"year": "2025", "month": "13"}, "Select a valid choice"),
