@@ -192,10 +192,12 @@ class DemoHistory:
         """The people of the history: buyers, each distributor's staff, procurement staff."""
         self.distributors = [orgs[name] for name in DISTRIBUTOR_SHARE]
         self.shares = list(DISTRIBUTOR_SHARE.values())
-        self.staff = {
-            d.pk: self._member(d, f"ops@{self._slug(d)}.example") for d in self.distributors
-        }
-        self.staff[self.distributors[0].pk] = User.objects.get(email="distributor@auromart.local")
+        store = self.distributors[0]
+        self.staff = {store.pk: User.objects.get(email="distributor@auromart.local")}
+        for distributor in self.distributors[1:]:
+            self.staff[distributor.pk] = self._member(
+                distributor, f"ops@{self._slug(distributor)}.example"
+            )
         self.buyers = [
             self._user(f"customer{n:02d}@{CUSTOMER_DOMAIN}", f"History customer {n}")
             for n in range(1, HISTORY_CUSTOMERS + 1)

@@ -177,3 +177,19 @@ def test_the_default_history_fills_the_reports(settings):
         weekday.setdefault(row["day"].weekday(), []).append(row["n"])
     mean = {d: sum(v) / len(v) for d, v in weekday.items()}
     assert mean[5] > mean[6] * 1.5  # Saturdays busier than Sundays: a weekly pattern
+
+
+def test_the_plan_spreads_the_orders_by_weekday_and_season():
+    import random
+
+    from auromart.demo_history import orders_per_day
+
+    first = datetime.date(2026, 6, 4)
+    days = [first + datetime.timedelta(days=i) for i in range(182)]
+    plan = orders_per_day(days, 3_000, random.Random(1))
+    assert 2_950 <= sum(plan.values()) <= 3_000  # what rounding carries over stays within a day
+    by_weekday = {w: sum(n for d, n in plan.items() if d.weekday() == w) for w in range(7)}
+    assert by_weekday[5] > 2 * by_weekday[6]  # Saturday against Sunday
+    october_peak = sum(plan[datetime.date(2026, 10, 24) + datetime.timedelta(i)] for i in range(14))
+    july = sum(plan[datetime.date(2026, 7, 6) + datetime.timedelta(i)] for i in range(14))
+    assert october_peak > 1.5 * july
