@@ -144,6 +144,7 @@ def page_routes(patterns=None, prefix=""):
 CSRF_EXEMPT_PREFIXES = (
     "/api/",  # DRF: JWT, or the session with DRF's own CSRF check (tested below)
     "/anymail/",  # the ESP's webhook, guarded by ANYMAIL_WEBHOOK_SECRET (basic auth)
+    "/notifications/sms/status/",  # Twilio's receipts, signed (X-Twilio-Signature; bad: 400)
 )
 
 

@@ -117,6 +117,7 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
         "total",
         "estimated_delivery",
         "tracking_reference",
+        "tracking_url",
         "created_at",
         "status_history",
         "shipments",
@@ -155,7 +156,7 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
         },
     ]
     assert data["estimated_delivery"] == services.estimate_delivery("delivery").isoformat()
-    assert data["tracking_reference"] == ""
+    assert data["tracking_reference"] == "" and data["tracking_url"] is None
     assert data["created_at"]
     assert [(s["from_status"], s["to_status"]) for s in data["status_history"]] == [("", "placed")]
     assert set(data["status_history"][0]) == {"from_status", "to_status", "note", "created_at"}

@@ -160,6 +160,7 @@ def test_the_order_shape_is_the_customer_shape_plus_who_placed_it(client_for, al
         "total",
         "estimated_delivery",
         "tracking_reference",
+        "tracking_url",
         "created_at",
         "status_history",
         "shipments",
