@@ -132,16 +132,16 @@ def _days_with_orders(svg: str) -> int:
 
 def test_the_default_history_fills_the_reports(settings):
     """The acceptance figures, with the default size of auromart/settings.py."""
-    settings.DEMO_HISTORY_ORDERS, settings.DEMO_HISTORY_DAYS = 3_000, 182
+    settings.DEMO_HISTORY_ORDERS, settings.DEMO_HISTORY_DAYS = 500, 182  # auromart/settings.py
     started = time.perf_counter()
     call_command("seed_demo", quiet=True)
     seconds = time.perf_counter() - started
     orders = history_orders()
     print(f"seed_demo with the default history: {seconds:.1f} s, {orders.count()} orders")
-    assert 2_500 <= orders.count() <= 3_300
+    assert 400 <= orders.count() <= 600
     assert orders.filter(status=OrderStatus.CANCELLED).exists()
     assert orders.filter(status=OrderStatus.REJECTED).exists()
-    assert GoodsReceipt.objects.count() >= 20
+    assert GoodsReceipt.objects.count() >= 10
     late = PurchaseOrder.objects.filter(
         received_at__isnull=False, supplier__name="Voltline Electronics"
     )
