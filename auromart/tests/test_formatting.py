@@ -42,9 +42,7 @@ def test_money_reads_with_indian_grouping(value, text):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.decimals(
-        min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False
-    )
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False)
 )
 def test_money_matches_babel_en_in(amount):
     assert money_display(amount) == format_currency(amount, "INR", locale="en_IN")
