@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from accounts.models import Organization
-from auromart.tax import LineTax, TaxTotals, tax_totals
+from auromart.tax import LineTax, TaxTotals, line_tax, tax_totals
 from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
 from pricing.selectors import Quote, buyer_organization, price_quotes
@@ -80,6 +80,29 @@ class CartSummary:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+    def for_supply(self, supply: Supply) -> "CartSummary":
+        """The same lines taxed for another place of supply (no query)."""
+        if self.supply is not None and supply.intra_state == self.supply.intra_state:
+            return CartSummary(self.lines, supply=supply)
+        lines = [
+            CartLine(
+                line.product,
+                line.quantity,
+                line.available,
+                line.quote,
+                None
+                if line.tax is None
+                else line_tax(
+                    amount=line.line_total,
+                    rate=line.tax.rate,
+                    intra_state=supply.intra_state,
+                    includes_tax=line.quote.prices_include_tax,
+                ),
+            )
+            for line in self.lines
+        ]
+        return CartSummary(lines, supply=supply)
 
 
 def _summary(

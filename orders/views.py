@@ -28,6 +28,7 @@ from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
+from pricing.selectors import buyer_organization
 
 from .backorders import order_backorder_cancel
 from .buyer import NO_STORE, PORTAL, RETAILER, buyer_for
@@ -46,6 +47,7 @@ from .models import OPEN_STATUSES, FulfillmentType, Order, OrderStatus
 from .retailer_forms import RetailerOrderFilterForm
 from .selectors import default_shipping_address, default_shipping_state, recommended_products
 from .services import order_place
+from .tax import order_supply
 
 CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
@@ -466,6 +468,17 @@ class CheckoutView(BuyerView):
         return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
 
     def render(self, form, summary, status: int = 200):
+        # The estimate for the delivery state the form holds (or the pickup's).
+        data = form.data if form.is_bound else form.initial
+        summary = summary.for_supply(
+            order_supply(
+                distributor=self.buyer.distributor,
+                buyer=buyer_organization(self.request.user),
+                fulfillment_type=data.get("fulfillment_type") or FulfillmentType.DELIVERY,
+                shipping_state=data.get("shipping_state") or "",
+                shipping_address=data.get("shipping_address") or "",
+            )
+        )
         return render(
             self.request,
             self.template_name,
