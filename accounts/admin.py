@@ -55,18 +55,47 @@ class OrganizationAdminForm(forms.ModelForm):
         return cleaned
 
 
+class StateMissingFilter(admin.SimpleListFilter):
+    """Organizations whose GST state is not known (the data migration could not read one)."""
+
+    title = "state"
+    parameter_name = "state_missing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "State: missing"), ("no", "State: known")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(state="")
+        if self.value() == "no":
+            return queryset.exclude(state="")
+        return queryset
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     resource_classes = [OrganizationResource]
     form = OrganizationAdminForm
-    list_display = ["name", "kind", "city", "region", "country", "is_default_store", "member_count"]
-    list_filter = ["kind", "is_default_store", "country", "region"]
+    list_display = [
+        "name",
+        "kind",
+        "city",
+        "region",
+        "state",
+        "country",
+        "is_default_store",
+        "member_count",
+    ]
+    list_filter = ["kind", "is_default_store", StateMissingFilter, "country", "region"]
     search_fields = ["name", "contact_email", "city", "region", "phone"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [MemberInline]
     fieldsets = [
         (None, {"fields": ["name", "kind", "make_default_store"]}),
-        ("Contact", {"fields": ["contact_email", "phone", "address", "city", "region", "country"]}),
+        (
+            "Contact",
+            {"fields": ["contact_email", "phone", "address", "city", "region", "state", "country"]},
+        ),
         ("Tax", {"fields": ["gstin"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]

@@ -108,3 +108,74 @@ def validate_gstin(value: str) -> None:
             f"not “{gstin[14]}”. Check for a typing mistake.",
             code="gstin_check",
         )
+
+
+# --- States on addresses ------------------------------------------------------
+
+# Names people write besides the list's own (old spellings, short forms). The
+# list's "Andhra Pradesh (before 2014)" is only for old registrations: the
+# name on an address means today's state (37).
+STATE_ALIASES: dict[str, str] = {
+    "andhra pradesh": "37",
+    "orissa": "21",
+    "pondicherry": "34",
+    "uttaranchal": "05",
+    "new delhi": "07",
+    "nct of delhi": "07",
+    "jammu & kashmir": "01",
+    "andaman & nicobar": "35",
+    "dadra and nagar haveli": "26",
+    "daman and diu": "26",
+    "daman & diu": "26",
+}
+
+
+def _state_patterns():
+    import re
+
+    names = {name.lower(): code for code, name in STATE_CODES.items() if "(" not in name}
+    names.pop("other territory", None)
+    names.pop("centre jurisdiction", None)
+    names.update(STATE_ALIASES)
+    # Longest first: "Dadra and Nagar Haveli and Daman and Diu" before "Daman and Diu".
+    return [
+        (re.compile(r"(?<![a-z])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![a-z])"), code)
+        for name, code in sorted(names.items(), key=lambda item: -len(item[0]))
+    ]
+
+
+_PATTERNS = _state_patterns()
+
+
+def state_from_text(*texts: str) -> str:
+    """The GST state code named in an address's text ("" when none or two different ones).
+
+    A name match only (no city-to-state table): "Pune, Maharashtra" is 27,
+    "Pune" alone is not found and is left for review.
+    """
+    text = " ".join(t for t in texts if t).lower()
+    found: set[str] = set()
+    for pattern, code in _PATTERNS:
+        if pattern.search(text):
+            found.add(code)
+            text = pattern.sub(" ", text)
+    return found.pop() if len(found) == 1 else ""
+
+
+def state_of_gstin(gstin: str) -> str:
+    """The state code a (valid) GSTIN was registered in; "" for a blank one."""
+    code = normalize_gstin(gstin)[:2]
+    return code if code in STATE_CODES else ""
+
+
+def state_name(code: str) -> str:
+    return STATE_CODES.get(code, "")
+
+
+# What an address can be in today: not the merged (25), pre-2014 (28) or
+# non-territorial (97, 99) codes, which only old GSTINs carry.
+ADDRESS_STATE_CHOICES = [
+    (code, f"{name} ({code})")
+    for code, name in sorted(STATE_CODES.items(), key=lambda item: item[1])
+    if code not in ("25", "28", "97", "99")
+]

@@ -2,11 +2,19 @@ from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .gst import normalize_gstin, validate_gstin
+from .gst import (
+    STATE_CHOICES,
+    normalize_gstin,
+    state_from_text,
+    state_name,
+    state_of_gstin,
+    validate_gstin,
+)
 
 PROCUREMENT_GROUP = "procurement"
 
@@ -47,6 +55,15 @@ class Organization(models.Model):
     city = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True, db_index=True)
     country = models.CharField(max_length=100, blank=True)
+    state = models.CharField(
+        max_length=2,
+        choices=STATE_CHOICES,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text="The GST state of the address (the place of supply for its pickups; "
+        "a seller's own state decides CGST + SGST or IGST).",
+    )
     gstin = models.CharField(
         "GSTIN",
         max_length=15,
@@ -94,6 +111,26 @@ class Organization(models.Model):
     def clean(self):
         super().clean()
         self.gstin = normalize_gstin(self.gstin)
+        registered = state_of_gstin(self.gstin)
+        if registered and not self.state:
+            self.state = registered
+        elif registered and self.state != registered:
+            raise ValidationError(
+                {
+                    "gstin": f"This GSTIN is registered in {registered} {state_name(registered)}, "
+                    f"not in the address's state ({self.state} {state_name(self.state)}): "
+                    "a GSTIN belongs to one state."
+                }
+            )
+
+    @property
+    def gst_state(self) -> str:
+        """Its GST state: the address's state, else its GSTIN's, else one its address names."""
+        return (
+            self.state
+            or state_of_gstin(self.gstin)
+            or state_from_text(self.address, self.city, self.region)
+        )
 
 
 class UserManager(BaseUserManager):

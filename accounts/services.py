@@ -166,6 +166,7 @@ ORGANIZATION_CONTACT_FIELDS = (
     "city",
     "region",
     "country",
+    "state",
     "gstin",
 )
 
@@ -181,7 +182,8 @@ def organization_set_contact(*, organization: Organization, **fields) -> Organiz
             raise ValueError(f"{key} cannot be changed here")
         setattr(organization, key, (value or "").strip())
     organization.full_clean(exclude=["is_default_store"])
-    organization.save(update_fields=[*fields])
+    # clean() fills a blank state from the GSTIN.
+    organization.save(update_fields={*fields, "state"})
     return organization
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.gst import STATE_CHOICES
 from accounts.models import Organization
 from catalog.models import Product
 from orders.models import Order, Shipment
@@ -26,7 +27,13 @@ class InvoiceStatus(models.TextChoices):
 class Invoice(models.Model):
     Status = InvoiceStatus
 
-    number = models.CharField(max_length=20, unique=True, editable=False)
+    number = models.CharField(max_length=20, editable=False, db_index=True)
+    # Whose series the number belongs to (gap-free per seller and financial
+    # year, invoicing.numbering): the seller's GSTIN, else "org:<id>".
+    seller_key = models.CharField(max_length=20, editable=False, default="")
+    financial_year = models.PositiveSmallIntegerField(
+        editable=False, default=0, help_text="The year the financial year (April-March) starts."
+    )
     # An order has one invoice per shipment; the database holds a shipment to one.
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
     shipment = models.OneToOneField(
@@ -73,10 +80,17 @@ class Invoice(models.Model):
     buyer_email = models.EmailField(blank=True)
     buyer_phone = models.CharField(max_length=32, blank=True)
     ship_to = models.TextField(blank=True, help_text="Where the shipment went; empty for a pickup.")
+    seller_gstin = models.CharField("seller GSTIN", max_length=15, blank=True)
+    buyer_gstin = models.CharField("buyer GSTIN", max_length=15, blank=True)
+    seller_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
+    place_of_supply = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
 
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax = models.DecimalField(max_digits=14, decimal_places=2)
+    cgst = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0)
+    sgst = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0)
+    igst = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2)
 
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +132,9 @@ class Invoice(models.Model):
             models.Index(fields=["-issue_date", "-id"], name="invoice_issue_date_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["seller_key", "number"], name="invoice_unique_seller_number"
+            ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0) & Q(tax__gte=0) & Q(total__gte=0),
                 name="invoice_money_non_negative",
@@ -145,6 +162,15 @@ class Invoice(models.Model):
         return self.number
 
     @property
+    def seller_slug(self) -> str:
+        """The seller's key as a URL part (org:12 -> org-12)."""
+        return self.seller_key.replace(":", "-")
+
+    @staticmethod
+    def seller_key_of(slug: str) -> str:
+        return slug.replace("-", ":", 1) if slug.startswith("org-") else slug
+
+    @property
     def pdf_filename(self) -> str:
         return f"{self.number}.pdf"
 
@@ -161,7 +187,14 @@ class InvoiceLine(models.Model):
     description = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    # The taxable value (the quoted amount less its tax when the price included it).
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    prices_include_tax = models.BooleanField(default=False)
+    hsn_code = models.CharField("HSN/SAC", max_length=8, blank=True)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
+    cgst = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0)
+    sgst = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0)
+    igst = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["position"]
@@ -176,3 +209,25 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.description}"
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number a seller issued in a financial year.
+
+    Taken with the row locked inside the invoice's transaction
+    (invoicing.numbering.invoice_number_next): gap-free per seller and year.
+    """
+
+    seller_key = models.CharField(max_length=20)
+    financial_year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller_key", "financial_year"], name="invoicesequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_key} FY{self.financial_year}: {self.last}"

@@ -90,10 +90,16 @@ def invoice_detail(*, pk: int) -> Invoice | None:
     return _detail(Invoice.objects.filter(pk=pk)).first()
 
 
-def invoice_for_user(*, user: User, pk: int | None = None, number: str = "") -> Invoice | None:
-    """One of `user`'s invoices, by id or number, with its lines; None if it is not theirs."""
+def invoice_for_user(
+    *, user: User, pk: int | None = None, number: str = "", seller: str = ""
+) -> Invoice | None:
+    """One of `user`'s invoices, by id or by seller (Invoice.seller_slug) and number, with
+    its lines; None if it is not theirs."""
     invoices = invoices_visible_to(user)
-    invoices = invoices.filter(pk=pk) if pk is not None else invoices.filter(number=number)
+    if pk is not None:
+        invoices = invoices.filter(pk=pk)
+    else:
+        invoices = invoices.filter(number=number, seller_key=Invoice.seller_key_of(seller))
     return _detail(invoices).first()
 
 

@@ -12,21 +12,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from auromart.numbering import number_next
 from auromart.pdf import render_pdf
+from auromart.tax import LineTax, common_rate, is_intra_state, line_tax, tax_totals
 from notifications import as_sent
 from orders.models import Order, Shipment
-from orders.services import money, order_totals
 
 from . import selectors
 from .exceptions import InvoiceStateError
+from .gst import invoice_gst_context
 from .models import Invoice, InvoiceLine, InvoiceStatus
+from .numbering import invoice_number_next
 from .signals import invoice_issued
 
 logger = logging.getLogger(__name__)
 
-NUMBER_PREFIX = "INV"
-NUMBER_WIDTH = 6
 PDF_RENDERER = "invoicing.invoice_pdf"
 
 
@@ -53,6 +52,25 @@ def _buyer(order: Order) -> dict:
     }
 
 
+def _shipped_tax(item, quantity: int, intra_state: bool) -> LineTax:
+    """The tax of `quantity` units of an order line: the line's own figures when all of it
+    ships (so the order and its invoices agree to the paisa), else the same rule on the part."""
+    if quantity == item.quantity:
+        return LineTax(
+            taxable=item.line_total,
+            rate=item.tax_rate,
+            cgst=item.cgst,
+            sgst=item.sgst,
+            igst=item.igst,
+        )
+    return line_tax(
+        amount=item.unit_price * quantity,
+        rate=item.tax_rate,
+        intra_state=intra_state,
+        includes_tax=item.prices_include_tax,
+    )
+
+
 @transaction.atomic
 def invoice_issue_for_shipment(
     *, shipment_id: int, today: datetime.date | None = None
@@ -63,9 +81,11 @@ def invoice_issue_for_shipment(
     is locked by it), so the number, the invoice and its lines commit or roll
     back with the dispatch; the one-to-one on `shipment` makes a second
     invoice impossible even if this is called again. The lines are the
-    shipment's units at the order lines' prices, taxed at the rate the buyer
-    was charged (INVOICE_TAX_RATE when the order was placed), each amount
-    rounded half-up to the paisa. The PDF is rendered after commit.
+    shipment's units at the order lines' prices, taxed at the rates the order
+    lines snapshotted when it was placed, CGST + SGST or IGST by the order's
+    place of supply, rounded half-up per line (auromart.tax). The number is
+    the seller's next in its financial year (invoicing.numbering). The PDF is
+    rendered after commit.
     """
     shipment = (
         Shipment.objects.select_related(
@@ -78,17 +98,23 @@ def invoice_issue_for_shipment(
         return None
     order = shipment.order
     today = today or timezone.localdate()
-    lines = [(line.order_item, line.quantity) for line in shipment.lines.all()]
-    line_totals = [money(item.unit_price * quantity) for item, quantity in lines]
-    subtotal = sum(line_totals, start=money(order.subtotal * 0))
-    rate, tax, total = order_totals(subtotal, rate=order.tax_rate)
+    intra_state = is_intra_state(seller_state=order.seller_state, place=order.place_of_supply)
+    lines = [
+        (line.order_item, line.quantity, _shipped_tax(line.order_item, line.quantity, intra_state))
+        for line in shipment.lines.all()
+    ]
+    totals = tax_totals(tax for _, _, tax in lines)
     seller = order.distributor
+    number, key, year = invoice_number_next(seller=seller, day=today)
+    buyer_org = order.buyer_organization
     invoice = Invoice.objects.create(
-        number=number_next(prefix=NUMBER_PREFIX, width=NUMBER_WIDTH, year=today.year),
+        number=number,
+        seller_key=key,
+        financial_year=year,
         order=order,
         shipment=shipment,
         customer=order.customer,
-        buyer_organization=order.buyer_organization,
+        buyer_organization=buyer_org,
         distributor=seller,
         issue_date=today,
         due_date=today + datetime.timedelta(days=settings.INVOICE_DUE_DAYS),
@@ -96,11 +122,20 @@ def invoice_issue_for_shipment(
         seller_address=_address(seller),
         seller_email=seller.contact_email,
         seller_phone=seller.phone,
+        seller_gstin=seller.gstin,
+        buyer_gstin=buyer_org.gstin if buyer_org is not None else "",
+        seller_state=order.seller_state or seller.gst_state,
+        place_of_supply=order.place_of_supply,
         ship_to=order.shipping_address if order.fulfillment_type == "delivery" else "",
-        subtotal=subtotal,
-        tax_rate=rate,
-        tax=tax,
-        total=total,
+        subtotal=totals.subtotal,
+        tax_rate=common_rate(
+            (tax.rate for _, _, tax in lines), subtotal=totals.subtotal, tax=totals.tax
+        ),
+        tax=totals.tax,
+        cgst=totals.cgst,
+        sgst=totals.sgst,
+        igst=totals.igst,
+        total=totals.total,
         **_buyer(order),
     )
     InvoiceLine.objects.bulk_create(
@@ -113,11 +148,15 @@ def invoice_issue_for_shipment(
                 description=item.product_name,
                 quantity=quantity,
                 unit_price=item.unit_price,
-                line_total=line_total,
+                line_total=tax.taxable,
+                prices_include_tax=item.prices_include_tax,
+                hsn_code=item.hsn_code,
+                tax_rate=tax.rate,
+                cgst=tax.cgst,
+                sgst=tax.sgst,
+                igst=tax.igst,
             )
-            for position, ((item, quantity), line_total) in enumerate(
-                zip(lines, line_totals, strict=True), 1
-            )
+            for position, (item, quantity, tax) in enumerate(lines, 1)
         ]
     )
     invoice_pdf_schedule(invoice_id=invoice.pk)
@@ -148,14 +187,21 @@ def invoices_issue_missing(*, order_id: int) -> list[Invoice]:
 
 
 def invoice_pdf_path(invoice: Invoice) -> str:
-    return f"invoices/{invoice.issue_date:%Y}/{invoice.pdf_filename}"
+    # Two sellers may both issue INV-2026-000001: each has its own folder.
+    return f"invoices/{invoice.issue_date:%Y}/{invoice.seller_slug}/{invoice.pdf_filename}"
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     """The invoice as PDF bytes (`invoice` with its lines, as selectors.invoice_detail gives it)."""
+    lines = list(invoice.lines.all())
     return render_pdf(
         "invoicing/invoice_pdf.html",
-        {"invoice": invoice, "lines": list(invoice.lines.all()), "site_name": settings.SITE_NAME},
+        {
+            "invoice": invoice,
+            "lines": lines,
+            "site_name": settings.SITE_NAME,
+            **invoice_gst_context(invoice, lines),
+        },
         stylesheets=("auromart/pdf/document.css",),
     )
 

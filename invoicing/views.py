@@ -22,6 +22,7 @@ from catalog.views import clean_query
 
 from . import selectors, services
 from .forms import InvoiceFilterForm
+from .gst import invoice_gst_context
 from .models import Invoice
 
 PAGE_SIZE = 20
@@ -72,8 +73,8 @@ class InvoiceAccessMixin(LoginRequiredMixin):
             raise PermissionDenied("Your account has no invoices.")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_invoice(self, request, number: str) -> Invoice:
-        invoice = selectors.invoice_for_user(user=request.user, number=number)
+    def get_invoice(self, request, seller: str, number: str) -> Invoice:
+        invoice = selectors.invoice_for_user(user=request.user, number=number, seller=seller)
         if invoice is None:
             raise Http404("No such invoice.")
         return invoice
@@ -109,14 +110,16 @@ class InvoiceListView(InvoiceAccessMixin, View):
 class InvoiceDetailView(InvoiceAccessMixin, View):
     """One invoice as its PDF shows it, with a link to the order and the download."""
 
-    def get(self, request, number: str):
-        invoice = self.get_invoice(request, number)
+    def get(self, request, seller: str, number: str):
+        invoice = self.get_invoice(request, seller, number)
+        lines = list(invoice.lines.all())
         return render(
             request,
             "invoicing/invoice_detail.html",
             {
                 "invoice": invoice,
-                "lines": list(invoice.lines.all()),
+                "lines": lines,
+                **invoice_gst_context(invoice, lines),
                 "order_url": order_url(request.user, invoice),
                 "side": perspective(request.user),
             },
@@ -125,5 +128,5 @@ class InvoiceDetailView(InvoiceAccessMixin, View):
 
 @method_decorator(cache_control(private=True), name="dispatch")
 class InvoicePdfView(InvoiceAccessMixin, View):
-    def get(self, request, number: str):
-        return pdf_response(self.get_invoice(request, number))
+    def get(self, request, seller: str, number: str):
+        return pdf_response(self.get_invoice(request, seller, number))

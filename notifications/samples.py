@@ -211,6 +211,9 @@ def sample_contexts() -> dict[str, dict]:
                 subtotal=Decimal("1850.00"),
                 tax_rate=Decimal("0.18"),
                 tax=Decimal("333.00"),
+                cgst=Decimal("166.50"),
+                sgst=Decimal("166.50"),
+                igst=Decimal("0.00"),
                 total=Decimal("2183.00"),
             ),
             "order": order,
@@ -233,7 +236,7 @@ def sample_contexts() -> dict[str, dict]:
                 )
                 for item in items
             ],
-            "link": "/invoices/INV-2026-000123/",
+            "link": "/invoices/org-1/INV-2026-000123/",
         },
         "monthly_report": {
             "user": User(email="meera@auromart.local", name="Meera Iyer", is_staff=True),

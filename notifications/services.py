@@ -637,7 +637,7 @@ def invoice_messages_queue(*, invoice_id: int) -> list[str]:
         "rest_follows": invoice.shipment is not None and invoice_order_owes_units(invoice),
     }
     attachment = invoice_pdf_attachment(invoice)
-    link = reverse("invoicing:detail", args=[invoice.number])
+    link = reverse("invoicing:detail", args=[invoice.seller_slug, invoice.number])
     customer = invoice.customer
     used = user_notify(
         user=customer,

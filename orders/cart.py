@@ -12,13 +12,15 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from accounts.models import Organization
+from auromart.tax import LineTax, TaxTotals, line_tax, tax_totals
 from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
 from pricing.selectors import Quote, buyer_organization, price_quotes
 
 from . import services_cart
-from .models import Cart, CartItem
+from .models import Cart, CartItem, FulfillmentType
 from .services import money
+from .tax import Supply, lines_taxed, order_supply
 
 SESSION_KEY = "cart"
 
@@ -29,6 +31,7 @@ class CartLine:
     quantity: int
     available: int
     quote: Quote  # the buyer's price at this line's quantity (pricing.selectors)
+    tax: LineTax | None = None  # its taxable value and GST (orders.tax), as the order will have
 
     @property
     def unit_price(self) -> Decimal:
@@ -36,7 +39,12 @@ class CartLine:
 
     @property
     def line_total(self) -> Decimal:
+        """The amount as quoted (with tax when the list's prices include it)."""
         return money(self.quote.unit_price * self.quantity)
+
+    @property
+    def taxable(self) -> Decimal:
+        return self.tax.taxable if self.tax is not None else self.line_total
 
     @property
     def short(self) -> bool:
@@ -51,10 +59,16 @@ class CartLine:
 @dataclass
 class CartSummary:
     lines: list[CartLine]
+    supply: Supply | None = None  # the place of supply assumed until checkout names the address
+
+    @property
+    def totals(self) -> TaxTotals:
+        return tax_totals(line.tax for line in self.lines if line.tax is not None)
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        """The sum of the taxable values (an order's subtotal), whichever way prices were quoted."""
+        return sum((line.taxable for line in self.lines), Decimal("0.00"))
 
     @property
     def count(self) -> int:
@@ -66,6 +80,29 @@ class CartSummary:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+    def for_supply(self, supply: Supply) -> "CartSummary":
+        """The same lines taxed for another place of supply (no query)."""
+        if self.supply is not None and supply.intra_state == self.supply.intra_state:
+            return CartSummary(self.lines, supply=supply)
+        lines = [
+            CartLine(
+                line.product,
+                line.quantity,
+                line.available,
+                line.quote,
+                None
+                if line.tax is None
+                else line_tax(
+                    amount=line.line_total,
+                    rate=line.tax.rate,
+                    intra_state=supply.intra_state,
+                    includes_tax=line.quote.prices_include_tax,
+                ),
+            )
+            for line in self.lines
+        ]
+        return CartSummary(lines, supply=supply)
 
 
 def _summary(
@@ -85,13 +122,21 @@ def _summary(
         quantities=quantities,
     )
     # Lines keep the order they were added in; a product withdrawn from sale
-    # since drops out (checkout could not sell it anyway).
+    # since drops out (checkout could not sell it anyway). The tax assumes a
+    # pickup (the buyer's state) until checkout names the delivery address.
+    supply = order_supply(
+        distributor=distributor, buyer=organization, fulfillment_type=FulfillmentType.PICKUP
+    )
+    priced = [
+        (products[pid], qty, quotes[pid]) for pid, qty in quantities.items() if pid in products
+    ]
+    taxed = lines_taxed(priced=priced, intra_state=supply.intra_state)
     return CartSummary(
         [
-            CartLine(products[pid], qty, products[pid].stock_quantity, quotes[pid])
-            for pid, qty in quantities.items()
-            if pid in products
-        ]
+            CartLine(product, qty, product.stock_quantity, quote, line.tax)
+            for (product, qty, quote), line in zip(priced, taxed, strict=True)
+        ],
+        supply=supply,
     )
 
 

@@ -9,6 +9,8 @@ import secrets
 from django import forms
 from django.utils.dateformat import format as date_format
 
+from accounts.gst import ADDRESS_STATE_CHOICES, state_from_text
+
 from .models import FulfillmentType, OrderStatus
 from .services import estimate_delivery
 from .services_cart import MAX_CART_QUANTITY
@@ -41,6 +43,12 @@ class CheckoutForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
         help_text="Not needed for pickup.",
+    )
+    shipping_state = forms.ChoiceField(
+        label="State",
+        required=False,
+        choices=[("", "Choose the state"), *ADDRESS_STATE_CHOICES],
+        help_text="The delivery address's state: it decides CGST + SGST or IGST.",
     )
     backorder = forms.TypedChoiceField(
         label="If something is short",
@@ -78,6 +86,14 @@ class CheckoutForm(forms.Form):
             and not (cleaned.get("shipping_address") or "").strip()
         ):
             self.add_error("shipping_address", "Enter the address to deliver to.")
+        if cleaned.get("fulfillment_type") == FulfillmentType.DELIVERY and not cleaned.get(
+            "shipping_state"
+        ):
+            named = state_from_text(cleaned.get("shipping_address") or "")
+            if named:
+                cleaned["shipping_state"] = named
+            else:
+                self.add_error("shipping_state", "Choose the state of the delivery address.")
         return cleaned
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.gst import STATE_CHOICES
 from accounts.models import Organization
 from catalog.models import Product
 
@@ -120,6 +121,17 @@ class Order(models.Model):
         max_length=20, choices=FulfillmentType.choices, default=FulfillmentType.DELIVERY
     )
     shipping_address = models.TextField(blank=True)
+    # GST (auromart.tax): the delivery address's state, the seller's state when
+    # the order was placed, and the place of supply they gave.
+    shipping_state = models.CharField(
+        max_length=2,
+        choices=STATE_CHOICES,
+        blank=True,
+        default="",
+        help_text="The delivery address's state.",
+    )
+    seller_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
+    place_of_supply = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
     estimated_delivery = models.DateField()
     tracking_reference = models.CharField(max_length=100, blank=True)
     backorder = models.BooleanField(
@@ -129,6 +141,9 @@ class Order(models.Model):
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax = models.DecimalField(max_digits=14, decimal_places=2)
+    cgst = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0)
+    sgst = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0)
+    igst = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     # A client's retry with the same key gets this order back instead of a
     # second one; the fingerprint tells a retry from a different request.
@@ -207,6 +222,15 @@ class OrderItem(models.Model):
     price_break_quantity = models.PositiveIntegerField(
         null=True, blank=True, help_text="The quantity break applied (from N units); empty: none."
     )
+    # GST snapshot: `line_total` is the taxable value (the quoted amount less
+    # its tax when the list's prices include tax); the rate in force for the
+    # HSN code the day the order was placed; the line's tax, rounded half-up.
+    prices_include_tax = models.BooleanField(default=False)
+    hsn_code = models.CharField("HSN/SAC", max_length=8, blank=True)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
+    cgst = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0)
+    sgst = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0)
+    igst = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0)
     # Where the ordered units stand; they always add up to `quantity`:
     # allocated (promised from the shelf, not yet dispatched), shipped,
     # backordered (owed, waiting for stock) and cancelled.

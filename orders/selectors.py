@@ -261,6 +261,20 @@ def default_shipping_address(user: User) -> str:
     return last or org_address
 
 
+def default_shipping_state(user: User) -> str:
+    """The state of the address default_shipping_address proposes."""
+    org = user.organization
+    if org is not None and org.address and org.gst_state:
+        return org.gst_state
+    last = (
+        Order.objects.filter(customer=user, fulfillment_type=FulfillmentType.DELIVERY)
+        .exclude(shipping_state="")
+        .values_list("shipping_state", flat=True)
+        .first()
+    )
+    return last or (org.gst_state if org is not None else "")
+
+
 # --- Dashboards and the manufacturer's view of its products' orders -----------
 
 # Orders still moving: the buyer waits for them, the distributor works on them.

@@ -17,6 +17,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import BUYER_ROLES, BackorderPolicy, Organization, Role, User
+from auromart.tax import common_rate, tax_totals
 from catalog.models import Product
 from inventory.exceptions import InsufficientStock
 from inventory.services import (
@@ -41,6 +42,7 @@ from .models import (
 )
 from .shipments import shipment_dispatch, shipments_deliver_all, status_after_shipping
 from .signals import order_placed, order_status_changed
+from .tax import lines_taxed, order_supply, validate_state
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +62,6 @@ class OrderLineInput(NamedTuple):
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def order_totals(
-    subtotal: Decimal, rate: Decimal | None = None
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(tax_rate, tax, total) for a subtotal: INVOICE_TAX_RATE, tax rounded half-up to cents.
-
-    The one place the rule lives: order_place uses it, the cart and checkout
-    pages show the same figures before the order exists, and invoicing
-    applies it with the order's own `rate`.
-    """
-    rate = settings.INVOICE_TAX_RATE if rate is None else rate
-    tax = money(subtotal * rate)
-    return rate, tax, subtotal + tax
 
 
 def add_business_days(start: datetime.date, days: int) -> datetime.date:
@@ -141,7 +129,9 @@ def _validate_lines(items: Sequence) -> list[OrderLineInput]:
     return lines
 
 
-def _fingerprint(*, distributor_id, lines, fulfillment_type, shipping_address, backorder) -> str:
+def _fingerprint(
+    *, distributor_id, lines, fulfillment_type, shipping_address, backorder, shipping_state=""
+) -> str:
     body = {
         "distributor": distributor_id,
         "items": sorted([line.product_id, line.quantity] for line in lines),
@@ -150,6 +140,8 @@ def _fingerprint(*, distributor_id, lines, fulfillment_type, shipping_address, b
     }
     if backorder:  # absent when false, so keys stored before backorders still match
         body["backorder"] = True
+    if shipping_state:  # likewise, for keys stored before states
+        body["shipping_state"] = shipping_state
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -179,6 +171,7 @@ def order_place(
     distributor: Organization,
     fulfillment_type: str = FulfillmentType.DELIVERY,
     shipping_address: str = "",
+    shipping_state: str = "",
     idempotency_key: str | None = None,
     from_cart: Cart | None = None,
     backorder: bool | None = None,
@@ -188,8 +181,11 @@ def order_place(
     `items` are (product_id, quantity) pairs, one per product. Each line's
     price comes from pricing.selectors.price_quotes (the buyer's price list
     for this distributor, the break at the line's quantity) and is
-    snapshotted with the list and break; tax is INVOICE_TAX_RATE on the subtotal,
-    rounded half-up to cents. The lines are allocated from the distributor's
+    snapshotted with the list and break; each line is taxed at the GST rate
+    in force today for its HSN code, CGST + SGST or IGST by the place of
+    supply (`shipping_state`, else the state named in the address, else the
+    buyer's or the seller's: orders.tax, auromart.tax), rounded half-up per
+    line; a line's `line_total` is its taxable value. The lines are allocated from the distributor's
     available stock in the same transaction (on_hand moves only at dispatch).
     `backorder` (None: the buyer's setting, `User.buyer_backorder_policy`):
     False ships complete, so a short line raises InsufficientStock (naming
@@ -223,6 +219,10 @@ def order_place(
         raise ValidationError({"shipping_address": "Enter the address to deliver to."})
     if fulfillment_type == FulfillmentType.PICKUP:
         shipping_address = ""
+    try:
+        shipping_state = validate_state(shipping_state)
+    except ValueError as exc:
+        raise ValidationError({"shipping_state": str(exc)}) from None
     if backorder is None:
         backorder = customer.buyer_backorder_policy == BackorderPolicy.BACKORDER
     key = (idempotency_key or "").strip() or None
@@ -236,6 +236,7 @@ def order_place(
             fulfillment_type=fulfillment_type,
             shipping_address=shipping_address,
             backorder=backorder,
+            shipping_state=shipping_state,
         )
         if (order := _replay(customer=customer, key=key, fingerprint=fingerprint)) is not None:
             return order
@@ -258,6 +259,7 @@ def order_place(
                 distributor=distributor,
                 fulfillment_type=fulfillment_type,
                 shipping_address=shipping_address,
+                shipping_state=shipping_state,
                 key=key,
                 fingerprint=fingerprint,
                 from_cart=from_cart,
@@ -295,13 +297,13 @@ def _place(
     distributor,
     fulfillment_type,
     shipping_address,
+    shipping_state,
     key,
     fingerprint,
     from_cart,
     backorder,
 ) -> Order:
     order_items = []
-    subtotal = Decimal("0")
     buyer = customer.organization if customer.role == Role.RETAILER else None
     # The one price resolution (pricing.selectors): the buyer's list, the
     # break at the line's quantity; the line snapshots all of it.
@@ -311,26 +313,40 @@ def _place(
         products=[products[line.product_id] for line in lines],
         quantities={line.product_id: line.quantity for line in lines},
     )
-    for line in lines:
-        product = products[line.product_id]
-        quote = quotes[product.pk]
-        line_total = money(quote.unit_price * line.quantity)
-        subtotal += line_total
+    supply = order_supply(
+        distributor=distributor,
+        buyer=buyer,
+        fulfillment_type=fulfillment_type,
+        shipping_state=shipping_state,
+        shipping_address=shipping_address,
+    )
+    priced = [(products[line.product_id], line.quantity, quotes[line.product_id]) for line in lines]
+    taxed = lines_taxed(priced=priced, intra_state=supply.intra_state)
+    for (product, quantity, quote), line in zip(priced, taxed, strict=True):
         order_items.append(
             OrderItem(
                 product=product,
                 sku=product.sku,
                 product_name=product.name,
-                quantity=line.quantity,
+                quantity=quantity,
                 unit_price=quote.unit_price,
-                line_total=line_total,
+                line_total=line.tax.taxable,
                 list_price=quote.list_price,
                 price_list_id=quote.price_list_id,
                 price_list_name=quote.price_list_name,
                 price_break_quantity=quote.break_quantity,
+                prices_include_tax=line.includes_tax,
+                hsn_code=line.hsn_code,
+                tax_rate=line.tax.rate,
+                cgst=line.tax.cgst,
+                sgst=line.tax.sgst,
+                igst=line.tax.igst,
             )
         )
-    tax_rate, tax, total = order_totals(subtotal)
+    totals = tax_totals(line.tax for line in taxed)
+    tax_rate = common_rate(
+        (line.tax.rate for line in taxed), subtotal=totals.subtotal, tax=totals.tax
+    )
 
     with transaction.atomic():
         order = Order.objects.create(
@@ -341,11 +357,17 @@ def _place(
             status=OrderStatus.PLACED,
             fulfillment_type=fulfillment_type,
             shipping_address=shipping_address,
+            shipping_state=supply.shipping_state,
+            seller_state=supply.seller_state,
+            place_of_supply=supply.place,
             estimated_delivery=estimate_delivery(fulfillment_type),
-            subtotal=subtotal,
+            subtotal=totals.subtotal,
             tax_rate=tax_rate,
-            tax=tax,
-            total=total,
+            tax=totals.tax,
+            cgst=totals.cgst,
+            sgst=totals.sgst,
+            igst=totals.igst,
+            total=totals.total,
             idempotency_key=key,
             request_fingerprint=fingerprint,
             backorder=backorder,

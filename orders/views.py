@@ -28,6 +28,7 @@ from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
+from pricing.selectors import buyer_organization
 
 from .backorders import order_backorder_cancel
 from .buyer import NO_STORE, PORTAL, RETAILER, buyer_for
@@ -44,8 +45,9 @@ from .forms import (
 )
 from .models import OPEN_STATUSES, FulfillmentType, Order, OrderStatus
 from .retailer_forms import RetailerOrderFilterForm
-from .selectors import default_shipping_address, recommended_products
-from .services import order_place, order_totals
+from .selectors import default_shipping_address, default_shipping_state, recommended_products
+from .services import order_place
+from .tax import order_supply
 
 CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
@@ -67,9 +69,18 @@ def _safe_next(request, fallback: str) -> str:
 
 
 def _estimate(summary: CartSummary) -> dict:
-    """Tax and total as order_place will compute them."""
-    rate, tax, total = order_totals(summary.subtotal)
-    return {"subtotal": summary.subtotal, "tax": tax, "total": total, "rate": rate}
+    """Taxable subtotal, GST and total as order_place computes them (orders.tax); the
+    place of supply is the buyer's state until checkout names the delivery address."""
+    totals = summary.totals
+    return {
+        "subtotal": totals.subtotal,
+        "tax": totals.tax,
+        "cgst": totals.cgst,
+        "sgst": totals.sgst,
+        "igst": totals.igst,
+        "total": totals.total,
+        "supply": summary.supply,
+    }
 
 
 def _page(queryset, request, size):
@@ -373,6 +384,7 @@ class CheckoutView(BuyerView):
             initial={
                 "fulfillment_type": FulfillmentType.DELIVERY,
                 "shipping_address": default_shipping_address(request.user),
+                "shipping_state": default_shipping_state(request.user),
                 "token": new_checkout_token(),
                 "backorder": "1"
                 if request.user.buyer_backorder_policy == BackorderPolicy.BACKORDER
@@ -409,6 +421,7 @@ class CheckoutView(BuyerView):
                 distributor=self.buyer.distributor,
                 fulfillment_type=data["fulfillment_type"],
                 shipping_address=data["shipping_address"],
+                shipping_state=data["shipping_state"],
                 idempotency_key=data["token"],
                 from_cart=cart.cart,
                 backorder=data["backorder"],
@@ -455,6 +468,17 @@ class CheckoutView(BuyerView):
         return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
 
     def render(self, form, summary, status: int = 200):
+        # The estimate for the delivery state the form holds (or the pickup's).
+        data = form.data if form.is_bound else form.initial
+        summary = summary.for_supply(
+            order_supply(
+                distributor=self.buyer.distributor,
+                buyer=buyer_organization(self.request.user),
+                fulfillment_type=data.get("fulfillment_type") or FulfillmentType.DELIVERY,
+                shipping_state=data.get("shipping_state") or "",
+                shipping_address=data.get("shipping_address") or "",
+            )
+        )
         return render(
             self.request,
             self.template_name,

@@ -45,6 +45,9 @@ def seed_gstins(organizations) -> int:
     made = 0
     for index, org in enumerate(sorted(organizations, key=lambda o: o.pk)):
         state = STATE_OF_CITY.get(org.city)
+        if state and not org.state:
+            org.state = state  # the GST state of the address (place of supply, CGST/SGST)
+            org.save(update_fields=["state"])
         if state and not org.gstin:
             org.gstin = _gstin(state, index)
             org.save(update_fields=["gstin"])

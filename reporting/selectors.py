@@ -680,6 +680,10 @@ class MonthlyReport:
     top_products: ReportTable
     by_distributor: ReportTable
     by_region: ReportTable
+    # The tax split by type (GST, auromart.tax); None like `tax`.
+    cgst: Decimal | None = None
+    sgst: Decimal | None = None
+    igst: Decimal | None = None
 
     @property
     def title(self) -> str:
@@ -696,6 +700,9 @@ class MonthlyReport:
             ("units", "Units sold", self.units, "int"),
             ("subtotal", "Revenue before tax", self.subtotal, "money"),
             ("tax", "Tax", self.tax, "money"),
+            ("cgst", "of which CGST", self.cgst, "money"),
+            ("sgst", "of which SGST", self.sgst, "money"),
+            ("igst", "of which IGST", self.igst, "money"),
             ("total", "Revenue with tax", self.total, "money"),
             ("average_cart_value", "Average cart value", self.average_cart_value, "money"),
             ("fulfillment_count", "Orders delivered", f.count, "int"),
@@ -743,6 +750,9 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
         rejected=Count("pk", filter=Q(status=OrderStatus.REJECTED)),
         sold=Count("pk", filter=SOLD),
         tax=Sum("tax", filter=SOLD),
+        cgst=Sum("cgst", filter=SOLD),
+        sgst=Sum("sgst", filter=SOLD),
+        igst=Sum("igst", filter=SOLD),
         total=Sum("total", filter=SOLD),
     )
     lines = _sold_lines(scope, filters, category_ids)
@@ -751,9 +761,11 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
     orders = totals["orders"]
     if whole:
         tax, total = money(placed["tax"] or 0), money(placed["total"] or 0)
+        split = {kind: money(placed[kind] or 0) for kind in ("cgst", "sgst", "igst")}
         average = money(total / orders) if orders else None
     else:
         tax = total = None
+        split = {"cgst": None, "sgst": None, "igst": None}
         average = money(totals["revenue"] / orders) if orders else None
     return MonthlyReport(
         year=year,
@@ -767,6 +779,7 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
         subtotal=totals["revenue"],
         tax=tax,
         total=total,
+        **split,
         average_cart_value=average,
         fulfillment=_fulfillment(scope, filters, category_ids),
         top_products=_sales_table(

@@ -123,7 +123,7 @@ def test_retailer_orders_from_a_distributor_who_ships_and_delivers_and_the_invoi
     expect(row).to_contain_text("₹94,400.00")
     shop.screenshot("b2b-12-retailer-invoices")
     row.get_by_role("link", name=invoice.number, exact=True).click()
-    page.wait_for_url(f"{base}/invoices/{invoice.number}/")
+    page.wait_for_url(f"{base}/invoices/{invoice.seller_slug}/{invoice.number}/")
     expect(page.get_by_text("CloudRest Mattress")).not_to_have_count(0)
     shop.screenshot("b2b-13-retailer-invoice")
     shop.assert_clean()

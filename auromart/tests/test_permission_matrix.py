@@ -180,7 +180,7 @@ def order_pk(name):
 
 
 def order_number(name):
-    return lambda world, role: {"number": world[name].number}
+    return lambda world, role: {"seller": world[name].seller_slug, "number": world[name].number}
 
 
 def _buyer_order_name(role: str) -> str:
@@ -202,7 +202,8 @@ def _buyer_invoice(world, role: str):
 
 
 def buyers_invoice_number(world, role):
-    return {"number": _buyer_invoice(world, role).number}
+    invoice = _buyer_invoice(world, role)
+    return {"seller": invoice.seller_slug, "number": invoice.number}
 
 
 def buyers_invoice_pk(world, role):
@@ -210,7 +211,7 @@ def buyers_invoice_pk(world, role):
 
 
 def invoice_number(name):
-    return lambda world, role: {"number": world[name].number}
+    return lambda world, role: {"seller": world[name].seller_slug, "number": world[name].number}
 
 
 def pk_of(name):

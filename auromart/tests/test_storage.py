@@ -205,13 +205,15 @@ def test_invoice_pdfs_are_written_to_the_bucket_and_downloaded_from_it(s3_media,
     buyer = Client()
     buyer.force_login(order.customer)
 
-    response = buyer.get(f"/invoices/{invoice.number}/pdf/")
+    response = buyer.get(f"/invoices/{invoice.seller_slug}/{invoice.number}/pdf/")
 
     body = _assert_pdf_download(response, s3_media, f"media/invoices/{invoice.issue_date.year}/")
     invoice.refresh_from_db()
     assert invoice.pdf == f"invoices/{invoice.issue_date.year}/{invoice.number}.pdf"
     assert not settings.MEDIA_ROOT.exists()  # nothing on this host's disk
-    again = buyer.get(f"/invoices/{invoice.number}/pdf/")  # read back, not rendered again
+    again = buyer.get(
+        f"/invoices/{invoice.seller_slug}/{invoice.number}/pdf/"
+    )  # read back, not rendered again
     assert b"".join(again.streaming_content) == body
 
 

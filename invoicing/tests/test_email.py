@@ -67,7 +67,10 @@ def test_the_invoice_email_reaches_a_real_smtp_server_with_the_pdf_attached(
     text, html = parts(mail)
     for part in (text, html):
         assert invoice.number in part and order.number in part and "Assam tea" in part
-        assert f"{invoice.total:,.2f}" in part and f"/invoices/{invoice.number}/" in part
+        assert (
+            f"{invoice.total:,.2f}" in part
+            and f"/invoices/{invoice.seller_slug}/{invoice.number}/" in part
+        )
         assert "DTDC-77" in part and f"{order.number}-S1" in part
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == f"{invoice.number}.pdf"
@@ -86,10 +89,10 @@ def test_the_invoice_email_reaches_a_real_smtp_server_with_the_pdf_attached(
     notice = json.loads(raw)
     assert notice["to"] == "+91 98450 12345"
     assert invoice.number in notice["text"] and order.number in notice["text"]
-    assert notice["text"].endswith(f"/invoices/{invoice.number}/")
+    assert notice["text"].endswith(f"/invoices/{invoice.seller_slug}/{invoice.number}/")
     # In-app, linking to the invoice page.
     inbox = Notification.objects.get(user=customer, event="invoice_issued")
-    assert inbox.link == f"/invoices/{invoice.number}/"
+    assert inbox.link == f"/invoices/{invoice.seller_slug}/{invoice.number}/"
     rows = OutboundMessage.objects.filter(template="invoice")
     assert sorted(rows.values_list("channel", "status")) == [
         (Channel.EMAIL, MessageStatus.SENT),
@@ -97,7 +100,10 @@ def test_the_invoice_email_reaches_a_real_smtp_server_with_the_pdf_attached(
     ]
     # The PDF rendered once, when the e-mail went out, and is kept.
     invoice.refresh_from_db()
-    assert invoice.pdf == f"invoices/{invoice.issue_date:%Y}/{invoice.number}.pdf"
+    assert (
+        invoice.pdf
+        == f"invoices/{invoice.issue_date:%Y}/{invoice.seller_slug}/{invoice.number}.pdf"
+    )
 
 
 def test_a_retailers_invoice_also_goes_to_the_organizations_accounts_address(

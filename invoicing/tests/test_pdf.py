@@ -78,9 +78,12 @@ def test_the_pdf_holds_the_number_every_line_the_tax_and_the_total():
     for line in invoice.lines.all():
         assert line.sku in text and line.description in text
         assert money_display(line.line_total) in text
-    # 11.25x2 + 12.25x3 + 13.25x4 = 112.25; tax 18% = 20.205 -> 20.21 (half-up)
-    assert invoice.subtotal == Decimal("112.25") and invoice.tax == Decimal("20.21")
-    assert "Tax (18%)" in text and "₹20.21" in text and "₹132.46" in text
+    # 11.25x2 + 12.25x3 + 13.25x4 = 112.25; intra-state (the seller's state is the
+    # place of supply): CGST and SGST at 9 % per line, half-up: 2.03 + 3.31 + 4.77
+    assert invoice.subtotal == Decimal("112.25") and invoice.tax == Decimal("20.22")
+    assert invoice.cgst == invoice.sgst == Decimal("10.11")
+    assert "CGST" in text and "SGST" in text and "IGST (inter-state)" not in text
+    assert "₹10.11" in text and "₹132.47" in text
     assert "Deccan Distribution" in text and "Plot 7, Peenya" in text
     assert invoice.buyer_name in text
     assert "Page 1 of 1" in text
@@ -117,8 +120,13 @@ def test_a_200_line_invoice_spans_pages_with_the_header_repeated_and_page_number
         seen.update(word for word in text.split() if word.startswith("SKU-") and word[4:].isdigit())
         if page < pages:
             # Every page that carries lines starts its table with the header row.
-            header = next(line for line in text.splitlines() if "Description" in line)
-            assert all(h in header for h in ("SKU", "Quantity", "Unit price", "Amount"))
+            # (two text lines: "Unit price" and "Taxable value" wrap in their columns)
+            rows = text.splitlines()
+            at = next(n for n, line in enumerate(rows) if "Item (SKU)" in line)
+            header = " ".join(rows[max(at - 1, 0) : at + 2])
+            assert all(h in header for h in ("SKU", "HSN", "Qty", "Unit", "Taxable", "Rate")), (
+                header
+            )
     assert seen == {f"SKU-{n:04d}" for n in range(1, 201)}
     assert money_display(invoice.total) in pdf_text(pdf, pages)
 
@@ -127,7 +135,7 @@ def test_the_pdf_is_stored_under_media_root_and_rendered_again_when_missing(sett
     invoice = delivered_order().invoices.get()
     path = services.invoice_pdf_ensure(invoice=invoice)
     year = invoice.issue_date.year
-    assert path == f"invoices/{year}/{invoice.number}.pdf"
+    assert path == f"invoices/{year}/{invoice.seller_slug}/{invoice.number}.pdf"
     assert default_storage.path(path).startswith(str(settings.MEDIA_ROOT))
     invoice.refresh_from_db()
     assert invoice.pdf == path and invoice.pdf_rendered_at is not None
@@ -158,8 +166,9 @@ def test_markup_in_a_product_name_is_printed_as_text():
         distributor=distributor, name='<img src="http://203.0.113.9/x.png"> Tea'
     )
     invoice = delivered_order(distributor=distributor, lines=[(product, 1)]).invoices.get()
-    text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk)))
-    assert '<img src="http://203.0.113.9/x.png"> Tea' in text
+    # -raw: the description column is narrow since the GST columns and wraps the name.
+    text = pdf_text(services.invoice_pdf_bytes(invoice_detail(pk=invoice.pk)), mode="-raw")
+    assert '<img src="http://203.0.113.9/x.png"> Tea' in " ".join(text.split())
 
 
 def test_a_paid_invoice_is_marked_paid():

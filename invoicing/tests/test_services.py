@@ -14,6 +14,7 @@ from inventory.tests.factories import DistributorFactory
 from invoicing import services
 from invoicing.exceptions import InvoiceStateError
 from invoicing.models import Invoice, InvoiceStatus
+from invoicing.numbering import financial_year
 from invoicing.signals import invoice_issued
 from orders.models import Order, OrderStatus, Shipment
 from orders.services import order_transition
@@ -24,7 +25,7 @@ from .factories import TO_DELIVERED, deliver, delivered_order
 
 pytestmark = pytest.mark.django_db
 
-YEAR = timezone.localdate().year
+YEAR = financial_year(timezone.localdate())
 
 
 def test_delivering_an_order_issues_one_invoice_with_its_lines_and_money(settings):
@@ -86,8 +87,13 @@ def test_delivering_an_order_issues_one_invoice_with_its_lines_and_money(setting
     ]
     # 3849.97 x 0.18 = 692.9946 -> 692.99
     assert invoice.subtotal == Decimal("3849.97")
-    assert invoice.tax_rate == Decimal("0.1800") and invoice.tax == Decimal("692.99")
-    assert invoice.total == Decimal("4542.96")
+    # Seller and place of supply in Karnataka (the address names no state; a
+    # private customer: the seller's): CGST + SGST at 9 %, rounded per line:
+    # 850.00 -> 76.50 + 76.50; 2999.97 -> 270.00 + 270.00 (269.9973 half-up).
+    assert invoice.seller_state == invoice.place_of_supply == "29"
+    assert invoice.tax_rate == Decimal("0.1800") and invoice.tax == Decimal("693.00")
+    assert invoice.cgst == invoice.sgst == Decimal("346.50") and invoice.igst == 0
+    assert invoice.total == Decimal("4542.97")
     assert (invoice.subtotal, invoice.tax, invoice.total) == (
         order.subtotal,
         order.tax,
@@ -132,18 +138,26 @@ def test_delivering_again_or_replaying_the_signals_issues_no_second_invoice():
             },
             number="INV-TEST-1",
         )
-    # The next delivery takes the next number: nothing was consumed by the replays.
-    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
+    # The seller's next delivery takes the next number: nothing was consumed by the replays.
+    assert (
+        delivered_order(distributor=invoice.distributor).invoices.get().number
+        == f"INV-{YEAR}-000002"
+    )
 
 
 def test_tax_is_rounded_half_up_to_cents(settings):
     settings.INVOICE_TAX_RATE = Decimal("0.09")
-    distributor = DistributorFactory()
-    # 0.50 x 9% = 0.045: half-up gives 0.05 (banker's rounding would give 0.04).
+    distributor = DistributorFactory(state="27")
+    # Inter-state (IGST at the full rate): 0.50 x 9% = 0.045: half-up gives
+    # 0.05 (banker's rounding would give 0.04).
     item = stocked_product(distributor=distributor, price=Decimal("0.50"))
-    invoice = delivered_order(distributor=distributor, lines=[(item, 1)]).invoices.get()
-    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+    order = place_order(
+        distributor=distributor, lines=[(item, 1)], shipping_address="1 Main Road, Goa"
+    )
+    invoice = deliver(order).invoices.get()
+    assert (invoice.subtotal, invoice.igst, invoice.tax, invoice.total) == (
         Decimal("0.50"),
+        Decimal("0.05"),
         Decimal("0.05"),
         Decimal("0.55"),
     )
@@ -209,7 +223,9 @@ def test_a_dispatch_that_rolls_back_takes_its_shipment_invoice_and_number_with_i
 
     first = order_transition(order=first, to_status=OrderStatus.SHIPPED, by=None)
     assert first.invoices.get().number == f"INV-{YEAR}-000001"  # the number was not lost
-    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
+    assert (
+        delivered_order(distributor=first.distributor).invoices.get().number == f"INV-{YEAR}-000002"
+    )
 
 
 def test_an_order_shipped_before_invoices_per_shipment_is_invoiced_when_delivered():
@@ -267,7 +283,8 @@ def test_void_needs_a_reason_keeps_the_number_and_the_next_number_moves_on():
     assert void.voided_by == staff and void.void_reason == "Billed to the wrong store"
     with pytest.raises(InvoiceStateError):
         services.invoice_mark_paid(invoice=void, by=staff)
-    assert delivered_order().invoices.get().number == f"INV-{YEAR}-000002"
+    next_one = delivered_order(distributor=invoice.distributor).invoices.get()
+    assert next_one.number == f"INV-{YEAR}-000002"
 
 
 def test_the_database_refuses_a_paid_invoice_without_a_date():

@@ -70,11 +70,11 @@ REQUIRED = {
         "INV-2026-000123",
         "AM-261121-K7Q2ZD",
         "Sona masoori rice",
-        "Tax (18%)",
-        "₹333.00",
+        "CGST",
+        "₹166.50",
         "₹2,183.00",
         "25 December 2026",
-        "/invoices/INV-2026-000123/",
+        "/invoices/org-1/INV-2026-000123/",
     ],
     # last month's headline figures for staff, and where the full report is
     "monthly_report": [

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api.fields import distributor_from_id
+from accounts.gst import ADDRESS_STATE_CHOICES
 from accounts.models import Organization
 from auromart.api.fields import MAX_ID, StrictIntegerField
 from catalog.selectors import default_store
@@ -72,6 +73,14 @@ class OrderCreateSerializer(serializers.Serializer):
         default="",
         help_text="Required for delivery; ignored for pickup.",
     )
+    shipping_state = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2,
+        default="",
+        help_text='The delivery address\'s GST state code (e.g. "27"); absent: the state named '
+        "in shipping_address, else your organization's. It decides CGST + SGST or IGST.",
+    )
     backorder = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -82,6 +91,13 @@ class OrderCreateSerializer(serializers.Serializer):
             "(a retailer's: its organization's)."
         ),
     )
+
+    def validate_shipping_state(self, value):
+        if value and value not in dict(ADDRESS_STATE_CHOICES):
+            raise serializers.ValidationError(
+                f"“{value}” is not a GST state code of an address (01-38, e.g. 27 for Maharashtra)."
+            )
+        return value
 
     def validate_distributor_id(self, value):
         return None if value is None else distributor_from_id(value)
@@ -140,6 +156,12 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "cancelled",
             "unit_price",
             "line_total",
+            "prices_include_tax",
+            "hsn_code",
+            "tax_rate",
+            "cgst",
+            "sgst",
+            "igst",
         ]
         read_only_fields = fields
 
@@ -220,6 +242,15 @@ class OrderSerializer(serializers.ModelSerializer):
     status_history = OrderStatusChangeSerializer(source="status_changes", many=True, read_only=True)
     shipments = ShipmentSerializer(many=True, read_only=True)
     tracking_url = serializers.SerializerMethodField(help_text=TRACKING_URL_HELP)
+    # Plain strings (a GST state code, "" when none), not a third copy of the state enum.
+    shipping_state = serializers.CharField(
+        read_only=True, help_text="The delivery address's GST state code; empty for a pickup."
+    )
+    place_of_supply = serializers.CharField(
+        read_only=True,
+        help_text="The GST state code of the place of supply: equal to the seller's state, "
+        "CGST + SGST are charged; otherwise IGST.",
+    )
 
     class Meta:
         model = Order
@@ -230,10 +261,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "fulfillment_type",
             "backorder",
             "shipping_address",
+            "shipping_state",
+            "place_of_supply",
             "distributor",
             "items",
             "subtotal",
             "tax",
+            "cgst",
+            "sgst",
+            "igst",
             "total",
             "estimated_delivery",
             "tracking_reference",

@@ -63,6 +63,7 @@ def place_order_or_error(request, data: dict) -> tuple[Order | None, Response | 
             distributor=data["distributor"],
             fulfillment_type=data["fulfillment_type"],
             shipping_address=data["shipping_address"],
+            shipping_state=data["shipping_state"],
             idempotency_key=request.headers.get("Idempotency-Key"),
             backorder=data.get("backorder"),
         )

@@ -110,10 +110,15 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
         "fulfillment_type",
         "backorder",
         "shipping_address",
+        "shipping_state",
+        "place_of_supply",
         "distributor",
         "items",
         "subtotal",
         "tax",
+        "cgst",
+        "sgst",
+        "igst",
         "total",
         "estimated_delivery",
         "tracking_reference",
@@ -141,6 +146,13 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
             "cancelled": 0,
             "unit_price": "19.99",
             "line_total": "59.97",
+            # GST (#15): the store's state is not known, so intra-state; per line.
+            "prices_include_tax": False,
+            "hsn_code": "",
+            "tax_rate": "0.1800",
+            "cgst": "5.40",
+            "sgst": "5.40",
+            "igst": "0.00",
         },
         {
             "product_id": mug.pk,
@@ -153,8 +165,18 @@ def test_place_order_answers_201_with_the_order(buyer, customer, store):
             "cancelled": 0,
             "unit_price": "5.55",
             "line_total": "5.55",
+            "prices_include_tax": False,
+            "hsn_code": "",
+            "tax_rate": "0.1800",
+            "cgst": "0.50",
+            "sgst": "0.50",
+            "igst": "0.00",
         },
     ]
+    # The contract of #3: subtotal = the lines' totals, total = subtotal + tax.
+    assert Decimal(data["subtotal"]) == sum(Decimal(i["line_total"]) for i in data["items"])
+    assert Decimal(data["total"]) == Decimal(data["subtotal"]) + Decimal(data["tax"])
+    assert Decimal(data["tax"]) == sum(Decimal(data[kind]) for kind in ("cgst", "sgst", "igst"))
     assert data["estimated_delivery"] == services.estimate_delivery("delivery").isoformat()
     assert data["tracking_reference"] == "" and data["tracking_url"] is None
     assert data["created_at"]
@@ -177,8 +199,13 @@ def test_money_is_snapshotted_and_tax_rounds_half_up(
 ):
     settings.INVOICE_TAX_RATE = Decimal(rate)
     item = stocked_product(distributor=store, on_hand=10, price=Decimal(price))
+    store.state = "27"
+    store.save()
 
-    data = buyer.post(ORDERS, body_for((item, quantity)), format="json").json()
+    # Inter-state (IGST at the full rate), so one rounding of the whole line's tax.
+    body = {**body_for((item, quantity)), "shipping_state": "29"}
+    data = buyer.post(ORDERS, body, format="json").json()
+    assert data["place_of_supply"] == "29" and data["igst"] == data["tax"]
 
     assert (data["subtotal"], data["tax"], data["total"]) == (subtotal, tax, total)
     expected_tax = (Decimal(subtotal) * Decimal(rate)).quantize(

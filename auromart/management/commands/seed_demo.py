@@ -517,7 +517,10 @@ class Command(BaseCommand):
                 customer=buyer,
                 distributor=store,
                 items=[(pid, rng.randint(1, 3)) for pid in rng.sample(in_stock, lines)],
-                shipping_address="42 Lake View Road\nBengaluru 560001",
+                # GST: the customer's is inter-state (IGST), the Pune retailer's intra-state.
+                shipping_address="42 Lake View Road\nBengaluru, Karnataka 560001"
+                if buyer is buyers[0]
+                else "Lakeside Retail Mart, FC Road\nPune, Maharashtra 411004",
             )
             for status in steps:
                 order = order_transition(

@@ -1,0 +1,105 @@
+"""An order's GST, the same for the cart's estimate and for order placement.
+
+The rule itself (place of supply, CGST + SGST or IGST, per-line half-up
+rounding, tax-inclusive prices) is auromart.tax; this module finds the
+parties' states and the rates in force (catalog.hsn, one query) and taxes
+priced lines with them.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.gst import STATE_CODES, state_from_text
+from accounts.models import Organization
+from auromart.tax import LineTax, is_intra_state, line_tax, place_of_supply
+from catalog.hsn import default_rate, hsn_rates_on
+
+from .models import FulfillmentType
+
+
+@dataclass(frozen=True)
+class Supply:
+    seller_state: str
+    shipping_state: str
+    place: str  # the place of supply
+    intra_state: bool
+
+    @property
+    def place_name(self) -> str:
+        return STATE_CODES.get(self.place, "")
+
+
+def order_supply(
+    *,
+    distributor: Organization,
+    buyer: Organization | None,
+    fulfillment_type: str,
+    shipping_state: str = "",
+    shipping_address: str = "",
+) -> Supply:
+    """Where an order is supplied: the delivery address's state (given, else named in its
+    text), for a pickup the buyer organization's; unknown: the seller's (auromart.tax)."""
+    delivery = fulfillment_type == FulfillmentType.DELIVERY
+    if delivery and not shipping_state:
+        shipping_state = state_from_text(shipping_address)
+    if not delivery:
+        shipping_state = ""
+    seller_state = distributor.gst_state
+    place = place_of_supply(
+        delivery=delivery,
+        shipping_state=shipping_state,
+        buyer_state=buyer.gst_state if buyer is not None else "",
+        seller_state=seller_state,
+    )
+    return Supply(
+        seller_state=seller_state,
+        shipping_state=shipping_state,
+        place=place,
+        intra_state=is_intra_state(seller_state=seller_state, place=place),
+    )
+
+
+def validate_state(value: str) -> str:
+    """A state code from input ("" allowed); raises ValueError naming the problem."""
+    value = (value or "").strip()
+    if value and value not in STATE_CODES:
+        raise ValueError(f"“{value}” is not a GST state code (01-38, 97 or 99).")
+    return value
+
+
+@dataclass(frozen=True)
+class TaxedLine:
+    hsn_code: str
+    includes_tax: bool
+    tax: LineTax
+
+
+def lines_taxed(
+    *, priced: list[tuple], intra_state: bool, on: datetime.date | None = None
+) -> list[TaxedLine]:
+    """Tax each (product, quantity, quote) at the rate in force on `on` for its HSN code.
+
+    One query (the rates of these codes); a product without a code, or a code
+    without a rate that day, takes INVOICE_TAX_RATE (catalog.hsn).
+    """
+    on = on or timezone.localdate()
+    rates = hsn_rates_on({product.hsn_code for product, _, _ in priced}, on)
+    taxed = []
+    for product, quantity, quote in priced:
+        rate = rates[product.hsn_code] if product.hsn_code else default_rate()
+        taxed.append(
+            TaxedLine(
+                hsn_code=product.hsn_code,
+                includes_tax=quote.prices_include_tax,
+                tax=line_tax(
+                    amount=quote.unit_price * quantity,
+                    rate=Decimal(rate),
+                    intra_state=intra_state,
+                    includes_tax=quote.prices_include_tax,
+                ),
+            )
+        )
+    return taxed
