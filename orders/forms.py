@@ -89,11 +89,9 @@ class CheckoutForm(forms.Form):
         if cleaned.get("fulfillment_type") == FulfillmentType.DELIVERY and not cleaned.get(
             "shipping_state"
         ):
-            named = state_from_text(cleaned.get("shipping_address") or "")
-            if named:
-                cleaned["shipping_state"] = named
-            else:
-                self.add_error("shipping_state", "Choose the state of the delivery address.")
+            # Else the state the address names; none: the buyer's or the seller's
+            # (auromart.tax), as the API does.
+            cleaned["shipping_state"] = state_from_text(cleaned.get("shipping_address") or "")
         return cleaned
 
 

@@ -249,6 +249,13 @@ def test_detail_has_lines_buyer_history_and_the_allowed_moves(api, distributor, 
             "cancelled": 0,
             "unit_price": str(tea.price),
             "line_total": str(order.subtotal),
+            # GST (#15), the line's snapshot
+            "prices_include_tax": False,
+            "hsn_code": "",
+            "tax_rate": "0.1800",
+            "cgst": str(order.cgst),
+            "sgst": str(order.sgst),
+            "igst": str(order.igst),
         }
     ]
     assert [(h["from_status"], h["to_status"]) for h in body["status_history"]] == [

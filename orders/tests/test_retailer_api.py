@@ -165,6 +165,12 @@ def test_the_order_shape_is_the_customer_shape_plus_who_placed_it(client_for, al
         "status_history",
         "shipments",
         "placed_by",
+        # GST (#15): additive
+        "shipping_state",
+        "place_of_supply",
+        "cgst",
+        "sgst",
+        "igst",
     }
 
 

@@ -86,10 +86,15 @@ def test_place_snapshots_prices_and_rounds_tax_half_up(distributor, settings):
 def test_half_cent_rounds_up(distributor, settings):
     settings.INVOICE_TAX_RATE = Decimal("0.10")
     product = stocked_product(distributor=distributor, price=Decimal("0.05"))
+    distributor.state = "27"
+    distributor.save()
 
-    order = place_order(distributor=distributor, lines=[(product, 1)])
+    # Inter-state, so IGST at the full rate on the line (GST rounds per line).
+    order = place_order(
+        distributor=distributor, lines=[(product, 1)], shipping_address="1 Beach Road, Goa"
+    )
 
-    assert order.tax == Decimal("0.01")  # 0.005 -> 0.01, not banker's 0.00
+    assert order.igst == order.tax == Decimal("0.01")  # 0.005 -> 0.01, not banker's 0.00
 
 
 def test_place_allocates_and_records_the_demand_without_touching_the_shelf(distributor):
