@@ -73,7 +73,7 @@ def fill_gst(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_organization_state"),
+        ("accounts", "0008_organization_state"),
         ("invoicing", "0003_invoice_per_shipment"),
         ("orders", "0006_order_gst"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -75,7 +75,7 @@ def _flush(Order, OrderItem, batch, items_batch):
 class Migration(migrations.Migration):
     dependencies = [
         ("orders", "0005_orderitem_price_snapshot"),
-        ("accounts", "0009_organization_state"),
+        ("accounts", "0008_organization_state"),
         ("catalog", "0007_hsn_codes_and_rates"),
     ]
 
