@@ -22,10 +22,10 @@ Orders (subtotal, 18 % tax half-up / total, then the last status):
   O1 2025-03-03 09:00 c1 @North Hammer x2, Drill x1 119.99 21.60 / 141.59 delivered 03-05 09:00
   O2 2025-03-03 15:00 shop @North Hammer x18 180.00 32.40 / 212.40 delivered 03-06 15:00
      (Hammer at North reaches 0: automatic request PR1 for 10)
-  O3 2025-03-10 10:00 c2 @South Rake x3, Drill x2 216.63 38.99 / 255.62 delivered 03-11 22:00
+  O3 2025-03-10 10:00 c2 @South Rake x3, Drill x2 216.63 39.00 / 255.63 delivered 03-11 22:00
   O4 2025-03-10 11:00 c1 @South Hammer x1 10.00 1.80 / 11.80 cancelled 03-10 12:00
   O5 2025-03-12 08:00 shop @South Rake x4 22.20 4.00 / 26.20 rejected 03-12 09:00
-  O6 2025-03-20 18:00 c2 @North Rake x10 55.50 9.99 / 65.49 shipped 03-21 10:00
+  O6 2025-03-20 18:00 c2 @North Rake x10 55.50 10.00 / 65.50 shipped 03-21 10:00
   R1 2025-03-25 12:00 c1 @South Drill x50: refused (8 available, ship complete): no order,
      one demand line of 50 refused
   O8 2025-04-01 00:30 c1 @South Rake x1 5.55 1.00 / 6.55 placed

@@ -107,12 +107,12 @@ def test_monthly_json(m):
         "orders_cancelled": 1,
         "orders_rejected": 1,
     }
-    # 572.12 before tax, 102.98 tax, 675.10 total, 675.10 / 4 = 168.775 -> 168.78
+    # 572.12 before tax, 103.00 tax, 675.12 total, 675.12 / 4 = 168.78
     assert (data["units"], data["subtotal"], data["tax"], data["total"]) == (
         36,
         "572.12",
-        "102.98",
-        "675.10",
+        "103.00",
+        "675.12",
     )
     assert data["average_cart_value"] == "168.78"
     assert data["fulfillment"] == {
@@ -136,7 +136,7 @@ def test_monthly_csv_parses_back(m):
     rows = parse_csv(response)
     summary = {r["key"]: r["value"] for r in rows if r["section"] == "summary"}
     assert summary["orders"] == "4"
-    assert (summary["subtotal"], summary["tax"], summary["total"]) == ("572.12", "102.98", "675.10")
+    assert (summary["subtotal"], summary["tax"], summary["total"]) == ("572.12", "103.00", "675.12")
     assert summary["average_cart_value"] == "168.78"
     assert summary["fulfillment_median_hours"] == "48"
     by_region = [(r["key"], r["revenue"]) for r in rows if r["section"] == "by_region"]
@@ -189,8 +189,8 @@ def test_a_distributor_never_sees_another_distributors_sales(m):
         not in south.get(MONTHLY, {"year": 2025, "month": 3, "format": "csv"}).content.decode()
     )
     monthly = south.get(MONTHLY, {"year": 2025, "month": 3}).json()
-    # O3 sold (255.62 with tax); O4 cancelled; O5 rejected
-    assert (monthly["orders"], monthly["orders_placed"], monthly["total"]) == (1, 3, "255.62")
+    # O3 sold (255.63 with tax); O4 cancelled; O5 rejected
+    assert (monthly["orders"], monthly["orders_placed"], monthly["total"]) == (1, 3, "255.63")
     assert [r["label"] for r in monthly["by_distributor"]] == ["South Depot"]
 
 

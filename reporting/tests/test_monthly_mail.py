@@ -65,8 +65,8 @@ def test_the_command_mails_march_to_subscribed_staff_once_with_the_pdf(
     text, html = parts(mail)
     for part in (text, html):
         # The fixed market's March (test_selectors.test_monthly_report): 4 orders sold,
-        # 36 units, 572.12 before tax, 675.10 with tax, average cart 168.78.
-        assert "₹572.12" in part and "₹675.10" in part and "₹168.78" in part
+        # 36 units, 572.12 before tax, 675.12 with tax, average cart 168.78.
+        assert "₹572.12" in part and "₹675.12" in part and "₹168.78" in part
     assert "/reports/monthly/?year=2025&month=3" in text
     assert "/reports/monthly/?year=2025&amp;month=3" in html
     [attachment] = list(mail.iter_attachments())
@@ -74,7 +74,7 @@ def test_the_command_mails_march_to_subscribed_staff_once_with_the_pdf(
     assert attachment.get_content_type() == "application/pdf"
     body = pdf_text(attachment.get_content())
     assert "Monthly report 2025-03" in body
-    assert "572.12" in body and "675.10" in body and "North Depot" in body and "355.49" in body
+    assert "572.12" in body and "675.12" in body and "North Depot" in body and "355.49" in body
     assert "Top products by revenue" in body and "Revenue by distributor" in body
 
     # Again for the same month (a second beat run, a retry): nothing new.

@@ -2,8 +2,8 @@
 
 Orders of March 2025 that count as sales (not rejected/cancelled): O1, O2, O3, O6.
   subtotals 119.99 + 180.00 + 216.63 + 55.50 = 572.12
-  tax (18 %, half-up) 21.60 + 32.40 + 38.99 + 9.99 = 102.98
-  totals 141.59 + 212.40 + 255.62 + 65.49 = 675.10
+  tax (18 %: 9 % CGST + 9 % SGST per line, half-up) 21.60 + 32.40 + 39.00 + 10.00 = 103.00
+  totals 141.59 + 212.40 + 255.63 + 65.50 = 675.12
   units O1 3 + O2 18 + O3 5 + O6 10 = 36
 O7 (February), O8 (1 April 00:30) fall outside; O4 cancelled, O5 rejected.
 """
@@ -76,9 +76,9 @@ def test_orders_per_day(m):
 
 
 def test_average_cart_value(m):
-    # 675.10 / 4 = 168.775 -> 168.78 (half-up)
+    # 675.12 / 4 = 168.78
     assert s.average_cart_value(scope=ALL, filters=MARCH) == D("168.78")
-    # North: (141.59 + 212.40 + 65.49) / 3 = 419.48 / 3 = 139.8266.. -> 139.83
+    # North: (141.59 + 212.40 + 65.50) / 3 = 419.49 / 3 = 139.83
     assert s.average_cart_value(scope=scope(m, "north"), filters=MARCH) == D("139.83")
     # Acme sees its lines only: (20.00 + 99.99 + 180.00 + 199.98) / 3 orders = 166.6566.. -> 166.66
     assert s.average_cart_value(scope=scope(m, "acme"), filters=MARCH) == D("166.66")
@@ -242,7 +242,7 @@ def test_fulfillment_times(m):
 def test_monthly_report(m):
     r = s.monthly_report(scope=ALL, year=2025, month=3)
     assert (r.orders, r.orders_placed, r.orders_cancelled, r.orders_rejected) == (4, 6, 1, 1)
-    assert (r.units, r.subtotal, r.tax, r.total) == (36, D("572.12"), D("102.98"), D("675.10"))
+    assert (r.units, r.subtotal, r.tax, r.total) == (36, D("572.12"), D("103.00"), D("675.12"))
     assert r.average_cart_value == D("168.78")
     assert r.fulfillment == DurationStats(3, D("52.00"), D("48.00"), D("72.00"))
     assert [x["key"] for x in r.top_products.rows] == ["DRL-1", "HAM-1", "RAK-1"]
@@ -264,9 +264,9 @@ def test_monthly_report_scoped(m):
     )
     assert (south.subtotal, south.tax, south.total, south.average_cart_value) == (
         D("216.63"),
-        D("38.99"),
-        D("255.62"),
-        D("255.62"),
+        D("39.00"),
+        D("255.63"),
+        D("255.63"),
     )
     assert [x["label"] for x in south.by_distributor.rows] == ["South Depot"]
     acme = s.monthly_report(scope=scope(m, "acme"), year=2025, month=3)

@@ -164,13 +164,13 @@ def test_sales_by_region_with_a_category_filter(m):
 def test_monthly_page_summary(m):
     response = client_for(m.users["staff"]).get(MONTHLY, {"year": 2025, "month": 3})
     summary = parse(response).by_key
-    # test_selectors.test_monthly_report: 572.12 before tax, 102.98 tax, 675.10 total, / 4 orders
+    # test_selectors.test_monthly_report: 572.12 before tax, 103.00 tax, 675.12 total, / 4 orders
     assert summary["orders"] == "4"
     assert summary["orders_placed"] == "6"
     assert (summary["subtotal"], summary["tax"], summary["total"]) == (
         "₹572.12",
-        "₹102.98",
-        "₹675.10",
+        "₹103.00",
+        "₹675.12",
     )
     assert summary["average_cart_value"] == "₹168.78"
     assert (summary["fulfillment_mean_hours"], summary["fulfillment_p90_hours"]) == (
@@ -375,7 +375,7 @@ def test_monthly_exports_parse_back_to_the_page(m):
     assert display_text(Decimal(cells[("summary", "total")][3]), "money") == summary["total"]
 
     text = pdf_text(get_export(client, MONTHLY, params, "pdf").content)
-    for figure in ("572.12", "102.98", "675.10", "168.78", "355.49", "216.63"):
+    for figure in ("572.12", "103.00", "675.12", "168.78", "355.49", "216.63"):
         assert figure in text
     assert "Top products by revenue" in text  # the page's charts
 
