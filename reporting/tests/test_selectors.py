@@ -243,6 +243,10 @@ def test_monthly_report(m):
     r = s.monthly_report(scope=ALL, year=2025, month=3)
     assert (r.orders, r.orders_placed, r.orders_cancelled, r.orders_rejected) == (4, 6, 1, 1)
     assert (r.units, r.subtotal, r.tax, r.total) == (36, D("572.12"), D("103.00"), D("675.12"))
+    # Every buyer is in its seller's state: CGST = SGST, per line 9 % half-up:
+    # O1 1.80 + 9.00, O2 16.20, O3 1.50 + 18.00, O6 5.00 = 51.50 each; no IGST.
+    assert (r.cgst, r.sgst, r.igst) == (D("51.50"), D("51.50"), D("0.00"))
+    assert ("cgst", "of which CGST", D("51.50"), "money") in r.summary()
     assert r.average_cart_value == D("168.78")
     assert r.fulfillment == DurationStats(3, D("52.00"), D("48.00"), D("72.00"))
     assert [x["key"] for x in r.top_products.rows] == ["DRL-1", "HAM-1", "RAK-1"]
