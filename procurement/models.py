@@ -169,7 +169,21 @@ class PurchaseOrder(models.Model):
     original_expected_date = models.DateField(
         null=True, blank=True, help_text="The date first asked for; on-time is measured against it."
     )
-    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="The lines' taxable value (the approval limits compare it; GST is input tax).",
+    )
+    # GST from the buyer's side (auromart.tax): the supplier sells, the distributor
+    # buys; the place of supply is the distributor's state (goods delivered there).
+    supplier_gstin = models.CharField(max_length=15, blank=True)
+    buyer_gstin = models.CharField(max_length=15, blank=True)
+    supplier_state = models.CharField(max_length=2, blank=True)
+    place_of_supply = models.CharField(max_length=2, blank=True)
+    cgst = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    sgst = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    igst = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -221,6 +235,14 @@ class PurchaseOrder(models.Model):
         return self.number
 
     @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst
+
+    @property
+    def total_with_tax(self) -> Decimal:
+        return self.total + self.tax
+
+    @property
     def on_time_date(self):
         """The date on-time is measured against: the original one, not a revision."""
         return self.original_expected_date or self.expected_date
@@ -257,6 +279,12 @@ class PurchaseOrderLine(models.Model):
     )
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    # GST of the line (auromart.tax.tax_on on line_total, the HSN rate in force at approval).
+    hsn_code = models.CharField(max_length=8, blank=True)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
+    cgst = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    sgst = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    igst = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["pk"]

@@ -14,9 +14,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.gst import state_name
 from accounts.models import Organization, User
 from auromart.numbering import number_next
 from auromart.pdf import render_pdf
+from auromart.tax import hsn_summary, is_intra_state, tax_on, tax_totals
+from catalog.hsn import default_rate, hsn_rates_on
 from catalog.models import Product, SupplierLine
 from inventory.models import StockItem
 
@@ -188,10 +191,15 @@ def procurement_requests_approve(
         groups[(request.supplier_id, request.distributor_id)].append(request)
 
     now = timezone.now()
+    suppliers = Organization.objects.in_bulk({r.supplier_id for r in requests})
+    rates = hsn_rates_on((p.hsn_code for p in products.values()), timezone.localdate())
     limit = _approval_limit()
     calendars = calendars_for(distributors)
     orders = []
     for (supplier_id, distributor_id), members in sorted(groups.items()):
+        supplier, distributor = suppliers[supplier_id], distributors[distributor_id]
+        # The distributor buys for delivery to itself: its state is the place of supply.
+        intra = is_intra_state(seller_state=supplier.state, place=distributor.state)
         lines = []
         for request in members:
             product = products[request.product_id]
@@ -201,6 +209,9 @@ def procurement_requests_approve(
                 raise ValidationError(
                     {"request_ids": f"{request.number}: the line total is too large."}
                 )
+            line_total = (unit_cost * request.quantity).quantize(CENT, ROUND_HALF_UP)
+            rate = rates[product.hsn_code] if product.hsn_code else default_rate()
+            taxed = tax_on(taxable=line_total, rate=rate, intra_state=intra)
             lines.append(
                 PurchaseOrderLine(
                     request=request,
@@ -209,10 +220,16 @@ def procurement_requests_approve(
                     product_name=product.name,
                     quantity=request.quantity,
                     unit_cost=unit_cost,
-                    line_total=(unit_cost * request.quantity).quantize(CENT, ROUND_HALF_UP),
+                    line_total=line_total,
+                    hsn_code=product.hsn_code,
+                    tax_rate=taxed.rate,
+                    cgst=taxed.cgst,
+                    sgst=taxed.sgst,
+                    igst=taxed.igst,
                 )
             )
-        total = sum((line.line_total for line in lines), Decimal("0"))
+        totals = tax_totals(lines)
+        total = totals.subtotal
         lead_days = max(supplier_lines[r.supplier_line_id].lead_time_days for r in members)
         # The supplier's lead time counts the distributor's business days.
         due = expected_date or calendars[distributor_id].add(timezone.localdate(), lead_days)
@@ -227,6 +244,13 @@ def procurement_requests_approve(
             expected_date=due,
             original_expected_date=due,
             total=total,
+            supplier_gstin=supplier.gstin,
+            buyer_gstin=distributor.gstin,
+            supplier_state=supplier.state,
+            place_of_supply=distributor.state,
+            cgst=totals.cgst,
+            sgst=totals.sgst,
+            igst=totals.igst,
             approved_by=by,
             approved_at=now,
             confirm_nonce=secrets.token_hex(16),
@@ -433,9 +457,21 @@ def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
     po = selectors.purchase_order_detail(pk=purchase_order_id)
     if po is None:
         raise PurchaseOrder.DoesNotExist(purchase_order_id)
+    lines = list(po.lines.all())
     pdf = render_pdf(
         "procurement/purchase_order_pdf.html",
-        {"po": po, "lines": list(po.lines.all()), "site_name": settings.SITE_NAME},
+        {
+            "po": po,
+            "lines": lines,
+            "hsn_rows": hsn_summary(lines),
+            "place_of_supply_name": (
+                f"{po.place_of_supply} {state_name(po.place_of_supply)}"
+                if po.place_of_supply
+                else ""
+            ),
+            "intra_state": not po.igst,
+            "site_name": settings.SITE_NAME,
+        },
         stylesheets=("auromart/pdf/document.css",),
     )
     path = purchase_order_pdf_path(po)

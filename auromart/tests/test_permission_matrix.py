@@ -12,6 +12,7 @@ own where it has one) and then an object of another organization, which every
 role that passes the role check must get as 404.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -180,7 +181,7 @@ def order_pk(name):
 
 
 def order_number(name):
-    return lambda world, role: {"seller": world[name].seller_slug, "number": world[name].number}
+    return lambda world, role: {"number": world[name].number}
 
 
 def _buyer_order_name(role: str) -> str:
@@ -212,6 +213,22 @@ def buyers_invoice_pk(world, role):
 
 def invoice_number(name):
     return lambda world, role: {"seller": world[name].seller_slug, "number": world[name].number}
+
+
+def _report_job(owner):
+    from jobs.models import Job
+
+    return Job.objects.create(kind="report_export", owner=owner, label="sales.csv")
+
+
+def own_report_job(world, role):
+    """A background report download of the caller's own (any id for a visitor)."""
+    user = world.users.get(role)
+    return {"public_id": _report_job(user).public_id if user else uuid.uuid4()}
+
+
+def other_report_job(world, role):
+    return {"public_id": _report_job(CustomerFactory()).public_id}
 
 
 def pk_of(name):
@@ -365,6 +382,13 @@ MATRIX: dict[str, Row] = {
     "api-purchase-order-receive": Row(("post",), only(PROCUREMENT), own=pk_of("purchase_order")),
     # --- Supplier lines (#13): procurement staff all, a manufacturer its own products' ---
     "api-procurement-supplier-lines": Row(("get", "post"), only(PROCUREMENT)),
+    "api-procurement-replenishment": Row(("get",), only(PROCUREMENT)),
+    "api-procurement-replenishment-order-now": Row(("post",), only(PROCUREMENT)),
+    "api-procurement-replenishment-snooze": Row(("post",), only(PROCUREMENT)),
+    "api-procurement-scorecard": Row(("get",), only(PROCUREMENT)),
+    "api-distributor-replenishment": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-replenishment-order-now": Row(("post",), only(DISTRIBUTOR)),
+    "api-distributor-replenishment-snooze": Row(("post",), only(DISTRIBUTOR)),
     "api-procurement-supplier-line": Row(
         ("get", "patch"), only(PROCUREMENT), own=supplier_line_of("own_product")
     ),
@@ -571,6 +595,7 @@ MATRIX: dict[str, Row] = {
     # --- Distributor pages (#6) ---------------------------------------------------------
     "distributor:dashboard": Row(("get",), only(DISTRIBUTOR)),
     "distributor:inventory": Row(("get",), only(DISTRIBUTOR)),
+    "distributor:replenishment": Row(("get", "post"), only(DISTRIBUTOR)),
     "distributor:stock_reorder": Row(
         ("post",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
     ),
@@ -668,6 +693,9 @@ MATRIX: dict[str, Row] = {
     ),
     # --- Report pages (#8): scoped figures, no objects in the path ------------------------
     "reporting:overview": Row(("get",), REPORT_VIEWERS),
+    "reporting:export_job": Row(
+        ("get",), REPORT_VIEWERS, own=own_report_job, other=other_report_job
+    ),
     "reporting:sales": Row(("get",), REPORT_VIEWERS),
     "reporting:monthly": Row(("get",), REPORT_VIEWERS),
     "reporting:fulfillment": Row(("get",), REPORT_VIEWERS),
