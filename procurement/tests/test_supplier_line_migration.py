@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [
     ("catalog", "0006_product_images_attributes"),
     ("procurement", "0004_request_allocated_held"),
+    # Before GST, which needs catalog 0007's HSN rates.
+    ("orders", "0005_orderitem_price_snapshot"),
+    ("invoicing", "0003_invoice_per_shipment"),
 ]
 AFTER = [
     ("catalog", "0008_supplier_lines"),
