@@ -19,7 +19,7 @@ def labels(client, user, path="/reports/"):
 
 def test_procurement_staff_see_reports_not_the_shop(client):
     shown, response = labels(client, procurement_staff())
-    assert shown == ["Reports"]  # Replenishment joins once its page exists (below)
+    assert shown == ["Reports", "Replenishment"]
     html = response.content.decode()
     assert ">Shop<" not in html and "My orders" not in html and ">Cart" not in html
     assert response.context["show_cart"] is False

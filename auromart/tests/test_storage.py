@@ -209,7 +209,10 @@ def test_invoice_pdfs_are_written_to_the_bucket_and_downloaded_from_it(s3_media,
 
     body = _assert_pdf_download(response, s3_media, f"media/invoices/{invoice.issue_date.year}/")
     invoice.refresh_from_db()
-    assert invoice.pdf == f"invoices/{invoice.issue_date.year}/{invoice.number}.pdf"
+    assert (
+        invoice.pdf
+        == f"invoices/{invoice.issue_date.year}/{invoice.seller_slug}/{invoice.number}.pdf"
+    )
     assert not settings.MEDIA_ROOT.exists()  # nothing on this host's disk
     again = buyer.get(
         f"/invoices/{invoice.seller_slug}/{invoice.number}/pdf/"
