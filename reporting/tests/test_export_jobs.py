@@ -104,9 +104,9 @@ def test_the_job_page_and_file_belong_to_whoever_started_it(m, settings):
     )
 
 
-# serialized_rollback: the procurement group and its report permission come from migrations,
-# which an earlier transactional test's flush removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The procurement group and its report permission come from migrations, which an
+# earlier transactional test's flush removes: procurement_staff() restores them.
+@pytest.mark.django_db(transaction=True)
 def test_progress_goes_from_0_to_100_percent_in_process(m, settings, monkeypatch):
     """The embedded set-up (no broker): a thread of this process runs the job while the
     page polls. The file waits until the test has polled once, so the step before it is
@@ -144,7 +144,7 @@ def test_progress_goes_from_0_to_100_percent_in_process(m, settings, monkeypatch
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_progress_goes_from_0_to_100_percent_through_a_real_worker(settings, monkeypatch):
     if not django_settings.CELERY_BROKER_URL:
         pytest.skip("no CELERY_BROKER_URL: the CI run on MariaDB + Redis sets one")
