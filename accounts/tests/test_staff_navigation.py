@@ -1,7 +1,6 @@
 """The navigation bar for staff and manufacturers (#19 §6)."""
 
 import pytest
-from django.urls import NoReverseMatch
 
 from accounts import navigation
 from accounts.tests.factories import CustomerFactory, ManufacturerUserFactory, UserFactory
@@ -24,30 +23,6 @@ def test_procurement_staff_see_reports_not_the_shop(client):
     assert ">Shop<" not in html and "My orders" not in html and ">Cart" not in html
     assert response.context["show_cart"] is False
     assert 'href="/admin/">Admin' in html
-
-
-def test_replenishment_shows_once_its_url_exists(monkeypatch):
-    real = navigation.reverse
-
-    def reverse(name, *args, **kwargs):
-        if name == "procurement:replenishment":
-            return "/procurement/replenishment/"
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(navigation, "reverse", reverse)
-    assert navigation.nav_for(procurement_staff()) == [
-        {"label": "Reports", "url": "/reports/"},
-        {"label": "Replenishment", "url": "/procurement/replenishment/"},
-    ]
-
-
-def test_only_the_replenishment_entry_may_be_missing(monkeypatch):
-    def reverse(name, *args, **kwargs):
-        raise NoReverseMatch(name)
-
-    monkeypatch.setattr(navigation, "reverse", reverse)
-    with pytest.raises(NoReverseMatch):
-        navigation.nav_for(CustomerFactory())
 
 
 def test_customers_and_staff_outside_procurement_keep_the_shop(client):
