@@ -7,8 +7,11 @@ blank, rates by (code, day).
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.gst import gstin_check_character
 from accounts.models import Organization
+from catalog.hsn import default_rate, hsn_rates_on
 from catalog.models import HsnRate, Product
 
 from .models import PriceList, PriceListAssignment, PriceListItem
@@ -70,10 +73,14 @@ def seed_hsn() -> int:
     return made
 
 
-def _list(name, *, assign, organization=None, distributor=None, lines) -> int:
+def _list(
+    name, *, assign, organization=None, distributor=None, lines, prices_include_tax=False
+) -> int:
     if PriceList.objects.filter(name=name).exists():
         return 0
-    plist = PriceList.objects.create(name=name, distributor=distributor)
+    plist = PriceList.objects.create(
+        name=name, distributor=distributor, prices_include_tax=prices_include_tax
+    )
     PriceListAssignment.objects.create(price_list=plist, scope=assign, organization=organization)
     PriceListItem.objects.bulk_create(
         PriceListItem(price_list=plist, product=product, min_quantity=qty, **value)
@@ -83,11 +90,13 @@ def _list(name, *, assign, organization=None, distributor=None, lines) -> int:
 
 
 def seed_price_lists(*, retailers: list[Organization], distributor: Organization) -> int:
-    """Two retailer lists with quantity breaks and a distributor's own list.
+    """Two retailer lists with quantity breaks, a distributor's own list and a shop list.
 
     The first retailer gets a percentage off the whole catalog (from 10 and
     25 units more), the second fixed prices on a few products (less from 5
     units), and a distributor sells a dozen products 5 % under list price.
+    Its customers see six products at a round shelf price that includes GST
+    (an MRP-like list: the invoice shows the taxable value and the tax inside it).
     """
     catalog = list(Product.objects.filter(is_active=True).order_by("sku"))
     products = catalog[:24]
@@ -124,4 +133,19 @@ def seed_price_lists(*, retailers: list[Organization], distributor: Organization
         distributor=distributor,
         lines=[(product, 1, pct("5")) for product in products[12:24]],
     )
+    shelf = products[:6]
+    rates = hsn_rates_on({p.hsn_code for p in shelf}, timezone.localdate())
+    made += _list(
+        f"{distributor.name} shop prices (GST included)",
+        assign=PriceListAssignment.Scope.CUSTOMERS,
+        distributor=distributor,
+        prices_include_tax=True,
+        lines=[(p, 1, {"price": _shelf_price(p.price, rates.get(p.hsn_code))}) for p in shelf],
+    )
     return made
+
+
+def _shelf_price(list_price: Decimal, rate: Decimal | None) -> Decimal:
+    """The list price with GST (`rate` a fraction), rounded up to a price ending in 9."""
+    gross = list_price * (1 + (default_rate() if rate is None else rate))
+    return ((gross + 1) / 10).to_integral_value(rounding="ROUND_CEILING") * 10 - 1

@@ -232,7 +232,12 @@ def test_seed_demo_gives_commercial_terms(seeded):
     assert retailer_lists.count() == 2
     for plist in retailer_lists:
         assert plist.items.filter(min_quantity__gt=1).exists()  # quantity breaks
-    assert PriceList.objects.filter(distributor__name="AuroMart Central Store").count() == 1
+    own = PriceList.objects.filter(distributor__name="AuroMart Central Store")
+    assert own.count() == 2
+    # Its customers' shop list quotes prices with GST inside (an MRP-like list).
+    shop = own.get(prices_include_tax=True, assignments__scope="customers")
+    assert shop.items.count() == 6
+    assert all(str(i.price).endswith("9.00") for i in shop.items.all())
     for org in Organization.objects.all():
         assert org.gstin
         validate_gstin(org.gstin)
