@@ -44,6 +44,7 @@ PER_DISTRIBUTOR = {
     "cart_update",
     "cart_remove",
     "checkout",
+    "quick_order",
 }
 NO_STORE = (
     "The shop is not open yet: no store has been chosen to sell from. Please come back later."

@@ -6,7 +6,7 @@ distributors/<id>/ and the orders at orders/ (see portal_urls, retailer_urls).
 
 from django.urls import path
 
-from . import views
+from . import quick_views, views
 from .buyer import PORTAL
 
 
@@ -29,6 +29,7 @@ def shop_paths(channel: str) -> list:
             name="cart_remove",
         ),
         path("checkout/", view(views.CheckoutView), name="checkout"),
+        path("quick-order/", view(quick_views.QuickOrderView), name="quick_order"),
     ]
 
 
@@ -42,6 +43,7 @@ def order_paths(channel: str) -> list:
         path("orders/", view(views.OrderListView), name="orders"),
         path("orders/<str:number>/", view(views.OrderDetailView), name="order"),
         path("orders/<str:number>/cancel/", view(views.OrderCancelView), name="order_cancel"),
+        path("orders/<str:number>/again/", view(quick_views.OrderAgainView), name="order_again"),
         path(
             "orders/<str:number>/cancel-backorder/",
             view(views.OrderBackorderCancelView),

@@ -353,6 +353,7 @@ MATRIX: dict[str, Row] = {
     "api-organization-detail": Row(("get", "patch"), STAFF_ONLY, own=pk_of("d2")),
     "api-product-list": Row(("get",), EVERYONE),
     "api-order-list": Row(("get", "post"), BUYERS),
+    "api-quick-order": Row(("post",), BUYERS),
     "api-order-detail": Row(
         ("get",),
         {**BUYERS, PROCUREMENT: NOT_FOUND},  # staff placed no order: the customer's is not theirs
@@ -452,6 +453,7 @@ MATRIX: dict[str, Row] = {
     # --- API of #6: retailer -----------------------------------------------------------
     "api-retailer-distributor-list": Row(("get",), only(RETAILER)),
     "api-retailer-catalog": Row(("get",), only(RETAILER)),
+    "api-retailer-quick-order": Row(("post",), only(RETAILER)),
     "api-retailer-order-list": Row(("get", "post"), only(RETAILER)),
     "api-retailer-order-detail": Row(
         ("get",),
@@ -536,6 +538,14 @@ MATRIX: dict[str, Row] = {
     "portal:cart_update": Row(("post",), EVERYONE, own=product_id("own_product")),
     "portal:cart_remove": Row(("post",), EVERYONE, own=product_id("own_product")),
     "portal:checkout": Row(("get",), BUYERS),
+    # Quick order: a page for anyone signed in; only buyers' rows reach a cart (a form error).
+    "portal:quick_order": Row(("get", "post"), SIGNED_IN_ONLY),
+    "portal:order_again": Row(
+        ("post",),
+        {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
+        own=buyers_order_number,
+        other=order_number("other_customer_order"),
+    ),
     # Any signed-in user's own orders (none, for a distributor); others' are 404.
     "portal:orders": Row(("get",), SIGNED_IN_ONLY),
     "portal:order": Row(
@@ -573,6 +583,13 @@ MATRIX: dict[str, Row] = {
     "retailer:cart_update": Row(("post",), only(RETAILER), own=retailer_cart_line),
     "retailer:cart_remove": Row(("post",), only(RETAILER), own=retailer_cart_line),
     "retailer:checkout": Row(("get",), only(RETAILER), own=distributor_id),
+    "retailer:quick_order": Row(("get", "post"), only(RETAILER), own=distributor_id),
+    "retailer:order_again": Row(
+        ("post",),
+        only(RETAILER),
+        own=order_number("retailer_order"),
+        other=order_number("other_retailer_order"),
+    ),
     "retailer:orders": Row(("get",), only(RETAILER)),
     "retailer:order": Row(
         ("get",),

@@ -4,7 +4,7 @@ from django.urls import path
 
 from catalog.api import retailer_views as catalog_views
 
-from . import retailer_views
+from . import quick_order_views, retailer_views
 
 urlpatterns = [
     path(
@@ -13,6 +13,11 @@ urlpatterns = [
         name="api-retailer-distributor-list",
     ),
     path("catalog", catalog_views.RetailerCatalogView.as_view(), name="api-retailer-catalog"),
+    path(
+        "quick-order",
+        quick_order_views.RetailerQuickOrderView.as_view(),
+        name="api-retailer-quick-order",
+    ),
     path(
         "orders",
         retailer_views.RetailerOrderListCreateView.as_view(),
