@@ -49,8 +49,16 @@ ONE_LINE = (
 )
 
 
+HSN_RATES = (("94049099", Decimal("0.18")), ("63049990", Decimal("0.05")), ("94054090", Decimal("0.12")))
+
+
 def build_invoice(count: int = LINES):
-    """An invoice of `count` lines as selectors.invoice_detail gives it, without a database."""
+    """A GST invoice of `count` lines as selectors.invoice_detail gives it, without a database.
+
+    Intra-state (Karnataka to Karnataka: CGST + SGST), both parties with a
+    GSTIN, three HSN codes at 18 %, 5 % and 12 %, so the HSN summary has
+    three rows, as #15's template prints for a real invoice.
+    """
     from invoicing.models import Invoice, InvoiceLine
     from orders.models import Order
 
@@ -59,10 +67,15 @@ def build_invoice(count: int = LINES):
         created_at=datetime.datetime(2025, 3, 4, 10, 30, tzinfo=datetime.UTC),
     )
     lines = []
-    subtotal = Decimal("0")
+    subtotal = cgst_total = Decimal("0")
+    cent = Decimal("0.01")
     for n in range(1, count + 1):
         quantity, price = n % 4 + 1, Decimal("10.25") + n
-        subtotal += quantity * price
+        hsn, rate = HSN_RATES[n % len(HSN_RATES)]
+        total = quantity * price
+        half = (total * rate / 2).quantize(cent)
+        subtotal += total
+        cgst_total += half
         lines.append(
             InvoiceLine(
                 position=n,
@@ -70,10 +83,13 @@ def build_invoice(count: int = LINES):
                 description=f"Item number {n:04d}, a product with a longer name",
                 quantity=quantity,
                 unit_price=price,
-                line_total=quantity * price,
+                line_total=total,
+                hsn_code=hsn,
+                tax_rate=rate,
+                cgst=half,
+                sgst=half,
             )
         )
-    tax = (subtotal * Decimal("0.18")).quantize(Decimal("0.01"))
     invoice = Invoice(
         pk=123,  # never saved: a pk only so the related manager reads the lines put below
         number="INV-2025-000123",
@@ -84,14 +100,20 @@ def build_invoice(count: int = LINES):
         seller_address="Plot 7, Peenya\nBengaluru",
         seller_email="sales@deccan.example",
         seller_phone="+91 80 1234 5678",
+        seller_gstin="29ABCDE1234F1Z5",
+        seller_state="29",
         buyer_name="Asha Rao",
         buyer_address="12 MG Road\nBengaluru",
         buyer_email="asha@example.com",
+        buyer_gstin="29AAACR5055K1Z7",
+        place_of_supply="29",
         ship_to="12 MG Road\nBengaluru",
         subtotal=subtotal,
-        tax_rate=Decimal("0.18"),
-        tax=tax,
-        total=subtotal + tax,
+        tax_rate=Decimal("0"),
+        cgst=cgst_total,
+        sgst=cgst_total,
+        tax=2 * cgst_total,
+        total=subtotal + 2 * cgst_total,
     )
     invoice.order = order
     invoice._prefetched_objects_cache = {"lines": lines}
