@@ -6,3 +6,4 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects with dispatch_uid)
+        from . import shipment_docs  # noqa: F401  (the packing slip's receiver)
