@@ -17,9 +17,8 @@ so a stored copy would be stale (docs/architecture.md, "PDF documents").
 """
 
 import logging
-from functools import partial
-
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile

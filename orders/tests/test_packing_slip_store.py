@@ -1,4 +1,4 @@
-"""A packing slip is rendered once, off the request, and downloads serve the stored file (#22 §4)."""
+"""A packing slip is rendered once, off the request; downloads serve the stored file (#22 §4)."""
 
 import pytest
 from django.core.files.storage import default_storage
@@ -43,9 +43,7 @@ def count_renders(monkeypatch) -> list[int]:
     return renders
 
 
-def test_the_worker_renders_it_once_and_downloads_serve_the_file(
-    client, dispatched, monkeypatch
-):
+def test_the_worker_renders_it_once_and_downloads_serve_the_file(client, dispatched, monkeypatch):
     clerk, shipment = dispatched
     renders = count_renders(monkeypatch)
     tasks.render_packing_slip(shipment.pk)
