@@ -50,6 +50,10 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = count_cap() if cap is None else cap
         self._pages_seen = 0
+        # Past a capped count, what the last page read showed: at least this many rows,
+        # or exactly this many when that page was the last.
+        self._rows_seen = 0
+        self._total = None
 
     def _check_object_list_is_ordered(self):
         """No warning: an unordered search is ordered by relevance (see the class)."""
@@ -64,22 +68,27 @@ class CappedPaginator(Paginator):
 
     @property
     def count_exact(self) -> bool:
-        return self._counted <= self.cap
+        return self._counted <= self.cap or self._total is not None
 
-    @cached_property
+    @property
     def count(self) -> int:
-        """Exact up to `cap`; `cap` when there are more (count_exact is then False)."""
-        return min(self._counted, self.cap)
+        """Exact up to `cap`; past it a lower bound (count_exact False): the cap, or the rows
+        up to the end of the page read, or the exact total once the last page was read."""
+        if self._counted <= self.cap:
+            return self._counted
+        if self._total is not None:
+            return self._total
+        return max(self.cap, self._rows_seen)
 
     @property
     def num_pages(self) -> int:
         known = super().num_pages
-        if self.count_exact:
+        if self._counted <= self.cap:
             return known
-        return max(known, self._pages_seen)
+        return max(known, self._pages_seen) if self._total is None else self._pages_seen
 
     def validate_number(self, number) -> int:
-        if self.count_exact:
+        if self._counted <= self.cap:
             return super().validate_number(number)
         try:
             if isinstance(number, float) and not number.is_integer():
@@ -95,7 +104,7 @@ class CappedPaginator(Paginator):
 
     def page(self, number) -> CappedPage:
         number = self.validate_number(number)
-        if self.count_exact:
+        if self._counted <= self.cap:
             return super().page(number)
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
@@ -103,6 +112,10 @@ class CappedPaginator(Paginator):
             raise EmptyPage("That page contains no results")
         has_next = len(rows) > self.per_page
         self._pages_seen = max(self._pages_seen, number + (1 if has_next else 0))
+        if has_next:  # the row read past the page proves one more
+            self._rows_seen = max(self._rows_seen, bottom + self.per_page + 1)
+        else:
+            self._total = bottom + len(rows)
         return CappedPage(rows[: self.per_page], number, self, has_next=has_next)
 
     def get_page(self, number) -> CappedPage:
@@ -112,9 +125,9 @@ class CappedPaginator(Paginator):
         except PageNotAnInteger:
             return self.page(1)
         except EmptyPage:
-            if self.count_exact:
+            if self._counted <= self.cap:
                 return self.page(self.num_pages)
-            return self.page(min(MAX_PAGE, max(1, math.ceil(self.count / self.per_page))))
+            return self.page(min(MAX_PAGE, max(1, math.ceil(self.cap / self.per_page))))
 
     def _get_page(self, *args, **kwargs) -> CappedPage:
         return CappedPage(*args, **kwargs)
