@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from .models import Category
-from .selectors import ORDERING_LABELS
+from .selectors import ORDERING_LABELS, RELEVANCE
 
 SEARCH_MAX_LENGTH = 100
 
@@ -91,5 +91,5 @@ class CatalogFilterForm(forms.Form):
             "min_price": data.get("min_price"),
             "max_price": data.get("max_price"),
             "in_stock": bool(data.get("in_stock")),
-            "ordering": data.get("sort") or "name",
+            "ordering": data.get("sort") or RELEVANCE,
         }

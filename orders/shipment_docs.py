@@ -4,17 +4,36 @@ Reads only. A pick list names what to take off the shelf: each product's
 allocated units across the chosen orders, by SKU, with each order's share.
 A packing slip goes in the box: the shipment's lines and where it goes, no
 prices.
+
+The packing slip never changes once the shipment is dispatched (its lines,
+addresses, tracking reference and note are written then), so it is rendered
+once, off the request: after the dispatch commits, in the worker
+(orders.tasks.render_packing_slip, queued by the `shipment_dispatched`
+receiver below), and a download serves the stored file
+(packing_slip_ensure; a missing file, e.g. without a broker, renders on that
+first download and is stored). A pick list is rendered on demand: it is a
+one-off for the orders ticked at that moment and shows their allocation now,
+so a stored copy would be stale (docs/architecture.md, "PDF documents").
 """
 
+import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.dispatch import receiver
 
 from accounts.models import Organization
 from auromart.pdf import render_pdf
 
 from .models import OPEN_STATUSES, Order, OrderItem, Shipment, ShipmentLine
+from .signals import shipment_dispatched
+
+logger = logging.getLogger(__name__)
 
 PICK_LIST_MAX_ORDERS = 100
 STYLESHEETS = ("auromart/pdf/document.css",)
@@ -107,3 +126,60 @@ def packing_slip_pdf(shipment: Shipment) -> bytes:
         {"shipment": shipment, "order": shipment.order, "site_name": settings.SITE_NAME},
         stylesheets=STYLESHEETS,
     )
+
+
+def packing_slip_path(shipment: Shipment) -> str:
+    # Shipment numbers are unique across distributors.
+    return f"packing_slips/{shipment.dispatched_at:%Y}/{shipment.number}.pdf"
+
+
+def packing_slip_render(*, shipment_id: int) -> str:
+    """Render the shipment's packing slip into media storage (once) and return its path.
+
+    A file already there is kept: the slip does not change after dispatch.
+    """
+    shipment = (
+        Shipment.objects.select_related("order__customer", "order__buyer_organization")
+        .select_related("order__distributor")
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_item"))
+        )
+        .get(pk=shipment_id)
+    )
+    path = packing_slip_path(shipment)
+    if default_storage.exists(path):
+        return path
+    return default_storage.save(path, ContentFile(packing_slip_pdf(shipment)))
+
+
+def packing_slip_ensure(*, shipment: Shipment) -> bytes:
+    """The stored packing slip's bytes, rendering and storing it first when it is missing."""
+    path = packing_slip_path(shipment)
+    if not default_storage.exists(path):
+        pdf = packing_slip_pdf(shipment)
+        if not default_storage.exists(path):  # another request may have stored it meanwhile
+            default_storage.save(path, ContentFile(pdf))
+        return pdf
+    with default_storage.open(path, "rb") as stored:
+        return stored.read()
+
+
+def _render_after_commit(shipment_id: int) -> None:
+    from .tasks import render_packing_slip
+
+    try:
+        render_packing_slip.delay(shipment_id)
+    except Exception:
+        # The broker is down: the first download renders the slip instead.
+        logger.warning(
+            "Could not queue the packing slip of shipment %s; it renders on first download",
+            shipment_id,
+            exc_info=True,
+        )
+
+
+@receiver(shipment_dispatched, dispatch_uid="orders.packing_slip_on_dispatch")
+def packing_slip_schedule(sender, shipment_id: int, **kwargs) -> None:
+    """Render the packing slip in the worker once the dispatch commits (when a broker runs)."""
+    if settings.CELERY_BROKER_URL:
+        transaction.on_commit(partial(_render_after_commit, shipment_id))

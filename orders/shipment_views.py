@@ -21,7 +21,7 @@ from .distributor_views import DistributorOrderDetailView, _order
 from .exceptions import IllegalTransition
 from .shipment_docs import (
     PICK_LIST_MAX_ORDERS,
-    packing_slip_pdf,
+    packing_slip_ensure,
     pick_list_for_distributor,
     pick_list_pdf,
     shipment_for_distributor,
@@ -83,7 +83,9 @@ class PackingSlipView(RoleRequiredMixin, View):
 
     def get(self, request, number: str):
         shipment = _shipment(request, number)
-        return pdf_response(packing_slip_pdf(shipment), f"packing-slip-{shipment.number}.pdf")
+        return pdf_response(
+            packing_slip_ensure(shipment=shipment), f"packing-slip-{shipment.number}.pdf"
+        )
 
 
 class PickListView(RoleRequiredMixin, View):

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import BackorderPolicy
 from catalog.forms import CatalogFilterForm
 from catalog.models import Product
+from catalog.pagination import CappedPaginator
 from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
@@ -83,8 +84,8 @@ def _estimate(summary: CartSummary) -> dict:
     }
 
 
-def _page(queryset, request, size):
-    paginator = Paginator(queryset, size)
+def _page(queryset, request, size, paginator_class=Paginator):
+    paginator = paginator_class(queryset, size)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
@@ -139,7 +140,8 @@ class CatalogView(BuyerView):
         # With no store flagged the portal still lists the catalog, each product
         # "not sold online yet" instead of its stock (a fresh install shows what exists).
         products = self.buyer.catalog(**form.search_arguments()).prefetch_related("images")
-        page, page_range = _page(products, request, CATALOG_PAGE_SIZE)
+        # The count stops at catalog.pagination.COUNT_CAP ("1,000+ products").
+        page, page_range = _page(products, request, CATALOG_PAGE_SIZE, CappedPaginator)
         page.object_list = self.buyer.priced(page.object_list)
         query = clean_query(request)
         context = self.context(

@@ -447,18 +447,10 @@ def purchase_order_pdf_path(purchase_order: PurchaseOrder) -> str:
     return f"purchase_orders/{purchase_order.created_at:%Y}/{purchase_order.number}.pdf"
 
 
-def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
-    """Render the PO's PDF into media storage (again, if it is there) and return its path.
-
-    Runs after commit (in the worker when the e-mail goes out, or on demand
-    when a download finds the file missing), never inside a transaction that
-    holds locks.
-    """
-    po = selectors.purchase_order_detail(pk=purchase_order_id)
-    if po is None:
-        raise PurchaseOrder.DoesNotExist(purchase_order_id)
+def purchase_order_pdf_bytes(po: PurchaseOrder) -> bytes:
+    """The PO as PDF bytes (`po` with its lines, as selectors.purchase_order_detail gives it)."""
     lines = list(po.lines.all())
-    pdf = render_pdf(
+    return render_pdf(
         "procurement/purchase_order_pdf.html",
         {
             "po": po,
@@ -474,6 +466,19 @@ def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
         },
         stylesheets=("auromart/pdf/document.css",),
     )
+
+
+def purchase_order_pdf_render(*, purchase_order_id: int) -> str:
+    """Render the PO's PDF into media storage (again, if it is there) and return its path.
+
+    Runs after commit (in the worker when the e-mail goes out, or on demand
+    when a download finds the file missing), never inside a transaction that
+    holds locks.
+    """
+    po = selectors.purchase_order_detail(pk=purchase_order_id)
+    if po is None:
+        raise PurchaseOrder.DoesNotExist(purchase_order_id)
+    pdf = purchase_order_pdf_bytes(po)
     path = purchase_order_pdf_path(po)
     if default_storage.exists(path):
         default_storage.delete(path)

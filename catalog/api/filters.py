@@ -13,7 +13,7 @@ from accounts.models import Organization
 from auromart.api.fields import MAX_ID
 
 from ..models import Category
-from ..selectors import ORDERINGS
+from ..selectors import ORDERINGS, RELEVANCE
 
 
 class ProductQuerySerializer(serializers.Serializer):
@@ -55,8 +55,14 @@ class ProductQuerySerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(
         choices=list(ORDERINGS),
         required=False,
-        default="name",
-        help_text="`newest` is the same as `-created_at`.",
+        default=RELEVANCE,
+        help_text=(
+            "`relevance` (the default): with a `search`, the best matches first, as the "
+            "search index ranks them (ties: the product indexed first, first); the index "
+            "serves this order, so it stays fast however many products match. Without a "
+            "`search`, or where no search index exists, `relevance` is `name`. `newest` is "
+            "the same as `-created_at`. Any other order sorts every match first."
+        ),
     )
 
     def validate_category(self, value: str) -> Category:

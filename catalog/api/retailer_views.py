@@ -11,6 +11,7 @@ from pricing.selectors import buyer_organization, quotes_attach
 
 from .. import selectors
 from ..models import Product
+from .pagination import CatalogPagination
 from .retailer_serializers import RetailerCatalogQuerySerializer, RetailerDistributorSerializer
 from .serializers import ProductSerializer
 
@@ -46,6 +47,7 @@ class RetailerCatalogView(generics.ListAPIView):
     permission_classes = [IsRetailer]
     # The query string is validated by its serializer and filtered by the selector.
     filter_backends = []
+    pagination_class = CatalogPagination
 
     @extend_schema(
         summary="A distributor's catalog",
@@ -53,7 +55,8 @@ class RetailerCatalogView(generics.ListAPIView):
             "The active products the chosen `distributor` carries, with its live stock "
             "(`stock_quantity`; sold-out products are listed with 0). Same filters, search, "
             "ordering and item shape as `/api/customer/products`, but `distributor` is "
-            "required. Paginated with `page` and `page_size` (at most 100)."
+            "required. Paginated with `page` and `page_size` (at most 100); `count` and "
+            "`count_exact` as there."
         ),
         parameters=[RetailerCatalogQuerySerializer],
         responses={

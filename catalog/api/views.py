@@ -10,6 +10,7 @@ from pricing.selectors import quotes_attach
 from .. import selectors, services
 from ..models import Category, Product
 from .filters import ProductQuerySerializer
+from .pagination import CatalogPagination
 from .serializers import CategorySerializer, CategoryWriteSerializer, ProductSerializer
 
 # The category list is not paginated; this bounds it all the same.
@@ -135,12 +136,15 @@ class ProductListView(generics.ListAPIView):
     # The query string is validated by ProductQuerySerializer and filtered by
     # the selector; the default filter backends would add a second `ordering`.
     filter_backends = []
+    pagination_class = CatalogPagination
 
     @extend_schema(
         summary="Search the catalog",
         description=(
             "Active products with the live stock of one distributor (default: the store). "
-            "Open to visitors. Paginated with `page` and `page_size` (at most 100)."
+            "Open to visitors. Paginated with `page` and `page_size` (at most 100). "
+            "`count` is exact up to 1,000 products; past that it is a lower bound and "
+            "`count_exact` is false (`next` still leads to every page)."
         ),
         parameters=[ProductQuerySerializer],
         responses={

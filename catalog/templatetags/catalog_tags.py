@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from auromart.formatting import money_display
+from auromart.formatting import money_display, number_display
 from catalog.selectors import stock_label
 
 register = template.Library()
@@ -14,6 +14,12 @@ register = template.Library()
 def money(value) -> str:
     """547365 -> "₹5,47,365.00": auromart.formatting.money_display for templates."""
     return money_display(value)
+
+
+@register.filter
+def count(value) -> str:
+    """12345 -> "12,345": a whole number with Indian grouping (auromart.formatting)."""
+    return number_display(value)
 
 
 @register.filter

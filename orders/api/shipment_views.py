@@ -26,7 +26,7 @@ from ..exceptions import IllegalTransition
 from ..models import Shipment
 from ..shipment_docs import (
     PICK_LIST_MAX_ORDERS,
-    packing_slip_pdf,
+    packing_slip_ensure,
     pick_list_for_distributor,
     pick_list_pdf,
     shipment_for_distributor,
@@ -191,7 +191,9 @@ class PackingSlipView(PdfApiView):
     )
     def get(self, request, pk: int):
         shipment = _shipment(request, pk)
-        return pdf_response(packing_slip_pdf(shipment), f"packing-slip-{shipment.number}.pdf")
+        return pdf_response(
+            packing_slip_ensure(shipment=shipment), f"packing-slip-{shipment.number}.pdf"
+        )
 
 
 class PickListView(PdfApiView):
