@@ -43,6 +43,7 @@ The database is flushed (every table) before each run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import random
@@ -253,6 +254,46 @@ def _world(plan: list[dict], *, dynamic: bool):
     return distributors, customers, staff
 
 
+# The notifications app's receivers of the signals the simulation fires (notifications.receivers):
+# queueing e-mails to buyers, staff and suppliers. Off by default (`--with-messages` keeps
+# them): the simulation measures replenishment, and the messages (rendered in the
+# transaction, one per order served and per request or PO) were about a third of its time
+# (docs/performance.md).
+MESSAGE_RECEIVERS = (
+    ("orders.signals", "order_placed", "queue_order_placed_messages", "order_placed_messages"),
+    ("orders.signals", "backorder_allocated", "queue_backorder_allocated", "backorder_allocated"),
+    ("orders.signals", "backorder_allocated", "queue_backorder_ready", "backorder_ready"),
+    (
+        "procurement.signals",
+        "procurement_requested",
+        "queue_procurement_request",
+        "procurement_request",
+    ),
+    ("procurement.signals", "purchase_order_issued", "queue_purchase_order", "purchase_order"),
+)
+
+
+@contextlib.contextmanager
+def messages_off():
+    """Disconnect MESSAGE_RECEIVERS for the block, and connect them again after it."""
+    import importlib
+
+    from notifications import receivers
+
+    found = []
+    for module, signal_name, function, uid in MESSAGE_RECEIVERS:
+        signal = getattr(importlib.import_module(module), signal_name)
+        uid = f"notifications.{uid}"
+        if not signal.disconnect(dispatch_uid=uid):
+            raise LookupError(f"notifications has no receiver {uid} any more: update the bench")
+        found.append((signal, getattr(receivers, function), uid))
+    try:
+        yield
+    finally:
+        for signal, function, uid in found:
+            signal.connect(function, dispatch_uid=uid)
+
+
 def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
     """One run of the simulation; returns its figures."""
     import time_machine
@@ -390,7 +431,9 @@ def main(quick: bool) -> list[Result]:
     )
     figures = {}
     # Deliveries run after commit in a worker, not in the services: keep them out.
-    with mock.patch("notifications.dispatch.deliver_now_or_later"):
+    quiet = contextlib.nullcontext() if "--with-messages" in sys.argv else messages_off()
+    print("messages: " + ("queued (--with-messages)" if "--with-messages" in sys.argv else "off"))
+    with mock.patch("notifications.dispatch.deliver_now_or_later"), quiet:
         for policy in ("fixed", "dynamic"):
             figures[policy] = simulate(plan, days=size["days"], dynamic=policy == "dynamic")
             f = figures[policy]
