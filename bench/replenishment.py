@@ -43,7 +43,9 @@ The database is flushed (every table) before each run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import os
 import random
 import sys
 import time
@@ -252,6 +254,46 @@ def _world(plan: list[dict], *, dynamic: bool):
     return distributors, customers, staff
 
 
+# The notifications app's receivers of the signals the simulation fires (notifications.receivers):
+# queueing e-mails to buyers, staff and suppliers. Off by default (`--with-messages` keeps
+# them): the simulation measures replenishment, and the messages (rendered in the
+# transaction, one per order served and per request or PO) were about a third of its time
+# (docs/performance.md).
+MESSAGE_RECEIVERS = (
+    ("orders.signals", "order_placed", "queue_order_placed_messages", "order_placed_messages"),
+    ("orders.signals", "backorder_allocated", "queue_backorder_allocated", "backorder_allocated"),
+    ("orders.signals", "backorder_allocated", "queue_backorder_ready", "backorder_ready"),
+    (
+        "procurement.signals",
+        "procurement_requested",
+        "queue_procurement_request",
+        "procurement_request",
+    ),
+    ("procurement.signals", "purchase_order_issued", "queue_purchase_order", "purchase_order"),
+)
+
+
+@contextlib.contextmanager
+def messages_off():
+    """Disconnect MESSAGE_RECEIVERS for the block, and connect them again after it."""
+    import importlib
+
+    from notifications import receivers
+
+    found = []
+    for module, signal_name, function, uid in MESSAGE_RECEIVERS:
+        signal = getattr(importlib.import_module(module), signal_name)
+        uid = f"notifications.{uid}"
+        if not signal.disconnect(dispatch_uid=uid):
+            raise LookupError(f"notifications has no receiver {uid} any more: update the bench")
+        found.append((signal, getattr(receivers, function), uid))
+    try:
+        yield
+    finally:
+        for signal, function, uid in found:
+            signal.connect(function, dispatch_uid=uid)
+
+
 def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
     """One run of the simulation; returns its figures."""
     import time_machine
@@ -271,7 +313,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
     rng = random.Random(SEED + 1)
     cost = {}
     by_distributor = defaultdict(list)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with time_machine.travel(at(START - datetime.timedelta(days=1), 12), tick=False) as clock:
         distributors, customers, staff = _world(plan, dynamic=dynamic)
         for p in plan:
@@ -280,12 +322,24 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
         calendars = calendars_for([d.pk for d in distributors])
         due: dict[int, datetime.date] = {}
         inventory_values, stockout_days, orders = [], 0, 0
+        phases: dict[str, float] = defaultdict(float)
+        mark = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            phases[name] += now - mark
+            mark = now
+
+        phase("world")
         for d in range(days):
             today = START + datetime.timedelta(days=d)
             clock.move_to(at(today, 1))
             if dynamic:
                 policies_recompute(today=today)
+                phase("recompute")
             replenishment_sweep()
+            phase("sweep")
             clock.move_to(at(today, 8))
             for po in PurchaseOrder.objects.filter(
                 pk__in=[pk for pk, day in due.items() if day <= today]
@@ -296,6 +350,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
                     by=staff,
                 )
                 del due[po.pk]
+            phase("receipts")
             clock.move_to(at(today, 9))
             open_ids = list(
                 ProcurementRequest.objects.filter(status=RequestStatus.OPEN).values_list(
@@ -307,6 +362,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
                     supplier = next(n for n, s in enumerate(SUPPLIERS) if s[0] == po.supplier.name)
                     lead = SUPPLIERS[supplier][2](rng)
                     due[po.pk] = calendars[po.distributor_id].add(today, lead)
+            phase("approval")
             clock.move_to(at(today, 10))
             for n, distributor in enumerate(distributors):
                 lines = [
@@ -326,6 +382,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
                             shipping_address="1 Simulation Road, Pune",
                         )
                         orders += 1
+            phase("orders")
             available = StockItem.objects.values_list(
                 "product_id", F("on_hand") - F("allocated") - F("held")
             )
@@ -336,6 +393,7 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
                 else:
                     value += cost[product_id] * units
             inventory_values.append(value)
+            phase("measure")
             if (d + 1) % 30 == 0:
                 print(f"    day {d + 1}: {time.perf_counter() - started:.0f} s", flush=True)
         asked = DemandLine.objects.filter(created_at__gte=at(START, 0)).aggregate(
@@ -350,6 +408,10 @@ def simulate(plan: list[dict], *, days: int, dynamic: bool) -> dict:
         "customer_orders": orders,
         "units_requested": asked["requested"],
         "seconds": round(time.perf_counter() - started, 1),
+        # This process's CPU (the database server's is not in it): a figure that
+        # depends less on what else the machine runs than the wall time does.
+        "cpu_seconds": round(time.process_time() - cpu_started, 1),
+        "phase_seconds": {name: round(spent, 1) for name, spent in phases.items()},
     }
 
 
@@ -369,14 +431,23 @@ def main(quick: bool) -> list[Result]:
     )
     figures = {}
     # Deliveries run after commit in a worker, not in the services: keep them out.
-    with mock.patch("notifications.dispatch.deliver_now_or_later"):
+    quiet = contextlib.nullcontext() if "--with-messages" in sys.argv else messages_off()
+    print("messages: " + ("queued (--with-messages)" if "--with-messages" in sys.argv else "off"))
+    with mock.patch("notifications.dispatch.deliver_now_or_later"), quiet:
         for policy in ("fixed", "dynamic"):
             figures[policy] = simulate(plan, days=size["days"], dynamic=policy == "dynamic")
             f = figures[policy]
             print(
                 f"  {policy:8s} fill {f['fill_rate']:.2%}  stockout item-days "
                 f"{f['stockout_item_days']:5d}  avg inventory {f['avg_inventory_value']:12,.0f}  "
-                f"POs {f['purchase_orders']:4d}  ({f['customer_orders']} orders, {f['seconds']} s)"
+                f"POs {f['purchase_orders']:4d}  ({f['customer_orders']} orders, "
+                f"{f['seconds']} s, CPU {f['cpu_seconds']} s)"
+            )
+            print(
+                "    seconds by phase: "
+                + ", ".join(f"{name} {spent}" for name, spent in f["phase_seconds"].items())
+                + f"; load average {os.getloadavg()[0]:.1f}",
+                flush=True,
             )
     fixed, dynamic = figures["fixed"], figures["dynamic"]
     lower_stock = dynamic["avg_inventory_value"] <= fixed["avg_inventory_value"]

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from .models import Holiday, ReplenishmentPolicy, WorkingCalendar
+from .models_policy import COMPUTED_FIELDS
 from .monitoring import item_evaluate
 from .policy_nightly import policies_recompute
 
@@ -61,19 +62,7 @@ class ReplenishmentPolicyAdmin(admin.ModelAdmin):
     list_filter = ["policy", "demand_method"]
     search_fields = ["stock_item__product__sku", "stock_item__product__name"]
     raw_id_fields = ["stock_item"]
-    readonly_fields = [
-        "demand_method",
-        "demand_mean",
-        "demand_std",
-        "lead_time_mean",
-        "lead_time_std",
-        "lead_time_samples",
-        "z",
-        "reorder_point",
-        "order_up_to_level",
-        "rule",
-        "computed_at",
-    ]
+    readonly_fields = COMPUTED_FIELDS
     actions = ["recompute"]
 
     def save_model(self, request, obj, form, change):

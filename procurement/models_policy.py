@@ -77,6 +77,23 @@ class DemandMethod(models.TextChoices):
     YEARLY = "yearly", "Same period of the previous year"
 
 
+# What the nightly recompute writes (procurement.policy_nightly's update) and the admin
+# shows read-only (procurement.admin_policy): one list, so the two cannot drift apart.
+COMPUTED_FIELDS = (
+    "demand_method",
+    "demand_mean",
+    "demand_std",
+    "lead_time_mean",
+    "lead_time_std",
+    "lead_time_samples",
+    "z",
+    "reorder_point",
+    "order_up_to_level",
+    "rule",
+    "computed_at",
+)
+
+
 class ReplenishmentPolicy(models.Model):
     """How one stock item's reorder point is set, and the last nightly figures for `dynamic`.
 

@@ -7,18 +7,21 @@ allocation, a count, a change of reorder settings, a rejected request, a
 cancelled PO, a PO closed short, a receipt) and either opens a request or
 records why not, from the closed list NotOrderedReason. `replenishment_sweep`
 (beat, and `manage.py replenishment_sweep` for cron) evaluates every item at
-or below its reorder point, catching anything a change did not announce (a
-product's own reorder level edited in the catalog, say).
+or below its reorder point that is not covered (nothing open, position still
+at or below the point: found set-based, in one query) and every item with a
+reason, catching anything a change did not announce (a product's own reorder
+level edited in the catalog, say).
 """
 
 import contextlib
 import datetime
+import functools
 import math
 from typing import NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,7 +32,14 @@ from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, OrderItem
 
 from . import selectors
-from .models import ItemReplenishment, NotOrderedReason, ProcurementRequest, RequestStatus
+from .models import (
+    OPEN_PO_STATUSES,
+    ItemReplenishment,
+    NotOrderedReason,
+    ProcurementRequest,
+    PurchaseOrderLine,
+    RequestStatus,
+)
 from .signals import procurement_requested
 from .suppliers import supplier_choose
 
@@ -119,6 +129,60 @@ def backordered_quantity(*, product_id: int, distributor_id: int) -> int:
         order__status__in=OPEN_STATUSES,
         quantity_backordered__gt=0,
     ).aggregate(n=Coalesce(Sum("quantity_backordered"), 0))["n"]
+
+
+def _summed(queryset, expression) -> Subquery:
+    """SUM(expression) over `queryset` (already filtered on OuterRef), 0 when no row."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("product_id").annotate(n=Sum(expression)).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def with_position(items):
+    """Annotate a StockItem queryset with what an evaluation reads besides the item itself:
+    `request_is_open` (the item's open slot is taken), `incoming_units` (open PO lines
+    not received) and `backordered_units` (owed to open orders). One query for the item
+    and all three, instead of one each."""
+    same_item = {"product_id": OuterRef("product_id")}
+    return items.annotate(
+        request_is_open=Exists(
+            ProcurementRequest.objects.filter(
+                **same_item, distributor_id=OuterRef("distributor_id"), open_slot=True
+            )
+        ),
+        incoming_units=_summed(
+            PurchaseOrderLine.objects.filter(
+                **same_item,
+                purchase_order__distributor_id=OuterRef("distributor_id"),
+                purchase_order__status__in=OPEN_PO_STATUSES,
+            ),
+            F("quantity") - F("quantity_received"),
+        ),
+        backordered_units=_summed(
+            OrderItem.objects.filter(
+                **same_item,
+                order__distributor_id=OuterRef("distributor_id"),
+                order__status__in=OPEN_STATUSES,
+                quantity_backordered__gt=0,
+            ),
+            F("quantity_backordered"),
+        ),
+    )
+
+
+def annotated_position(item: StockItem) -> Position:
+    """The position of an item loaded through `with_position` (no query)."""
+    return Position(
+        on_hand=item.on_hand,
+        allocated=item.allocated,
+        held=item.held,
+        incoming=item.incoming_units,
+        backordered=item.backordered_units,
+    )
 
 
 def inventory_position(item: StockItem) -> Position:
@@ -221,6 +285,31 @@ def _reason_set(item: StockItem, state: ItemReplenishment | None, reason: str, d
         state.save(update_fields=["reason", "detail", "evaluated_at"])
 
 
+def _reason_clear_item(*, product_id: int, distributor_id: int) -> None:
+    ItemReplenishment.objects.filter(product_id=product_id, distributor_id=distributor_id).exclude(
+        reason=""
+    ).update(reason="", detail="", evaluated_at=timezone.now())
+
+
+@functools.cache
+def _evaluation_items():
+    """StockItems with everything `item_evaluate` reads: the product and policy, the
+    position's figures (`with_position`) and the item's recorded reason. Built once
+    (the expressions cost more to build than the query takes); callers filter it."""
+    return with_position(
+        StockItem.objects.select_related("product", "replenishment_policy")
+    ).annotate(
+        state_reason=Coalesce(
+            Subquery(
+                ItemReplenishment.objects.filter(
+                    product_id=OuterRef("product_id"), distributor_id=OuterRef("distributor_id")
+                ).values("reason")[:1]
+            ),
+            Value(""),
+        )
+    )
+
+
 def _reason_clear(state: ItemReplenishment | None) -> None:
     if state is not None and state.reason:
         ItemReplenishment.objects.filter(pk=state.pk).update(
@@ -234,29 +323,22 @@ def item_evaluate(
     """Re-evaluate one item: open a request when its position is at or below its reorder
     level and nothing is open, else record why not (NotOrderedReason).
 
-    Runs in the caller's transaction; a constant number of queries (about
-    eight when it opens a request, two when one is open). Returns the new
-    request, or None.
+    Runs in the caller's transaction; a constant number of queries: one when
+    nothing is to be done (the item with its open slot, incoming, backorders and
+    recorded reason in one row: `_evaluation_items`), about eight when it opens a
+    request. Returns the new request, or None.
     """
+    item = _evaluation_items().filter(product_id=product_id, distributor_id=distributor_id).first()
+    if item is None:
+        return None
+    position = annotated_position(item)
+    if item.request_is_open or position.value > item_levels(item).reorder_level:
+        if item.state_reason:
+            _reason_clear_item(product_id=product_id, distributor_id=distributor_id)
+        return None
     state = ItemReplenishment.objects.filter(
         product_id=product_id, distributor_id=distributor_id
     ).first()
-    if ProcurementRequest.objects.filter(
-        product_id=product_id, distributor_id=distributor_id, open_slot=True
-    ).exists():
-        _reason_clear(state)
-        return None
-    item = (
-        StockItem.objects.select_related("product", "replenishment_policy")
-        .filter(product_id=product_id, distributor_id=distributor_id)
-        .first()
-    )
-    if item is None:
-        return None
-    position = inventory_position(item)
-    if position.value > item_levels(item).reorder_level:
-        _reason_clear(state)
-        return None
     today = timezone.localdate()
     if state is not None and state.snoozed_until and state.snoozed_until > today:
         _reason_set(
@@ -304,22 +386,34 @@ class SweepResult(NamedTuple):
     reasons: dict[str, int]
 
 
-def replenishment_sweep() -> SweepResult:
-    """Evaluate every item at or below its reorder level, and every item with a reason.
+def sweep_candidates() -> list[tuple[int, int]]:
+    """The (product_id, distributor_id) pairs an evaluation could change, set-based.
 
-    Each item in its own short transaction, so one sweep never holds locks
-    for long. Returns what it did and the count of each reason left.
+    Items at or below their reorder point on available stock whose open slot is
+    free and whose position (with incoming and backorders) is still at or below
+    it, found in one query (`with_position`), plus every item with a reason
+    (to refresh or clear it). A low item already on order needs nothing, nor
+    does one whose incoming lifts it above its point: they cost no evaluation.
     """
-    low = StockItem.objects.at_or_below_reorder_level().values_list("product_id", "distributor_id")
+    uncovered = (
+        with_position(StockItem.objects.at_or_below_reorder_level())
+        .filter(request_is_open=False)
+        .annotate(position_units=F("available_qty") + F("incoming_units") - F("backordered_units"))
+        .filter(position_units__lte=F("reorder_point"))
+        .values_list("product_id", "distributor_id")
+    )
     flagged = ItemReplenishment.objects.exclude(reason="").values_list(
         "product_id", "distributor_id"
     )
-    ordered = ProcurementRequest.objects.filter(open_slot=True).values_list(
-        "product_id", "distributor_id"
-    )
-    # A low item with its request open and no reason needs nothing: skip it here
-    # instead of paying an evaluation's queries to learn that.
-    pairs = sorted((set(low) - set(ordered)) | set(flagged))
+    return sorted(set(uncovered) | set(flagged))
+
+
+def replenishment_sweep() -> SweepResult:
+    """Evaluate every item that needs it (`sweep_candidates`): each in its own short
+    transaction, so one sweep never holds locks for long. Returns what it did and the
+    count of each reason left.
+    """
+    pairs = sweep_candidates()
     opened = 0
     for product_id, distributor_id in pairs:
         with transaction.atomic():

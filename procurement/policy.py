@@ -28,6 +28,7 @@ sd is the window's sample standard deviation in every case.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -110,7 +111,20 @@ def croston_sba(values: Sequence[float], alpha: float = CROSTON_ALPHA) -> float:
 
 
 def _std(values: Sequence[float]) -> float:
-    return statistics.stdev(values) if len(values) > 1 else 0.0
+    """The sample standard deviation in floats (statistics.stdev computes it in exact
+    fractions: a third of the nightly recompute's time for 200 items)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean = math.fsum(values) / n
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+
+
+@functools.lru_cache(maxsize=64)
+def service_z(service_level: float) -> float:
+    """z for a service level: the standard normal quantile (scipy), cached per level
+    (each call of norm.ppf costs about a millisecond; there are few distinct levels)."""
+    return float(norm.ppf(service_level))
 
 
 def demand_estimate(
@@ -198,7 +212,7 @@ def policy_figures(
     if not 0.5 <= service_level < 1:
         raise ValueError("The service level is between 0.5 and 1.")
     pack_size = max(pack_size, 1)
-    z = float(norm.ppf(service_level))
+    z = service_z(service_level)
     cycle_stock = d * lead
     safety = z * math.sqrt(lead * sd * sd + d * d * sl * sl)
     raw = cycle_stock + safety

@@ -26,6 +26,7 @@ from orders.models import DemandLine
 
 from .business_days import Calendar, calendars_for
 from .models import PolicyKind, POStatus, PurchaseOrderLine, ReplenishmentPolicy
+from .models_policy import COMPUTED_FIELDS
 from .policy import (
     MIN_HISTORY_DAYS,
     business_day_series,
@@ -268,19 +269,7 @@ def policies_recompute(
                 if connection.features.supports_update_conflicts_with_target
                 else None
             ),
-            update_fields=[
-                "demand_method",
-                "demand_mean",
-                "demand_std",
-                "lead_time_mean",
-                "lead_time_std",
-                "lead_time_samples",
-                "z",
-                "reorder_point",
-                "order_up_to_level",
-                "rule",
-                "computed_at",
-            ],
+            update_fields=COMPUTED_FIELDS,
             batch_size=500,
         )
     return RecomputeResult(total, computed, total - computed)

@@ -14,6 +14,7 @@ GROUP_MIGRATIONS = (
     "inventory.migrations.0002_procurement_view_permissions",
     "invoicing.migrations.0002_finance_group",
     "procurement.migrations.0002_procurement_group_permissions",
+    "procurement.migrations.0008_policy_group_permissions",
     "reporting.migrations.0002_procurement_group_views_reports",
 )
 

@@ -99,3 +99,56 @@ def test_a_calendar_with_a_holiday_is_added_in_the_admin(admin_client_):
     )
     assert response.status_code == 200
     assert not WorkingCalendar.objects.filter(distributor=other).exists()
+
+
+def test_procurement_staff_keep_calendars_and_policies_without_being_superusers():
+    """procurement 0008 gives the procurement group the policy models' permissions."""
+    from procurement.tests.factories import procurement_staff
+
+    client = Client()
+    staff = procurement_staff()
+    assert not staff.is_superuser
+    client.force_login(staff)
+    distributor = DistributorFactory()
+    response = client.post(
+        f"{CALENDARS}add/",
+        {
+            "distributor": distributor.pk,
+            **dict.fromkeys(["monday", "tuesday", "wednesday", "thursday", "friday"], "on"),
+            "holidays-TOTAL_FORMS": "1",
+            "holidays-INITIAL_FORMS": "0",
+            "holidays-MIN_NUM_FORMS": "0",
+            "holidays-MAX_NUM_FORMS": "1000",
+            "holidays-0-date": "2026-12-25",
+            "holidays-0-name": "Christmas",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert Holiday.objects.filter(calendar__distributor=distributor, name="Christmas").exists()
+    item = StockItemFactory(on_hand=10)
+    policy = ReplenishmentPolicy.objects.create(stock_item=item)
+    assert client.get(POLICIES).status_code == 200
+    response = client.post(
+        f"{POLICIES}{policy.pk}/change/",
+        {
+            "stock_item": item.pk,
+            "policy": PolicyKind.DYNAMIC,
+            "service_level": "0.950",
+            "window_days": "90",
+            "review_period_days": "7",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert ReplenishmentPolicy.objects.get(pk=policy.pk).policy == PolicyKind.DYNAMIC
+    # The figures stay read-only (one list with what the nightly recompute writes).
+    form = client.get(f"{POLICIES}{policy.pk}/change/").context["adminform"].form
+    assert "reorder_point" not in form.fields and "rule" not in form.fields
+
+
+def test_the_admins_read_only_figures_are_the_nightly_recomputes_update_fields():
+    from procurement.admin_policy import ReplenishmentPolicyAdmin
+    from procurement.models_policy import COMPUTED_FIELDS
+
+    assert ReplenishmentPolicyAdmin.readonly_fields is COMPUTED_FIELDS
+    computed = {f.name for f in ReplenishmentPolicy._meta.fields if not f.editable} - {"id"}
+    assert set(COMPUTED_FIELDS) == computed
