@@ -28,3 +28,34 @@ def delivered_order(**place_kwargs):
 def invoice_for(**place_kwargs):
     """The invoice of a freshly delivered order."""
     return delivered_order(**place_kwargs).invoices.get()
+
+
+def invoice_owing(total, *, due_date=None, issue_date=None, **place_kwargs):
+    """A real invoice whose amounts are set to `total` (tax 0) and, optionally, its dates.
+
+    For figures computed by hand: the order's own tax rules would make totals awkward.
+    """
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from invoicing.models import Invoice
+
+    invoice = invoice_for(**place_kwargs)
+    total = Decimal(total)
+    due_date = due_date or invoice.due_date
+    issue_date = issue_date or min(invoice.issue_date, due_date - datetime.timedelta(days=30))
+    issue_date = min(issue_date, due_date, timezone.localdate())
+    Invoice.objects.filter(pk=invoice.pk).update(
+        subtotal=total,
+        tax=0,
+        cgst=0,
+        sgst=0,
+        igst=0,
+        total=total,
+        issue_date=issue_date,
+        due_date=due_date,
+    )
+    invoice.refresh_from_db()
+    return invoice
