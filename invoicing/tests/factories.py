@@ -59,3 +59,22 @@ def invoice_owing(total, *, due_date=None, issue_date=None, **place_kwargs):
     )
     invoice.refresh_from_db()
     return invoice
+
+
+def invoice_copies(invoice, count: int, **changes):
+    """`count` copies of `invoice` (no shipment, numbers of their own): rows for query counts.
+
+    `changes` may be callables of the copy's index (e.g. a buyer organization each).
+    """
+    from invoicing.models import Invoice
+
+    fields = {
+        f.attname: getattr(invoice, f.attname)
+        for f in Invoice._meta.concrete_fields
+        if f.attname not in ("id", "shipment_id", "number")
+    }
+    copies, start = [], Invoice.objects.count()
+    for index in range(start, start + count):
+        values = {k: (v(index) if callable(v) else v) for k, v in changes.items()}
+        copies.append(Invoice(**{**fields, **values, "number": f"C{index:06d}"}))
+    return Invoice.objects.bulk_create(copies)
