@@ -57,6 +57,11 @@ def invoice_owing(total, *, due_date=None, issue_date=None, **place_kwargs):
         issue_date=issue_date,
         due_date=due_date,
     )
+    # The order was placed on the invoice's day at the latest (payments are not older).
+    placed = datetime.datetime.combine(issue_date, datetime.time(9), tzinfo=datetime.UTC)
+    type(invoice.order).objects.filter(pk=invoice.order_id, created_at__gt=placed).update(
+        created_at=placed
+    )
     invoice.refresh_from_db()
     return invoice
 
