@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
 
+from auromart.formatting import money_display
 from auromart.pdf import render_pdf
 
 from . import selectors
@@ -154,6 +155,18 @@ class StatementView(StatementMixin, View):
             {
                 "form": form,
                 "statement": statement,
+                "figures": [
+                    ("Opening balance", statement.opening, False),
+                    ("Invoiced", statement.invoiced, False),
+                    ("Received", statement.received, False),
+                    (
+                        f"Balance due ({money_display(statement.overdue)} overdue)"
+                        if statement.overdue
+                        else "Balance due",
+                        statement.closing,
+                        True,
+                    ),
+                ],
                 "side": perspective(request.user),
                 "query": request.GET.urlencode(),
             },

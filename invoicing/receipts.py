@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from auromart.formatting import money_display
 
 from .exceptions import InvoiceStateError
 from .models import (
@@ -52,7 +53,9 @@ def payment_amount(value) -> Decimal:
     if amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
     if amount > MAX_PAYMENT:
-        raise ValidationError({"amount": f"The amount cannot be more than {MAX_PAYMENT:,}."})
+        raise ValidationError(
+            {"amount": f"The amount cannot be more than {money_display(MAX_PAYMENT)}."}
+        )
     return amount
 
 
@@ -133,7 +136,7 @@ def invoice_payment_record(
             raise ValidationError(
                 {
                     "reference": f"A {earlier.get_method_display()} with this reference is already "
-                    f"recorded on {locked.number} for {earlier.amount}."
+                    f"recorded on {locked.number} for {money_display(earlier.amount)}."
                 }
             )
     if locked.status not in OPEN_STATUSES:
@@ -145,8 +148,8 @@ def invoice_payment_record(
     if amount > balance:
         raise ValidationError(
             {
-                "amount": f"The balance due on {locked.number} is {balance}; "
-                f"{amount} is more than that."
+                "amount": f"The balance due on {locked.number} is {money_display(balance)}; "
+                f"{money_display(amount)} is more than that."
             }
         )
     payment = InvoicePayment.objects.create(

@@ -116,7 +116,7 @@ def _entries(invoices: list[Invoice], payments: list[InvoicePayment]) -> list[St
                 kind="invoice",
                 document=invoice.number,
                 description=f"Invoice, order {invoice.order.number}, due "
-                f"{invoice.due_date:%d %b %Y}",
+                f"{invoice.due_date.day} {invoice.due_date:%b %Y}",
                 invoice=invoice,
                 debit=invoice.total,
             )

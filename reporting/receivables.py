@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.models import Organization
+from auromart.formatting import date_display
 from invoicing.models import OPEN_STATUSES, Invoice
 
 from .exports import export_response
@@ -142,7 +143,7 @@ def aged_receivables(
         columns.insert(0, Column("distributor", "Distributor"))
     columns += [Column(key, label, "money") for key, label, *_ in BUCKETS]
     columns.append(Column("total", "Balance due", "money"))
-    filters = {"As of": as_of.strftime("%d %b %Y")}
+    filters = {"As of": date_display(as_of)}
     if distributor is not None and scope.kind != Organization.Kind.DISTRIBUTOR:
         filters["Distributor"] = distributor.name
     return ReportTable(
