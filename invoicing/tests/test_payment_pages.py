@@ -238,3 +238,21 @@ def test_the_invoice_list_still_counts_constant_queries_with_part_payments(sale)
     two = _queries(client, reverse("invoicing:list"))
     invoice_copies(invoice, 18, amount_paid=Decimal("1.00"), status="partially_paid")
     assert _queries(client, reverse("invoicing:list")) == two
+
+
+def test_the_overdue_filter_is_derived_from_the_due_date_and_the_balance(sale):
+    member, _buyer, _invoice = sale
+    late = invoice_owing(
+        "10.00", distributor=member.organization, due_date=TODAY() - datetime.timedelta(days=3)
+    )
+    paid_late = invoice_owing(
+        "10.00", distributor=member.organization, due_date=TODAY() - datetime.timedelta(days=3)
+    )
+    invoice_payment_record(
+        invoice=paid_late, amount="10", method="cash", reference="", received_on=TODAY()
+    )
+    api = client_for(member, api=True)
+    listed = api.get(reverse("api-invoice-list"), {"status": "overdue"}).json()["results"]
+    assert [row["id"] for row in listed] == [late.pk]
+    page = client_for(member).get(reverse("invoicing:list"), {"status": "overdue"})
+    assert [i.pk for i in page.context["page"].object_list] == [late.pk]
