@@ -277,6 +277,12 @@ INVOICE_TAX_RATE = Decimal(env.str("INVOICE_TAX_RATE", default="0.18"))
 INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=30)
 if INVOICE_DUE_DAYS < 0:
     raise ImproperlyConfigured("INVOICE_DUE_DAYS cannot be negative.")
+# Payment reminders (invoicing.reminders): days relative to an unpaid invoice's due date.
+PAYMENT_REMINDER_DAYS = [
+    int(day) for day in env.list("PAYMENT_REMINDER_DAYS", default=["-3", "1", "7", "30"])
+]
+if any(abs(day) > 365 for day in PAYMENT_REMINDER_DAYS):
+    raise ImproperlyConfigured("PAYMENT_REMINDER_DAYS must be within a year of the due date.")
 # Orders: estimated delivery in business days from the order date.
 ORDER_DELIVERY_DAYS = env.int("ORDER_DELIVERY_DAYS", default=3)
 ORDER_PICKUP_DAYS = env.int("ORDER_PICKUP_DAYS", default=1)
@@ -352,6 +358,11 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-replenishment-policies": {
         "task": "procurement.replenishment_policies_recompute",
         "schedule": crontab(minute=30, hour=2),
+    },
+    # Reminders for unpaid invoices, daily at 09:00; `manage.py send_payment_reminders`.
+    "invoicing-payment-reminders": {
+        "task": "invoicing.send_payment_reminders",
+        "schedule": crontab(minute=0, hour=9),
     },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {

@@ -3,8 +3,10 @@
 An invoice is never edited: its change page is read-only for everyone, and
 nothing is added or deleted here (a void invoice keeps its number). What staff
 do goes through invoicing.services, each with its own permission: re-rendering
-the PDF needs the change permission, recording a payment
-`invoicing.mark_paid_invoice`, voiding `invoicing.void_invoice`. The `Finance`
+the PDF needs the change permission, recording a full payment (through
+invoicing.receipts, the one payment flow; part payments and bounced cheques
+on the invoice's page, /invoices/…/payments/) `invoicing.mark_paid_invoice`,
+voiding `invoicing.void_invoice`. The `Finance`
 group (migration 0002) has all of them. Each selected invoice is handled in
 its own transaction (the services'), so one in the wrong state is reported
 and the others still go through.
@@ -19,7 +21,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -33,8 +34,10 @@ from catalog.templatetags.catalog_tags import money
 
 from . import services
 from .exceptions import InvoiceStateError
-from .models import Invoice, InvoiceLine, InvoiceStatus
+from .models import OPEN_STATUSES, Invoice, InvoiceLine, InvoicePayment, InvoiceStatus
+from .receipts import invoice_pay_in_full
 from .resources import InvoiceLineResource, InvoiceResource
+from .selectors import overdue_q
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request, queryset):
-        overdue = Q(status=InvoiceStatus.ISSUED, due_date__lt=timezone.localdate())
+        overdue = overdue_q(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":
@@ -62,7 +65,10 @@ class MarkPaidForm(forms.Form):
         label="Payment reference",
         max_length=100,
         required=False,
-        help_text="Optional, e.g. the bank transfer's reference. It is printed on the PDF.",
+        help_text=(
+            "Optional, e.g. the bank transfer's reference. It is printed on the PDF. "
+            "The whole balance due is recorded as received today by bank transfer."
+        ),
     )
 
 
@@ -88,6 +94,21 @@ class InvoiceLineInline(ReadOnlyTabularInline):
     @admin.display(description="line total")
     def amount(self, obj):
         return money(obj.line_total)
+
+
+class InvoicePaymentInline(ReadOnlyTabularInline):
+    model = InvoicePayment
+    fields = [
+        "received_on",
+        "amount",
+        "method",
+        "reference",
+        "status",
+        "recorded_by",
+        "bounce_reason",
+    ]
+    readonly_fields = fields
+    verbose_name_plural = "payments (record part payments and bounce cheques on the invoice's page)"
 
 
 def _label(invoice: Invoice) -> str:
@@ -127,7 +148,7 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_select_related = ["order"]
     list_per_page = 50
     actions = ["regenerate_pdf", "mark_paid", "void"]
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoicePaymentInline]
     readonly_fields = [
         "number",
         "status_label",
@@ -152,6 +173,8 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         "tax_rate_percent",
         "tax_amount",
         "total_amount",
+        "amount_paid_amount",
+        "balance_amount",
         "paid_at",
         "paid_by_user",
         "payment_reference",
@@ -219,7 +242,16 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             ),
             (
                 "Amounts",
-                {"fields": ["subtotal_amount", "tax_rate_percent", "tax_amount", "total_amount"]},
+                {
+                    "fields": [
+                        "subtotal_amount",
+                        "tax_rate_percent",
+                        "tax_amount",
+                        "total_amount",
+                        "amount_paid_amount",
+                        "balance_amount",
+                    ]
+                },
             ),
         ]
         if obj is not None and obj.status == InvoiceStatus.PAID:
@@ -247,6 +279,14 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_amount(self, obj):
         return money(obj.total)
+
+    @admin.display(description="paid")
+    def amount_paid_amount(self, obj):
+        return money(obj.amount_paid)
+
+    @admin.display(description="balance due")
+    def balance_amount(self, obj):
+        return money(obj.balance_due)
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
@@ -321,11 +361,17 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         invoice = self.get_object(request, unquote(object_id))
+        owed = invoice is not None and invoice.status in OPEN_STATUSES
         issued = invoice is not None and invoice.status == InvoiceStatus.ISSUED
         extra_context = {
             **(extra_context or {}),
-            "can_mark_paid": issued and self.has_mark_paid_permission(request),
+            "can_mark_paid": owed and self.has_mark_paid_permission(request),
             "can_void": issued and self.has_void_permission(request),
+            "payments_url": reverse(
+                "invoicing:payment_new", args=[invoice.seller_slug, invoice.number]
+            )
+            if owed and self.has_mark_paid_permission(request)
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -348,12 +394,12 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             request,
             pk,
             form_class=MarkPaidForm,
-            title="Record the payment of",
-            button="Mark as paid",
-            call=lambda invoice, data: services.invoice_mark_paid(
+            title="Record the full payment of",
+            button="Record full payment",
+            call=lambda invoice, data: invoice_pay_in_full(
                 invoice=invoice, by=request.user, reference=data["reference"]
             ),
-            done="is marked paid",
+            done="is paid in full",
         )
 
     def void_view(self, request, pk):
@@ -375,11 +421,11 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         """A change page's button: the form, then the service, back to the change page."""
         invoice = get_object_or_404(Invoice, pk=pk)
         change_url = reverse("admin:invoicing_invoice_change", args=[invoice.pk])
-        if invoice.status != InvoiceStatus.ISSUED:
+        if invoice.status not in OPEN_STATUSES:
             self.message_user(
                 request,
                 f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
-                "only an issued invoice can be marked paid or voided.",
+                "only an issued invoice can be paid or voided.",
                 messages.ERROR,
             )
             return HttpResponseRedirect(change_url)
@@ -411,7 +457,7 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         self, request, invoices, *, form, title, button, back_url, action="", original=None
     ):
         invoices = list(invoices)
-        left = sum(invoice.status != InvoiceStatus.ISSUED for invoice in invoices)
+        left = sum(invoice.status not in OPEN_STATUSES for invoice in invoices)
         if left == 1 and len(invoices) == 1:
             warning = "This invoice is not issued; it will be left as it is."
         elif left == 1:
@@ -492,18 +538,20 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
             action=action,
         )
 
-    @admin.action(description="Mark selected invoices as paid…", permissions=["mark_paid"])
+    @admin.action(
+        description="Record full payment of selected invoices…", permissions=["mark_paid"]
+    )
     def mark_paid(self, request, queryset):
         return self._form_action(
             request,
             queryset,
             form_class=MarkPaidForm,
-            call=lambda invoice, data: services.invoice_mark_paid(
+            call=lambda invoice, data: invoice_pay_in_full(
                 invoice=invoice, by=request.user, reference=data["reference"]
             ),
-            done="Marked paid",
-            title="Mark invoices as paid",
-            button="Mark as paid",
+            done="Paid in full",
+            title="Record full payment of invoices",
+            button="Record full payment",
             action="mark_paid",
         )
 

@@ -2,10 +2,15 @@
 
 An invoice is a snapshot. The seller's and buyer's names and addresses, the
 lines and the money are copied when it is issued, so it reads the same after
-a product is renamed or an organization moves. Its status moves issued ->
-paid or issued -> void; a void invoice keeps its number (numbers are never
-reused or freed).
+a product is renamed or an organization moves. Its status follows from its
+recorded payments (invoicing.receipts): issued -> partially paid -> paid, and
+back when a cheque bounces; or issued -> void. A void invoice keeps its number
+(numbers are never reused or freed). "Overdue" is never stored: it is the due
+date passed with a balance left.
 """
+
+import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -20,8 +25,13 @@ from orders.models import Order, Shipment
 
 class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
     VOID = "void", "Void"
+
+
+# Statuses that still have money owed on them (may take a payment, get reminders, age).
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
 
 class Invoice(models.Model):
@@ -65,7 +75,7 @@ class Invoice(models.Model):
         help_text="The seller: the distributor that shipped the goods.",
     )
     status = models.CharField(
-        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
+        max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
     issue_date = models.DateField()
     due_date = models.DateField()
@@ -93,6 +103,10 @@ class Invoice(models.Model):
     igst = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2)
 
+    # The sum of its recorded (not bounced) payments, kept by invoicing.receipts with
+    # the invoice row locked, so lists and the receivables report read the balance
+    # without adding up payments.
+    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -152,6 +166,10 @@ class Invoice(models.Model):
                 condition=~Q(status=InvoiceStatus.VOID) | Q(voided_at__isnull=False),
                 name="invoice_void_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=models.F("total")),
+                name="invoice_paid_within_total",
+            ),
         ]
         permissions = [
             ("mark_paid_invoice", "Can record an invoice as paid"),
@@ -175,8 +193,24 @@ class Invoice(models.Model):
         return f"{self.number}.pdf"
 
     @property
+    def balance_due(self) -> Decimal:
+        if self.status == InvoiceStatus.VOID:
+            return Decimal("0.00")
+        return self.total - self.amount_paid
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def days_overdue(self, today: datetime.date | None = None) -> int:
+        """Days past the due date (0 when not yet due or nothing is owed)."""
+        if not self.is_open or self.balance_due <= 0:
+            return 0
+        return max(((today or timezone.localdate()) - self.due_date).days, 0)
+
+    @property
     def is_overdue(self) -> bool:
-        return self.status == InvoiceStatus.ISSUED and self.due_date < timezone.localdate()
+        return self.days_overdue() > 0
 
 
 class InvoiceLine(models.Model):
@@ -231,3 +265,92 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_key} FY{self.financial_year}: {self.last}"
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CHEQUE = "cheque", "Cheque"
+    UPI = "upi", "UPI"
+    CASH = "cash", "Cash"
+    ONLINE = "online", "Online (gateway)"
+
+
+class PaymentStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    BOUNCED = "bounced", "Bounced"
+
+
+class InvoicePayment(models.Model):
+    """Money received against one invoice (invoicing.receipts records and bounces it).
+
+    Never deleted or edited: a cheque that bounces keeps its row, marked
+    bounced, so the statement shows it in and out again.
+    """
+
+    Method = PaymentMethod
+    Status = PaymentStatus
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    received_on = models.DateField()
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECORDED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a payment the system recorded (the gateway, the data migration).",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    bounce_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        indexes = [models.Index(fields=["invoice", "status"], name="payment_invoice_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status=PaymentStatus.BOUNCED)
+                | (Q(bounced_at__isnull=False) & Q(method=PaymentMethod.CHEQUE)),
+                name="payment_bounced_is_dated_cheque",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.get_method_display()} on {self.invoice}"
+
+
+class PaymentReminder(models.Model):
+    """One reminder e-mail sent for an invoice at one step of PAYMENT_REMINDER_DAYS.
+
+    The unique (invoice, step) pair is what makes "at most once per step" hold
+    when the periodic task runs twice at once: the second INSERT is ignored.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    step = models.SmallIntegerField(help_text="Days relative to the due date (-3: three before).")
+    sent_on = models.DateField()
+    balance = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step"], name="paymentreminder_unique_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} reminder at {self.step:+d} days"

@@ -8,11 +8,12 @@ not in the queryset, so pages and the API answer 404 for it.
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .models import Invoice, InvoiceStatus
+from .models import OPEN_STATUSES, Invoice, InvoicePayment, InvoiceStatus
 
 INVOICE_ROLES = (Role.CUSTOMER, Role.RETAILER, Role.DISTRIBUTOR)
 
@@ -54,7 +55,9 @@ def invoice_list(
         "order", "distributor", "buyer_organization", "customer"
     )
     if status:
-        invoices = invoices.filter(status=status)
+        invoices = (
+            invoices.filter(overdue_q()) if status == "overdue" else invoices.filter(status=status)
+        )
     if issued_after:
         invoices = invoices.filter(issue_date__gte=issued_after)
     if issued_before:
@@ -69,12 +72,23 @@ def invoice_list(
     return invoices.order_by("-issue_date", "-pk")
 
 
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Invoices overdue on `today`: still owed (issued or partially paid) and past the due date.
+
+    Derived, never stored: a payment or a new day changes it with no write.
+    """
+    return Q(status__in=OPEN_STATUSES, due_date__lt=today or timezone.localdate())
+
+
 def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
-    """Count and sum of a list's invoices by status, in one query (void ones not summed)."""
+    """Count, what is still owed (the balances) and what was paid, in one query.
+
+    Void invoices are in neither sum; paid counts the money received, part payments too.
+    """
     row = invoices.order_by().aggregate(
         count=Count("pk"),
-        issued=Sum("total", filter=Q(status=InvoiceStatus.ISSUED)),
-        paid=Sum("total", filter=Q(status=InvoiceStatus.PAID)),
+        issued=Sum(F("total") - F("amount_paid"), filter=Q(status__in=OPEN_STATUSES)),
+        paid=Sum("amount_paid", filter=~Q(status=InvoiceStatus.VOID)),
     )
     return {key: value or 0 for key, value in row.items()}
 
@@ -82,7 +96,15 @@ def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
 def _detail(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     return invoices.select_related(
         "order", "shipment", "distributor", "buyer_organization", "customer", "paid_by", "voided_by"
-    ).prefetch_related("lines")
+    ).prefetch_related(
+        "lines",
+        Prefetch(
+            "payments",
+            queryset=InvoicePayment.objects.select_related("recorded_by", "bounced_by").order_by(
+                "received_on", "pk"
+            ),
+        ),
+    )
 
 
 def invoice_detail(*, pk: int) -> Invoice | None:
@@ -126,3 +148,33 @@ def order_invoice_ids(*, order_id: int) -> list[int]:
     return list(
         Invoice.objects.filter(order_id=order_id).order_by("pk").values_list("pk", flat=True)
     )
+
+
+# --- Payments ---------------------------------------------------------------------------
+
+
+def may_record_payment(user: User, invoice: Invoice) -> bool:
+    """The seller's members, and staff allowed to record payments (the Finance group)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff and user.has_perm("invoicing.mark_paid_invoice"):
+        return True
+    return user.role == Role.DISTRIBUTOR and invoice.distributor_id == user.organization_id
+
+
+def payments_visible_to(user: User) -> QuerySet[InvoicePayment]:
+    """Payments on the invoices `user` may see."""
+    return InvoicePayment.objects.filter(invoice__in=invoices_visible_to(user))
+
+
+def payment_list(*, user: User, invoice: Invoice | None = None) -> QuerySet[InvoicePayment]:
+    """`user`'s payments (of one invoice, or all), newest first, with what a row shows."""
+    payments = payments_visible_to(user).select_related("invoice", "recorded_by", "bounced_by")
+    if invoice is not None:
+        payments = payments.filter(invoice=invoice)
+    return payments.order_by("-received_on", "-pk")
+
+
+def payment_for_user(*, user: User, pk: int) -> InvoicePayment | None:
+    """One of `user`'s payments with its invoice; None if it is not theirs."""
+    return payment_list(user=user).filter(pk=pk).first()

@@ -289,38 +289,19 @@ def _locked(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
 
-@transaction.atomic
-def invoice_mark_paid(
-    *,
-    invoice: Invoice,
-    by: User,
-    paid_at: datetime.datetime | None = None,
-    reference: str = "",
-) -> Invoice:
-    """Record the payment of an issued invoice. A paid or void one raises InvoiceStateError."""
-    locked = _locked(invoice)
-    if locked.status != InvoiceStatus.ISSUED:
-        raise InvoiceStateError(
-            f"Invoice {locked.number} is {locked.get_status_display().lower()}; "
-            "only an issued invoice can be marked paid."
-        )
-    paid_at = paid_at or timezone.now()
-    if paid_at > timezone.now():
-        raise ValidationError({"paid_at": "The payment date cannot be in the future."})
-    locked.status = InvoiceStatus.PAID
-    locked.paid_at = paid_at
-    locked.paid_by = by
-    locked.payment_reference = reference.strip()[:100]
-    locked.save(update_fields=["status", "paid_at", "paid_by", "payment_reference", "updated_at"])
-    _pdf_out_of_date(locked)
-    return locked
+def invoice_mark_paid(*, invoice: Invoice, by: User, reference: str = "") -> Invoice:
+    """Record a payment of the whole balance due: invoicing.receipts.invoice_pay_in_full."""
+    from .receipts import invoice_pay_in_full
+
+    return invoice_pay_in_full(invoice=invoice, by=by, reference=reference)
 
 
 @transaction.atomic
 def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     """Void an issued invoice; it keeps its number, which is never handed out again.
 
-    A paid invoice cannot be voided (refund it first); a void one stays void.
+    An invoice with a payment recorded (paid or partially) cannot be voided
+    (refund it first); a void one stays void.
     The next download renders the PDF again, marked VOID.
     """
     reason = reason.strip()

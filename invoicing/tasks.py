@@ -17,3 +17,11 @@ def render_invoice_pdf(invoice_id: int) -> None:
     # DoesNotExist: its transaction rolled back after all; nothing to render.
     with contextlib.suppress(Invoice.DoesNotExist):
         invoice_pdf_render(invoice_id=invoice_id, replace=False)
+
+
+@shared_task(name="invoicing.send_payment_reminders", ignore_result=True)
+def send_payment_reminders() -> int:
+    """Beat, daily: reminders for unpaid invoices at the PAYMENT_REMINDER_DAYS steps."""
+    from .reminders import payment_reminders_send
+
+    return payment_reminders_send()

@@ -2,13 +2,30 @@
 
 from django.urls import path
 
-from . import views
+from . import payment_views, views
 
 app_name = "invoicing"
 
 urlpatterns = [
     path("", views.InvoiceListView.as_view(), name="list"),
+    # Before the invoice patterns: "statements" would otherwise read as a seller.
+    path("statements/<str:buyer>/", payment_views.StatementView.as_view(), name="statement"),
+    path(
+        "statements/<str:buyer>/pdf/",
+        payment_views.StatementPdfView.as_view(),
+        name="statement_pdf",
+    ),
     # Numbers are unique per seller (GST series), so the seller's key comes first.
     path("<str:seller>/<str:number>/", views.InvoiceDetailView.as_view(), name="detail"),
     path("<str:seller>/<str:number>/pdf/", views.InvoicePdfView.as_view(), name="pdf"),
+    path(
+        "<str:seller>/<str:number>/payments/new/",
+        payment_views.PaymentCreateView.as_view(),
+        name="payment_new",
+    ),
+    path(
+        "<str:seller>/<str:number>/payments/<int:pk>/bounce/",
+        payment_views.PaymentBounceView.as_view(),
+        name="payment_bounce",
+    ),
 ]

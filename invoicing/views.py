@@ -24,6 +24,7 @@ from . import selectors, services
 from .forms import InvoiceFilterForm
 from .gst import invoice_gst_context
 from .models import Invoice
+from .statements import Buyer, own_buyer_key
 
 PAGE_SIZE = 20
 
@@ -51,6 +52,10 @@ def order_url(user: User, invoice: Invoice) -> str | None:
     if user.is_staff and user.has_perm("orders.view_order"):
         return reverse("admin:orders_order_change", args=[invoice.order_id])
     return None
+
+
+def statement_url(buyer_key: str | None) -> str:
+    return reverse("invoicing:statement", args=[buyer_key]) if buyer_key else ""
 
 
 def pdf_response(invoice: Invoice) -> FileResponse:
@@ -103,6 +108,7 @@ class InvoiceListView(InvoiceAccessMixin, View):
             "filtered": any(filters.values()),
             "totals": selectors.invoice_totals(invoices),
             "side": perspective(request.user),
+            "statement_url": statement_url(own_buyer_key(request.user)),
         }
         return render(request, "invoicing/invoice_list.html", context)
 
@@ -122,6 +128,8 @@ class InvoiceDetailView(InvoiceAccessMixin, View):
                 **invoice_gst_context(invoice, lines),
                 "order_url": order_url(request.user, invoice),
                 "side": perspective(request.user),
+                "can_record": selectors.may_record_payment(request.user, invoice),
+                "statement_url": statement_url(Buyer.key_of(invoice)),
             },
         )
 

@@ -99,6 +99,19 @@ INVOICE_ISSUED = register(
         roles=BUYER_ROLES,
     )
 )
+# Money in (notifications.payment_notices): a cheque that bounced, reminders of unpaid invoices.
+INVOICE_PAYMENTS = register(
+    Event(
+        key="invoice_payments",
+        label="Payment reminders and bounced cheques",
+        description=(
+            "Before and after an invoice falls due while it is unpaid, and when a cheque "
+            "you paid with bounces."
+        ),
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=BUYER_ROLES,
+    )
+)
 
 PROCUREMENT_REQUESTED = register(
     Event(

@@ -7,7 +7,11 @@ sender's transaction, so what they queue commits or rolls back with it.
 from anymail.signals import tracking
 from django.dispatch import receiver
 
-from invoicing.signals import invoice_issued
+from invoicing.signals import (
+    invoice_issued,
+    invoice_payment_bounced,
+    invoice_payment_reminder_due,
+)
 from orders.signals import backorder_allocated, order_placed, order_status_changed
 from procurement.signals import (
     procurement_requested,
@@ -19,7 +23,7 @@ from procurement.signals import (
     purchase_order_reminder_due,
 )
 
-from . import distributor_notices, services, supplier_notices
+from . import distributor_notices, payment_notices, services, supplier_notices
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
@@ -67,6 +71,16 @@ def queue_backorder_ready(sender, order_id, product_id, quantity, still_backorde
 @receiver(invoice_issued, dispatch_uid="notifications.invoice")
 def queue_invoice(sender, invoice_id, **kwargs):
     services.invoice_messages_queue(invoice_id=invoice_id)
+
+
+@receiver(invoice_payment_bounced, dispatch_uid="notifications.payment_bounced")
+def queue_payment_bounced(sender, payment_id, **kwargs):
+    payment_notices.payment_bounced_queue(payment_id=payment_id)
+
+
+@receiver(invoice_payment_reminder_due, dispatch_uid="notifications.payment_reminder")
+def queue_payment_reminder(sender, invoice_id, step, **kwargs):
+    payment_notices.payment_reminder_queue(invoice_id=invoice_id, step=step)
 
 
 @receiver(procurement_requested, dispatch_uid="notifications.procurement_request")

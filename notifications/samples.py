@@ -64,6 +64,18 @@ def _procurement():
     return product, distributor, supplier, request
 
 
+def _owed_invoice():
+    """An invoice with part of it paid (payment reminders, bounced cheques)."""
+    return SimpleNamespace(
+        number="INV-2026-000123",
+        issue_date=datetime.date(2026, 11, 25),
+        due_date=datetime.date(2026, 12, 25),
+        seller_name="Deccan Distribution",
+        total=Decimal("2183.00"),
+        amount_paid=Decimal("1000.00"),
+    )
+
+
 def sample_contexts() -> dict[str, dict]:
     """{template name: context} for every message in templates/notifications/."""
     order, items = _order()
@@ -236,6 +248,29 @@ def sample_contexts() -> dict[str, dict]:
                 )
                 for item in items
             ],
+            "link": "/invoices/org-1/INV-2026-000123/",
+        },
+        "payment_reminder": {
+            "user": order.customer,
+            "recipient_name": "Asha",
+            "invoice": _owed_invoice(),
+            "balance": Decimal("1183.00"),
+            "step": 7,
+            "days": 7,
+            "overdue": True,
+            "link": "/invoices/org-1/INV-2026-000123/",
+        },
+        "payment_bounced": {
+            "user": order.customer,
+            "recipient_name": "Asha",
+            "invoice": _owed_invoice(),
+            "balance": Decimal("1183.00"),
+            "payment": SimpleNamespace(
+                reference="CHQ 004512",
+                amount=Decimal("1000.00"),
+                received_on=datetime.date(2026, 11, 28),
+                bounce_reason="Insufficient funds",
+            ),
             "link": "/invoices/org-1/INV-2026-000123/",
         },
         "monthly_report": {

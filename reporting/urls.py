@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import receivables, views
 
 app_name = "reporting"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("fulfillment/", views.FulfillmentView.as_view(), name="fulfillment"),
     path("stock/", views.StockView.as_view(), name="stock"),
     path("procurement/", views.ProcurementView.as_view(), name="procurement"),
+    path("receivables/", receivables.ReceivablesView.as_view(), name="receivables"),
     path("exports/<uuid:public_id>/", views.ExportJobView.as_view(), name="export_job"),
 ]

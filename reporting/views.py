@@ -38,8 +38,11 @@ PAGES = (
     ("reporting:fulfillment", "Fulfillment"),
     ("reporting:stock", "Stock"),
     ("reporting:procurement", "Procurement"),
+    ("reporting:receivables", "Receivables"),
 )
 STOCK_PAGES = {"reporting:stock", "reporting:procurement"}
+# Aged receivables (reporting.receivables): distributors and finance staff only.
+RECEIVABLES_PAGES = {"reporting:receivables"}
 
 
 def has_stock(scope: ReportScope) -> bool:
@@ -150,6 +153,11 @@ class ReportAccessMixin(LoginRequiredMixin):
             raise PermissionDenied("Retailers hold no stock and place no purchase orders.")
         return super().dispatch(request, *args, **kwargs)
 
+    def sees_receivables(self) -> bool:
+        from .receivables import may_see_receivables
+
+        return may_see_receivables(self.request.user)
+
     def base_context(self) -> dict:
         return {
             "scope": self.scope,
@@ -157,7 +165,8 @@ class ReportAccessMixin(LoginRequiredMixin):
             "report_pages": [
                 {"url": reverse(name), "label": label, "current": name == self.url_name}
                 for name, label in PAGES
-                if has_stock(self.scope) or name not in STOCK_PAGES
+                if (has_stock(self.scope) or name not in STOCK_PAGES)
+                and (name not in RECEIVABLES_PAGES or self.sees_receivables())
             ],
             "has_stock": has_stock(self.scope),
         }

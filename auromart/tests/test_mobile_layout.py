@@ -33,6 +33,7 @@ WIDTH = 390
 # GET rows of the matrix that are not pages: PDFs, and the stock poll's fragment.
 NOT_PAGES = {
     "invoicing:pdf",
+    "invoicing:statement_pdf",
     "portal:stock",
     "retailer:stock",
     "pricing:export",  # a CSV download

@@ -215,6 +215,60 @@ def invoice_number(name):
     return lambda world, role: {"seller": world[name].seller_slug, "number": world[name].number}
 
 
+def _statement_key(invoice) -> str:
+    from invoicing.statements import Buyer
+
+    return Buyer.key_of(invoice)
+
+
+def buyers_statement(world, role):
+    """The buyer's own statement (the distributor's: the customer it sold to)."""
+    return {"buyer": _statement_key(_buyer_invoice(world, role))}
+
+
+def statement_of(name):
+    return lambda world, role: {"buyer": _statement_key(world[name])}
+
+
+def _cheque_on(invoice):
+    """A recorded cheque on `invoice` (made when first asked for), for the bounce URLs."""
+    from django.utils import timezone
+
+    from invoicing.models import InvoicePayment
+    from invoicing.receipts import invoice_payment_record
+
+    payment = InvoicePayment.objects.filter(invoice=invoice, method="cheque").first()
+    return payment or invoice_payment_record(
+        invoice=invoice,
+        amount="0.01",
+        method="cheque",
+        reference=f"CHQ-{invoice.pk}",
+        received_on=timezone.localdate(),
+    )
+
+
+def buyers_cheque(world, role):
+    invoice = _buyer_invoice(world, role)
+    return {**buyers_invoice_number(world, role), "pk": _cheque_on(invoice).pk}
+
+
+def cheque_of(name):
+    def kwargs(world, role):
+        invoice = world[name]
+        return {**invoice_number(name)(world, role), "pk": _cheque_on(invoice).pk}
+
+    return kwargs
+
+
+def buyers_cheque_pk(world, role):
+    invoice = _buyer_invoice(world, role)
+    return {"pk": invoice.pk, "payment_pk": _cheque_on(invoice).pk}
+
+
+def cheque_pk_of(name):
+    return lambda world, role: {"pk": world[name].pk, "payment_pk": _cheque_on(world[name]).pk}
+
+
 def _report_job(owner):
     from jobs.models import Job
 
@@ -329,6 +383,9 @@ BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
 # customer's is 404 to them.
 INVOICE_VIEWERS = {**BUYERS, DISTRIBUTOR: OK}
 INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
+# Recording payments (#16): the selling distributor (and finance staff); the buyer sees its
+# invoice but may not record on it (403); procurement staff do not see it (404).
+PAYMENT_RECORDERS = {**INVOICE_OBJECT, CUSTOMER: FORBIDDEN, RETAILER: FORBIDDEN}
 # Reports (#8): organizations see their own scope, procurement staff (reporting.view_reports)
 # everything; customers have none (403).
 REPORT_VIEWERS = {**SIGNED_IN_ONLY, CUSTOMER: FORBIDDEN}
@@ -521,6 +578,20 @@ MATRIX: dict[str, Row] = {
         own=buyers_invoice_pk,
         other=pk_of("other_retailer_invoice"),
     ),
+    # --- API of #16: an invoice's payments ----------------------------------------------
+    "api-invoice-payments": Row(
+        ("get", "post"),
+        INVOICE_OBJECT,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+        per_method={"post": PAYMENT_RECORDERS},
+    ),
+    "api-invoice-payment-bounce": Row(
+        ("post",),
+        PAYMENT_RECORDERS,
+        own=buyers_cheque_pk,
+        other=cheque_pk_of("other_retailer_invoice"),
+    ),
     # --- API of #8: reports -------------------------------------------------------------
     "api-reports-monthly": Row(("get",), REPORT_VIEWERS),
     "api-reports-sales": Row(("get",), REPORT_VIEWERS),
@@ -708,6 +779,33 @@ MATRIX: dict[str, Row] = {
         own=buyers_invoice_number,
         other=invoice_number("other_retailer_invoice"),
     ),
+    # --- Payments and statements (#16) ------------------------------------------------------
+    "invoicing:payment_new": Row(
+        ("get", "post"),
+        PAYMENT_RECORDERS,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
+    ),
+    "invoicing:payment_bounce": Row(
+        ("get", "post"),
+        PAYMENT_RECORDERS,
+        own=buyers_cheque,
+        other=cheque_of("other_retailer_invoice"),
+    ),
+    "invoicing:statement": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_statement,
+        other=statement_of("other_retailer_invoice"),
+    ),
+    "invoicing:statement_pdf": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_statement,
+        other=statement_of("other_retailer_invoice"),
+    ),
+    # Aged receivables: distributors (their own) and staff with reports or invoices.
+    "reporting:receivables": Row(("get",), {ANONYMOUS: LOGIN, DISTRIBUTOR: OK, PROCUREMENT: OK}),
     # --- Report pages (#8): scoped figures, no objects in the path ------------------------
     "reporting:overview": Row(("get",), REPORT_VIEWERS),
     "reporting:export_job": Row(

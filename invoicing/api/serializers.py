@@ -1,17 +1,22 @@
 """Shapes of the invoice API: the list's filters, an invoice with its snapshots and lines."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..forms import SEARCH_MAX_LENGTH
-from ..models import Invoice, InvoiceLine, InvoiceStatus
+from ..forms import RECORDABLE_METHODS, SEARCH_MAX_LENGTH
+from ..models import Invoice, InvoiceLine, InvoicePayment, InvoiceStatus
+from ..receipts import MAX_PAYMENT, REASON_MAX_LENGTH, REFERENCE_MAX_LENGTH
 
 # --- Input -------------------------------------------------------------------
 
 
 class InvoiceListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=InvoiceStatus.choices, required=False, help_text="Only invoices in this status."
+        choices=[*InvoiceStatus.choices, ("overdue", "Overdue")],
+        required=False,
+        help_text="Only invoices in this status; `overdue`: unpaid and past the due date.",
     )
     issued_after = serializers.DateField(
         required=False, help_text="Only invoices issued on or after this day (YYYY-MM-DD)."
@@ -89,7 +94,13 @@ class InvoiceListSerializer(serializers.ModelSerializer):
     seller = InvoiceSellerSerializer(source="*", read_only=True)
     buyer = InvoiceBuyerSerializer(source="*", read_only=True)
     is_overdue = serializers.BooleanField(
-        read_only=True, help_text="Issued, unpaid, and past its due date."
+        read_only=True, help_text="Issued or partially paid, and past its due date."
+    )
+    balance_due = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="The total less the payments recorded (0 for a void invoice).",
     )
     pdf_url = serializers.SerializerMethodField(help_text="Where to download the PDF.")
 
@@ -109,6 +120,8 @@ class InvoiceListSerializer(serializers.ModelSerializer):
             "tax_rate",
             "tax",
             "total",
+            "amount_paid",
+            "balance_due",
             "pdf_url",
         ]
         read_only_fields = fields
@@ -135,3 +148,55 @@ class InvoiceSerializer(InvoiceListSerializer):
             "void_reason",
         ]
         read_only_fields = fields
+
+
+# --- Payments --------------------------------------------------------------------------
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_PAYMENT,
+        help_text="Rupees, at most the invoice's balance due.",
+    )
+    method = serializers.ChoiceField(choices=RECORDABLE_METHODS)
+    received_on = serializers.DateField(help_text="The day the money came in (not in the future).")
+    reference = serializers.CharField(
+        max_length=REFERENCE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="UTR, cheque number or UPI reference. The same reference and amount again "
+        "is the same payment (answered with it, 200).",
+    )
+
+
+class BounceInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Told to the buyer.")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InvoicePayment
+        fields = [
+            "id",
+            "invoice_id",
+            "amount",
+            "received_on",
+            "method",
+            "reference",
+            "status",
+            "recorded_by",
+            "recorded_at",
+            "bounced_at",
+            "bounce_reason",
+        ]
+        read_only_fields = fields
+
+    def get_recorded_by(self, payment: InvoicePayment) -> str | None:
+        """Who recorded it; null for the system (the gateway)."""
+        return payment.recorded_by.get_full_name() if payment.recorded_by else None

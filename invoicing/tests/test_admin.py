@@ -96,6 +96,8 @@ def test_the_finance_group_holds_the_invoice_permissions():
         ("invoicing", "mark_paid_invoice"),
         ("invoicing", "void_invoice"),
         ("invoicing", "view_invoiceline"),
+        ("invoicing", "view_invoicepayment"),
+        ("invoicing", "view_paymentreminder"),
     }
 
 
@@ -205,7 +207,7 @@ def test_the_change_page_shows_the_invoice_and_allows_no_edits(finance):
         assert line.sku in page
     assert 'name="_save"' not in page and 'name="_continue"' not in page
     assert 'name="buyer_name"' not in page and 'name="total"' not in page
-    assert "Mark as paid" in page and ">Void<" in page
+    assert "Record full payment" in page and "Record a part payment" in page and ">Void<" in page
 
     before = (invoice.buyer_name, invoice.total, invoice.status)
     posted = finance.post(change_url(invoice), {"buyer_name": "Changed", "total": "1.00"})
@@ -322,7 +324,7 @@ def test_mark_paid_asks_for_an_optional_reference_then_records_the_payment():
         assert fresh.status == InvoiceStatus.PAID
         assert fresh.payment_reference == "UTR 42"
         assert fresh.paid_by == user and fresh.paid_at is not None
-    assert any("Marked paid" in m and first.number in m for m in messages_of(done))
+    assert any("Paid in full" in m and first.number in m for m in messages_of(done))
 
 
 def test_mark_paid_without_a_reference(finance):
@@ -337,8 +339,11 @@ def test_mark_paid_reports_an_invoice_in_the_wrong_state_and_does_the_others(fin
     services.invoice_void(invoice=void, by=finance_user(), reason="Wrong buyer")
     response = action(finance, "mark_paid", [void, issued], apply="1", reference="")
     texts = messages_of(response)
-    assert f"Invoice {void.number} is void; only an issued invoice can be marked paid." in texts
-    assert any("Marked paid" in m and issued.number in m for m in texts)
+    assert (
+        f"Invoice {void.number} is void; "
+        "only an issued or partially paid invoice can take a payment." in texts
+    )
+    assert any("Paid in full" in m and issued.number in m for m in texts)
     assert refresh(void).status == InvoiceStatus.VOID
     assert refresh(issued).status == InvoiceStatus.PAID
 
@@ -427,11 +432,12 @@ def test_the_mark_paid_button_records_the_payment(finance):
     url = reverse("admin:invoicing_invoice_mark_paid", args=[invoice.pk])
     assert finance.get(url).status_code == 200
     done = finance.post(url, {"reference": "NEFT 77"}, follow=True)
-    assert f"{invoice.number} is marked paid." in messages_of(done)
+    assert f"{invoice.number} is paid in full." in messages_of(done)
+    assert refresh(invoice).payments.get().amount == invoice.total  # one flow: a payment row
     fresh = refresh(invoice)
     assert fresh.status == InvoiceStatus.PAID and fresh.payment_reference == "NEFT 77"
     assert LogEntry.objects.get(object_id=str(invoice.pk)).change_message == (
-        f"{invoice.number} is marked paid."
+        f"{invoice.number} is paid in full."
     )
 
 

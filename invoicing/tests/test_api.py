@@ -148,7 +148,7 @@ def test_filters_status_dates_and_search(parties):
         ({"issued_after": "2025-13-45"}, "issued_after"),
         ({"issued_before": "yesterday"}, "issued_before"),
         ({"issued_after": "2025-05-10", "issued_before": "2025-05-01"}, "issued_before"),
-        ({"status": "overdue"}, "status"),
+        ({"status": "late"}, "status"),
         ({"search": "x" * 101}, "search"),
     ],
 )

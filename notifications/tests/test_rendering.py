@@ -8,6 +8,9 @@ from notifications.rendering import render_message
 from notifications.samples import sample_contexts
 
 REQUIRED = {
+    # #16: an unpaid invoice's reminder and a bounced cheque: invoice, balance, what to do
+    "payment_reminder": ["INV-2026-000123", "7 days ago", "₹1,183.00", "Paid so far"],
+    "payment_bounced": ["CHQ 004512", "Insufficient funds", "₹1,183.00", "INV-2026-000123"],
     # seed 000: order summary, estimated delivery, tracking information and link
     "order_confirmation": [
         "AM-261121-K7Q2ZD",

@@ -1,0 +1,74 @@
+"""What a buyer is told about paying its invoices (issue #16, money in).
+
+- A cheque it paid with bounced (`invoice_payment_bounced`): the invoice is
+  owed again, by how much.
+- A reminder of an unpaid invoice at a PAYMENT_REMINDER_DAYS step
+  (`invoice_payment_reminder_due`): before the due date, or how late it is.
+
+Each goes to the customer who placed the order on the channels they chose
+for "invoice_payments", and, for a retailer's invoice, by e-mail to the
+organization's contact address when that is not the customer's own (as the
+invoice itself, notifications.services.invoice_messages_queue). Both run
+inside the transaction that recorded the change.
+"""
+
+from django.urls import reverse
+
+from .services import message_queue, user_notify
+
+
+def _buyer_notify(*, invoice, template: str, context: dict, dedup_key: str) -> list[str]:
+    link = reverse("invoicing:detail", args=[invoice.seller_slug, invoice.number])
+    context = {"invoice": invoice, "balance": invoice.balance_due, **context}
+    customer = invoice.customer
+    used = user_notify(
+        user=customer,
+        event="invoice_payments",
+        template=template,
+        context={**context, "recipient_name": customer.get_short_name()},
+        dedup_key=dedup_key,
+        link=link,
+    )
+    organization = invoice.buyer_organization
+    if (
+        organization is not None
+        and organization.contact_email
+        and organization.contact_email.lower() != customer.email.lower()
+    ):
+        message_queue(
+            template=template,
+            recipient=organization.contact_email,
+            context={**context, "recipient_name": organization.name, "link": link},
+            dedup_key=f"{dedup_key}:organization",
+        )
+    return used
+
+
+def payment_bounced_queue(*, payment_id: int) -> list[str]:
+    """A bounced cheque: the buyer learns the invoice is owed again. Once per payment."""
+    from invoicing.models import InvoicePayment
+
+    payment = InvoicePayment.objects.select_related(
+        "invoice__buyer_organization", "invoice__customer__notification_preference"
+    ).get(pk=payment_id)
+    return _buyer_notify(
+        invoice=payment.invoice,
+        template="payment_bounced",
+        context={"payment": payment},
+        dedup_key=f"payment_bounced:{payment.pk}",
+    )
+
+
+def payment_reminder_queue(*, invoice_id: int, step: int) -> list[str]:
+    """A reminder of an unpaid invoice at `step` days from its due date. Once per step."""
+    from invoicing.models import Invoice
+
+    invoice = Invoice.objects.select_related(
+        "buyer_organization", "customer__notification_preference"
+    ).get(pk=invoice_id)
+    return _buyer_notify(
+        invoice=invoice,
+        template="payment_reminder",
+        context={"step": step, "days": abs(step), "overdue": step > 0},
+        dedup_key=f"payment_reminder:{invoice.pk}:{step}",
+    )
