@@ -100,16 +100,14 @@ def quick_rows_parse(text: str) -> list[QuickRow]:
     return _rows_of(line.split() for line in lines)
 
 
-def quick_rows_from_upload(upload) -> list[QuickRow]:
-    """Rows from an uploaded CSV file (UTF-8, at most MAX_QUICK_FILE_BYTES)."""
+def upload_text(upload) -> str:
+    """An uploaded CSV's text (UTF-8, at most MAX_QUICK_FILE_BYTES), size checked before reading."""
     if upload.size > MAX_QUICK_FILE_BYTES:
         raise ValidationError(f"The file is over {MAX_QUICK_FILE_BYTES // 1024} KB.")
-    raw = upload.read()
     try:
-        text = raw.decode("utf-8-sig")
+        return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError("The file is not UTF-8 text: save it as CSV (UTF-8).") from None
-    return quick_rows_parse(text)
 
 
 def _quantity(text: str) -> int | str:

@@ -15,8 +15,8 @@ from .quick_order import (
     order_again,
     quick_order_add,
     quick_order_preview,
-    quick_rows_from_upload,
     quick_rows_parse,
+    upload_text,
 )
 from .views import BuyerView
 
@@ -54,14 +54,11 @@ class QuickOrderForm(forms.Form):
             return data
         try:
             if upload:
-                data["rows"] = upload.read().decode("utf-8-sig", errors="strict")
-                upload.seek(0)
-                data["parsed"] = quick_rows_from_upload(upload)
-            else:
-                data["parsed"] = quick_rows_parse(text)
-        except (ValidationError, UnicodeDecodeError) as exc:
-            message = exc.messages if isinstance(exc, ValidationError) else "Not UTF-8 text."
-            raise ValidationError(message) from None
+                # The upload's text goes back into the box, so that "add" sends it again.
+                text = data["rows"] = upload_text(upload)
+            data["parsed"] = quick_rows_parse(text)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
         if not data["parsed"]:
             raise ValidationError("Type at least one SKU and quantity, or upload a CSV.")
         return data

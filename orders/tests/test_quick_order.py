@@ -360,3 +360,12 @@ def test_customers_check_rows_at_the_store_through_the_api():
     body = {"rows": [{"sku": "st-1", "quantity": 2}], "add_to_cart": True}
     data = client.post(reverse("api-quick-order"), body, format="json").json()
     assert data["lines"][0]["line_total"] == "500.00" and data["added_to_cart"] == 1
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client, retailer, wholesaler):
+    from orders.quick_order import MAX_QUICK_FILE_BYTES
+
+    upload = SimpleUploadedFile("order.csv", b"QK-0001,1\n" * (MAX_QUICK_FILE_BYTES // 10 + 1))
+    response = client.post(_quick_url(wholesaler), {"file": upload})
+    assert response.status_code == 400
+    assert "The file is over 256 KB." in response.content.decode()
