@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization
+from auromart.api import schema
 from accounts.permissions import IsRetailer
 from catalog.selectors import default_store, distributor_catalog, product_search
 from orders.cart import DatabaseCart
@@ -147,11 +148,20 @@ DESCRIPTION = (
 )
 
 
+QUICK_ORDER_RESPONSES = {
+    200: QuickOrderAnswer,
+    400: schema.VALIDATION_ERROR,
+    401: schema.UNAUTHORIZED,
+    403: schema.FORBIDDEN,
+    404: schema.NOT_FOUND,
+}
+
+
 @extend_schema(
     summary="Quick order from the store by SKU",
     description=DESCRIPTION,
     request=QuickOrderRequestSerializer,
-    responses={200: QuickOrderAnswer},
+    responses=QUICK_ORDER_RESPONSES,
 )
 class CustomerQuickOrderView(BuyerQuickOrderView):
     def post(self, request):
@@ -162,7 +172,7 @@ class CustomerQuickOrderView(BuyerQuickOrderView):
     summary="Quick order from a distributor by SKU",
     description=DESCRIPTION + " `distributor_id` names the distributor (404 if it is not one).",
     request=RetailerQuickOrderRequestSerializer,
-    responses={200: QuickOrderAnswer},
+    responses=QUICK_ORDER_RESPONSES,
 )
 class RetailerQuickOrderView(BuyerQuickOrderView):
     permission_classes = [IsRetailer]
