@@ -121,7 +121,8 @@ def _token(user) -> str:
 
 def seed(*, customers: int, backlog: int = BACKLOG) -> dict:
     """Empty the bench tables and seed every party of the mix; returns the load plan's data."""
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
+    from django.urls import reverse
 
     from accounts.models import PROCUREMENT_GROUP, Organization, User
     from accounts.services import organization_create, user_create
@@ -149,7 +150,13 @@ def seed(*, customers: int, backlog: int = BACKLOG) -> dict:
         for i in range(2)
     ]
     staff = user_create(email="staff@bench.local", password=None, name="Staff", is_staff=True)
-    staff.groups.add(Group.objects.get(name=PROCUREMENT_GROUP))
+    # A benchmark that ran before this one in the same database may have flushed
+    # it, and the group a data migration made (with its permissions) went with it.
+    group, _ = Group.objects.get_or_create(name=PROCUREMENT_GROUP)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="reporting", codename="view_reports")
+    )
+    staff.groups.add(group)
     buyers = list(User.objects.filter(pk__in=base.customer_ids).order_by("pk"))
 
     def place(buyer):
@@ -174,7 +181,10 @@ def seed(*, customers: int, backlog: int = BACKLOG) -> dict:
     print(f"  + {backlog} placed orders: {time.monotonic() - clock:.1f} s", flush=True)
     invoices = [
         {**_session(invoice.customer), "token": _token(invoice.customer)}
-        | {"id": invoice.pk, "number": invoice.number}
+        | {
+            "id": invoice.pk,
+            "pdf": reverse("invoicing:pdf", args=[invoice.seller_slug, invoice.number]),
+        }
         for invoice in Invoice.objects.select_related("customer").order_by("pk")
     ]
     products = [

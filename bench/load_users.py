@@ -260,7 +260,7 @@ class Shopper(FastHttpUser):
     def invoice(self):
         invoice = self.invoiced  # a customer with an invoice, downloading their own
         if _pick("invoice", self.rng) == "page PDF":
-            path, label = f"/invoices/{invoice['number']}/pdf/", "invoice: page PDF"
+            path, label = invoice["pdf"], "invoice: page PDF"
             headers = _cookie(invoice)
         else:
             path, label = f"/api/invoices/{invoice['id']}/pdf", "invoice: API PDF"
