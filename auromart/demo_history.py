@@ -13,6 +13,10 @@
   ship (`orders.shipments.shipment_create`, with a tracking reference) and
   mark delivered (`shipment_mark_delivered`) hours to days later; a few
   orders are cancelled by their buyer before acceptance;
+* buyers pay their invoices (`invoicing.receipts.invoice_payment_record`): a
+  private customer on delivery (UPI), a retailer by bank transfer or cheque,
+  most within the due date, some days or weeks late, and about one invoice in
+  twenty is still unpaid; so the receivables report ages real balances;
 * low stock opens procurement requests as it does live; procurement staff
   approve them every morning, the supplier confirms within hours, and the
   goods are received around the expected date, except from the late
@@ -49,6 +53,8 @@ from accounts.services import user_create
 from catalog.models import Product
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockItem
+from invoicing.models import Invoice, PaymentMethod
+from invoicing.receipts import invoice_payment_record
 from notifications.as_sent import outbox_as_sent
 from orders.exceptions import IllegalTransition
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
@@ -75,6 +81,9 @@ DISTRIBUTOR_SHARE = {
 WEEKDAY_WEIGHT = (1.0, 0.95, 1.0, 1.05, 1.25, 1.45, 0.6)
 CANCEL_SHARE = 0.02
 REJECT_SHARE = 0.01
+# A retailer's invoices: paid by the due date, late, or not yet (the rest).
+PAID_ON_TIME_SHARE = 0.8
+PAID_LATE_SHARE = 0.15
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
@@ -111,6 +120,7 @@ class Stats:
     rejected: int = 0
     shipped: int = 0
     delivered: int = 0
+    paid: int = 0
     purchase_orders: int = 0
     receipts: int = 0
     late_receipts: int = 0
@@ -119,6 +129,7 @@ class Stats:
         return {
             "history orders": self.orders,
             "history deliveries": self.delivered,
+            "history invoice payments": self.paid,
             "history purchase orders": self.purchase_orders,
         }
 
@@ -346,9 +357,26 @@ class DemoHistory:
             tracking_reference=f"BD{order.pk:07d}IN",
         )
         self.stats.shipped += 1
-        self._schedule(
-            timezone.now() + self.rng.uniform(20, 100) * HOUR, self._deliver, shipment.pk
-        )
+        delivery = timezone.now() + self.rng.uniform(20, 100) * HOUR
+        self._schedule(delivery, self._deliver, shipment.pk)
+        invoice = Invoice.objects.filter(shipment=shipment).only("pk", "due_date").first()
+        if invoice is None:
+            return
+        if order.buyer_organization_id is None:  # a private customer pays on delivery
+            handed_over = shipment.status == ShipmentStatus.DELIVERED  # a pickup
+            moment = timezone.now() if handed_over else delivery
+            self._schedule(moment, self._pay, invoice.pk, PaymentMethod.UPI)
+            return
+        share = self.rng.random()
+        due = self._at(invoice.due_date, 11)
+        if share < PAID_ON_TIME_SHARE:
+            when = timezone.now() + (due - timezone.now()) * self.rng.uniform(0.3, 1.0)
+        elif share < PAID_ON_TIME_SHARE + PAID_LATE_SHARE:
+            when = due + self.rng.uniform(2, 45) * DAY
+        else:
+            return  # not paid yet
+        method = PaymentMethod.CHEQUE if self.rng.random() < 0.2 else PaymentMethod.BANK_TRANSFER
+        self._schedule(when, self._pay, invoice.pk, method)
 
     def _deliver(self, shipment_id: int) -> None:
         shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
@@ -356,6 +384,20 @@ class DemoHistory:
             return
         shipment_mark_delivered(shipment=shipment, by=self.staff[shipment.order.distributor_id])
         self.stats.delivered += 1
+
+    def _pay(self, invoice_id: int, method: str) -> None:
+        invoice = Invoice.objects.select_related("order").get(pk=invoice_id)
+        if invoice.balance_due <= 0:
+            return
+        invoice_payment_record(
+            invoice=invoice,
+            amount=invoice.balance_due,
+            method=method,
+            reference=f"{method[:3].upper()}{invoice.pk:08d}",
+            received_on=timezone.localdate(),
+            by=self.staff[invoice.order.distributor_id],
+        )
+        self.stats.paid += 1
 
     # --- Procurement ------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from auromart.demo_history import CUSTOMER_DOMAIN
 from inventory.models import StockItem, StockMovement
+from invoicing.models import Invoice, InvoicePayment, InvoiceStatus, PaymentMethod
 from notifications.as_sent import HISTORY_BODY
 from notifications.models import MessageStatus, Notification, OutboundMessage
 from orders.models import Order, OrderStatus, Shipment
@@ -33,6 +34,7 @@ MODELS = [
     StockMovement,
     PurchaseOrder,
     GoodsReceipt,
+    InvoicePayment,
     OutboundMessage,
     Notification,
 ]
@@ -106,6 +108,32 @@ def test_the_stock_ledger_reads_the_same_as_the_shelves(seeded):
     for item in StockItem.objects.filter(movements__isnull=False).distinct()[:50]:
         last = item.movements.order_by("-created_at", "-pk").first()
         assert last.balance_after == item.on_hand, item
+
+
+def test_buyers_paid_their_invoices_through_the_ledger(seeded):
+    """Private customers pay on delivery; each payment is dated inside the history."""
+    payments = InvoicePayment.objects.select_related("invoice__order", "invoice__shipment")
+    assert payments.exists()
+    today = timezone.localdate()
+    for payment in payments:
+        invoice = payment.invoice
+        assert payment.received_on <= today
+        assert payment.received_on >= timezone.localdate(invoice.order.created_at)
+        if invoice.order.buyer_organization_id is None:
+            assert payment.method == PaymentMethod.UPI
+            assert payment.received_on >= timezone.localdate(invoice.shipment.delivered_at)
+        else:
+            assert payment.method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE)
+    for invoice in Invoice.objects.filter(payments__isnull=False).distinct():
+        assert invoice.balance_due == 0 and invoice.status == InvoiceStatus.PAID, invoice
+    # A history customer's invoice for a delivered shipment is paid.
+    delivered = Invoice.objects.filter(
+        order__customer__email__endswith=CUSTOMER_DOMAIN,
+        order__buyer_organization__isnull=True,
+        shipment__delivered_at__isnull=False,
+    )
+    assert delivered.exists()
+    assert not delivered.exclude(status=InvoiceStatus.PAID).exists()
 
 
 def test_procurement_ran_too(seeded):
