@@ -32,7 +32,6 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Prices", "pricing:list", (Role.DISTRIBUTOR,)),
     NavEntry("Agreements", "distributor:agreements", (Role.DISTRIBUTOR,)),
     NavEntry("Invoices", "invoicing:list", (Role.DISTRIBUTOR,)),
-    NavEntry("Credit", "credit:list", (Role.DISTRIBUTOR,)),
     NavEntry("Reports", "reporting:overview", (Role.DISTRIBUTOR,)),
     NavEntry("Manufacturer", "manufacturer:dashboard", (Role.MANUFACTURER,)),
     NavEntry("Products", "manufacturer:products", (Role.MANUFACTURER,)),

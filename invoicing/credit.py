@@ -154,6 +154,11 @@ class CreditRow:
         return self.terms.credit_limit - self.exposure.total
 
     @property
+    def over_by(self) -> Decimal:
+        available = self.available
+        return -available if available is not None and available < 0 else ZERO
+
+    @property
     def over_limit(self) -> bool:
         return self.available is not None and self.available < 0
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import BUYER_ROLES, BackorderPolicy, Organization, Role, User
+from auromart.formatting import money_display
 from auromart.tax import common_rate, tax_totals
 from catalog.models import Product
 from inventory.exceptions import InsufficientStock
@@ -441,8 +442,8 @@ def _place(
 
 def _hold_note(credit) -> str:
     return (
-        f"Held for credit approval: ₹{credit.exposure:,} owed and on order plus this order "
-        f"would exceed the credit limit of ₹{credit.limit:,}."
+        f"Held for credit approval: {money_display(credit.exposure)} owed and on order plus "
+        f"this order would exceed the credit limit of {money_display(credit.limit)}."
     )
 
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import DistributorUserFactory, RetailerUserFactory
 from invoicing.models import CreditTerms
 from orders.models import OrderStatus
-from orders.tests.factories import place_order, stocked_product
+from orders.tests.factories import place_order
 
 from .factories import invoice_owing
 
