@@ -718,6 +718,4 @@ def order_credit_release(*, order: Order, by: User, note: str = "") -> Order:
     only); an order that is not held raises IllegalTransition. From `placed`
     it goes on as any other order; the buyer is told it was released.
     """
-    return order_move_by_distributor(
-        order=order, to_status=OrderStatus.PLACED, by=by, note=note or "Credit approved."
-    )
+    return order_move_by_distributor(order=order, to_status=OrderStatus.PLACED, by=by, note=note)
