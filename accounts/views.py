@@ -302,8 +302,9 @@ class DistributorDashboardView(RoleDashboardView):
                 "Orders to accept",
                 orders["to_accept"],
                 _url("distributor:orders", status=OrderStatus.PLACED),
-                "placed, waiting for you",
-                "warning" if orders["to_accept"] else "primary",
+                "placed, waiting for you"
+                + (f"; {orders['on_hold']} held for credit approval" if orders["on_hold"] else ""),
+                "warning" if orders["to_accept"] or orders["on_hold"] else "primary",
             ),
             Figure(
                 "Low stock items",

@@ -27,6 +27,7 @@ api_patterns = [
     path("manufacturer/", include(agreement_urls.manufacturer_patterns)),  # agreements
     path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
+    path("distributor/", include("invoicing.api.credit_urls")),  # credit-terms
     path("reports/", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
@@ -42,6 +43,7 @@ urlpatterns = [
     path("retailer/", include("orders.retailer_urls")),
     path("distributor/", include("orders.distributor_urls")),  # dashboard, inventory, orders
     path("distributor/price-lists/", include("pricing.urls")),
+    path("distributor/credit-terms/", include("invoicing.credit_urls")),
     path("manufacturer/", include("catalog.manufacturer_urls")),  # dashboard, products, stock
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),

@@ -32,7 +32,10 @@ from auromart.admin_helpers import ReadOnlyTabularInline, intermediate_form_resp
 from auromart.spreadsheets import SpreadsheetExportMixin
 from catalog.templatetags.catalog_tags import money
 
-from . import services
+from . import (
+    credit_admin,  # noqa: F401  (registers CreditTerms)
+    services,
+)
 from .exceptions import InvoiceStateError
 from .models import OPEN_STATUSES, Invoice, InvoiceLine, InvoicePayment, InvoiceStatus
 from .receipts import invoice_pay_in_full

@@ -13,6 +13,8 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -354,3 +356,80 @@ class PaymentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} reminder at {self.step:+d} days"
+
+
+# Bounds of what a distributor may type (the form, the API and the database agree).
+MAX_PAYMENT_TERMS_DAYS = 180
+MAX_CREDIT_LIMIT = Decimal("100000000.00")  # ten crore rupees
+
+
+class CreditTerms(models.Model):
+    """What one distributor (the seller) grants one buyer organization: net N days and a limit.
+
+    Read through invoicing.credit.credit_terms_for (active terms only). The
+    terms give the due date of the invoices issued to the buyer; the limit
+    holds an order that would take the buyer's exposure with the seller
+    (unpaid invoices + what open orders have not invoiced yet) over it
+    (orders.services.order_place locks this row to decide). No limit (NULL):
+    never held.
+    """
+
+    seller = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="credit_terms_given"
+    )
+    buyer = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="credit_terms_received"
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "payment terms (days)",
+        default=30,
+        help_text=f"Net N: invoices are due N days after issue (0 to {MAX_PAYMENT_TERMS_DAYS}).",
+        validators=[MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
+    )
+    credit_limit = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Rupees; empty for no limit. Orders that would go over it are held.",
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_CREDIT_LIMIT)],
+    )
+    active = models.BooleanField(default=True, help_text="Inactive terms are kept but not applied.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "credit terms"
+        verbose_name_plural = "credit terms"
+        ordering = ["seller", "buyer__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "buyer"], name="creditterms_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(payment_terms_days__lte=MAX_PAYMENT_TERMS_DAYS),
+                name="creditterms_days_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_limit__isnull=True)
+                | (Q(credit_limit__gte=0) & Q(credit_limit__lte=MAX_CREDIT_LIMIT)),
+                name="creditterms_limit_bounded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(seller=models.F("buyer")), name="creditterms_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        limit = "no limit" if self.credit_limit is None else f"limit ₹{self.credit_limit}"
+        return f"{self.seller} -> {self.buyer}: net {self.payment_terms_days}, {limit}"
+
+    def clean(self):
+        errors = {}
+        if self.seller_id and self.seller.kind != Organization.Kind.DISTRIBUTOR:
+            errors["seller"] = "The seller giving credit terms is a distributor."
+        if self.buyer_id and self.buyer.kind != Organization.Kind.RETAILER:
+            errors["buyer"] = "Credit terms are given to retailer organizations."
+        if errors:
+            raise ValidationError(errors)

@@ -18,6 +18,7 @@ from notifications import as_sent
 from orders.models import Order, Shipment
 
 from . import selectors
+from .credit import credit_terms_for
 from .exceptions import InvoiceStateError
 from .gst import invoice_gst_context
 from .models import Invoice, InvoiceLine, InvoiceStatus
@@ -71,6 +72,17 @@ def _shipped_tax(item, quantity: int, intra_state: bool) -> LineTax:
     )
 
 
+def invoice_due_date(*, order: Order, issued: datetime.date) -> datetime.date:
+    """The day an invoice for `order` issued on `issued` falls due.
+
+    Net N of the buyer's credit terms with the seller (invoicing.credit),
+    else INVOICE_DUE_DAYS. The terms in force the day it is issued apply.
+    """
+    terms = credit_terms_for(seller=order.distributor_id, buyer=order.buyer_organization_id)
+    days = terms.payment_terms_days if terms is not None else settings.INVOICE_DUE_DAYS
+    return issued + datetime.timedelta(days=days)
+
+
 @transaction.atomic
 def invoice_issue_for_shipment(
     *, shipment_id: int, today: datetime.date | None = None
@@ -117,7 +129,7 @@ def invoice_issue_for_shipment(
         buyer_organization=buyer_org,
         distributor=seller,
         issue_date=today,
-        due_date=today + datetime.timedelta(days=settings.INVOICE_DUE_DAYS),
+        due_date=invoice_due_date(order=order, issued=today),
         seller_name=seller.name,
         seller_address=_address(seller),
         seller_email=seller.contact_email,

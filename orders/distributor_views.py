@@ -21,6 +21,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
 from catalog.views import clean_query
+from invoicing.credit import credit_row_for_order
 
 from .bulk_moves import BULK_MAX_ORDERS, BULK_MOVES, orders_move_in_bulk
 from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm, ShipmentForm
@@ -46,6 +47,13 @@ class Move:
 
 
 MOVES = {
+    OrderStatus.PLACED: Move(
+        "Release (approve credit)",
+        "success",
+        "Note to the buyer (optional)",
+        help="The order is over the buyer's credit limit. Releasing it approves the credit: "
+        "it goes on as placed, and the buyer is told.",
+    ),
     OrderStatus.ACCEPTED: Move(
         "Accept order",
         "success",
@@ -245,10 +253,13 @@ class DistributorOrderDetailView(RoleRequiredMixin, View):
             form = failed if failed is not None and failed.data.get("status") == to_status else None
             form = form or move_form(to_status)
             moves.append({"status": to_status, "move": MOVES[to_status], "form": form})
+        credit = None
+        if order.status == OrderStatus.CREDIT_HOLD:
+            credit = credit_row_for_order(order)
         return render(
             request,
             "distributor/order_detail.html",
-            {"order": order, "moves": moves, "ship_form": ship_form},
+            {"order": order, "moves": moves, "ship_form": ship_form, "credit": credit},
             status=status,
         )
 
@@ -283,6 +294,8 @@ class DistributorOrderMoveView(DistributorOrderDetailView):
             return self.render_page(request, order, failed=form)
         label = OrderStatus(to_status).label.lower()
         text = f"Order {order.number} is now {label}."
+        if to_status == OrderStatus.PLACED:
+            text = f"Order {order.number} is released: its credit is approved."
         if to_status in RETURNS_STOCK:
             text += " Its stock is back on the shelf."
         messages.success(request, text + " The buyer has been notified.")

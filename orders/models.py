@@ -50,6 +50,9 @@ class CartItem(models.Model):
 
 class OrderStatus(models.TextChoices):
     PLACED = "placed", "Placed"
+    # Over the buyer's credit limit with the distributor (invoicing.credit):
+    # waits for the distributor to release it (-> placed) or reject it.
+    CREDIT_HOLD = "credit_hold", "Held for credit approval"
     ACCEPTED = "accepted", "Accepted"
     PROCESSING = "processing", "Processing"
     PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
@@ -61,6 +64,7 @@ class OrderStatus(models.TextChoices):
 
 # The order state machine: each status and the statuses it may move to.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.CREDIT_HOLD: (OrderStatus.PLACED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
     OrderStatus.PLACED: (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
     OrderStatus.ACCEPTED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
     OrderStatus.PROCESSING: (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED),
@@ -75,11 +79,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 RETURNS_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 # Statuses in which an order still holds allocations or is owed backordered units.
 OPEN_STATUSES = (
+    OrderStatus.CREDIT_HOLD,  # a held order keeps its allocation (docs/architecture.md)
     OrderStatus.PLACED,
     OrderStatus.ACCEPTED,
     OrderStatus.PROCESSING,
     OrderStatus.PARTIALLY_SHIPPED,
 )
+# Statuses in which the buyer may still call the order off.
+BUYER_CANCELLABLE = (OrderStatus.PLACED, OrderStatus.CREDIT_HOLD)
 # Moves that dispatch what is allocated.
 SHIPS_STOCK = frozenset({OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED})
 
@@ -194,7 +201,7 @@ class Order(models.Model):
 
     @property
     def customer_can_cancel(self) -> bool:
-        return self.status == OrderStatus.PLACED
+        return self.status in BUYER_CANCELLABLE
 
     @property
     def stock_reference(self) -> str:

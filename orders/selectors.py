@@ -279,6 +279,7 @@ def default_shipping_state(user: User) -> str:
 
 # Orders still moving: the buyer waits for them, the distributor works on them.
 MOVING_STATUSES = (
+    OrderStatus.CREDIT_HOLD,
     OrderStatus.PLACED,
     OrderStatus.ACCEPTED,
     OrderStatus.PROCESSING,
@@ -418,11 +419,12 @@ def manufacturer_sales(
 def distributor_order_counts(*, distributor: Organization) -> dict[str, int]:
     """The distributor's orders by what they wait for (one query).
 
-    `to_accept`: placed; `in_progress`: accepted or processing; `in_transit`:
-    shipped.
+    `to_accept`: placed; `on_hold`: held for credit approval; `in_progress`:
+    accepted or processing; `in_transit`: shipped.
     """
     return Order.objects.filter(distributor=distributor).aggregate(
         to_accept=Count("pk", filter=Q(status=OrderStatus.PLACED)),
+        on_hold=Count("pk", filter=Q(status=OrderStatus.CREDIT_HOLD)),
         in_progress=Count(
             "pk", filter=Q(status__in=[OrderStatus.ACCEPTED, OrderStatus.PROCESSING])
         ),

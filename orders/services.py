@@ -17,6 +17,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import BUYER_ROLES, BackorderPolicy, Organization, Role, User
+from auromart.formatting import money_display
 from auromart.tax import common_rate, tax_totals
 from catalog.models import Product
 from inventory.exceptions import InsufficientStock
@@ -24,10 +25,12 @@ from inventory.services import (
     stock_allocate_for_order,
     stock_release,
 )
+from invoicing.credit import credit_hold_needed
 from pricing.selectors import price_quotes
 
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from .models import (
+    BUYER_CANCELLABLE,
     RETURNS_STOCK,
     SHIPS_STOCK,
     TRANSITIONS,
@@ -193,7 +196,11 @@ def order_place(
     recorded as refused; True allocates what is available and backorders the
     rest. Every line's demand is recorded (DemandLine). Sends `order_placed`
     inside the transaction. `from_cart`: that cart's lines for these products
-    are removed in the same transaction.
+    are removed in the same transaction. An order that would take the buyer
+    organization over its credit limit with the distributor
+    (invoicing.credit.credit_hold_needed, deciding under a lock of the terms
+    row) is placed `credit_hold`, allocated like any other, and waits for the
+    distributor to release it (order_credit_release) or reject it.
 
     With an `idempotency_key`, a retry with the same key and request returns
     the first order (its `replayed` attribute is True) and writes nothing; the
@@ -349,12 +356,16 @@ def _place(
     )
 
     with transaction.atomic():
+        # First in the transaction: the buyer's terms row at this distributor is
+        # locked until commit, so concurrent orders of one buyer are decided in turn.
+        credit = credit_hold_needed(seller=distributor, buyer=buyer, amount=totals.total)
+        status = OrderStatus.CREDIT_HOLD if credit.hold else OrderStatus.PLACED
         order = Order.objects.create(
             number=_new_number(),
             customer=customer,
             buyer_organization=buyer,
             distributor=distributor,
-            status=OrderStatus.PLACED,
+            status=status,
             fulfillment_type=fulfillment_type,
             shipping_address=shipping_address,
             shipping_state=supply.shipping_state,
@@ -401,7 +412,11 @@ def _place(
             for item in order_items
         )
         first_change = OrderStatusChange.objects.create(
-            order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
+            order=order,
+            from_status="",
+            to_status=status,
+            changed_by=customer,
+            note=_hold_note(credit) if credit.hold else "",
         )
         order_placed.send(
             sender=Order,
@@ -423,6 +438,13 @@ def _place(
     _set_loaded(order, "shipments", [])  # a new order has none yet
     order.replayed = False
     return order
+
+
+def _hold_note(credit) -> str:
+    return (
+        f"Held for credit approval: {money_display(credit.exposure)} owed and on order plus "
+        f"this order would exceed the credit limit of {money_display(credit.limit)}."
+    )
 
 
 def _demand_refused(*, customer: User, distributor: Organization, lines) -> None:
@@ -595,7 +617,8 @@ def _release_open_units(order: Order) -> None:
 def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Order:
     """The buyer calls off an order that the distributor has not accepted yet.
 
-    Only the customer who placed it may; only while it is `placed` (raises
+    Only the customer who placed it may; only while it is `placed` or held
+    for credit (raises
     IllegalTransition otherwise). The stock goes back through the ledger.
     """
     if order.customer_id != by.pk:
@@ -605,13 +628,14 @@ def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Ord
         to_status=OrderStatus.CANCELLED,
         by=by,
         note=reason or "Cancelled by the customer.",
-        only_from=(OrderStatus.PLACED,),
+        only_from=BUYER_CANCELLABLE,
     )
 
 
 # The moves a distributor makes on its incoming orders: every status after
 # `placed` (buyers may only cancel, through order_cancel_by_customer).
 DISTRIBUTOR_MOVES = (
+    OrderStatus.PLACED,  # releasing an order held for credit (credit_hold -> placed)
     OrderStatus.ACCEPTED,
     OrderStatus.REJECTED,
     OrderStatus.PROCESSING,
@@ -673,7 +697,7 @@ def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Ord
 
     Any member of the organization the order was placed for may (they order
     and track as the organization, whoever placed it); others get
-    PermissionDenied. Only while it is `placed` (raises IllegalTransition
+    PermissionDenied. Only while it is `placed` or held for credit (raises IllegalTransition
     otherwise). The stock goes back through the ledger.
     """
     if by.role != Role.RETAILER or order.buyer_organization_id != by.organization_id:
@@ -683,5 +707,15 @@ def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Ord
         to_status=OrderStatus.CANCELLED,
         by=by,
         note=reason or f"Cancelled by {by.get_full_name()} of {by.organization}.",
-        only_from=(OrderStatus.PLACED,),
+        only_from=BUYER_CANCELLABLE,
     )
+
+
+def order_credit_release(*, order: Order, by: User, note: str = "") -> Order:
+    """The distributor approves the credit of an order held over the limit: credit_hold -> placed.
+
+    Through order_move_by_distributor (a member of the order's distributor
+    only); an order that is not held raises IllegalTransition. From `placed`
+    it goes on as any other order; the buyer is told it was released.
+    """
+    return order_move_by_distributor(order=order, to_status=OrderStatus.PLACED, by=by, note=note)

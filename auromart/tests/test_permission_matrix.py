@@ -34,6 +34,7 @@ from catalog.models import ProductImage
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import StockItemFactory
+from invoicing.models import CreditTerms
 from invoicing.tests.factories import invoice_for
 from notifications.models import Notification
 from orders.tests.factories import place_order
@@ -155,6 +156,11 @@ def build_world() -> World:
     )
     world.objects["d2_price_list"] = PriceList.objects.create(
         name="Depot Two prices", distributor=d2
+    )
+    # Each depot's credit terms for a retailer (#16 part 2), no limit: nothing is held.
+    world.objects["d1_terms"] = CreditTerms.objects.create(seller=d1, buyer=retailer.organization)
+    world.objects["d2_terms"] = CreditTerms.objects.create(
+        seller=d2, buyer=other_retailer.organization
     )
     # Gallery rows (no files needed: the matrix only reaches them).
     world.objects["own_image"] = ProductImage.objects.create(
@@ -471,6 +477,18 @@ MATRIX: dict[str, Row] = {
         own=order_pk("retailer_order"),
         other=order_pk("other_retailer_order"),
     ),
+    # Releasing an order held for credit (#16 part 2); a placed one answers 409.
+    "api-distributor-order-release": Row(
+        ("post",),
+        only(DISTRIBUTOR),
+        own=order_pk("retailer_order"),
+        other=order_pk("other_retailer_order"),
+    ),
+    # Credit terms (#16 part 2): the distributor's own; another's are 404.
+    "api-distributor-credit-terms": Row(("get", "post"), only(DISTRIBUTOR)),
+    "api-distributor-credit-terms-detail": Row(
+        ("get", "put"), only(DISTRIBUTOR), own=pk_of("d1_terms"), other=pk_of("d2_terms")
+    ),
     "api-distributor-order-reject": Row(
         ("post",),
         only(DISTRIBUTOR),
@@ -704,6 +722,10 @@ MATRIX: dict[str, Row] = {
         only(DISTRIBUTOR),
         own=order_number("retailer_order"),
         other=order_number("other_retailer_order"),
+    ),
+    "credit:list": Row(("get", "post"), only(DISTRIBUTOR)),
+    "credit:edit": Row(
+        ("get", "post"), only(DISTRIBUTOR), own=pk_of("d1_terms"), other=pk_of("d2_terms")
     ),
     "pricing:list": Row(("get", "post"), only(DISTRIBUTOR)),
     "pricing:export": Row(("get",), only(DISTRIBUTOR)),

@@ -46,6 +46,7 @@ def percent(rate) -> str:
 
 
 STATUS_TONES = {
+    "credit_hold": "dark",
     "placed": "primary",
     "accepted": "info",
     "processing": "info",

@@ -23,6 +23,11 @@ urlpatterns = [
         name="api-distributor-order-reject",
     ),
     path(
+        "orders/<int:pk>/release",
+        views.DistributorOrderReleaseView.as_view(),
+        name="api-distributor-order-release",
+    ),
+    path(
         "orders/<int:pk>/status",
         views.DistributorOrderStatusView.as_view(),
         name="api-distributor-order-status",

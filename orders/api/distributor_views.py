@@ -158,9 +158,9 @@ class DistributorOrderRejectView(APIView):
     @extend_schema(
         summary="Reject an order",
         description=(
-            "placed -> rejected, with the reason the buyer is told. The order's stock goes "
-            "back through the ledger (once, however often this is retried). Any other "
-            "current status answers 409."
+            "placed (or held for credit) -> rejected, with the reason the buyer is told. "
+            "The order's stock goes back through the ledger (once, however often this is "
+            "retried). Any other current status answers 409."
         ),
         request=OrderRejectSerializer,
         responses=MOVE_RESPONSES,
@@ -180,7 +180,8 @@ class DistributorOrderStatusView(APIView):
     @extend_schema(
         summary="Move an order to a new status",
         description=(
-            "Along the state machine: placed -> accepted, rejected or cancelled; accepted -> "
+            "Along the state machine: credit_hold -> placed (released), rejected or "
+            "cancelled; placed -> accepted, rejected or cancelled; accepted -> "
             "processing or cancelled; processing -> shipped; shipped -> delivered. Shipping "
             "needs a `tracking_reference`; rejecting and cancelling need a `note` (the "
             "reason). Rejected and cancelled orders give their stock back. The buyer is "
@@ -207,3 +208,32 @@ class DistributorOrderStatusView(APIView):
             note=data["note"],
             tracking_reference=data["tracking_reference"],
         )
+
+
+class DistributorOrderReleaseView(APIView):
+    permission_classes = [IsDistributor]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Release an order held for credit (approve the credit)",
+        description=(
+            "credit_hold -> placed: the order took the buyer over the credit limit you gave "
+            "it and waited for your approval; it now goes on as any placed order (its stock "
+            "stayed allocated). The buyer is notified. To refuse it, reject it instead. Any "
+            "other current status answers 409."
+        ),
+        request=OrderNoteSerializer,
+        responses=MOVE_RESPONSES,
+    )
+    def post(self, request, pk: int):
+        order = distributor_order(request, pk)
+        body = OrderNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.order_credit_release(
+                order=order, by=request.user, note=body.validated_data["note"]
+            )
+        except IllegalTransition as exc:
+            return error_response(str(exc), "illegal_transition", status.HTTP_409_CONFLICT)
+        fresh = order_for_distributor(distributor=request.user.organization, pk=order.pk)
+        return Response(DistributorOrderSerializer(fresh).data)

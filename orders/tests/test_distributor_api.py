@@ -376,7 +376,7 @@ def test_shipping_without_a_tracking_reference_is_400(api, distributor, staff):
     ("payload", "field"),
     [
         ({}, "status"),
-        ({"status": "placed"}, "status"),
+        ({"status": "credit_hold"}, "status"),  # only placement holds an order
         ({"status": "lost"}, "status"),
         ({"status": "cancelled"}, "note"),
         ({"status": "accepted", "tracking_reference": "TRK"}, "tracking_reference"),

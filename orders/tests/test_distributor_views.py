@@ -310,7 +310,7 @@ def test_a_stale_page_moving_an_order_someone_already_moved_gets_409(browser, di
 
 def test_an_unknown_move_is_refused(browser, distributor):
     order = place_order(distributor=distributor)
-    response = browser.post(move_url(order), {"status": "placed"})
+    response = browser.post(move_url(order), {"status": "credit_hold"})
     assert response.status_code == 400
     assert status_of(order) == OrderStatus.PLACED
 

@@ -15,10 +15,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
-from accounts.tests.factories import CustomerFactory, DistributorUserFactory
+from accounts.tests.factories import (
+    CustomerFactory,
+    DistributorUserFactory,
+    RetailerUserFactory,
+)
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_receive
 from inventory.tests.factories import DistributorFactory
+from invoicing.models import CreditTerms
 from orders.exceptions import IllegalTransition
 from orders.models import RETURNS_STOCK, TRANSITIONS, Order, OrderStatus, OrderStatusChange
 from orders.services import DISTRIBUTOR_MOVES, order_move_by_distributor, order_transition
@@ -30,6 +35,7 @@ pytestmark = pytest.mark.django_db
 # The shortest walk from `placed` to each status, along legal moves.
 PATH_TO = {
     OrderStatus.PLACED: [],
+    OrderStatus.CREDIT_HOLD: [],  # placed over the buyer's credit limit (order_in)
     OrderStatus.ACCEPTED: [OrderStatus.ACCEPTED],
     OrderStatus.PROCESSING: [OrderStatus.ACCEPTED, OrderStatus.PROCESSING],
     OrderStatus.PARTIALLY_SHIPPED: [
@@ -56,6 +62,9 @@ def test_the_table_is_the_one_the_issue_describes():
     assert set(PATH_TO) == set(OrderStatus.values) == set(TRANSITIONS)
     assert sorted(LEGAL) == sorted(
         [
+            ("credit_hold", "placed"),
+            ("credit_hold", "rejected"),
+            ("credit_hold", "cancelled"),
             ("placed", "accepted"),
             ("placed", "rejected"),
             ("placed", "cancelled"),
@@ -68,7 +77,7 @@ def test_the_table_is_the_one_the_issue_describes():
             ("shipped", "delivered"),
         ]
     )
-    assert len(ILLEGAL) == 8 * 8 - 10
+    assert len(ILLEGAL) == 9 * 9 - 13
     assert {OrderStatus.REJECTED, OrderStatus.CANCELLED} == RETURNS_STOCK
 
 
@@ -97,7 +106,12 @@ def signals():
 def order_in(status, *, distributor, by=None, lines=None, short=False) -> Order:
     """An order walked to `status`. `short`: one line is partly backordered (5 asked, 3 there),
     which a partial shipment needs."""
-    if short or status == OrderStatus.PARTIALLY_SHIPPED:
+    if status == OrderStatus.CREDIT_HOLD:
+        # A retailer whose credit limit at this distributor is nil: every order is held.
+        buyer = RetailerUserFactory()
+        CreditTerms.objects.create(seller=distributor, buyer=buyer.organization, credit_limit=0)
+        order = place_order(customer=buyer, distributor=distributor, lines=lines)
+    elif short or status == OrderStatus.PARTIALLY_SHIPPED:
         product = stocked_product(distributor=distributor, on_hand=3)
         order = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
     else:
@@ -194,6 +208,8 @@ RETURNING = [(a, b) for a, b in LEGAL if b in RETURNS_STOCK]
 def test_the_releasing_moves_are_rejection_and_both_cancellations():
     assert sorted(RETURNING) == [
         ("accepted", "cancelled"),
+        ("credit_hold", "cancelled"),
+        ("credit_hold", "rejected"),
         ("placed", "cancelled"),
         ("placed", "rejected"),
     ]
@@ -290,10 +306,11 @@ def test_shipping_with_units_backordered_is_a_partial_shipment(distributor, staf
 # --- The distributor's rules on top (order_move_by_distributor) --------------------------
 
 
-def test_the_distributor_moves_are_every_status_after_placed():
-    # A partial shipment is what shipping becomes while units stay backordered, not a move.
+def test_the_distributor_moves_are_every_status_after_placed_and_the_release():
+    # A partial shipment is what shipping becomes while units stay backordered, not a move;
+    # `placed` is the release of an order held for credit; only placement holds one.
     assert set(DISTRIBUTOR_MOVES) == set(OrderStatus.values) - {
-        OrderStatus.PLACED,
+        OrderStatus.CREDIT_HOLD,
         OrderStatus.PARTIALLY_SHIPPED,
     }
 
@@ -309,7 +326,7 @@ def test_only_a_member_of_the_orders_distributor_may_move_it(distributor):
 @pytest.mark.parametrize(
     ("from_status", "to_status", "fields", "field"),
     [
-        ("placed", "placed", {}, "status"),
+        ("placed", "credit_hold", {}, "status"),
         ("placed", "bogus", {}, "status"),
         ("placed", "rejected", {"note": "   "}, "note"),
         ("accepted", "cancelled", {}, "note"),
