@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reporting.apps.ReportingConfig",
     "jobs.apps.JobsConfig",
+    "loyalty.apps.LoyaltyConfig",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
     "invoicing-payment-reminders": {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
+    },
+    # Unused loyalty points past their expiry date, daily at 01:15.
+    "loyalty-expire-points": {
+        "task": "loyalty.expire_points",
+        "schedule": crontab(minute=15, hour=1),
     },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {

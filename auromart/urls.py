@@ -48,6 +48,7 @@ urlpatterns = [
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
+    path("loyalty/", include("loyalty.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

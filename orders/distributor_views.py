@@ -114,6 +114,7 @@ COLUMNS = (
     ("Status", "status", False),
     ("Total", "total", True),
     ("Promised", "promised", False),
+    ("Requested", "requested", False),
 )
 
 
