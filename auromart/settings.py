@@ -463,6 +463,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
         "FulfillmentTypeEnum": "orders.models.FulfillmentType",
+        "PointsEntryKindEnum": "loyalty.models.EntryKind",
+        # The organization kind keeps the name it had before another "kind" existed.
+        "KindEnum": "accounts.models.Organization.Kind",
     },
 }
 

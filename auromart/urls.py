@@ -28,6 +28,7 @@ api_patterns = [
     path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
     path("reports/", include("reporting.api.urls")),
+    path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

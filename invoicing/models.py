@@ -213,6 +213,11 @@ class Invoice(models.Model):
         return max(((today or timezone.localdate()) - self.due_date).days, 0)
 
     @property
+    def goods_value(self) -> Decimal:
+        """The lines' taxable value before the loyalty discount came off it."""
+        return self.subtotal + self.discount
+
+    @property
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 

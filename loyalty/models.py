@@ -84,8 +84,9 @@ class LoyaltySettings(models.Model):
 
     @classmethod
     def load(cls) -> "LoyaltySettings":
-        """The row, created with the defaults (programme off) the first time."""
-        return cls.objects.get_or_create(pk=1)[0]
+        """The row; before staff first save it, the defaults (programme off), unsaved:
+        reading the settings never writes."""
+        return cls.objects.filter(pk=1).first() or cls()
 
 
 class LoyaltyAccount(models.Model):

@@ -233,12 +233,13 @@ def points_clawback(
     if first is None:
         return None
     sums = PointsEntry.objects.filter(order_id=order_id).aggregate(
-        points=Sum("points", filter=Q(kind=EntryKind.EARN)),
-        taxable=Sum("amount", filter=Q(kind=EntryKind.EARN)),
+        earned=Sum("points", filter=Q(kind=EntryKind.EARN)),
+        earned_on=Sum("amount", filter=Q(kind=EntryKind.EARN)),
         clawed=Sum("points", filter=Q(kind=EntryKind.CLAWBACK)),
     )
-    due = int(sums["points"] * min(taxable_returned, sums["taxable"]) / sums["taxable"])
-    due = min(due, sums["points"] + (sums["clawed"] or 0))
+    earned, earned_on = sums["earned"], sums["earned_on"]
+    due = int(earned * min(taxable_returned, earned_on) / earned_on) if earned_on else earned
+    due = min(due, earned + (sums["clawed"] or 0))
     account = _account_locked(first.account.user_id)
     due = min(due, _balance_of(account))
     return _write(

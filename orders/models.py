@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -204,6 +206,11 @@ class Order(models.Model):
         """The moves a person can ask for now: a partial shipment is what shipping
         becomes while units stay backordered, not a move of its own."""
         return tuple(s for s in TRANSITIONS[self.status] if s != OrderStatus.PARTIALLY_SHIPPED)
+
+    @property
+    def value_before_discount(self) -> Decimal:
+        """The taxable value before the loyalty discount came off it."""
+        return self.subtotal + self.loyalty_discount
 
     @property
     def backordered_units(self) -> int:

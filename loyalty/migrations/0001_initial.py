@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("orders", "0009_buyer_reference_delivery_date_loyalty"),
+        ("orders", "0001_initial"),  # only the Order table is needed
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -194,7 +194,9 @@ def test_the_po_number_is_bounded_and_shown_through_the_api(store):
     api.force_authenticate(customer)
     body = {"items": [{"product_id": product.pk, "quantity": 1}], "shipping_address": "1 Main St"}
 
-    too_long = api.post("/api/customer/orders", {**body, "buyer_reference": "X" * 36}, format="json")
+    too_long = api.post(
+        "/api/customer/orders", {**body, "buyer_reference": "X" * 36}, format="json"
+    )
     assert too_long.status_code == 400
     assert "buyer_reference" in too_long.json()["errors"]
 
