@@ -147,7 +147,7 @@ def points_redeem(*, customer: User, order_id: int, points: int, discount: Decim
         order_id=order_id,
         amount=discount,
         dedup_key=f"redeem:{order_id}",
-        note="Redeemed at checkout",
+        note="Taken off the order before GST",
     )
 
 
