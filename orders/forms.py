@@ -102,7 +102,7 @@ class CheckoutForm(forms.Form):
             del self.fields["loyalty_points"]
         else:
             field = self.fields["loyalty_points"]
-            field.max_value = min(MAX_POINTS, loyalty["balance"])
+            # The balance and the cap are order_place's to check (loyalty.services).
             field.widget.attrs["max"] = loyalty["most"]
             field.help_text = (
                 f"You have {loyalty['balance']:,} points; this order can use up to "

@@ -26,6 +26,7 @@ from loyalty.models import (
     PointsEntry,
 )
 from loyalty.tests.factories import loyalty_on
+from notifications.models import OutboundMessage
 from orders.models import OrderStatus
 from orders.services import order_transition
 from orders.shipments import shipment_create
@@ -158,6 +159,8 @@ def test_redeemed_points_come_off_before_gst_and_show_on_the_invoice(store, clie
         Decimal("62.90"),
     )
     assert [line.discount for line in invoice.lines.all()] == [Decimal("37.88"), Decimal("12.62")]
+    mail = OutboundMessage.objects.get(channel="email", template="invoice")
+    assert "Loyalty discount (before GST): -₹50.50" in mail.body_text
     # Earned on what was paid for: ₹349.50 at 5 per ₹100 -> 17.
     assert PointsEntry.objects.get(kind="earn", order=order).points == 17
 

@@ -100,6 +100,8 @@ def test_po_number_and_date_on_the_order_invoice_pdf_emails_exports_and_distribu
         order = order_transition(order=order, to_status=status, by=clerk, tracking_reference="T1")
     invoice = Invoice.objects.get(order=order)
     assert invoice.buyer_reference == "PO/2026/ACME-0042"
+    invoice_mail = OutboundMessage.objects.get(channel="email", template="invoice")
+    assert "Your PO number: PO/2026/ACME-0042" in invoice_mail.body_text
     args = [invoice.seller_slug, invoice.number]
     html = client.get(reverse("invoicing:detail", args=args)).content.decode()
     assert 'id="invoice-po-number">PO/2026/ACME-0042<' in html
