@@ -97,6 +97,7 @@ class OrganizationAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
             {"fields": ["contact_email", "phone", "address", "city", "region", "state", "country"]},
         ),
         ("Tax", {"fields": ["gstin"]}),
+        ("Orders (distributors)", {"fields": ["order_lead_days"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -3,6 +3,7 @@ from functools import cached_property
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -38,6 +39,7 @@ class Role(models.TextChoices):
 # The roles that buy: customers for themselves, retailers for their
 # organization. Distributors and manufacturers may browse the shop, not order.
 BUYER_ROLES = (Role.CUSTOMER, Role.RETAILER)
+MAX_ORDER_LEAD_DAYS = 60
 ORGANIZATION_ROLES = (Role.RETAILER, Role.DISTRIBUTOR, Role.MANUFACTURER)
 
 
@@ -85,6 +87,13 @@ class Organization(models.Model):
         default=BackorderPolicy.SHIP_COMPLETE,
         help_text="A retailer's choice for its orders when stock is short (each order may differ).",
     )
+    order_lead_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_ORDER_LEAD_DAYS)],
+        help_text="A distributor's business days between an order and the earliest delivery "
+        "date a buyer may ask for. Empty: the site's ORDER_DELIVERY_DAYS.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +106,10 @@ class Organization(models.Model):
                 condition=Q(is_default_store__isnull=True)
                 | Q(is_default_store=True, kind="distributor"),
                 name="organization_default_store_is_distributor",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_lead_days__isnull=True) | Q(order_lead_days__lte=60),
+                name="organization_order_lead_days_bounded",
             ),
         ]
 

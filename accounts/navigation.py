@@ -46,6 +46,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Shop", "portal:dashboard", (Role.CUSTOMER,), visitors=True),
     NavEntry("My orders", "portal:orders", (Role.CUSTOMER,)),
     NavEntry("Invoices", "invoicing:list", (Role.CUSTOMER,)),
+    NavEntry("My points", "loyalty:points", (Role.CUSTOMER,)),
 ]
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reporting.apps.ReportingConfig",
     "jobs.apps.JobsConfig",
+    "loyalty.apps.LoyaltyConfig",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Unused loyalty points past their expiry date, daily at 01:15.
+    "loyalty-expire-points": {
+        "task": "loyalty.expire_points",
+        "schedule": crontab(minute=15, hour=1),
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",
@@ -457,6 +463,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
         "FulfillmentTypeEnum": "orders.models.FulfillmentType",
+        "PointsEntryKindEnum": "loyalty.models.EntryKind",
+        # The organization kind keeps the name it had before another "kind" existed.
+        "KindEnum": "accounts.models.Organization.Kind",
     },
 }
 

@@ -29,6 +29,7 @@ api_patterns = [
     path("", include("invoicing.api.urls")),  # invoices
     path("distributor/", include("invoicing.api.credit_urls")),  # credit-terms
     path("reports/", include("reporting.api.urls")),
+    path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -50,6 +51,7 @@ urlpatterns = [
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
+    path("loyalty/", include("loyalty.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

@@ -97,6 +97,10 @@ class Invoice(models.Model):
     seller_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
     place_of_supply = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
 
+    # The buyer's PO number (the order's, snapshotted) and the loyalty discount
+    # taken off these lines' taxable values before GST (its own line on the invoice).
+    buyer_reference = models.CharField("PO number", max_length=35, blank=True, default="")
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4)
     tax = models.DecimalField(max_digits=14, decimal_places=2)
@@ -211,6 +215,11 @@ class Invoice(models.Model):
         return max(((today or timezone.localdate()) - self.due_date).days, 0)
 
     @property
+    def goods_value(self) -> Decimal:
+        """The lines' taxable value before the loyalty discount came off it."""
+        return self.subtotal + self.discount
+
+    @property
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
@@ -225,6 +234,8 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     # The taxable value (the quoted amount less its tax when the price included it).
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    # The line's share of the loyalty discount, already off `line_total`.
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     prices_include_tax = models.BooleanField(default=False)
     hsn_code = models.CharField("HSN/SAC", max_length=8, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)

@@ -40,11 +40,13 @@ class InvoiceResource(SpreadsheetResource):
     status = export_column("status", "status")
     overdue = export_column(None, "overdue")
     order_number = export_column("order__number", "order_number")
+    buyer_reference = export_column("buyer_reference", "po_number")
     seller = export_column("seller_name", "seller")
     buyer = export_column("buyer_name", "buyer")
     buyer_email = export_column("buyer_email", "buyer_email")
     customer = export_column("customer__email", "customer")
     lines = export_number("line_count", "lines")
+    discount = export_money("discount", "loyalty_discount")
     subtotal = export_money("subtotal", "subtotal")
     tax_rate = export_money("tax_rate", "tax_rate")
     tax = export_money("tax", "tax")
@@ -63,11 +65,13 @@ class InvoiceResource(SpreadsheetResource):
             "status",
             "overdue",
             "order_number",
+            "buyer_reference",
             "seller",
             "buyer",
             "buyer_email",
             "customer",
             "lines",
+            "discount",
             "subtotal",
             "tax_rate",
             "tax",

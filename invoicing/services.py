@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from auromart.pdf import render_pdf
-from auromart.tax import LineTax, common_rate, is_intra_state, line_tax, tax_totals
+from auromart.tax import CENT, LineTax, common_rate, is_intra_state, line_tax, tax_on, tax_totals
 from notifications import as_sent
 from orders.models import Order, Shipment
 
@@ -53,9 +54,20 @@ def _buyer(order: Order) -> dict:
     }
 
 
+def _shipped_discount(item, quantity: int) -> Decimal:
+    """The part of the line's loyalty discount that goes with `quantity` of its units."""
+    if quantity == item.quantity or not item.discount:
+        return item.discount
+    return (item.discount * quantity / item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _shipped_tax(item, quantity: int, intra_state: bool) -> LineTax:
     """The tax of `quantity` units of an order line: the line's own figures when all of it
-    ships (so the order and its invoices agree to the paisa), else the same rule on the part."""
+    ships (so the order and its invoices agree to the paisa), else the same rule on the part.
+
+    The one place an invoice line's GST is worked out: a loyalty discount
+    (the order line's share, in proportion for a part) comes off the taxable
+    value before the tax, as it did on the order."""
     if quantity == item.quantity:
         return LineTax(
             taxable=item.line_total,
@@ -64,12 +76,16 @@ def _shipped_tax(item, quantity: int, intra_state: bool) -> LineTax:
             sgst=item.sgst,
             igst=item.igst,
         )
-    return line_tax(
+    part = line_tax(
         amount=item.unit_price * quantity,
         rate=item.tax_rate,
         intra_state=intra_state,
         includes_tax=item.prices_include_tax,
     )
+    discount = _shipped_discount(item, quantity)
+    if not discount:
+        return part
+    return tax_on(taxable=part.taxable - discount, rate=item.tax_rate, intra_state=intra_state)
 
 
 def invoice_due_date(*, order: Order, issued: datetime.date) -> datetime.date:
@@ -116,6 +132,7 @@ def invoice_issue_for_shipment(
         for line in shipment.lines.all()
     ]
     totals = tax_totals(tax for _, _, tax in lines)
+    discounts = [_shipped_discount(item, quantity) for item, quantity, _ in lines]
     seller = order.distributor
     number, key, year = invoice_number_next(seller=seller, day=today)
     buyer_org = order.buyer_organization
@@ -139,6 +156,8 @@ def invoice_issue_for_shipment(
         seller_state=order.seller_state or seller.gst_state,
         place_of_supply=order.place_of_supply,
         ship_to=order.shipping_address if order.fulfillment_type == "delivery" else "",
+        buyer_reference=order.buyer_reference,
+        discount=sum(discounts, Decimal("0.00")),
         subtotal=totals.subtotal,
         tax_rate=common_rate(
             (tax.rate for _, _, tax in lines), subtotal=totals.subtotal, tax=totals.tax
@@ -161,6 +180,7 @@ def invoice_issue_for_shipment(
                 quantity=quantity,
                 unit_price=item.unit_price,
                 line_total=tax.taxable,
+                discount=discount,
                 prices_include_tax=item.prices_include_tax,
                 hsn_code=item.hsn_code,
                 tax_rate=tax.rate,
@@ -168,7 +188,9 @@ def invoice_issue_for_shipment(
                 sgst=tax.sgst,
                 igst=tax.igst,
             )
-            for position, (item, quantity, tax) in enumerate(lines, 1)
+            for position, ((item, quantity, tax), discount) in enumerate(
+                zip(lines, discounts, strict=True), 1
+            )
         ]
     )
     invoice_pdf_schedule(invoice_id=invoice.pk)

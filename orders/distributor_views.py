@@ -122,6 +122,7 @@ COLUMNS = (
     ("Status", "status", False),
     ("Total", "total", True),
     ("Promised", "promised", False),
+    ("Requested", "requested", False),
 )
 
 

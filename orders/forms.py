@@ -10,9 +10,11 @@ from django import forms
 from django.utils.dateformat import format as date_format
 
 from accounts.gst import ADDRESS_STATE_CHOICES, state_from_text
+from loyalty.models import MAX_POINTS
 
+from .delivery_dates import earliest_delivery_date
 from .models import FulfillmentType, OrderStatus
-from .services import estimate_delivery
+from .services import MAX_BUYER_REFERENCE, estimate_delivery
 from .services_cart import MAX_CART_QUANTITY
 
 
@@ -62,12 +64,50 @@ class CheckoutForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Backordered units ship as soon as stock comes in, first ordered first served.",
     )
+    buyer_reference = forms.CharField(
+        label="Your PO number (optional)",
+        required=False,
+        max_length=MAX_BUYER_REFERENCE,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Your own purchase order number: printed on the invoice for your accounts.",
+    )
+    requested_delivery_date = forms.DateField(
+        label="Requested delivery date (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    loyalty_points = forms.IntegerField(
+        label="Points to use",
+        required=False,
+        min_value=0,
+        max_value=MAX_POINTS,
+        initial=0,
+    )
     # Drawn when the form is rendered and sent as order_place's
     # idempotency_key: a second submit of this form gets the first order back.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, store=None, **kwargs):
+    def __init__(self, *args, store=None, loyalty=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if store is not None:
+            earliest = earliest_delivery_date(store)
+            field = self.fields["requested_delivery_date"]
+            field.widget.attrs["min"] = earliest.isoformat()
+            field.help_text = (
+                f"A working day of {store.name}, {date_format(earliest, 'D j M')} or later. "
+                "Empty: as soon as possible."
+            )
+        if loyalty is None:
+            del self.fields["loyalty_points"]
+        else:
+            field = self.fields["loyalty_points"]
+            # The balance and the cap are order_place's to check (loyalty.services).
+            field.widget.attrs["max"] = loyalty["most"]
+            field.help_text = (
+                f"You have {loyalty['balance']:,} points; this order can use up to "
+                f"{loyalty['most']:,} (₹{loyalty['point_value']} each, taken off before GST)."
+            )
         delivery = estimate_delivery(FulfillmentType.DELIVERY)
         pickup = estimate_delivery(FulfillmentType.PICKUP)
         where = f" at {store.name}" if store is not None else ""
@@ -92,6 +132,7 @@ class CheckoutForm(forms.Form):
             # Else the state the address names; none: the buyer's or the seller's
             # (auromart.tax), as the API does.
             cleaned["shipping_state"] = state_from_text(cleaned.get("shipping_address") or "")
+        cleaned["loyalty_points"] = cleaned.get("loyalty_points") or 0
         return cleaned
 
 

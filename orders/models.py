@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -140,6 +142,17 @@ class Order(models.Model):
     seller_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
     place_of_supply = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, default="")
     estimated_delivery = models.DateField()
+    # The buyer's own purchase order number, printed on the invoice for its
+    # accounts team (#18 §3), and the day it asked to receive the goods: a
+    # business day of the distributor's calendar, its lead days on at least.
+    buyer_reference = models.CharField(
+        "PO number", max_length=35, blank=True, default="", help_text="The buyer's own PO number."
+    )
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    # Loyalty points redeemed at checkout and their value, taken off the
+    # taxable value before GST (spread over the lines: OrderItem.discount).
+    loyalty_points_redeemed = models.PositiveIntegerField(default=0)
+    loyalty_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     tracking_reference = models.CharField(max_length=100, blank=True)
     backorder = models.BooleanField(
         default=False,
@@ -167,6 +180,9 @@ class Order(models.Model):
                 fields=["distributor", "status", "-created_at"], name="order_dist_status_idx"
             ),
             models.Index(fields=["created_at"], name="order_created_idx"),
+            models.Index(
+                fields=["distributor", "requested_delivery_date"], name="order_dist_requested_idx"
+            ),
         ]
         constraints = [
             # NULL keys (orders placed without one) never collide, on MariaDB
@@ -175,6 +191,9 @@ class Order(models.Model):
                 fields=["customer", "idempotency_key"], name="order_unique_customer_idempotency_key"
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(
+                condition=Q(loyalty_discount__gte=0), name="order_loyalty_discount_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(fulfillment_type="pickup") | ~Q(shipping_address=""),
                 name="order_delivery_has_address",
@@ -194,6 +213,11 @@ class Order(models.Model):
         """The moves a person can ask for now: a partial shipment is what shipping
         becomes while units stay backordered, not a move of its own."""
         return tuple(s for s in TRANSITIONS[self.status] if s != OrderStatus.PARTIALLY_SHIPPED)
+
+    @property
+    def value_before_discount(self) -> Decimal:
+        """The taxable value before the loyalty discount came off it."""
+        return self.subtotal + self.loyalty_discount
 
     @property
     def backordered_units(self) -> int:
@@ -233,6 +257,9 @@ class OrderItem(models.Model):
     # its tax when the list's prices include tax); the rate in force for the
     # HSN code the day the order was placed; the line's tax, rounded half-up.
     prices_include_tax = models.BooleanField(default=False)
+    # The line's share of the order's loyalty discount, already taken off
+    # `line_total` (the taxable value the GST is computed on).
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     hsn_code = models.CharField("HSN/SAC", max_length=8, blank=True)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
     cgst = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0)

@@ -31,11 +31,16 @@ class OrderLineResource(SpreadsheetResource):
     estimated_delivery = export_column(
         "order__estimated_delivery", "estimated_delivery", EXPORT_DATE
     )
+    buyer_reference = export_column("order__buyer_reference", "po_number")
+    requested_delivery_date = export_column(
+        "order__requested_delivery_date", "requested_delivery_date", EXPORT_DATE
+    )
     sku = export_column("sku", "sku")
     product_name = export_column("product_name", "product_name")
     quantity = export_number("quantity", "quantity")
     unit_price = export_money("unit_price", "unit_price")
     line_total = export_money("line_total", "line_total")
+    discount = export_money("discount", "loyalty_discount")
     order_subtotal = export_money("order__subtotal", "order_subtotal")
     order_tax = export_money("order__tax", "order_tax")
     order_total = export_money("order__total", "order_total")
@@ -51,11 +56,14 @@ class OrderLineResource(SpreadsheetResource):
             "distributor",
             "fulfillment_type",
             "estimated_delivery",
+            "buyer_reference",
+            "requested_delivery_date",
             "sku",
             "product_name",
             "quantity",
             "unit_price",
             "line_total",
+            "discount",
             "order_subtotal",
             "order_tax",
             "order_total",

@@ -194,6 +194,7 @@ def orders_for_distributor(
             | Q(customer__name__icontains=search)
             | Q(customer__email__icontains=search)
             | Q(buyer_organization__name__icontains=search)
+            | Q(buyer_reference__icontains=search)
             | Exists(skus)
         )
     ordering = DISTRIBUTOR_ORDER_SORTS.get(sort, DISTRIBUTOR_ORDER_SORTS["-placed"])[1]
@@ -216,6 +217,11 @@ DISTRIBUTOR_ORDER_SORTS = {
     "status": ("Status", ("status", "-created_at", "-pk")),
     "buyer": ("Buyer", (Coalesce("buyer_organization__name", "customer__name").asc(), "-pk")),
     "promised": ("Promised date", ("estimated_delivery", "pk")),
+    # The buyer's requested delivery date, soonest first; orders without one last.
+    "requested": (
+        "Requested delivery date",
+        (F("requested_delivery_date").asc(nulls_last=True), "-created_at", "-pk"),
+    ),
 }
 
 

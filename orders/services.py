@@ -28,6 +28,7 @@ from inventory.services import (
 from invoicing.credit import credit_hold_needed
 from pricing.selectors import price_quotes
 
+from .delivery_dates import requested_date_validate
 from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
 from .models import (
     BUYER_CANCELLABLE,
@@ -45,13 +46,14 @@ from .models import (
 )
 from .shipments import shipment_dispatch, shipments_deliver_all, status_after_shipping
 from .signals import order_placed, order_status_changed
-from .tax import lines_taxed, order_supply, validate_state
+from .tax import lines_discounted, lines_taxed, order_supply, validate_state
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
+MAX_BUYER_REFERENCE = 35
 # A deadlock or lock-wait timeout rolls the whole transaction back, so the
 # whole order is tried again, a few times, with a short jittered pause.
 PLACE_ATTEMPTS = 4
@@ -133,7 +135,14 @@ def _validate_lines(items: Sequence) -> list[OrderLineInput]:
 
 
 def _fingerprint(
-    *, distributor_id, lines, fulfillment_type, shipping_address, backorder, shipping_state=""
+    *,
+    distributor_id,
+    lines,
+    fulfillment_type,
+    shipping_address,
+    backorder,
+    shipping_state="",
+    extra=None,
 ) -> str:
     body = {
         "distributor": distributor_id,
@@ -145,6 +154,8 @@ def _fingerprint(
         body["backorder"] = True
     if shipping_state:  # likewise, for keys stored before states
         body["shipping_state"] = shipping_state
+    # Likewise the PO number, the delivery date and points: only when given.
+    body.update({name: value for name, value in (extra or {}).items() if value})
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -178,6 +189,9 @@ def order_place(
     idempotency_key: str | None = None,
     from_cart: Cart | None = None,
     backorder: bool | None = None,
+    buyer_reference: str = "",
+    requested_delivery_date: datetime.date | None = None,
+    loyalty_points: int = 0,
 ) -> Order:
     """Place an order: the order, its lines and their allocation, all or nothing.
 
@@ -201,6 +215,14 @@ def order_place(
     (invoicing.credit.credit_hold_needed, deciding under a lock of the terms
     row) is placed `credit_hold`, allocated like any other, and waits for the
     distributor to release it (order_credit_release) or reject it.
+
+    `buyer_reference` is the buyer's own PO number (at most 35 characters,
+    trimmed); `requested_delivery_date` a business day of the distributor's
+    calendar at least its lead days ahead (orders.delivery_dates), and then
+    the order's estimated delivery. `loyalty_points` (the store's customers,
+    loyalty.services) are redeemed as a discount before tax, within the
+    programme's cap per order: it is spread over the lines' taxable values
+    and GST is computed on what is left.
 
     With an `idempotency_key`, a retry with the same key and request returns
     the first order (its `replayed` attribute is True) and writes nothing; the
@@ -232,6 +254,18 @@ def order_place(
         raise ValidationError({"shipping_state": str(exc)}) from None
     if backorder is None:
         backorder = customer.buyer_backorder_policy == BackorderPolicy.BACKORDER
+    buyer_reference = " ".join((buyer_reference or "").split())
+    if len(buyer_reference) > MAX_BUYER_REFERENCE:
+        raise ValidationError(
+            {"buyer_reference": f"Use a PO number of at most {MAX_BUYER_REFERENCE} characters."}
+        )
+    requested_delivery_date = requested_date_validate(distributor, requested_delivery_date)
+    if (
+        isinstance(loyalty_points, bool)
+        or not isinstance(loyalty_points, int)
+        or loyalty_points < 0
+    ):
+        raise ValidationError({"loyalty_points": "Enter a whole number of points, 0 or more."})
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 255:
         raise ValidationError({"idempotency_key": "Use a key of at most 255 characters."})
@@ -244,6 +278,11 @@ def order_place(
             shipping_address=shipping_address,
             backorder=backorder,
             shipping_state=shipping_state,
+            extra={
+                "buyer_reference": buyer_reference,
+                "requested_delivery_date": requested_delivery_date and str(requested_delivery_date),
+                "loyalty_points": loyalty_points,
+            },
         )
         if (order := _replay(customer=customer, key=key, fingerprint=fingerprint)) is not None:
             return order
@@ -271,6 +310,9 @@ def order_place(
                 fingerprint=fingerprint,
                 from_cart=from_cart,
                 backorder=backorder,
+                buyer_reference=buyer_reference,
+                requested_delivery_date=requested_delivery_date,
+                loyalty_points=loyalty_points,
             )
         except InsufficientStock:
             _demand_refused(customer=customer, distributor=distributor, lines=lines)
@@ -309,6 +351,9 @@ def _place(
     fingerprint,
     from_cart,
     backorder,
+    buyer_reference="",
+    requested_delivery_date=None,
+    loyalty_points=0,
 ) -> Order:
     order_items = []
     buyer = customer.organization if customer.role == Role.RETAILER else None
@@ -329,7 +374,19 @@ def _place(
     )
     priced = [(products[line.product_id], line.quantity, quotes[line.product_id]) for line in lines]
     taxed = lines_taxed(priced=priced, intra_state=supply.intra_state)
-    for (product, quantity, quote), line in zip(priced, taxed, strict=True):
+    redemption = None
+    shares = [Decimal("0.00")] * len(taxed)
+    if loyalty_points:
+        from loyalty.services import redemption_check
+
+        redemption = redemption_check(
+            customer=customer,
+            distributor=distributor,
+            points=loyalty_points,
+            taxable=tax_totals(line.tax for line in taxed).subtotal,
+        )
+        taxed, shares = lines_discounted(taxed, redemption.discount, intra_state=supply.intra_state)
+    for (product, quantity, quote), line, share in zip(priced, taxed, shares, strict=True):
         order_items.append(
             OrderItem(
                 product=product,
@@ -338,6 +395,7 @@ def _place(
                 quantity=quantity,
                 unit_price=quote.unit_price,
                 line_total=line.tax.taxable,
+                discount=share,
                 list_price=quote.list_price,
                 price_list_id=quote.price_list_id,
                 price_list_name=quote.price_list_name,
@@ -371,7 +429,11 @@ def _place(
             shipping_state=supply.shipping_state,
             seller_state=supply.seller_state,
             place_of_supply=supply.place,
-            estimated_delivery=estimate_delivery(fulfillment_type),
+            estimated_delivery=requested_delivery_date or estimate_delivery(fulfillment_type),
+            buyer_reference=buyer_reference,
+            requested_delivery_date=requested_delivery_date,
+            loyalty_points_redeemed=redemption.points if redemption else 0,
+            loyalty_discount=redemption.discount if redemption else Decimal("0.00"),
             subtotal=totals.subtotal,
             tax_rate=tax_rate,
             tax=totals.tax,
@@ -411,6 +473,15 @@ def _place(
             )
             for item in order_items
         )
+        if redemption is not None:
+            from loyalty.services import points_redeem
+
+            points_redeem(
+                customer=customer,
+                order_id=order.pk,
+                points=redemption.points,
+                discount=redemption.discount,
+            )
         first_change = OrderStatusChange.objects.create(
             order=order,
             from_status="",

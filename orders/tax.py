@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.gst import STATE_CODES, state_from_text
 from accounts.models import Organization
-from auromart.tax import LineTax, is_intra_state, line_tax, place_of_supply
+from auromart.tax import LineTax, is_intra_state, line_tax, place_of_supply, tax_on
 from catalog.hsn import default_rate, hsn_rates_on
 
 from .models import FulfillmentType
@@ -103,3 +103,42 @@ def lines_taxed(
             )
         )
     return taxed
+
+
+def discount_spread(taxables: list[Decimal], discount: Decimal) -> list[Decimal]:
+    """Each line's share of an order-level discount, in proportion to its taxable value.
+
+    Shares are rounded down to the paisa and the paise left over go to the
+    largest remainders (then the first lines), so they add up to `discount`
+    exactly and no line's share passes its taxable value.
+    """
+    total = sum(taxables, Decimal("0"))
+    if not discount or not total:
+        return [Decimal("0.00")] * len(taxables)
+    exact = [discount * taxable / total for taxable in taxables]
+    shares = [value.quantize(Decimal("0.01"), rounding="ROUND_DOWN") for value in exact]
+    left = int((discount - sum(shares)) / Decimal("0.01"))
+    order = sorted(range(len(taxables)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += Decimal("0.01")
+    return shares
+
+
+def lines_discounted(
+    taxed: list[TaxedLine], discount: Decimal, *, intra_state: bool
+) -> tuple[list[TaxedLine], list[Decimal]]:
+    """The lines after a discount before tax: each line's taxable value less its share, and
+    GST computed again on what is left (auromart.tax.tax_on, half-up per line)."""
+    shares = discount_spread([line.tax.taxable for line in taxed], discount)
+    if not any(shares):
+        return taxed, shares
+    return [
+        TaxedLine(
+            hsn_code=line.hsn_code,
+            includes_tax=line.includes_tax,
+            tax=tax_on(
+                taxable=line.tax.taxable - share, rate=line.tax.rate, intra_state=intra_state
+            ),
+        )
+        for line, share in zip(taxed, shares, strict=True)
+    ], shares

@@ -29,6 +29,7 @@ from catalog.pagination import CappedPaginator
 from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
+from loyalty.selectors import loyalty_offer
 from pricing.selectors import buyer_organization
 
 from .backorders import order_backorder_cancel
@@ -382,7 +383,7 @@ class CheckoutView(BuyerView):
         if not summary:
             return self.empty_cart()
         form = CheckoutForm(
-            store=self.buyer.distributor,
+            **self.form_kwargs(summary),
             initial={
                 "fulfillment_type": FulfillmentType.DELIVERY,
                 "shipping_address": default_shipping_address(request.user),
@@ -398,7 +399,7 @@ class CheckoutView(BuyerView):
     def post(self, request):
         cart = self.buyer.cart()
         summary = self.cart_summary()
-        form = CheckoutForm(request.POST, store=self.buyer.distributor)
+        form = CheckoutForm(request.POST, **self.form_kwargs(summary))
         if not summary:
             # A second submit of a form whose order went through: the cart
             # was emptied by the first one. Show that order again.
@@ -427,6 +428,9 @@ class CheckoutView(BuyerView):
                 idempotency_key=data["token"],
                 from_cart=cart.cart,
                 backorder=data["backorder"],
+                buyer_reference=data["buyer_reference"],
+                requested_delivery_date=data["requested_delivery_date"],
+                loyalty_points=data.get("loyalty_points") or 0,
             )
         except InsufficientStock as exc:
             only = f"{self.buyer.seller} has only" if self.buyer.seller else "Only"
@@ -442,7 +446,7 @@ class CheckoutView(BuyerView):
         except IdempotencyKeyReused as exc:
             data = form.data.copy()
             data["token"] = new_checkout_token()
-            form = CheckoutForm(data, store=self.buyer.distributor)
+            form = CheckoutForm(data, **self.form_kwargs(summary))
             form.is_valid()
             form.add_error(
                 None,
@@ -468,6 +472,17 @@ class CheckoutView(BuyerView):
                 f"{self.buyer.organization.name}. You will be notified as it moves along.",
             )
         return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
+
+    def form_kwargs(self, summary) -> dict:
+        """The store for the delivery date's calendar; the points a store's customer may use."""
+        return {
+            "store": self.buyer.distributor,
+            "loyalty": loyalty_offer(
+                customer=self.request.user,
+                distributor=self.buyer.distributor,
+                taxable=summary.totals.subtotal if summary else None,
+            ),
+        }
 
     def render(self, form, summary, status: int = 200):
         # The estimate for the delivery state the form holds (or the pickup's).

@@ -8,6 +8,7 @@ come from reporting.selectors as ReportTables; the page, and its exports
 render the same table with the same filters, the PDF with the same charts.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from django.views import View
 
 from accounts.models import Organization
 from jobs.selectors import job_get_for_owner, job_status_payload
+from loyalty.selectors import points_totals
 
 from . import charts, selectors, services
 from .export_jobs import report_export_start, runs_in_background
@@ -389,6 +391,42 @@ def _n(value: int, one: str, many: str) -> str:
     return f"{value:,} {one if value == 1 else many}"
 
 
+def loyalty_figures(filters) -> list[dict]:
+    """The loyalty programme's totals for the range (staff's overview; loyalty.selectors)."""
+    totals = points_totals(start=filters.start, end=filters.end + datetime.timedelta(days=1))
+    return [
+        figure(
+            "loyalty-earned",
+            "Points earned",
+            totals["earned"],
+            "int",
+            f"{totals['returned']:,} returned from cancelled orders",
+        ),
+        figure(
+            "loyalty-redeemed",
+            "Points redeemed",
+            totals["redeemed"],
+            "int",
+            f"{display_text(totals['discount'], 'money')} of discounts before GST",
+        ),
+        figure(
+            "loyalty-expired",
+            "Points expired",
+            totals["expired"],
+            "int",
+            f"{totals['clawed_back']:,} taken back for returns",
+        ),
+        figure(
+            "loyalty-outstanding",
+            "Points outstanding",
+            totals["outstanding"],
+            "int",
+            f"worth {display_text(totals['liability'], 'money')} today"
+            + ("" if totals["enabled"] else " · programme paused"),
+        ),
+    ]
+
+
 class OverviewView(ReportAccessMixin, View):
     url_name = "reporting:overview"
 
@@ -464,6 +502,8 @@ class OverviewView(ReportAccessMixin, View):
                 )
             ),
         }
+        if scope.kind == "all":
+            context["loyalty"] = loyalty_figures(filters)
         if has_stock(scope):
             on_time = selectors.supplier_on_time_rate(scope=scope, filters=filters)
             turnover, response = overview.stock_turnover, overview.supplier_response

@@ -384,6 +384,7 @@ SIGNED_IN_ONLY = {ANONYMOUS: LOGIN, **dict.fromkeys(SIGNED_IN, OK)}
 STAFF_ONLY = only(PROCUREMENT)
 # A procurement staff user has no organization, so their role is customer.
 BUYERS = {ANONYMOUS: LOGIN, CUSTOMER: OK, RETAILER: OK, PROCUREMENT: OK}
+BUYERS_PERSONAL = {ANONYMOUS: LOGIN, CUSTOMER: OK, PROCUREMENT: OK}
 # Invoices: buyers and the selling distributor; manufacturers are never billed (403).
 # Procurement staff lack invoicing.view_invoice: as customers they have no invoice, so the
 # customer's is 404 to them.
@@ -629,6 +630,11 @@ MATRIX: dict[str, Row] = {
     "portal:checkout": Row(("get",), BUYERS),
     # Quick order: a page for anyone signed in; only buyers' rows reach a cart (a form error).
     "portal:quick_order": Row(("get", "post"), SIGNED_IN_ONLY),
+    # The loyalty programme's points page (#18 §5): customers (staff without an
+    # organization are customers too); organization members are refused.
+    "loyalty:points": Row(("get",), BUYERS_PERSONAL),
+    "api-loyalty-points": Row(("get",), BUYERS_PERSONAL),
+    "api-loyalty-history": Row(("get",), BUYERS_PERSONAL),
     "portal:order_again": Row(
         ("post",),
         {**SIGNED_IN_ONLY, DISTRIBUTOR: NOT_FOUND, MANUFACTURER: NOT_FOUND, PROCUREMENT: NOT_FOUND},
@@ -885,6 +891,7 @@ AREAS = (
     "manufacturer/",
     "invoices/",
     "reports/",
+    "loyalty/",
 )
 
 

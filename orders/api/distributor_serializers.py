@@ -144,6 +144,8 @@ class DistributorOrderListSerializer(serializers.ModelSerializer):
             "item_count",
             "total",
             "estimated_delivery",
+            "buyer_reference",
+            "requested_delivery_date",
             "tracking_reference",
         ]
         read_only_fields = fields

@@ -5,7 +5,9 @@ from accounts.gst import ADDRESS_STATE_CHOICES
 from accounts.models import Organization
 from auromart.api.fields import MAX_ID, StrictIntegerField
 from catalog.selectors import default_store
+from loyalty.models import MAX_POINTS
 
+from ..delivery_dates import MAX_REQUEST_AHEAD_DAYS
 from ..models import (
     FulfillmentType,
     Order,
@@ -15,7 +17,7 @@ from ..models import (
     Shipment,
     ShipmentLine,
 )
-from ..services import MAX_LINES, MAX_QUANTITY, repeated_products
+from ..services import MAX_BUYER_REFERENCE, MAX_LINES, MAX_QUANTITY, repeated_products
 from ..tracking import tracking_url
 
 # --- Input -------------------------------------------------------------------
@@ -80,6 +82,30 @@ class OrderCreateSerializer(serializers.Serializer):
         default="",
         help_text='The delivery address\'s GST state code (e.g. "27"); absent: the state named '
         "in shipping_address, else your organization's. It decides CGST + SGST or IGST.",
+    )
+    buyer_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_BUYER_REFERENCE,
+        default="",
+        help_text=f"Your own PO number (at most {MAX_BUYER_REFERENCE} characters), printed "
+        "on the invoice.",
+    )
+    requested_delivery_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day you want the goods (YYYY-MM-DD): a working day of the "
+        "distributor's calendar, at least its lead days ahead, at most "
+        f"{MAX_REQUEST_AHEAD_DAYS} days ahead. Absent: as soon as possible.",
+    )
+    loyalty_points = StrictIntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=MAX_POINTS,
+        help_text="Loyalty points to redeem (the store's customers, while the programme "
+        "runs): a discount before GST, within the programme's cap per order.",
     )
     backorder = serializers.BooleanField(
         required=False,
@@ -156,6 +182,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "cancelled",
             "unit_price",
             "line_total",
+            "discount",
             "prices_include_tax",
             "hsn_code",
             "tax_rate",
@@ -263,8 +290,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "shipping_address",
             "shipping_state",
             "place_of_supply",
+            "buyer_reference",
+            "requested_delivery_date",
             "distributor",
             "items",
+            "loyalty_points_redeemed",
+            "loyalty_discount",
             "subtotal",
             "tax",
             "cgst",

@@ -66,6 +66,9 @@ def place_order_or_error(request, data: dict) -> tuple[Order | None, Response | 
             shipping_state=data["shipping_state"],
             idempotency_key=request.headers.get("Idempotency-Key"),
             backorder=data.get("backorder"),
+            buyer_reference=data.get("buyer_reference", ""),
+            requested_delivery_date=data.get("requested_delivery_date"),
+            loyalty_points=data.get("loyalty_points", 0),
         )
     except InsufficientStock as exc:
         return None, insufficient_stock_response(exc, lines)

@@ -249,6 +249,7 @@ def test_detail_has_lines_buyer_history_and_the_allowed_moves(api, distributor, 
             "cancelled": 0,
             "unit_price": str(tea.price),
             "line_total": str(order.subtotal),
+            "discount": "0.00",  # the line's share of a loyalty discount (#18)
             # GST (#15), the line's snapshot
             "prices_include_tax": False,
             "hsn_code": "",

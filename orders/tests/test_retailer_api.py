@@ -171,6 +171,11 @@ def test_the_order_shape_is_the_customer_shape_plus_who_placed_it(client_for, al
         "cgst",
         "sgst",
         "igst",
+        # #18: the buyer's PO number, delivery date and loyalty discount
+        "buyer_reference",
+        "requested_delivery_date",
+        "loyalty_points_redeemed",
+        "loyalty_discount",
     }
 
 
