@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -470,6 +471,23 @@ def _distributor_members(distributor_id: int) -> list[User]:
     )
 
 
+def _members_and_customer_preferences(distributor_id: int, customer: User) -> list[User]:
+    """The distributor's active members (as _distributor_members), in the same query as the
+    customer's notification preference, which is set on `customer`."""
+    rows = list(
+        User.objects.filter(Q(organization_id=distributor_id, is_active=True) | Q(pk=customer.pk))
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+    for row in rows:
+        if row.pk == customer.pk:
+            # The preference or its absence, as select_related would have cached it.
+            customer._state.fields_cache["notification_preference"] = getattr(
+                row, "notification_preference", None
+            )
+    return [row for row in rows if row.organization_id == distributor_id and row.is_active]
+
+
 def _received_notices(order, items: list, members: list[User]) -> list[dict]:
     context = {"order": order, "items": items}
     link = reverse("distributor:order", args=[order.number])
@@ -528,11 +546,19 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
     order_place's transaction. Returns {user id: channels used}, the customer
     first.
     """
+    from orders.held import held_order
     from orders.selectors import order_for_message
 
-    order = order_for_message(order_id=order_id)
+    held = held_order(order_id)
+    if held is None:
+        order = order_for_message(order_id=order_id)
+        members = _distributor_members(distributor_id)
+    else:
+        # order_place holds the order and its lines (orders.held): one query
+        # reads the members and the customer's preferences together.
+        order = held
+        members = _members_and_customer_preferences(distributor_id, order.customer)
     items = list(order.items.all())
-    members = _distributor_members(distributor_id)
     users = [order.customer, *members]
     used = _notify_all(
         [_confirmation_notice(order, items), *_received_notices(order, items, members)]
