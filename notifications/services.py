@@ -567,44 +567,67 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
 
 
 def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") -> list[str]:
-    """Tell the customer their order moved to `to_status`.
+    """Tell the customer their order moved to `to_status` (order_status_updates_queue for one)."""
+    return order_status_updates_queue(order_ids=[order_id], to_status=to_status, note=note).get(
+        order_id, []
+    )
+
+
+def order_status_updates_queue(
+    *, order_ids: list[int], to_status: str, note: str = ""
+) -> dict[int, list[str]]:
+    """Tell each order's customer that it moved to `to_status`; {order id: channels used}.
 
     The order state machine enters each status at most once, so the key
     (order, status) names the event. Shipping is told by the shipment's own
     message, with its lines, tracking and invoice (invoice_messages_queue),
-    so the moves to shipped and partially shipped send nothing here.
+    so the moves to shipped and partially shipped send nothing here. Four
+    queries however many orders (the orders with their customers, their
+    lines, one outbox INSERT, one in-app INSERT), and one more per order
+    only for `delivered`, which waits for its invoices' e-mails.
     """
-    from orders.models import SHIPS_STOCK
-    from orders.selectors import order_for_message
+    from orders.models import SHIPS_STOCK, Order
 
-    if to_status in SHIPS_STOCK:
-        return []
-
-    order = order_for_message(order_id=order_id)
+    if to_status in SHIPS_STOCK or not order_ids:
+        return {}
+    orders = list(
+        Order.objects.select_related(
+            "distributor", "buyer_organization", "customer__notification_preference"
+        )
+        .prefetch_related("items")
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+    )
     note = note.strip()
     if note and note[-1] not in ".!?":
         note += "."  # the templates go on with the next sentence
-    wait_for = []
-    if to_status == "delivered":
-        # "Delivered" never arrives before the shipments' e-mails with their
-        # invoices (their PDFs are rendered as they are sent): it waits for them.
-        from invoicing.selectors import order_invoice_ids
+    notices = []
+    for order in orders:
+        wait_for = []
+        if to_status == "delivered":
+            # "Delivered" never arrives before the shipments' e-mails with their
+            # invoices (their PDFs are rendered as they are sent): it waits for them.
+            from invoicing.selectors import order_invoice_ids
 
-        wait_for = [f"invoice_issued:{pk}" for pk in order_invoice_ids(order_id=order.pk)]
-    return user_notify(
-        user=order.customer,
-        event="order_status",
-        template="order_status",
-        context={
-            "order": order,
-            "items": list(order.items.all()),
-            "status": to_status,
-            "note": note,
-        },
-        dedup_key=f"order_status:{order.pk}:{to_status}",
-        link=buyer_order_link(order),
-        wait_for=wait_for,
-    )
+            wait_for = [f"invoice_issued:{pk}" for pk in order_invoice_ids(order_id=order.pk)]
+        notices.append(
+            {
+                "user": order.customer,
+                "event": "order_status",
+                "template": "order_status",
+                "context": {
+                    "order": order,
+                    "items": list(order.items.all()),
+                    "status": to_status,
+                    "note": note,
+                },
+                "dedup_key": f"order_status:{order.pk}:{to_status}",
+                "link": buyer_order_link(order),
+                "wait_for": wait_for,
+            }
+        )
+    used = _notify_all(notices)
+    return {order.pk: channels for order, channels in zip(orders, used, strict=True)}
 
 
 def backorder_allocated_queue(

@@ -46,8 +46,9 @@ from .models import (
     OrderStatusChange,
 )
 from .shipments import shipment_dispatch, shipments_deliver_all, status_after_shipping
-from .signals import order_placed, order_status_changed
+from .signals import order_placed
 from .tax import lines_taxed, order_supply, validate_state
+from .transitions import move_refusal, record_changes
 
 logger = logging.getLogger(__name__)
 
@@ -522,19 +523,9 @@ def order_transition(
     the lock). Returns the updated order.
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
+    if (refusal := move_refusal(locked, to_status, only_from=only_from)) is not None:
+        raise refusal
     allowed = list(TRANSITIONS[locked.status])
-    if to_status not in allowed:
-        raise IllegalTransition(locked, to_status, allowed)
-    if only_from is not None and locked.status not in only_from:
-        raise IllegalTransition(
-            locked,
-            to_status,
-            [],
-            message=(
-                f"Order {locked.number} is already {locked.get_status_display().lower()}; "
-                f"it can only be made {to_status} while it is {' or '.join(only_from)}."
-            ),
-        )
     if to_status in RETURNS_STOCK:
         _release_open_units(locked)
     elif to_status in SHIPS_STOCK:
@@ -581,30 +572,8 @@ def _record_change(
     locked: Order, *, to_status: str, by: User | None, note: str, tracking_reference: str = ""
 ) -> Order:
     """Write the new status and its history row, and send `order_status_changed`."""
-    from_status = locked.status
-    locked.status = to_status
-    fields = ["status", "updated_at"]
-    if tracking_reference:
-        locked.tracking_reference = tracking_reference.strip()
-        fields.append("tracking_reference")
-    locked.save(update_fields=fields)
-    OrderStatusChange.objects.create(
-        order=locked,
-        from_status=from_status,
-        to_status=to_status,
-        changed_by=by,
-        note=note.strip(),
-    )
-    order_status_changed.send(
-        sender=Order,
-        order_id=locked.pk,
-        distributor_id=locked.distributor_id,
-        customer_id=locked.customer_id,
-        from_status=from_status,
-        to_status=to_status,
-        changed_by_id=by.pk if by is not None else None,
-        note=note.strip(),
-        reference=locked.stock_reference,
+    record_changes(
+        [locked], to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
     )
     return locked
 
@@ -685,6 +654,20 @@ def order_move_by_distributor(
         raise PermissionDenied("Only the order's distributor can move it.")
     note = (note or "").strip()
     tracking_reference = (tracking_reference or "").strip()
+    distributor_move_check(to_status=to_status, note=note, tracking_reference=tracking_reference)
+    return order_transition(
+        order=order,
+        to_status=to_status,
+        by=by,
+        note=note,
+        tracking_reference=tracking_reference,
+    )
+
+
+def distributor_move_check(*, to_status: str, note: str, tracking_reference: str) -> None:
+    """The rules of a distributor's move that need no order (ValidationError keyed by field):
+    one of DISTRIBUTOR_MOVES, a note where NOTE_REQUIRED, a tracking reference to ship, and
+    only to ship. One move (order_move_by_distributor) and bulk moves check the same."""
     errors = {}
     if to_status not in DISTRIBUTOR_MOVES:
         errors["status"] = f"Choose one of: {', '.join(DISTRIBUTOR_MOVES)}."
@@ -698,13 +681,6 @@ def order_move_by_distributor(
         errors["tracking_reference"] = f"Use at most {TRACKING_REFERENCE_MAX_LENGTH} characters."
     if errors:
         raise ValidationError(errors)
-    return order_transition(
-        order=order,
-        to_status=to_status,
-        by=by,
-        note=note,
-        tracking_reference=tracking_reference,
-    )
 
 
 def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Order:
