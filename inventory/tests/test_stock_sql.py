@@ -172,4 +172,3 @@ def test_the_forecast_sends_short_or_low_lines_to_the_locked_path(hub):
     assert stock_take_expected(lines=[(few.pk, 3)], products=products) == (
         stock_sql.supports_returning()
     )
-
