@@ -103,6 +103,37 @@ def setup_django(*, migrate: bool = True, settings: str = "auromart.settings") -
         call_command("migrate", verbosity=0, interactive=False)
 
 
+def defaults_for(table: str, columns: tuple[str, ...]) -> dict[str, object]:
+    """The model's value for every NOT NULL column the rows leave out (columns added since
+    this seed was written, e.g. GST's), so that a new field does not break the raw INSERTs:
+    its default, else "" for text and 0 for numbers."""
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    extra = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.column in columns or model_field.null or model_field.primary_key:
+            continue
+        default = model_field.get_default()
+        if default is None:
+            default = "" if model_field.empty_strings_allowed else 0
+        extra[model_field.column] = default
+    return extra
+
+
+def with_defaults(table: str, sql: str, rows: int = 1) -> tuple[str, list]:
+    """`sql` ("INSERT INTO <table> (cols) VALUES (<one row>)") with every NOT NULL
+    column it leaves out added, for `rows` rows; returns the statement and the
+    added values of one row (append them to each row's parameters)."""
+    head, values = sql.split(" VALUES ", 1)
+    columns = tuple(c.strip() for c in head[head.index("(") + 1 : head.rindex(")")].split(","))
+    extra = defaults_for(table, columns)
+    added = "".join(f", {c}" for c in extra)
+    one = values.strip()[:-1] + ", %s" * len(extra) + ")"
+    statement = f"{head[: head.rindex(')')]}{added}) VALUES " + ", ".join([one] * rows)
+    return statement, list(extra.values())
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, cli, setup_django
+from common import Result, cli, defaults_for, setup_django
 
 TARGET_RATIO = 2.0
 LINES_PER_ORDER = 3
@@ -60,27 +60,9 @@ BATCH = 5000
 NOW = "2025-07-01 00:00:00"
 
 
-def _defaults_for(table: str, columns: tuple[str, ...]) -> dict[str, object]:
-    """The model's value for every NOT NULL column the rows leave out (columns added since
-    this seed was written, e.g. GST's), so that a new field does not break the raw INSERTs:
-    its default, else "" for text and 0 for numbers."""
-    from django.apps import apps
-
-    model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    extra = {}
-    for field in model._meta.concrete_fields:
-        if field.column in columns or field.null or field.primary_key:
-            continue
-        default = field.get_default()
-        if default is None:
-            default = "" if field.empty_strings_allowed else 0
-        extra[field.column] = default
-    return extra
-
-
 def _insert(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Multi-row INSERTs of BATCH rows (mysqlclient turns executemany into one statement)."""
-    extra = _defaults_for(table, columns)
+    extra = defaults_for(table, columns)
     columns = (*columns, *extra)
     rows = [(*row, *extra.values()) for row in rows] if extra else rows
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"

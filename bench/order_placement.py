@@ -37,7 +37,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, cli, database_url, setup_django
+from common import Result, cli, database_url, setup_django, with_defaults
 from server import (
     Gunicorn,
     Run,
@@ -83,6 +83,26 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
     cursor = conn.cursor()
     tax_rate = Decimal("0.18")
     cent = Decimal("0.01")
+    # Every NOT NULL column added since this was written gets its model default
+    # (bench.common.with_defaults), so a new field cannot zero the baseline again.
+    order_sql, order_extra = with_defaults(
+        "orders_order",
+        "INSERT INTO orders_order (number, status, fulfillment_type, shipping_address,"
+        " estimated_delivery, tracking_reference, subtotal, tax_rate, tax, total,"
+        " idempotency_key, request_fingerprint, created_at, updated_at,"
+        " buyer_organization_id, customer_id, distributor_id, backorder)"
+        " VALUES (%s, 'pending', 'delivery', %s, CURDATE() + INTERVAL 3 DAY, '',"
+        " %s, %s, %s, %s, NULL, '', NOW(6), NOW(6), NULL, %s, %s, 0)",
+    )
+    outbox_sql, outbox_extra = with_defaults(
+        "notifications_outboundmessage",
+        "INSERT INTO notifications_outboundmessage (channel, recipient, template, subject,"
+        " body_text, body_html, attachments, status, attempts, next_attempt_at,"
+        " claimed_until, last_error, provider_message_id, simulated, dedup_key,"
+        " created_at, sent_at, status_changed_at, resent_from_id, user_id, reply_to)"
+        " VALUES ('email', %s, 'order_confirmation', %s, %s, %s, '[]', 'bench', 0,"
+        " NOW(6), NULL, '', '', 0, %s, NOW(6), NULL, NOW(6), NULL, %s, '')",
+    )
 
     def step():
         lines = order_lines(rng, product_ids)
@@ -91,12 +111,7 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
         subtotal = sum(Decimal(price) * qty for _, qty, _, _, price in priced)
         tax = (subtotal * tax_rate).quantize(cent, ROUND_HALF_UP)
         cursor.execute(
-            "INSERT INTO orders_order (number, status, fulfillment_type, shipping_address,"
-            " estimated_delivery, tracking_reference, subtotal, tax_rate, tax, total,"
-            " idempotency_key, request_fingerprint, created_at, updated_at,"
-            " buyer_organization_id, customer_id, distributor_id, backorder)"
-            " VALUES (%s, 'pending', 'delivery', %s, CURDATE() + INTERVAL 3 DAY, '',"
-            " %s, %s, %s, %s, NULL, '', NOW(6), NOW(6), NULL, %s, %s, 0)",
+            order_sql,
             (
                 "B" + uuid.uuid4().hex[:12].upper(),
                 "1 Bench Street, Loopback",
@@ -106,14 +121,20 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
                 subtotal + tax,
                 customer_id,
                 seed.distributor_id,
+                *order_extra,
             ),
         )
         order_id = cursor.lastrowid
-        cursor.execute(
+        item_sql, item_extra = with_defaults(
+            "orders_orderitem",
             "INSERT INTO orders_orderitem (sku, product_name, quantity, unit_price,"
             " line_total, order_id, product_id, quantity_allocated, quantity_shipped,"
             " quantity_backordered, quantity_cancelled, list_price, price_list_name) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, %s, '')"] * len(priced)),
+            "(%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, %s, '')",
+            rows=len(priced),
+        )
+        cursor.execute(
+            item_sql,
             [
                 value
                 for pid, qty, sku, name, price in priced
@@ -127,6 +148,7 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
                     pid,
                     qty,
                     price,
+                    *item_extra,
                 )
             ],
         )
@@ -152,12 +174,7 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
             ],
         )
         cursor.execute(
-            "INSERT INTO notifications_outboundmessage (channel, recipient, template, subject,"
-            " body_text, body_html, attachments, status, attempts, next_attempt_at,"
-            " claimed_until, last_error, provider_message_id, simulated, dedup_key,"
-            " created_at, sent_at, status_changed_at, resent_from_id, user_id, reply_to)"
-            " VALUES ('email', %s, 'order_confirmation', %s, %s, %s, '[]', 'bench', 0,"
-            " NOW(6), NULL, '', '', 0, %s, NOW(6), NULL, NOW(6), NULL, %s, '')",
+            outbox_sql,
             (
                 f"customer{customer_id}@bench.local",
                 f"Order {order_id} confirmed",
@@ -165,6 +182,7 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
                 "<p>Thank you for your order.</p>" * 20,
                 f"bench:{reference}",
                 customer_id,
+                *outbox_extra,
             ),
         )
         conn.commit()

@@ -21,3 +21,12 @@ class InsufficientStock(InventoryError):
 
 class LedgerAppendOnly(InventoryError):
     """Someone tried to change or delete a stock movement; the ledger only grows."""
+
+
+class StockTakeMissed(InventoryError):
+    """The one-statement stock take (inventory.stock_sql) could not take every line.
+
+    It may have updated the other lines' rows: the caller rolls its
+    transaction back and takes the stock again through the locked path
+    (stock_allocate_for_order), which names the short product.
+    """

@@ -1,6 +1,6 @@
 """Reads for inventory."""
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Organization
 
@@ -11,6 +11,23 @@ def ledger_sum(stock_item: StockItem) -> int:
     """The sum of the item's movements: what on_hand must equal."""
     total = StockMovement.objects.filter(stock_item=stock_item).aggregate(total=Sum("quantity"))
     return total["total"] or 0
+
+
+def product_stock_annotations(distributor_id: int) -> dict[str, Subquery]:
+    """Annotations for a Product query: the distributor's `stock_available` and
+    `stock_reorder_point` of each product (None when it does not stock it).
+
+    order_place reads its products with these before its transaction, so that
+    inventory.services.stock_take_expected can choose the lean stock take
+    without another query. A read without a lock: only a forecast.
+    """
+    items = StockItem.objects.filter(
+        product_id=OuterRef("pk"), distributor_id=distributor_id
+    ).with_levels()
+    return {
+        "stock_available": Subquery(items.values("available_qty")[:1]),
+        "stock_reorder_point": Subquery(items.values("reorder_point")[:1]),
+    }
 
 
 def stock_for_distributor(distributor: Organization) -> QuerySet[StockItem]:

@@ -12,7 +12,8 @@ from accounts.agreements import agreement_is_accepted
 from accounts.models import Organization, User
 from catalog.models import Product
 
-from .exceptions import InsufficientStock
+from . import stock_sql
+from .exceptions import InsufficientStock, StockTakeMissed
 from .models import StockItem, StockMovement
 from .signals import reorder_settings_changed, stock_available, stock_low, stock_short
 
@@ -448,6 +449,73 @@ def stock_allocate_for_order(
     for item in sorted(low, key=lambda i: i.pk):
         _send_stock_low(item, item.reorder_level, reference)
     return result
+
+
+def stock_take_expected(
+    *, lines: Iterable[tuple[int, int]], products: Mapping[int, Product]
+) -> bool:
+    """Whether the lean take (stock_take_for_order) should take every line, as far as the
+    products read before the transaction say (inventory.selectors.product_stock_annotations).
+
+    A forecast from an unlocked read: a wrong one costs a rolled-back attempt,
+    never a wrong figure. Without the annotations, True.
+    """
+    returning = stock_sql.supports_returning()
+    for product_id, quantity in lines:
+        product = products[product_id]
+        if not hasattr(product, "stock_available"):
+            continue
+        available = product.stock_available
+        if available is None or quantity > available:
+            return False
+        # Without RETURNING the lean take refuses a line that reaches the reorder point.
+        if not returning and available - quantity <= product.stock_reorder_point:
+            return False
+    return True
+
+
+def stock_take_for_order(
+    *,
+    distributor_id: int,
+    lines: Iterable[tuple[int, int]],
+    reference: str,
+    products: Mapping[int, Product],
+) -> None:
+    """Allocate a ship-complete order's lines in one statement, last in its transaction.
+
+    The lean form of stock_allocate_for_order(backorder=False) for order_place:
+    one guarded UPDATE (inventory.stock_sql), no read before it, so the rows
+    are locked only from here to the commit. `products` (by id, as read
+    before the transaction) give the reorder levels. Sends `stock_low` for
+    each item left at or below its reorder point. Raises StockTakeMissed
+    when a line could not be taken this way (short, not stocked, or on
+    MariaDB an item reaching its reorder point): the caller must roll back
+    its transaction, since other rows may have been updated, and use
+    stock_allocate_for_order, which locks, names the short product and sends
+    stock_low. Must run inside the caller's transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_take_for_order runs inside the order's transaction")
+    wanted = dict(lines)
+    levels = {pid: products[pid].reorder_level for pid in wanted}
+    rows = stock_sql.take(distributor_id=distributor_id, wanted=wanted, levels=levels)
+    if rows is None:
+        # No query may follow in this transaction: it must roll back.
+        transaction.set_rollback(True)
+        raise StockTakeMissed(reference)
+    for row in sorted(rows, key=lambda r: r.stock_item_id):
+        if row.is_low:
+            stock_low.send(
+                sender=StockItem,
+                stock_item_id=row.stock_item_id,
+                product_id=row.product_id,
+                distributor_id=distributor_id,
+                on_hand=row.on_hand,
+                allocated=row.allocated,
+                held=row.held,
+                reorder_level=row.reorder_point,
+                reference=reference,
+            )
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from orders.models import OrderStatus
-from orders.signals import order_status_changed, shipment_dispatched
+from orders.signals import order_status_changed, orders_status_changed, shipment_dispatched
 
 from . import services
 
@@ -18,3 +18,11 @@ def issue_missing_invoices_on_delivery(sender, order_id, to_status, **kwargs):
     """An order that shipped before invoices per shipment is invoiced when it is delivered."""
     if to_status == OrderStatus.DELIVERED:
         services.invoices_issue_missing(order_id=order_id)
+
+
+@receiver(orders_status_changed, dispatch_uid="invoicing.issue_missing_on_delivery_batch")
+def issue_missing_invoices_on_batch_delivery(sender, changes, to_status, **kwargs):
+    """As issue_missing_invoices_on_delivery, for each order of a batch."""
+    if to_status == OrderStatus.DELIVERED:
+        for order_id, *_ in changes:
+            services.invoices_issue_missing(order_id=order_id)

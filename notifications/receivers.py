@@ -12,7 +12,12 @@ from invoicing.signals import (
     invoice_payment_bounced,
     invoice_payment_reminder_due,
 )
-from orders.signals import backorder_allocated, order_placed, order_status_changed
+from orders.signals import (
+    backorder_allocated,
+    order_placed,
+    order_status_changed,
+    orders_status_changed,
+)
 from procurement.signals import (
     procurement_requested,
     purchase_order_answered,
@@ -46,6 +51,24 @@ def queue_backorder_allocated(sender, order_id, product_id, quantity, still_back
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")
 def queue_order_status_update(sender, order_id, to_status, note="", **kwargs):
     services.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
+
+
+@receiver(orders_status_changed, dispatch_uid="notifications.orders_status_update")
+def queue_orders_status_update(sender, changes, to_status, note="", **kwargs):
+    """A bulk move: every buyer is told, in one pass (a fixed number of queries)."""
+    services.order_status_updates_queue(
+        order_ids=[change[0] for change in changes], to_status=to_status, note=note
+    )
+
+
+@receiver(orders_status_changed, dispatch_uid="notifications.orders_cancelled_by_buyer")
+def queue_orders_cancelled_notice(sender, changes, to_status, changed_by_id=None, note="", **kw):
+    """As queue_order_cancelled_notice, for each order of a batch (bulk moves never cancel)."""
+    if to_status == "cancelled":
+        for order_id, *_ in changes:
+            distributor_notices.order_cancelled_by_buyer_queue(
+                order_id=order_id, changed_by_id=changed_by_id, note=note
+            )
 
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_cancelled_by_buyer")

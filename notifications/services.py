@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -470,6 +471,23 @@ def _distributor_members(distributor_id: int) -> list[User]:
     )
 
 
+def _members_and_customer_preferences(distributor_id: int, customer: User) -> list[User]:
+    """The distributor's active members (as _distributor_members), in the same query as the
+    customer's notification preference, which is set on `customer`."""
+    rows = list(
+        User.objects.filter(Q(organization_id=distributor_id, is_active=True) | Q(pk=customer.pk))
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+    for row in rows:
+        if row.pk == customer.pk:
+            # The preference or its absence, as select_related would have cached it.
+            customer._state.fields_cache["notification_preference"] = getattr(
+                row, "notification_preference", None
+            )
+    return [row for row in rows if row.organization_id == distributor_id and row.is_active]
+
+
 def _received_notices(order, items: list, members: list[User]) -> list[dict]:
     context = {"order": order, "items": items}
     link = reverse("distributor:order", args=[order.number])
@@ -528,11 +546,19 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
     order_place's transaction. Returns {user id: channels used}, the customer
     first.
     """
+    from orders.held import held_order
     from orders.selectors import order_for_message
 
-    order = order_for_message(order_id=order_id)
+    held = held_order(order_id)
+    if held is None:
+        order = order_for_message(order_id=order_id)
+        members = _distributor_members(distributor_id)
+    else:
+        # order_place holds the order and its lines (orders.held): one query
+        # reads the members and the customer's preferences together.
+        order = held
+        members = _members_and_customer_preferences(distributor_id, order.customer)
     items = list(order.items.all())
-    members = _distributor_members(distributor_id)
     users = [order.customer, *members]
     used = _notify_all(
         [_confirmation_notice(order, items), *_received_notices(order, items, members)]
@@ -541,44 +567,67 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
 
 
 def order_status_update_queue(*, order_id: int, to_status: str, note: str = "") -> list[str]:
-    """Tell the customer their order moved to `to_status`.
+    """Tell the customer their order moved to `to_status` (order_status_updates_queue for one)."""
+    return order_status_updates_queue(order_ids=[order_id], to_status=to_status, note=note).get(
+        order_id, []
+    )
+
+
+def order_status_updates_queue(
+    *, order_ids: list[int], to_status: str, note: str = ""
+) -> dict[int, list[str]]:
+    """Tell each order's customer that it moved to `to_status`; {order id: channels used}.
 
     The order state machine enters each status at most once, so the key
     (order, status) names the event. Shipping is told by the shipment's own
     message, with its lines, tracking and invoice (invoice_messages_queue),
-    so the moves to shipped and partially shipped send nothing here.
+    so the moves to shipped and partially shipped send nothing here. Four
+    queries however many orders (the orders with their customers, their
+    lines, one outbox INSERT, one in-app INSERT), and one more per order
+    only for `delivered`, which waits for its invoices' e-mails.
     """
-    from orders.models import SHIPS_STOCK
-    from orders.selectors import order_for_message
+    from orders.models import SHIPS_STOCK, Order
 
-    if to_status in SHIPS_STOCK:
-        return []
-
-    order = order_for_message(order_id=order_id)
+    if to_status in SHIPS_STOCK or not order_ids:
+        return {}
+    orders = list(
+        Order.objects.select_related(
+            "distributor", "buyer_organization", "customer__notification_preference"
+        )
+        .prefetch_related("items")
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+    )
     note = note.strip()
     if note and note[-1] not in ".!?":
         note += "."  # the templates go on with the next sentence
-    wait_for = []
-    if to_status == "delivered":
-        # "Delivered" never arrives before the shipments' e-mails with their
-        # invoices (their PDFs are rendered as they are sent): it waits for them.
-        from invoicing.selectors import order_invoice_ids
+    notices = []
+    for order in orders:
+        wait_for = []
+        if to_status == "delivered":
+            # "Delivered" never arrives before the shipments' e-mails with their
+            # invoices (their PDFs are rendered as they are sent): it waits for them.
+            from invoicing.selectors import order_invoice_ids
 
-        wait_for = [f"invoice_issued:{pk}" for pk in order_invoice_ids(order_id=order.pk)]
-    return user_notify(
-        user=order.customer,
-        event="order_status",
-        template="order_status",
-        context={
-            "order": order,
-            "items": list(order.items.all()),
-            "status": to_status,
-            "note": note,
-        },
-        dedup_key=f"order_status:{order.pk}:{to_status}",
-        link=buyer_order_link(order),
-        wait_for=wait_for,
-    )
+            wait_for = [f"invoice_issued:{pk}" for pk in order_invoice_ids(order_id=order.pk)]
+        notices.append(
+            {
+                "user": order.customer,
+                "event": "order_status",
+                "template": "order_status",
+                "context": {
+                    "order": order,
+                    "items": list(order.items.all()),
+                    "status": to_status,
+                    "note": note,
+                },
+                "dedup_key": f"order_status:{order.pk}:{to_status}",
+                "link": buyer_order_link(order),
+                "wait_for": wait_for,
+            }
+        )
+    used = _notify_all(notices)
+    return {order.pk: channels for order, channels in zip(orders, used, strict=True)}
 
 
 def backorder_allocated_queue(

@@ -1,11 +1,13 @@
 """Moving many of a distributor's orders at once (accept, start processing) from its list.
 
-Each order moves through orders.services.order_move_by_distributor in its own
-transaction, so an order that cannot move (the buyer cancelled it since the
-page was drawn, someone else accepted it) is reported and the others still
-move. The orders are read in one query; after that each order costs the same
-fixed number of queries (its lock, its history row, the buyer's message),
-whatever the batch size or the number of lines.
+One transaction for the batch, in a fixed number of queries whatever its
+size: the orders are locked in one query (pk order), each is checked by the
+state machine's rules (orders.transitions.move_refusal, as one move is), and
+those that may move are written together (orders.transitions.record_changes:
+one UPDATE, one INSERT of history rows, one `orders_status_changed` whose
+receivers queue the buyers' messages in one pass). An order that cannot move
+(the buyer cancelled it since the page was drawn, someone else accepted it)
+is reported and the others still move.
 """
 
 from dataclasses import dataclass
@@ -15,9 +17,9 @@ from django.db import transaction
 
 from accounts.models import User
 
-from .exceptions import IllegalTransition
 from .models import Order, OrderStatus
-from .services import order_move_by_distributor
+from .services import distributor_move_check
+from .transitions import move_refusal, record_changes
 
 # The moves that need nothing typed per order (no reason, no tracking reference).
 BULK_MOVES = {
@@ -40,8 +42,8 @@ def orders_move_in_bulk(*, numbers: list[str], to_status: str, by: User) -> list
     `to_status` is one of BULK_MOVES and `numbers` holds 1 to BULK_MAX_ORDERS
     order numbers (ValidationError otherwise, before anything is read).
     Repeated numbers count once. A number that is not one of `by`'s
-    distributor's orders is reported as not found, never moved. Not atomic
-    as a whole, on purpose: one transaction per order.
+    distributor's orders is reported as not found, never moved.
+    One transaction for the batch; an order that cannot move is reported.
     """
     if to_status not in BULK_MOVES:
         raise ValidationError({"status": f"Choose one of: {', '.join(BULK_MOVES)}."})
@@ -52,29 +54,27 @@ def orders_move_in_bulk(*, numbers: list[str], to_status: str, by: User) -> list
         raise ValidationError({"order": f"Move at most {BULK_MAX_ORDERS} orders at once."})
     if by.organization_id is None:
         raise PermissionDenied("Only a distributor's member can move its orders.")
-    orders = {
-        order.number: order
-        for order in Order.objects.filter(distributor_id=by.organization_id, number__in=numbers)
-    }
+    distributor_move_check(to_status=to_status, note="", tracking_reference="")
     done = BULK_MOVES[to_status]
     results = []
-    for number in numbers:
-        order = orders.get(number)
-        if order is None:
-            results.append(BulkResult(number, False, f"Order {number} is not one of yours."))
-            continue
-        try:
-            with transaction.atomic():
-                order_move_by_distributor(order=order, to_status=to_status, by=by)
-        except IllegalTransition as exc:
-            if exc.order.status == to_status:  # someone did it first: say so plainly
+    with transaction.atomic():
+        orders = {
+            order.number: order
+            for order in Order.objects.select_for_update()
+            .filter(distributor_id=by.organization_id, number__in=numbers)
+            .order_by("pk")
+        }
+        movable = []
+        for number in numbers:
+            order = orders.get(number)
+            if order is None:
+                results.append(BulkResult(number, False, f"Order {number} is not one of yours."))
+            elif order.status == to_status:  # someone did it first: say so plainly
                 results.append(BulkResult(number, False, f"Order {number} was already {done}."))
+            elif (refusal := move_refusal(order, to_status)) is not None:
+                results.append(BulkResult(number, False, str(refusal)))
             else:
-                results.append(BulkResult(number, False, str(exc)))
-        except PermissionDenied as exc:
-            results.append(BulkResult(number, False, str(exc)))
-        except ValidationError as exc:
-            results.append(BulkResult(number, False, " ".join(exc.messages)))
-        else:
-            results.append(BulkResult(number, True, f"Order {number} {done}."))
+                movable.append(order)
+                results.append(BulkResult(number, True, f"Order {number} {done}."))
+        record_changes(movable, to_status=to_status, by=by)
     return results

@@ -15,6 +15,7 @@ from catalog.models import Product
 from catalog.selectors import products_with_stock
 from inventory.models import StockItem
 
+from .held import held_order
 from .models import (
     OPEN_STATUSES,
     CartItem,
@@ -148,7 +149,10 @@ def distributors_to_order_from(*, user: User | None = None) -> QuerySet[Organiza
 
 def order_for_message(*, order_id: int) -> Order:
     """An order as its e-mails need it: lines, distributor, and the customer with their
-    notification preferences, in two queries."""
+    notification preferences, in two queries; none when the sender holds it
+    (orders.held: the order being placed or moved, in its transaction)."""
+    if (order := held_order(order_id)) is not None:
+        return order
     return (
         Order.objects.select_related(
             "distributor", "buyer_organization", "customer__notification_preference"

@@ -26,6 +26,19 @@ Arguments:
     note (str), reference (str): "order:<order_id>".
 """
 
+orders_status_changed = Signal()
+"""Several orders moved to the same status at once (a distributor's bulk move).
+
+Sent by orders.transitions.record_changes, inside the transaction, instead
+of one order_status_changed per order: a receiver of order_status_changed
+must receive this one too, and answer the whole batch in a fixed number of
+queries. The orders' rows and OrderStatusChange rows are written.
+
+Arguments:
+    changes (tuple of (order_id, distributor_id, customer_id, from_status)),
+    to_status (str), changed_by_id (int | None), note (str).
+"""
+
 backorder_allocated = Signal()
 """Units a buyer was waiting for were allocated to their order (first in, first out).
 
