@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reporting.apps.ReportingConfig",
     "jobs.apps.JobsConfig",
+    "payments.apps.PaymentsConfig",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Orders still awaiting online payment after PAYMENT_TIMEOUT_MINUTES give their stock back.
+    "payments-release-abandoned": {
+        "task": "payments.release_abandoned",
+        "schedule": 300,
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",
@@ -643,3 +649,10 @@ REPORT_PAGE_ROWS = env.int("REPORT_PAGE_ROWS", default=25)
 REPORT_PDF_INLINE_ROWS = env.int("REPORT_PDF_INLINE_ROWS", default=40)
 REPORT_EXPORT_INLINE_ROWS = env.int("REPORT_EXPORT_INLINE_ROWS", default=2_000)
 REPORT_EXPORT_EMAIL_ROWS = env.int("REPORT_EXPORT_EMAIL_ROWS", default=500)
+
+# --- Online payment (payments app) -----------------------------------------------
+from auromart.settings_payments import *  # noqa: E402,F403
+if PAYMENT_GATEWAY not in ("razorpay", "test"):  # noqa: F405
+    raise ImproperlyConfigured('PAYMENT_GATEWAY must be "razorpay" or "test".')
+if PAYMENT_GATEWAY == "razorpay" and not (RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET):  # noqa: F405
+    raise ImproperlyConfigured("PAYMENT_GATEWAY=razorpay needs RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET.")

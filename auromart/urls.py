@@ -46,6 +46,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("payments/", include("payments.urls")),
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.

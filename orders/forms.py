@@ -10,6 +10,8 @@ from django import forms
 from django.utils.dateformat import format as date_format
 
 from accounts.gst import ADDRESS_STATE_CHOICES, state_from_text
+from payments.checkout import CHOICES as payment_choices
+from payments.checkout import pay_on_delivery_allowed
 
 from .models import FulfillmentType, OrderStatus
 from .services import estimate_delivery
@@ -62,12 +64,23 @@ class CheckoutForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Backordered units ship as soon as stock comes in, first ordered first served.",
     )
+    # Online now or on delivery; the choice is offered where the distributor
+    # allows paying on delivery (payments.checkout decides what it means).
+    payment = forms.ChoiceField(
+        label="How do you want to pay?",
+        required=False,
+        choices=payment_choices,
+        widget=forms.RadioSelect,
+    )
     # Drawn when the form is rendered and sent as order_place's
     # idempotency_key: a second submit of this form gets the first order back.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, store=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if store is not None and not pay_on_delivery_allowed(store):
+            self.fields["payment"].choices = [payment_choices[0]]
+            self.fields["payment"].help_text = f"{store.name} takes payment online at checkout."
         delivery = estimate_delivery(FulfillmentType.DELIVERY)
         pickup = estimate_delivery(FulfillmentType.PICKUP)
         where = f" at {store.name}" if store is not None else ""

@@ -49,6 +49,7 @@ class CartItem(models.Model):
 
 
 class OrderStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
     PLACED = "placed", "Placed"
     ACCEPTED = "accepted", "Accepted"
     PROCESSING = "processing", "Processing"
@@ -61,6 +62,8 @@ class OrderStatus(models.TextChoices):
 
 # The order state machine: each status and the statuses it may move to.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
+    # Paid online (payments) -> placed; not paid in time or called off -> cancelled.
+    OrderStatus.AWAITING_PAYMENT: (OrderStatus.PLACED, OrderStatus.CANCELLED),
     OrderStatus.PLACED: (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
     OrderStatus.ACCEPTED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
     OrderStatus.PROCESSING: (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED),
@@ -75,6 +78,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 RETURNS_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 # Statuses in which an order still holds allocations or is owed backordered units.
 OPEN_STATUSES = (
+    OrderStatus.AWAITING_PAYMENT,
     OrderStatus.PLACED,
     OrderStatus.ACCEPTED,
     OrderStatus.PROCESSING,

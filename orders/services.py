@@ -175,6 +175,7 @@ def order_place(
     idempotency_key: str | None = None,
     from_cart: Cart | None = None,
     backorder: bool | None = None,
+    awaiting_payment: bool = False,
 ) -> Order:
     """Place an order: the order, its lines and their allocation, all or nothing.
 
@@ -193,7 +194,9 @@ def order_place(
     recorded as refused; True allocates what is available and backorders the
     rest. Every line's demand is recorded (DemandLine). Sends `order_placed`
     inside the transaction. `from_cart`: that cart's lines for these products
-    are removed in the same transaction.
+    are removed in the same transaction. `awaiting_payment` (the buyer pays
+    online: payments.checkout.payment_required decides) starts the order as
+    `awaiting_payment` instead of `placed`; its stock is allocated all the same.
 
     With an `idempotency_key`, a retry with the same key and request returns
     the first order (its `replayed` attribute is True) and writes nothing; the
@@ -264,6 +267,7 @@ def order_place(
                 fingerprint=fingerprint,
                 from_cart=from_cart,
                 backorder=backorder,
+                awaiting_payment=awaiting_payment,
             )
         except InsufficientStock:
             _demand_refused(customer=customer, distributor=distributor, lines=lines)
@@ -302,8 +306,10 @@ def _place(
     fingerprint,
     from_cart,
     backorder,
+    awaiting_payment=False,
 ) -> Order:
     order_items = []
+    first_status = OrderStatus.AWAITING_PAYMENT if awaiting_payment else OrderStatus.PLACED
     buyer = customer.organization if customer.role == Role.RETAILER else None
     # The one price resolution (pricing.selectors): the buyer's list, the
     # break at the line's quantity; the line snapshots all of it.
@@ -354,7 +360,7 @@ def _place(
             customer=customer,
             buyer_organization=buyer,
             distributor=distributor,
-            status=OrderStatus.PLACED,
+            status=first_status,
             fulfillment_type=fulfillment_type,
             shipping_address=shipping_address,
             shipping_state=supply.shipping_state,
@@ -401,7 +407,7 @@ def _place(
             for item in order_items
         )
         first_change = OrderStatusChange.objects.create(
-            order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=customer
+            order=order, from_status="", to_status=first_status, changed_by=customer
         )
         order_placed.send(
             sender=Order,
@@ -605,7 +611,7 @@ def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Ord
         to_status=OrderStatus.CANCELLED,
         by=by,
         note=reason or "Cancelled by the customer.",
-        only_from=(OrderStatus.PLACED,),
+        only_from=(OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT),
     )
 
 
@@ -683,5 +689,5 @@ def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Ord
         to_status=OrderStatus.CANCELLED,
         by=by,
         note=reason or f"Cancelled by {by.get_full_name()} of {by.organization}.",
-        only_from=(OrderStatus.PLACED,),
+        only_from=(OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT),
     )

@@ -46,6 +46,7 @@ def percent(rate) -> str:
 
 
 STATUS_TONES = {
+    "awaiting_payment": "warning",
     "placed": "primary",
     "accepted": "info",
     "processing": "info",
