@@ -27,6 +27,7 @@ api_patterns = [
     path("manufacturer/", include(agreement_urls.manufacturer_patterns)),  # agreements
     path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
+    path("", include("payments.api.urls")),  # payments
     path("reports/", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.

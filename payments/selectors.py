@@ -55,16 +55,19 @@ def settlement_rows(*, user: User, start: datetime.date, end: datetime.date) -> 
         .order_by("distributor__name", "distributor_id")
     )
     result = []
+    cents = Decimal("0.01")
     for row in rows:
-        refunded_amount = row["refunded"] or Decimal("0.00")
+        # SQLite's SUM drops the trailing zeros: the same money, printed as money.
+        collected = Decimal(row["collected"]).quantize(cents)
+        refunded_amount = Decimal(row["refunded"] or 0).quantize(cents)
         result.append(
             {
                 "distributor_id": row["distributor_id"],
                 "distributor": row["distributor__name"],
                 "payments": row["count"],
-                "collected": row["collected"],
+                "collected": collected,
                 "refunded": refunded_amount,
-                "net": row["collected"] - refunded_amount,
+                "net": collected - refunded_amount,
             }
         )
     return result
