@@ -23,7 +23,20 @@ from .forms import SettlementFilterForm, TestGatewayForm
 from .gateway import GatewayError
 from .models import Payment, PaymentStatus
 from .offline_gateway import offline_gateway_decide
-from .selectors import may_see_settlements, payments_visible_to, settlement_rows
+from .selectors import (
+    may_see_settlements,
+    payments_visible_to,
+    sees_all_payments,
+    settlement_rows,
+)
+
+BUYER_ROLES = ("customer", "retailer")
+VIEWER_ROLES = ("customer", "retailer", "distributor")
+
+
+def _buyers_only(user):
+    if user.role not in BUYER_ROLES:
+        raise PermissionDenied("Only buyers pay for orders and invoices.")
 
 
 def _orders_visible_to(user):
@@ -52,6 +65,7 @@ def _start(request, start, **target):
 @require_http_methods(["GET", "POST"])
 def order_pay(request, number):
     """An order awaiting payment: what is due and the button to pay it."""
+    _buyers_only(request.user)
     order = get_object_or_404(
         _orders_visible_to(request.user).select_related("distributor"), number=number
     )
@@ -71,12 +85,14 @@ def order_pay(request, number):
 @require_POST
 def invoice_pay(request, invoice_id):
     """ "Pay now" on an invoice: start paying its balance due."""
+    _buyers_only(request.user)
     invoice = get_object_or_404(invoices_visible_to(request.user), pk=invoice_id)
     response = _start(request, services.payment_start_for_invoice, invoice=invoice)
     return response or redirect("invoicing:detail", invoice.seller_slug, invoice.number)
 
 
 def _own_payment(request, pk) -> Payment:
+    _buyers_only(request.user)
     payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
     if payment.payer_id != request.user.pk and not services.may_pay(
         request.user,
@@ -130,6 +146,8 @@ def payment_return(request, pk):
 @login_required
 def payment_detail(request, pk):
     """Where a payment stands, as the provider told us."""
+    if request.user.role not in VIEWER_ROLES and not sees_all_payments(request.user):
+        raise PermissionDenied("Your account has no payments.")
     payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
     return render(request, "payments/payment_detail.html", {"payment": payment})
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,7 +24,7 @@ from orders.models import Order
 
 from .. import services
 from ..gateway import GatewayError
-from ..selectors import payments_visible_to
+from ..selectors import payments_visible_to, sees_all_payments
 from .serializers import OnlinePaymentSerializer, OnlinePaymentStartSerializer
 
 
@@ -35,8 +36,29 @@ def _buyer_orders(user):
     return Order.objects.none()
 
 
+class IsBuyer(BasePermission):
+    message = "Only customers and retailers pay for orders and invoices."
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.role in (
+            Role.CUSTOMER,
+            Role.RETAILER,
+        )
+
+
+class MayViewPayments(BasePermission):
+    message = "Your account has no payments."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return user.is_authenticated and (
+            user.role in (Role.CUSTOMER, Role.RETAILER, Role.DISTRIBUTOR) or sees_all_payments(user)
+        )
+
+
 class PaymentStartView(APIView):
     parser_classes = [JSONParser]
+    permission_classes = [IsBuyer]
 
     @extend_schema(
         summary="Start paying an order awaiting payment, or an invoice's balance",
@@ -87,6 +109,8 @@ class PaymentStartView(APIView):
 
 
 class PaymentDetailView(APIView):
+    permission_classes = [MayViewPayments]
+
     @extend_schema(
         summary="A payment and its status",
         description="The status is the provider's, as its webhook and our fetch reported it.",
