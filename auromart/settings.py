@@ -652,7 +652,8 @@ REPORT_EXPORT_EMAIL_ROWS = env.int("REPORT_EXPORT_EMAIL_ROWS", default=500)
 
 # --- Online payment (payments app) -----------------------------------------------
 from auromart.settings_payments import *  # noqa: E402,F403
+
 if PAYMENT_GATEWAY not in ("razorpay", "test"):  # noqa: F405
     raise ImproperlyConfigured('PAYMENT_GATEWAY must be "razorpay" or "test".')
 if PAYMENT_GATEWAY == "razorpay" and not (RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET):  # noqa: F405
-    raise ImproperlyConfigured("PAYMENT_GATEWAY=razorpay needs RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET.")
+    raise ImproperlyConfigured("PAYMENT_GATEWAY=razorpay needs RAZORPAY_KEY_ID and _SECRET.")

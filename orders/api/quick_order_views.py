@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization
-from auromart.api import schema
 from accounts.permissions import IsRetailer
+from auromart.api import schema
 from catalog.selectors import default_store, distributor_catalog, product_search
 from orders.cart import DatabaseCart
 from orders.quick_order import (
