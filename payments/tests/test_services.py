@@ -252,3 +252,24 @@ def test_a_failed_payment_leaves_the_order_awaiting(fake_razorpay):
     services.webhook_receive(body=body, signature=signature, event_id="evt_1")
     assert Payment.objects.get().status == PaymentStatus.FAILED
     assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_the_beat_task_releases_and_is_scheduled(fake_razorpay, settings):
+    from payments.tasks import release_abandoned
+
+    assert settings.CELERY_BEAT_SCHEDULE["payments-release-abandoned"]["task"] == (
+        release_abandoned.name
+    )
+    order = awaiting_order()
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        assert release_abandoned() == 1
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+
+
+def test_the_buyer_may_cancel_an_order_awaiting_payment(fake_razorpay):
+    from orders.services import order_cancel_by_customer
+
+    order = awaiting_order()
+    order_cancel_by_customer(order=order, by=order.customer)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+    assert _stock(order).allocated == 0
