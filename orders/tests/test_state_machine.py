@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 # The shortest walk from `placed` to each status, along legal moves.
 PATH_TO = {
+    OrderStatus.AWAITING_PAYMENT: [],  # placed to be paid online (order_in)
     OrderStatus.PLACED: [],
     OrderStatus.ACCEPTED: [OrderStatus.ACCEPTED],
     OrderStatus.PROCESSING: [OrderStatus.ACCEPTED, OrderStatus.PROCESSING],
@@ -56,6 +57,8 @@ def test_the_table_is_the_one_the_issue_describes():
     assert set(PATH_TO) == set(OrderStatus.values) == set(TRANSITIONS)
     assert sorted(LEGAL) == sorted(
         [
+            ("awaiting_payment", "placed"),
+            ("awaiting_payment", "cancelled"),
             ("placed", "accepted"),
             ("placed", "rejected"),
             ("placed", "cancelled"),
@@ -68,7 +71,7 @@ def test_the_table_is_the_one_the_issue_describes():
             ("shipped", "delivered"),
         ]
     )
-    assert len(ILLEGAL) == 8 * 8 - 10
+    assert len(ILLEGAL) == 9 * 9 - 12
     assert {OrderStatus.REJECTED, OrderStatus.CANCELLED} == RETURNS_STOCK
 
 
@@ -101,7 +104,11 @@ def order_in(status, *, distributor, by=None, lines=None, short=False) -> Order:
         product = stocked_product(distributor=distributor, on_hand=3)
         order = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
     else:
-        order = place_order(distributor=distributor, lines=lines)
+        order = place_order(
+            distributor=distributor,
+            lines=lines,
+            awaiting_payment=status == OrderStatus.AWAITING_PAYMENT,
+        )
     for step in PATH_TO[status]:
         order = order_transition(
             order=order,
@@ -194,6 +201,7 @@ RETURNING = [(a, b) for a, b in LEGAL if b in RETURNS_STOCK]
 def test_the_releasing_moves_are_rejection_and_both_cancellations():
     assert sorted(RETURNING) == [
         ("accepted", "cancelled"),
+        ("awaiting_payment", "cancelled"),
         ("placed", "cancelled"),
         ("placed", "rejected"),
     ]
@@ -293,6 +301,7 @@ def test_shipping_with_units_backordered_is_a_partial_shipment(distributor, staf
 def test_the_distributor_moves_are_every_status_after_placed():
     # A partial shipment is what shipping becomes while units stay backordered, not a move.
     assert set(DISTRIBUTOR_MOVES) == set(OrderStatus.values) - {
+        OrderStatus.AWAITING_PAYMENT,  # the payment moves it, nobody else
         OrderStatus.PLACED,
         OrderStatus.PARTIALLY_SHIPPED,
     }
