@@ -226,3 +226,23 @@ def test_settlements_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("payments:settlements"))
     assert len(response.context["rows"]) == 6
+
+
+def test_api_order_placed_to_pay_online_awaits_payment(api_client, settings):
+    settings.PAYMENT_GATEWAY = "test"
+    store = _store()
+    product = stocked_product(distributor=store)
+    customer = CustomerFactory()
+    api_client.force_authenticate(customer)
+    body = {
+        "items": [{"product_id": product.pk, "quantity": 1}],
+        "fulfillment_type": "pickup",
+        "payment": "online",
+    }
+    response = api_client.post(reverse("api-order-list"), body, format="json")
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get()
+    assert order.status == OrderStatus.AWAITING_PAYMENT
+    started = api_client.post(reverse("api-payment-start"), {"order_id": order.pk}, format="json")
+    assert started.status_code == 201
+    assert started.json()["amount"] == str(order.total)
