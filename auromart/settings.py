@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reporting.apps.ReportingConfig",
     "jobs.apps.JobsConfig",
     "loyalty.apps.LoyaltyConfig",
+    "payments.apps.PaymentsConfig",
 ]
 
 MIDDLEWARE = [
@@ -370,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.expire_points",
         "schedule": crontab(minute=15, hour=1),
     },
+    # Orders still awaiting online payment after PAYMENT_TIMEOUT_MINUTES give their stock back.
+    "payments-release-abandoned": {
+        "task": "payments.release_abandoned",
+        "schedule": 300,
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",
@@ -598,3 +604,11 @@ REPORT_PAGE_ROWS = env.int("REPORT_PAGE_ROWS", default=25)
 REPORT_PDF_INLINE_ROWS = env.int("REPORT_PDF_INLINE_ROWS", default=40)
 REPORT_EXPORT_INLINE_ROWS = env.int("REPORT_EXPORT_INLINE_ROWS", default=2_000)
 REPORT_EXPORT_EMAIL_ROWS = env.int("REPORT_EXPORT_EMAIL_ROWS", default=500)
+
+# --- Online payment (payments app) -----------------------------------------------
+from auromart.settings_payments import *  # noqa: E402,F403
+
+if PAYMENT_GATEWAY not in ("razorpay", "test"):  # noqa: F405
+    raise ImproperlyConfigured('PAYMENT_GATEWAY must be "razorpay" or "test".')
+if PAYMENT_GATEWAY == "razorpay" and not (RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET):  # noqa: F405
+    raise ImproperlyConfigured("PAYMENT_GATEWAY=razorpay needs RAZORPAY_KEY_ID and _SECRET.")

@@ -28,6 +28,7 @@ api_patterns = [
     path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
     path("distributor/", include("invoicing.api.credit_urls")),  # credit-terms
+    path("", include("payments.api.urls")),  # payments
     path("reports/", include("reporting.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("payments/", include("payments.urls")),
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
     path("loyalty/", include("loyalty.urls")),

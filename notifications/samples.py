@@ -260,6 +260,14 @@ def sample_contexts() -> dict[str, dict]:
             "overdue": True,
             "link": "/invoices/org-1/INV-2026-000123/",
         },
+        "payment_late": {
+            "user": order.customer,
+            "recipient_name": "Asha",
+            "order": order,
+            "payment": SimpleNamespace(amount=Decimal("2183.00")),
+            "outcome": "refunded",
+            "link": "/payments/7/",
+        },
         "payment_bounced": {
             "user": order.customer,
             "recipient_name": "Asha",

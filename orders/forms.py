@@ -11,6 +11,8 @@ from django.utils.dateformat import format as date_format
 
 from accounts.gst import ADDRESS_STATE_CHOICES, state_from_text
 from loyalty.models import MAX_POINTS
+from payments.checkout import CHOICES as payment_choices
+from payments.checkout import pay_on_delivery_allowed
 
 from .delivery_dates import earliest_delivery_date
 from .models import FulfillmentType, OrderStatus
@@ -84,6 +86,14 @@ class CheckoutForm(forms.Form):
         max_value=MAX_POINTS,
         initial=0,
     )
+    # Online now or on delivery; the choice is offered where the distributor
+    # allows paying on delivery (payments.checkout decides what it means).
+    payment = forms.ChoiceField(
+        label="How do you want to pay?",
+        required=False,
+        choices=payment_choices,
+        widget=forms.RadioSelect,
+    )
     # Drawn when the form is rendered and sent as order_place's
     # idempotency_key: a second submit of this form gets the first order back.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -108,6 +118,9 @@ class CheckoutForm(forms.Form):
                 f"You have {loyalty['balance']:,} points; this order can use up to "
                 f"{loyalty['most']:,} (₹{loyalty['point_value']} each, taken off before GST)."
             )
+        if store is not None and not pay_on_delivery_allowed(store):
+            self.fields["payment"].choices = [payment_choices[0]]
+            self.fields["payment"].help_text = f"{store.name} takes payment online at checkout."
         delivery = estimate_delivery(FulfillmentType.DELIVERY)
         pickup = estimate_delivery(FulfillmentType.PICKUP)
         where = f" at {store.name}" if store is not None else ""

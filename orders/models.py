@@ -51,6 +51,7 @@ class CartItem(models.Model):
 
 
 class OrderStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
     PLACED = "placed", "Placed"
     # Over the buyer's credit limit with the distributor (invoicing.credit):
     # waits for the distributor to release it (-> placed) or reject it.
@@ -67,6 +68,8 @@ class OrderStatus(models.TextChoices):
 # The order state machine: each status and the statuses it may move to.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.CREDIT_HOLD: (OrderStatus.PLACED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
+    # Paid online (payments) -> placed; not paid in time or called off -> cancelled.
+    OrderStatus.AWAITING_PAYMENT: (OrderStatus.PLACED, OrderStatus.CANCELLED),
     OrderStatus.PLACED: (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.CANCELLED),
     OrderStatus.ACCEPTED: (OrderStatus.PROCESSING, OrderStatus.CANCELLED),
     OrderStatus.PROCESSING: (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED),
@@ -82,13 +85,14 @@ RETURNS_STOCK = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 # Statuses in which an order still holds allocations or is owed backordered units.
 OPEN_STATUSES = (
     OrderStatus.CREDIT_HOLD,  # a held order keeps its allocation (docs/architecture.md)
+    OrderStatus.AWAITING_PAYMENT,
     OrderStatus.PLACED,
     OrderStatus.ACCEPTED,
     OrderStatus.PROCESSING,
     OrderStatus.PARTIALLY_SHIPPED,
 )
 # Statuses in which the buyer may still call the order off.
-BUYER_CANCELLABLE = (OrderStatus.PLACED, OrderStatus.CREDIT_HOLD)
+BUYER_CANCELLABLE = (OrderStatus.PLACED, OrderStatus.CREDIT_HOLD, OrderStatus.AWAITING_PAYMENT)
 # Moves that dispatch what is allocated.
 SHIPS_STOCK = frozenset({OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED})
 

@@ -198,6 +198,7 @@ def order_place(
     buyer_reference: str = "",
     requested_delivery_date: datetime.date | None = None,
     loyalty_points: int = 0,
+    awaiting_payment: bool = False,
 ) -> Order:
     """Place an order: the order, its lines and their allocation, all or nothing.
 
@@ -229,6 +230,9 @@ def order_place(
     loyalty.services) are redeemed as a discount before tax, within the
     programme's cap per order: it is spread over the lines' taxable values
     and GST is computed on what is left.
+    `awaiting_payment` (the buyer pays
+    online: payments.checkout.payment_required decides) starts the order as
+    `awaiting_payment` instead of `placed`; its stock is allocated all the same.
 
     With an `idempotency_key`, a retry with the same key and request returns
     the first order (its `replayed` attribute is True) and writes nothing; the
@@ -328,6 +332,7 @@ def order_place(
                 requested_delivery_date=requested_delivery_date,
                 loyalty_points=loyalty_points,
                 careful=careful,
+                awaiting_payment=awaiting_payment,
             )
         except StockTakeMissed:
             # The one-statement take could not take every line, and the order
@@ -376,6 +381,7 @@ def _place(
     requested_delivery_date=None,
     loyalty_points=0,
     careful=False,
+    awaiting_payment=False,
 ) -> Order:
     order_items = []
     buyer = customer.organization if customer.role == Role.RETAILER else None
@@ -439,7 +445,14 @@ def _place(
         # First in the transaction: the buyer's terms row at this distributor is
         # locked until commit, so concurrent orders of one buyer are decided in turn.
         credit = credit_hold_needed(seller=distributor, buyer=buyer, amount=totals.total)
-        status = OrderStatus.CREDIT_HOLD if credit.hold else OrderStatus.PLACED
+        # Paying online first (payments.checkout.payment_required said so): the
+        # order waits for the money; else over the limit it waits for the seller.
+        if awaiting_payment:
+            status = OrderStatus.AWAITING_PAYMENT
+        elif credit.hold:
+            status = OrderStatus.CREDIT_HOLD
+        else:
+            status = OrderStatus.PLACED
         order = Order.objects.create(
             number=_new_number(),
             customer=customer,
@@ -515,7 +528,7 @@ def _place(
             from_status="",
             to_status=status,
             changed_by=customer,
-            note=_hold_note(credit) if credit.hold else "",
+            note=_hold_note(credit) if status == OrderStatus.CREDIT_HOLD else "",
         )
         _set_loaded(order, "items", order_items)
         with orders_held(order):
@@ -756,6 +769,9 @@ def order_move_by_distributor(
         by=by,
         note=note,
         tracking_reference=tracking_reference,
+        # Back to `placed` is the release of a credit hold only: an order awaiting
+        # online payment is moved on by its payment (payments), never by hand.
+        only_from=(OrderStatus.CREDIT_HOLD,) if to_status == OrderStatus.PLACED else None,
     )
 
 

@@ -30,6 +30,7 @@ from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
 from inventory.exceptions import InsufficientStock
 from loyalty.selectors import loyalty_offer
+from payments.checkout import payment_required
 from pricing.selectors import buyer_organization
 
 from .backorders import order_backorder_cancel
@@ -431,6 +432,11 @@ class CheckoutView(BuyerView):
                 buyer_reference=data["buyer_reference"],
                 requested_delivery_date=data["requested_delivery_date"],
                 loyalty_points=data.get("loyalty_points") or 0,
+                awaiting_payment=payment_required(
+                    customer=request.user,
+                    distributor=self.buyer.distributor,
+                    choice=data.get("payment") or "",
+                ),
             )
         except InsufficientStock as exc:
             only = f"{self.buyer.seller} has only" if self.buyer.seller else "Only"
@@ -463,6 +469,8 @@ class CheckoutView(BuyerView):
             return self.render(form, summary, status=503)
         except PermissionDenied as exc:
             return self.refuse(str(exc) or self.buyer.cannot_buy_message)
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            return redirect("payments:order_pay", order.number)
         if order.replayed:
             messages.info(request, f"Order {order.number} was already placed; here it is.")
         elif self.buyer.is_organization:

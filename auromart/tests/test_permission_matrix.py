@@ -350,6 +350,51 @@ def portal_product(world, role):
     return {"slug": world["own_product"].slug}
 
 
+def _online_payment_of(invoice):
+    """An online payment opened on `invoice` (made when first asked for; the test gateway)."""
+    from payments.models import Payment
+    from payments.services import payment_start_for_invoice
+
+    payment = Payment.objects.filter(invoice=invoice).first()
+    return payment or payment_start_for_invoice(invoice=invoice, by=invoice.customer)
+
+
+def buyers_online_payment(world, role):
+    return {"pk": _online_payment_of(_buyer_invoice(world, role)).pk}
+
+
+def other_online_payment(world, role):
+    return {"pk": _online_payment_of(world["other_retailer_invoice"]).pk}
+
+
+def _awaiting_order(world, customer, distributor, product):
+    from orders.models import Order
+
+    order = Order.objects.filter(customer=customer, status="awaiting_payment").first()
+    return order or place_order(
+        customer=customer, distributor=distributor, lines=[(product, 1)], awaiting_payment=True
+    )
+
+
+def buyers_awaiting_order(world, role):
+    customer = world.users[RETAILER if role == RETAILER else CUSTOMER]
+    order = _awaiting_order(world, customer, world["d1"], world["own_product"])
+    return {"number": order.number}
+
+
+def other_awaiting_order(world, role):
+    customer = world["other_customer_order"].customer
+    return {"number": _awaiting_order(world, customer, world["d2"], world["other_product"]).number}
+
+
+def buyers_invoice_id(world, role):
+    return {"invoice_id": _buyer_invoice(world, role).pk}
+
+
+def other_invoice_id(world, role):
+    return {"invoice_id": world["other_retailer_invoice"].pk}
+
+
 @dataclass(frozen=True)
 class Row:
     """What each role gets on one URL pattern.
@@ -834,6 +879,46 @@ MATRIX: dict[str, Row] = {
     ),
     # Aged receivables: distributors (their own) and staff with reports or invoices.
     "reporting:receivables": Row(("get",), {ANONYMOUS: LOGIN, DISTRIBUTOR: OK, PROCUREMENT: OK}),
+    # --- Online payment (#16 §1): buyers pay; the seller reads; the provider posts -------
+    "api-payment-start": Row(("post",), BUYERS),
+    "api-payment-detail": Row(
+        ("get",),
+        {**INVOICE_OBJECT},
+        own=buyers_online_payment,
+        other=other_online_payment,
+    ),
+    "payments:order_pay": Row(
+        ("get", "post"),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},
+        own=buyers_awaiting_order,
+        other=other_awaiting_order,
+    ),
+    "payments:invoice_pay": Row(
+        ("post",),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},
+        own=buyers_invoice_id,
+        other=other_invoice_id,
+    ),
+    "payments:detail": Row(
+        ("get",), INVOICE_OBJECT, own=buyers_online_payment, other=other_online_payment
+    ),
+    "payments:checkout": Row(
+        ("get",),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},
+        own=buyers_online_payment,
+        other=other_online_payment,
+    ),
+    "payments:test_gateway": Row(
+        ("get", "post"),
+        {**BUYERS, PROCUREMENT: NOT_FOUND},
+        own=buyers_online_payment,
+        other=other_online_payment,
+    ),
+    # The buyer comes back from the provider's site: it only triggers a server-side fetch.
+    "payments:return": Row(("get", "post"), EVERYONE, own=buyers_online_payment),
+    # The provider's webhook: its signature is the credential (an empty body is a 400).
+    "payments:webhook": Row(("post",), EVERYONE),
+    "payments:settlements": Row(("get",), only(DISTRIBUTOR)),
     # --- Report pages (#8): scoped figures, no objects in the path ------------------------
     "reporting:overview": Row(("get",), REPORT_VIEWERS),
     "reporting:export_job": Row(

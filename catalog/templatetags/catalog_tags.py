@@ -47,6 +47,7 @@ def percent(rate) -> str:
 
 STATUS_TONES = {
     "credit_hold": "dark",
+    "awaiting_payment": "warning",
     "placed": "primary",
     "accepted": "info",
     "processing": "info",

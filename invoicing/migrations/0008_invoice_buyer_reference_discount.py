@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0006_payments_for_paid_invoices"),
+        ("invoicing", "0007_credit_terms"),
     ]
 
     operations = [

@@ -117,6 +117,16 @@ class OrderCreateSerializer(serializers.Serializer):
             "(a retailer's: its organization's)."
         ),
     )
+    payment = serializers.ChoiceField(
+        choices=["online", "on_delivery"],
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=(
+            '"online": the order is `awaiting_payment` until paid (POST /api/payments); '
+            '"on_delivery" where the distributor allows it. Absent: on delivery if allowed.'
+        ),
+    )
 
     def validate_shipping_state(self, value):
         if value and value not in dict(ADDRESS_STATE_CHOICES):

@@ -23,6 +23,7 @@ from auromart.api import schema
 from auromart.api.exceptions import error_response
 from auromart.api.fields import MAX_ID
 from inventory.exceptions import InsufficientStock
+from payments.checkout import payment_required
 
 from .. import backorders, selectors, services
 from ..exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
@@ -69,6 +70,11 @@ def place_order_or_error(request, data: dict) -> tuple[Order | None, Response | 
             buyer_reference=data.get("buyer_reference", ""),
             requested_delivery_date=data.get("requested_delivery_date"),
             loyalty_points=data.get("loyalty_points", 0),
+            awaiting_payment=payment_required(
+                customer=request.user,
+                distributor=data["distributor"],
+                choice=data.get("payment") or "",
+            ),
         )
     except InsufficientStock as exc:
         return None, insufficient_stock_response(exc, lines)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0006_order_gst"),
+        ("orders", "0007_order_awaiting_payment"),
     ]
 
     operations = [

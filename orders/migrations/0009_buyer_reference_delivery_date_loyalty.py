@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_organization_order_lead_days"),
-        ("orders", "0006_order_gst"),
+        ("orders", "0008_credit_hold"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

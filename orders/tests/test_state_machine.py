@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 # The shortest walk from `placed` to each status, along legal moves.
 PATH_TO = {
+    OrderStatus.AWAITING_PAYMENT: [],  # placed to be paid online (order_in)
     OrderStatus.PLACED: [],
     OrderStatus.CREDIT_HOLD: [],  # placed over the buyer's credit limit (order_in)
     OrderStatus.ACCEPTED: [OrderStatus.ACCEPTED],
@@ -65,6 +66,8 @@ def test_the_table_is_the_one_the_issue_describes():
             ("credit_hold", "placed"),
             ("credit_hold", "rejected"),
             ("credit_hold", "cancelled"),
+            ("awaiting_payment", "placed"),
+            ("awaiting_payment", "cancelled"),
             ("placed", "accepted"),
             ("placed", "rejected"),
             ("placed", "cancelled"),
@@ -77,7 +80,7 @@ def test_the_table_is_the_one_the_issue_describes():
             ("shipped", "delivered"),
         ]
     )
-    assert len(ILLEGAL) == 9 * 9 - 13
+    assert len(ILLEGAL) == 10 * 10 - 15
     assert {OrderStatus.REJECTED, OrderStatus.CANCELLED} == RETURNS_STOCK
 
 
@@ -115,7 +118,11 @@ def order_in(status, *, distributor, by=None, lines=None, short=False) -> Order:
         product = stocked_product(distributor=distributor, on_hand=3)
         order = place_order(distributor=distributor, lines=[(product, 5)], backorder=True)
     else:
-        order = place_order(distributor=distributor, lines=lines)
+        order = place_order(
+            distributor=distributor,
+            lines=lines,
+            awaiting_payment=status == OrderStatus.AWAITING_PAYMENT,
+        )
     for step in PATH_TO[status]:
         order = order_transition(
             order=order,
@@ -208,6 +215,7 @@ RETURNING = [(a, b) for a, b in LEGAL if b in RETURNS_STOCK]
 def test_the_releasing_moves_are_rejection_and_both_cancellations():
     assert sorted(RETURNING) == [
         ("accepted", "cancelled"),
+        ("awaiting_payment", "cancelled"),
         ("credit_hold", "cancelled"),
         ("credit_hold", "rejected"),
         ("placed", "cancelled"),
@@ -311,6 +319,7 @@ def test_the_distributor_moves_are_every_status_after_placed_and_the_release():
     # `placed` is the release of an order held for credit; only placement holds one.
     assert set(DISTRIBUTOR_MOVES) == set(OrderStatus.values) - {
         OrderStatus.CREDIT_HOLD,
+        OrderStatus.AWAITING_PAYMENT,  # the payment moves it on (to placed: only_from)
         OrderStatus.PARTIALLY_SHIPPED,
     }
 
