@@ -28,6 +28,7 @@ api_patterns = [
     path("distributor/", include(agreement_urls.distributor_patterns)),  # agreements
     path("", include("invoicing.api.urls")),  # invoices
     path("reports/", include("reporting.api.urls")),
+    path("", include("standing_orders.api.urls")),  # standing-orders (#18)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("invoices/", include("invoicing.urls")),
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
+    path("standing-orders/", include("standing_orders.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),
