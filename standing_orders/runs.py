@@ -65,6 +65,11 @@ def _plan(standing_order: StandingOrder, *, backorder: bool):
     return items, refused
 
 
+def _backorders(buyer) -> bool:
+    """Whether the buyer's setting backorders short lines (else ship complete)."""
+    return buyer.buyer_backorder_policy == BackorderPolicy.BACKORDER
+
+
 def standing_order_run(
     *, standing_order_id: int, today: datetime.date | None = None
 ) -> StandingOrderRun | None:
@@ -82,7 +87,7 @@ def standing_order_run(
         return None
     run_date = standing_order.next_run_date
     buyer = standing_order.buyer
-    backorder = buyer.buyer_backorder_policy == BackorderPolicy.BACKORDER
+    backorder = _backorders(buyer)
     with transaction.atomic():
         try:
             with transaction.atomic():
