@@ -10,7 +10,6 @@ from django.views import View
 
 from accounts.models import BUYER_ROLES, Organization, Role
 from accounts.permissions import RoleRequiredMixin
-from catalog.selectors import default_store
 from orders.models import Order
 
 from . import services
@@ -24,12 +23,10 @@ class BuyerView(RoleRequiredMixin, View):
 
     def distributors(self):
         """Where this buyer may order from: any distributor for a retailer, the store otherwise."""
-        if self.request.user.role == Role.RETAILER:
-            return list(
-                Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR).order_by("name")
-            )
-        store = default_store()
-        return [store] if store is not None else []
+        distributors = Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR)
+        if self.request.user.role != Role.RETAILER:
+            distributors = distributors.filter(is_default_store=True)
+        return distributors.order_by("name")
 
 
 class StandingOrderListView(BuyerView):
@@ -40,7 +37,7 @@ class StandingOrderListView(BuyerView):
         return render(
             request,
             "standing_orders/list.html",
-            {"standing_orders": standing_orders, "can_create": bool(self.distributors())},
+            {"standing_orders": standing_orders, "can_create": self.distributors().exists()},
         )
 
 
