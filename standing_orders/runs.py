@@ -89,6 +89,18 @@ def standing_order_run(
     buyer = standing_order.buyer
     backorder = _backorders(buyer)
     with transaction.atomic():
+        # The standing order's row lock first (as the skip does): on MariaDB the
+        # run row's foreign key check would otherwise share-lock it, and the
+        # winner's update of the next date would deadlock with the loser's wait.
+        # The run date stays the one read above; the unique key decides.
+        status = (
+            StandingOrder.objects.select_for_update()
+            .filter(pk=standing_order.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != StandingOrderStatus.ACTIVE:
+            return None
         try:
             with transaction.atomic():
                 run = StandingOrderRun.objects.create(

@@ -25,7 +25,9 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
-    order_number = serializers.CharField(source="order.number", default=None, read_only=True)
+    order_number = serializers.CharField(
+        source="order.number", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StandingOrderRun

@@ -1,16 +1,17 @@
 """Two beats run the same standing order at the same moment: one order, by the database.
 
 Real threads, each with its own connection, on committed data. Both read the
-standing order (same next run date) before either writes; then both insert
-the run row. On MariaDB the second insert waits on the key until the first
-commits and fails; on SQLite the second writer waits for the first and fails
-on the same key. Either way the loser places nothing.
+standing order (same next run date) before either writes; the second waits
+for the first's row lock on the standing order (MariaDB) or for the first
+writer (SQLite), then inserts the run row for the date it read and fails on
+the unique key. The loser places nothing and answers None, no error.
 """
 
 import threading
 from unittest import mock
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from orders.models import Order
@@ -32,7 +33,22 @@ def test_two_runs_at_once_place_one_order():
         both_read.wait(timeout=30)  # each has read the same next run date
         return original(buyer)
 
-    with mock.patch.object(runs, "_backorders", after_reading):
+    inserts = []
+    create = StandingOrderRun.objects.create
+
+    def counted_create(**kwargs):
+        try:
+            run = create(**kwargs)
+        except IntegrityError:
+            inserts.append("duplicate")
+            raise
+        inserts.append("ok")
+        return run
+
+    with (
+        mock.patch.object(runs, "_backorders", after_reading),
+        mock.patch.object(StandingOrderRun.objects, "create", counted_create),
+    ):
         results = run_concurrently(
             [lambda: runs.standing_order_run(standing_order_id=so.pk) for _ in range(2)]
         )
@@ -41,4 +57,5 @@ def test_two_runs_at_once_place_one_order():
     assert len(placed) == 1 and placed[0].order_id is not None
     assert results.count(None) == 1
     assert Order.objects.filter(customer=so.buyer).count() == 1
+    assert inserts == ["ok", "duplicate"]  # the database refused the second run
     assert StandingOrderRun.objects.filter(standing_order=so).count() == 1
