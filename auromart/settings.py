@@ -470,6 +470,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "InvoiceStatusEnum": "invoicing.models.InvoiceStatus",
         "FulfillmentTypeEnum": "orders.models.FulfillmentType",
+        "StandingOrderStatusEnum": "standing_orders.models.StandingOrderStatus",
     },
 }
 
