@@ -78,6 +78,7 @@ class StandingOrderListView(generics.ListAPIView):
             200: StandingOrderSerializer(many=True),
             401: schema.UNAUTHORIZED,
             403: schema.FORBIDDEN,
+            404: schema.error("No such page of the list."),
         },
     )
     def get(self, request, *args, **kwargs):
