@@ -107,7 +107,12 @@ def standing_order_run(
                     standing_order=standing_order, run_date=run_date, outcome=RunOutcome.FAILED
                 )
         except IntegrityError:
-            return None  # another run of this date got there first
+            # Another run of this date got there first. Should the date still be
+            # current (set back onto a date that ran), move it on, or it would stick.
+            StandingOrder.objects.filter(pk=standing_order.pk, next_run_date=run_date).update(
+                next_run_date=first_date_after(standing_order, today), updated_at=timezone.now()
+            )
+            return None
         items, refused = _plan(standing_order, backorder=backorder)
         run.refused = refused
         if not items:

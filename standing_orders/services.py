@@ -202,6 +202,8 @@ def standing_order_update(
         distributor=distributor or standing_order.distributor,
         today=timezone.localdate(),
     )
+    if standing_order.runs.filter(run_date=fields["next_run_date"]).exists():
+        raise ValidationError({"next_run_date": "That date has already run; choose another."})
     for field, value in fields.items():
         setattr(standing_order, field, value)
     standing_order.name = (name or "").strip()[:80]

@@ -85,6 +85,26 @@ def test_a_stale_reader_places_nothing_when_the_date_already_ran():
     type(so).objects.filter(pk=so.pk).update(next_run_date=timezone.localdate())
     assert standing_order_run(standing_order_id=so.pk) is None
     assert Order.objects.filter(customer=so.buyer).count() == 1
+    so.refresh_from_db()  # and the date does not stick on the one that ran
+    assert so.next_run_date == timezone.localdate() + datetime.timedelta(days=7)
+
+
+def test_an_edit_cannot_set_the_next_run_onto_a_date_that_ran():
+    from django.core.exceptions import ValidationError
+
+    from standing_orders.services import standing_order_update
+
+    today = timezone.localdate()
+    so = standing_order(next_run_date=today)
+    standing_order_run(standing_order_id=so.pk)
+    with pytest.raises(ValidationError, match="already run"):
+        standing_order_update(
+            standing_order=so,
+            frequency="weekly",
+            next_run_date=today,
+            shipping_address="x",
+            lines=[(line.product, line.quantity) for line in so.lines.all()],
+        )
 
 
 def test_a_ship_complete_buyer_gets_the_short_line_refused_and_the_rest_placed():
