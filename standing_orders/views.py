@@ -113,7 +113,14 @@ class StandingOrderDetailView(BuyerView):
         return render(
             request,
             "standing_orders/detail.html",
-            {"standing_order": standing_order, "runs": standing_order.runs.all()[:50]},
+            {
+                "standing_order": standing_order,
+                "runs": standing_order.runs.all()[:50],
+                # The buyer's own order page: the portal's, or the retailer's.
+                "order_url": "retailer:order"
+                if request.user.role == Role.RETAILER
+                else "portal:order",
+            },
         )
 
 

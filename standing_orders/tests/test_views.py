@@ -162,6 +162,16 @@ def test_pause_resume_skip_and_end(client, store):
     assert "Only an active standing order can be paused." in response.content.decode()
 
 
+def test_the_detail_links_each_run_to_its_order(client, store):
+    from standing_orders.runs import standing_order_run
+
+    buyer = CustomerFactory()
+    so = standing_order(buyer=buyer, distributor=store, next_run_date=timezone.localdate())
+    run = standing_order_run(standing_order_id=so.pk)
+    page = logged_in(client, buyer).get(reverse("standing_orders:detail", args=[so.pk]))
+    assert f'href="/customer-portal/orders/{run.order.number}/"' in page.content.decode()
+
+
 def test_another_buyers_standing_order_is_404_and_sellers_are_403(client, store):
     so = standing_order(distributor=store)
     logged_in(client, CustomerFactory())
