@@ -365,13 +365,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
-    # Last month's report to subscribed staff, on the first at 07:00 local time.
     # Standing orders (#18): reminders of coming runs, then the runs due; once per
-    # run date whatever the schedule, so hourly only makes a missed hour harmless.
+    # run date whatever the schedule, so hourly only makes a missed hour harmless;
+    # `manage.py run_standing_orders` from cron.
     "standing-orders-run-due": {
         "task": "standing_orders.run_due",
         "schedule": crontab(minute=5),
     },
+    # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),

@@ -194,3 +194,15 @@ def test_the_next_date_follows_the_frequency(frequency, extra, day, expected):
 
     so = StandingOrder(frequency=frequency, next_run_date=day, **{"interval_weeks": 1, **extra})
     assert date_after(so, day) == expected
+
+
+def test_the_command_runs_what_is_due():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    so = standing_order(next_run_date=timezone.localdate())
+    out = StringIO()
+    call_command("run_standing_orders", stdout=out)
+    assert "1 run(s) recorded" in out.getvalue()
+    assert so.runs.get().outcome == RunOutcome.PLACED
