@@ -24,6 +24,7 @@ NAV_ENTRIES: list[NavEntry] = [
     # "Shop" starts an order by choosing the distributor.
     NavEntry("Shop", "retailer:distributors", (Role.RETAILER,)),
     NavEntry("Orders", "retailer:orders", (Role.RETAILER,)),
+    NavEntry("Standing orders", "standing_orders:list", (Role.RETAILER,)),
     NavEntry("Invoices", "invoicing:list", (Role.RETAILER,)),
     NavEntry("Reports", "reporting:overview", (Role.RETAILER,)),
     NavEntry("Distributor", "distributor:dashboard", (Role.DISTRIBUTOR,)),
@@ -45,6 +46,7 @@ NAV_ENTRIES: list[NavEntry] = [
     # Retailers order from a chosen distributor under /retailer/, not from the portal's store.
     NavEntry("Shop", "portal:dashboard", (Role.CUSTOMER,), visitors=True),
     NavEntry("My orders", "portal:orders", (Role.CUSTOMER,)),
+    NavEntry("Standing orders", "standing_orders:list", (Role.CUSTOMER,)),
     NavEntry("Invoices", "invoicing:list", (Role.CUSTOMER,)),
     NavEntry("My points", "loyalty:points", (Role.CUSTOMER,)),
 ]

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jobs.apps.JobsConfig",
     "loyalty.apps.LoyaltyConfig",
     "payments.apps.PaymentsConfig",
+    "standing_orders.apps.StandingOrdersConfig",
 ]
 
 MIDDLEWARE = [
@@ -376,12 +377,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.release_abandoned",
         "schedule": 300,
     },
+    # Standing orders (#18): reminders of coming runs, then the runs due; once per
+    # run date whatever the schedule, so hourly only makes a missed hour harmless;
+    # `manage.py run_standing_orders` from cron.
+    "standing-orders-run-due": {
+        "task": "standing_orders.run_due",
+        "schedule": crontab(minute=5),
+    },
     # Last month's report to subscribed staff, on the first at 07:00 local time.
     "reporting-monthly-report": {
         "task": "reporting.send_monthly_report",
         "schedule": crontab(minute=0, hour=7, day_of_month=1),
     },
 }
+
+# --- Standing orders (#18) ----------------------------------------------------
+# The buyer is reminded this many days before each run (0: no reminder).
+STANDING_ORDER_REMINDER_DAYS = env.int("STANDING_ORDER_REMINDER_DAYS", default=2)
+if not 0 <= STANDING_ORDER_REMINDER_DAYS <= 28:
+    raise ImproperlyConfigured("STANDING_ORDER_REMINDER_DAYS must be from 0 to 28.")
 
 # --- Notifications (the outbox) ---------------------------------------------
 # How a committed message is handed over: "celery" (a broker is configured),
@@ -472,6 +486,7 @@ SPECTACULAR_SETTINGS = {
         "PointsEntryKindEnum": "loyalty.models.EntryKind",
         # The organization kind keeps the name it had before another "kind" existed.
         "KindEnum": "accounts.models.Organization.Kind",
+        "StandingOrderStatusEnum": "standing_orders.models.StandingOrderStatus",
     },
 }
 

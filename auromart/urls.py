@@ -31,6 +31,7 @@ api_patterns = [
     path("", include("payments.api.urls")),  # payments
     path("reports/", include("reporting.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
+    path("", include("standing_orders.api.urls")),  # standing-orders (#18)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("jobs/", include("jobs.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("standing-orders/", include("standing_orders.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

@@ -363,4 +363,61 @@ def sample_contexts() -> dict[str, dict]:
             "file_name": "cover-2026-11-04-2026-12-03.pdf",
             "link": "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
         },
+        **_standing_orders(order, items),
+    }
+
+
+def _standing_orders(order, items) -> dict[str, dict]:
+    """A standing order's reminder before its run, and what a run did (standing_orders.notices)."""
+    from standing_orders.models import Frequency, StandingOrder, StandingOrderRun
+
+    standing_order = StandingOrder(
+        pk=7,
+        name="Weekly restock",
+        buyer=order.customer,
+        distributor=order.distributor,
+        shipping_address=order.shipping_address,
+        frequency=Frequency.WEEKLY,
+        next_run_date=datetime.date(2026, 12, 7),
+    )
+    lines = [
+        SimpleNamespace(
+            product=SimpleNamespace(name=i.product_name, sku=i.sku), quantity=i.quantity
+        )
+        for i in items
+    ]
+    items[1].quantity_backordered = 1
+    links = {
+        "link": "/standing-orders/7/",
+        "skip_link": "/standing-orders/7/skip/",
+        "edit_link": "/standing-orders/7/edit/",
+    }
+    run = StandingOrderRun(
+        standing_order=standing_order,
+        run_date=datetime.date(2026, 11, 30),
+        outcome="placed",
+        lines_placed=2,
+        units_backordered=1,
+    )
+    refused = [
+        {"sku": "GHEE-1L", "name": "Cow ghee, 1 l", "quantity": 4, "reason": "no longer sold"}
+    ]
+    return {
+        "standing_order_reminder": {
+            "standing_order": standing_order,
+            "run_date": datetime.date(2026, 12, 7),
+            "lines": lines,
+            "recipient_name": "Asha",
+            **links,
+        },
+        "standing_order_run": {
+            "standing_order": standing_order,
+            "run": run,
+            "order": order,
+            "items": items,
+            "backordered": [items[1]],
+            "refused": refused,
+            "recipient_name": "Asha",
+            **links,
+        },
     }

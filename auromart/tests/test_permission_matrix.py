@@ -12,6 +12,7 @@ own where it has one) and then an object of another organization, which every
 role that passes the role check must get as 404.
 """
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Organization
@@ -41,6 +43,7 @@ from orders.tests.factories import place_order
 from pricing.models import PriceList
 from procurement.services import procurement_request_approve, procurement_request_create
 from procurement.tests.factories import procurement_staff
+from standing_orders.services import standing_order_create
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +172,20 @@ def build_world() -> World:
     world.objects["other_image"] = ProductImage.objects.create(
         product=other_product, image="products/other.jpg", alt_text="Other"
     )
+    # Standing orders (#18) of the customer, the retailer, and a stranger.
+    for name, buyer in (
+        ("customer_standing_order", customer),
+        ("retailer_standing_order", retailer),
+        ("other_standing_order", other_customer),
+    ):
+        world.objects[name] = standing_order_create(
+            buyer=buyer,
+            distributor=d1,
+            shipping_address="1 Test Street",
+            frequency="weekly",
+            next_run_date=timezone.localdate() + datetime.timedelta(days=3),
+            lines=[(own_product, 1)],
+        )
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
     )
@@ -211,6 +228,12 @@ def _buyer_invoice(world, role: str):
 def buyers_invoice_number(world, role):
     invoice = _buyer_invoice(world, role)
     return {"seller": invoice.seller_slug, "number": invoice.number}
+
+
+def buyers_standing_order(world, role):
+    return {
+        "pk": world["retailer_standing_order" if role == RETAILER else "customer_standing_order"].pk
+    }
 
 
 def buyers_invoice_pk(world, role):
@@ -438,6 +461,8 @@ INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
 # Recording payments (#16): the selling distributor (and finance staff); the buyer sees its
 # invoice but may not record on it (403); procurement staff do not see it (404).
 PAYMENT_RECORDERS = {**INVOICE_OBJECT, CUSTOMER: FORBIDDEN, RETAILER: FORBIDDEN}
+# A standing order: its buyer's (procurement staff, customers by role, have none: 404).
+STANDING_ORDER_OBJECT = {**BUYERS, PROCUREMENT: NOT_FOUND}
 # Reports (#8): organizations see their own scope, procurement staff (reporting.view_reports)
 # everything; customers have none (403).
 REPORT_VIEWERS = {**SIGNED_IN_ONLY, CUSTOMER: FORBIDDEN}
@@ -929,6 +954,32 @@ MATRIX: dict[str, Row] = {
     "reporting:fulfillment": Row(("get",), REPORT_VIEWERS),
     "reporting:stock": Row(("get",), STOCK_REPORT_VIEWERS),
     "reporting:procurement": Row(("get",), STOCK_REPORT_VIEWERS),
+    # --- Standing orders (#18): the buyer's own (a retailer's: its organization's) -------
+    **{
+        name: Row(("get", "post"), BUYERS) for name in ("standing_orders:create", "standing-orders")
+    },
+    "standing_orders:list": Row(("get",), BUYERS),
+    **{
+        name: Row(
+            methods,
+            STANDING_ORDER_OBJECT,
+            own=buyers_standing_order,
+            other=pk_of("other_standing_order"),
+        )
+        for name, methods in {
+            "standing_orders:detail": ("get",),
+            "standing_orders:edit": ("get", "post"),
+            "standing_orders:skip": ("get", "post"),
+            "standing_orders:pause": ("post",),
+            "standing_orders:resume": ("post",),
+            "standing_orders:end": ("post",),
+            "standing-order": ("get", "put", "patch"),
+            "standing-order-pause": ("post",),
+            "standing-order-resume": ("post",),
+            "standing-order-skip": ("post",),
+            "standing-order-end": ("post",),
+        }.items()
+    },
 }
 
 

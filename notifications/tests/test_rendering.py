@@ -118,6 +118,24 @@ REQUIRED = {
         "cover-2026-11-04-2026-12-03.pdf",
         "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
     ],
+    # #18 standing orders: the coming run, its lines, and the links to skip or edit it
+    "standing_order_reminder": [
+        "Weekly restock",
+        "7 December 2026",
+        "Assam tea, 500 g",
+        "/standing-orders/7/skip/",
+        "/standing-orders/7/edit/",
+    ],
+    # what a run did: the order, lines placed, backordered, refused
+    "standing_order_run": [
+        "AM-261121-K7Q2ZD",
+        "Lines placed",
+        "Sona masoori rice",
+        "1 x Sona masoori rice",
+        "GHEE-1L",
+        "no longer sold",
+        "/standing-orders/7/",
+    ],
 }
 
 
