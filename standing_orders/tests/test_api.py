@@ -15,7 +15,7 @@ from .factories import standing_order
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/standing-orders/"
+URL = "/api/standing-orders"
 
 
 def api(user=None):
@@ -69,19 +69,19 @@ def test_a_retailer_creates_reads_and_changes_a_standing_order():
         {"product_id": tea.pk, "sku": "TEA-500", "name": tea.name, "quantity": 12}
     ]
     assert body["status"] == "active" and body["runs"] == []
-    detail = f"{URL}{body['id']}/"
+    detail = f"{URL}/{body['id']}"
     response = api(retailer).patch(
         detail, {"lines": [{"sku": "RICE-5K", "quantity": 4}], "interval_weeks": 2}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert [line["sku"] for line in response.json()["lines"]] == ["RICE-5K"]
-    assert api(retailer).post(f"{detail}pause/").json()["status"] == "paused"
-    assert api(retailer).post(f"{detail}pause/").status_code == 400
-    assert api(retailer).post(f"{detail}resume/").json()["status"] == "active"
-    skipped = api(retailer).post(f"{detail}skip/").json()
+    assert api(retailer).post(f"{detail}/pause").json()["status"] == "paused"
+    assert api(retailer).post(f"{detail}/pause").status_code == 400
+    assert api(retailer).post(f"{detail}/resume").json()["status"] == "active"
+    skipped = api(retailer).post(f"{detail}/skip").json()
     assert skipped["next_run_date"] == (next_run + datetime.timedelta(days=7)).isoformat()
     assert skipped["runs"][0]["outcome"] == "skipped"
-    assert api(retailer).post(f"{detail}end/").json()["status"] == "ended"
+    assert api(retailer).post(f"{detail}/end").json()["status"] == "ended"
 
 
 def test_bad_input_is_a_400_naming_the_fields(store):
@@ -119,8 +119,8 @@ def test_bad_input_is_a_400_naming_the_fields(store):
 def test_another_buyers_standing_order_is_404_sellers_403_visitors_401(store):
     so = standing_order(distributor=store)
     stranger = CustomerFactory()
-    assert api(stranger).get(f"{URL}{so.pk}/").status_code == 404
-    assert api(stranger).post(f"{URL}{so.pk}/end/").status_code == 404
+    assert api(stranger).get(f"{URL}/{so.pk}").status_code == 404
+    assert api(stranger).post(f"{URL}/{so.pk}/end").status_code == 404
     assert api(ManufacturerUserFactory()).get(URL).status_code == 403
     assert api().get(URL).status_code == 401
     so.refresh_from_db()
