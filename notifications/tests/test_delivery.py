@@ -278,17 +278,17 @@ def test_status_updates_reach_the_customer_with_tracking(
 
 @pytest.mark.django_db
 def test_order_placement_queries_with_the_confirmation(django_assert_num_queries):
-    """The confirmation adds 4 queries to order_place (order+customer+preferences, lines,
-    outbox INSERT, in-app INSERT), the same for a 1-line and a 3-line order; telling the
-    distributor's members (here none) adds the one query that finds them. 15 in all: #12
-    made it 14 (allocating writes no movement, and the demand record's INSERT replaces
-    the products read a second time), and #15's price lists add the one query that
-    prices the lines for this buyer (pricing.selectors.price_quotes)."""
+    """The confirmation adds 3 queries to order_place (the distributor's members with the
+    customer's preferences, outbox INSERT, in-app INSERT; the order and its lines come
+    from order_place, orders.held), the same for a 1-line and a 3-line order. 12 in all:
+    #12 made it 14, #15's price lists added one (pricing.selectors.price_quotes), and
+    #22 took 3 off (no re-read of the order and its lines, and the stock taken in one
+    guarded UPDATE last in the transaction instead of a locking SELECT and an UPDATE)."""
     distributor = DistributorFactory()
     products = [stocked_product(distributor=distributor) for _ in range(3)]
     customer = CustomerFactory()
     place_order(customer=customer, distributor=distributor, lines=[(products[0], 1)])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         place_order(customer=customer, distributor=distributor, lines=[(p, 1) for p in products])
 
 
