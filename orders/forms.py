@@ -12,7 +12,7 @@ from django.utils.dateformat import format as date_format
 from accounts.gst import ADDRESS_STATE_CHOICES, state_from_text
 from loyalty.models import MAX_POINTS
 from payments.checkout import CHOICES as payment_choices
-from payments.checkout import pay_on_delivery_allowed
+from payments.checkout import ON_DELIVERY, ONLINE, pay_on_delivery_allowed
 
 from .delivery_dates import earliest_delivery_date
 from .models import FulfillmentType, OrderStatus
@@ -118,7 +118,11 @@ class CheckoutForm(forms.Form):
                 f"You have {loyalty['balance']:,} points; this order can use up to "
                 f"{loyalty['most']:,} (₹{loyalty['point_value']} each, taken off before GST)."
             )
+        # The choice shown ticked is what an unticked form means (payment_required):
+        # on delivery where the distributor allows it, else online.
+        self.fields["payment"].initial = ON_DELIVERY
         if store is not None and not pay_on_delivery_allowed(store):
+            self.fields["payment"].initial = ONLINE
             self.fields["payment"].choices = [payment_choices[0]]
             self.fields["payment"].help_text = f"{store.name} takes payment online at checkout."
         delivery = estimate_delivery(FulfillmentType.DELIVERY)

@@ -118,12 +118,17 @@ def test_checkout_choice_pay_online_or_on_delivery(client, settings):
 
 
 def test_a_distributor_without_pay_on_delivery_offers_online_only(settings):
+    from inventory.tests.factories import DistributorFactory
     from orders.forms import CheckoutForm
 
     store = _store()
     PaymentSettings.objects.create(distributor=store, pay_on_delivery=False)
+    other = DistributorFactory()
+    assert CheckoutForm(store=other).fields["payment"].initial == "on_delivery"
     form = CheckoutForm(store=store)
     assert [value for value, _ in form.fields["payment"].choices] == ["online"]
+    # The ticked choice is what an unticked form means.
+    assert form.fields["payment"].initial == "online"
     from payments.checkout import payment_required
 
     assert payment_required(customer=CustomerFactory(), distributor=store, choice="") is True
