@@ -229,11 +229,5 @@ class DistributorOrderReleaseView(APIView):
         order = distributor_order(request, pk)
         body = OrderNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.order_credit_release(
-                order=order, by=request.user, note=body.validated_data["note"]
-            )
-        except IllegalTransition as exc:
-            return error_response(str(exc), "illegal_transition", status.HTTP_409_CONFLICT)
-        fresh = order_for_distributor(distributor=request.user.organization, pk=order.pk)
-        return Response(DistributorOrderSerializer(fresh).data)
+        # To placed is the release of a credit hold only (order_move_by_distributor).
+        return move(request, order, OrderStatus.PLACED, note=body.validated_data["note"])

@@ -49,3 +49,19 @@ def test_inactive_terms_and_private_customers_follow_the_choice(seller_member):
     PaymentSettings.objects.create(distributor=seller, pay_on_delivery=False)
     customer = CustomerFactory()
     assert payment_required(customer=customer, distributor=seller, choice=ON_DELIVERY) is True
+
+
+def test_a_distributor_cannot_move_an_unpaid_order_to_placed_by_hand():
+    """Back to placed is the release of a credit hold only; the payment moves this one."""
+    from orders.exceptions import IllegalTransition
+    from orders.models import OrderStatus
+    from orders.services import order_move_by_distributor
+
+    from .factories import awaiting_order
+
+    order = awaiting_order()
+    member = DistributorUserFactory(organization=order.distributor)
+    with pytest.raises(IllegalTransition):
+        order_move_by_distributor(order=order, to_status=OrderStatus.PLACED, by=member)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_PAYMENT
