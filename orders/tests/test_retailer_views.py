@@ -187,6 +187,7 @@ def test_retailers_get_shop_orders_invoices_reports_in_the_navigation(as_alice, 
     assert re.findall(r'class="nav-link[^"]*"[^>]*>([^<]+)</a>', nav) == [
         "Shop",
         "Orders",
+        "Standing orders",
         "Invoices",
         "Reports",
     ]
