@@ -145,6 +145,9 @@ class DemoHistory:
 
     def __post_init__(self):
         self.rng = random.Random(SEED)
+        # Payments draw from their own sequence, so adding them left the orders,
+        # shipments and stock of the history exactly as they were.
+        self.pay_rng = random.Random(SEED + 1)
         self.now = timezone.now()
         today = timezone.localdate(self.now)
         self.first_day = today - datetime.timedelta(days=self.days)
@@ -367,15 +370,16 @@ class DemoHistory:
             moment = timezone.now() if handed_over else delivery
             self._schedule(moment, self._pay, invoice.pk, PaymentMethod.UPI)
             return
-        share = self.rng.random()
+        share = self.pay_rng.random()
         due = self._at(invoice.due_date, 11)
         if share < PAID_ON_TIME_SHARE:
-            when = timezone.now() + (due - timezone.now()) * self.rng.uniform(0.3, 1.0)
+            when = timezone.now() + (due - timezone.now()) * self.pay_rng.uniform(0.3, 1.0)
         elif share < PAID_ON_TIME_SHARE + PAID_LATE_SHARE:
-            when = due + self.rng.uniform(2, 45) * DAY
+            when = due + self.pay_rng.uniform(2, 45) * DAY
         else:
             return  # not paid yet
-        method = PaymentMethod.CHEQUE if self.rng.random() < 0.2 else PaymentMethod.BANK_TRANSFER
+        cheque = self.pay_rng.random() < 0.2
+        method = PaymentMethod.CHEQUE if cheque else PaymentMethod.BANK_TRANSFER
         self._schedule(when, self._pay, invoice.pk, method)
 
     def _deliver(self, shipment_id: int) -> None:

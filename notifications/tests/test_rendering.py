@@ -10,6 +10,8 @@ from notifications.samples import sample_contexts
 REQUIRED = {
     # #16: an unpaid invoice's reminder and a bounced cheque: invoice, balance, what to do
     "payment_reminder": ["INV-2026-000123", "7 days ago", "₹1,183.00", "Paid so far"],
+    # #16 §1: a payment that arrived after its order was released: refunded or placed again
+    "payment_late": ["₹2,183.00", "refunded", "5 to 7 working days"],
     "payment_bounced": ["CHQ 004512", "Insufficient funds", "₹1,183.00", "INV-2026-000123"],
     # seed 000: order summary, estimated delivery, tracking information and link
     "order_confirmation": [

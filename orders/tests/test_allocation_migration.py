@@ -26,6 +26,9 @@ BACK_TO = {
     "inventory": "0005_supply_agreements_from_stock",
     "procurement": "0003_numbersequence_moved",
     "invoicing": "0002_finance_group",
+    # Apps whose first migration needs later orders/invoicing: not there yet.
+    "payments": None,
+    "standing_orders": None,
 }
 
 
@@ -38,7 +41,8 @@ def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    # An app taken back to nothing (None) has no state to read.
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def _old_world(apps):

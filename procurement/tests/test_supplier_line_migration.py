@@ -18,6 +18,9 @@ BEFORE = [
     # Before GST, which needs catalog 0007's HSN rates.
     ("orders", "0005_orderitem_price_snapshot"),
     ("invoicing", "0003_invoice_per_shipment"),
+    # Apps whose first migration needs later orders/invoicing: not there yet.
+    ("payments", None),
+    ("standing_orders", None),
 ]
 AFTER = [
     ("catalog", "0008_supplier_lines"),
@@ -36,7 +39,8 @@ def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    # An app taken back to nothing (None) has no state to read.
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def test_products_requests_and_pos_are_filled_in():
