@@ -12,9 +12,10 @@ from inventory.services import stock_allocate_for_order, stock_deallocate
 
 from .exceptions import IllegalTransition
 from .models import OPEN_STATUSES, Order, OrderItem, OrderStatus, OrderStatusChange
-from .services import _record_change, order_transition
+from .services import order_transition
 from .shipments import order_deliver_if_complete
 from .signals import backorder_allocated
+from .transitions import record_changes
 
 
 def _open_lines_locked(
@@ -149,7 +150,8 @@ def order_backorder_cancel(*, order: Order, by: User) -> Order:
         return order_transition(order=locked, to_status=OrderStatus.CANCELLED, by=by, note=note)
     if not allocated and locked.status == OrderStatus.PARTIALLY_SHIPPED:
         # Everything else has gone; it is delivered too when its shipments are.
-        shipped_order = _record_change(locked, to_status=OrderStatus.SHIPPED, by=by, note=note)
+        record_changes([locked], to_status=OrderStatus.SHIPPED, by=by, note=note)
+        shipped_order = locked
         return order_deliver_if_complete(
             shipped_order, by=by, note="Every shipment of the order was delivered."
         )

@@ -14,7 +14,8 @@ from inventory.services import stock_allocate_for_order
 
 from .exceptions import IllegalTransition
 from .models import Order, OrderItem, OrderStatus
-from .services import _record_change, order_transition
+from .services import order_transition
+from .transitions import record_changes
 
 EXPIRED_NOTE = "Not paid in time: the order was released."
 
@@ -71,9 +72,10 @@ def order_reinstate_after_payment(*, order: Order) -> Order:
         item.quantity_allocated = allocations[item.product_id].allocated
         item.quantity_cancelled = 0
     OrderItem.objects.bulk_update(items, ["quantity_allocated", "quantity_cancelled"])
-    return _record_change(
-        locked,
+    record_changes(
+        [locked],
         to_status=OrderStatus.PLACED,
         by=None,
         note="Paid after it was released: allocated again.",
     )
+    return locked
