@@ -58,8 +58,9 @@ from invoicing.receipts import invoice_payment_record
 from notifications.as_sent import outbox_as_sent
 from orders.exceptions import IllegalTransition
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
-from orders.services import order_cancel_by_customer, order_move_by_distributor, order_place
+from orders.services import order_place
 from orders.shipments import shipment_create, shipment_mark_delivered
+from orders.transitions import order_cancel_by_customer, order_move_by_distributor
 from procurement.exceptions import PurchaseOrderStateError
 from procurement.models import POStatus, ProcurementRequest, PurchaseOrder, RequestStatus
 from procurement.po_lifecycle import purchase_order_confirm, purchase_order_receive

@@ -128,7 +128,8 @@ def seed(*, customers: int, backlog: int = BACKLOG) -> dict:
     from accounts.services import organization_create, user_create
     from invoicing.models import Invoice
     from notifications.dispatch import wait_for_background_deliveries
-    from orders.services import order_place, order_transition
+    from orders.services import order_place
+    from orders.transitions import order_transition
 
     clock = time.monotonic()
     base = reset_and_seed(products=PRODUCTS, stock=STOCK, customers=customers)

@@ -8,7 +8,7 @@ from auromart.spreadsheets import SpreadsheetExportMixin
 from .exceptions import IllegalTransition
 from .models import Order, OrderItem, OrderStatus, OrderStatusChange
 from .resources import OrderLineResource
-from .services import order_transition
+from .transitions import order_transition
 
 
 class OrderItemInline(ReadOnlyTabularInline):

@@ -12,10 +12,9 @@ from inventory.services import stock_allocate_for_order, stock_deallocate
 
 from .exceptions import IllegalTransition
 from .models import OPEN_STATUSES, Order, OrderItem, OrderStatus, OrderStatusChange
-from .services import order_transition
 from .shipments import order_deliver_if_complete
 from .signals import backorder_allocated
-from .transitions import record_changes
+from .transitions import order_transition, record_changes
 
 
 def _open_lines_locked(

@@ -18,8 +18,7 @@ from django.db import transaction
 from accounts.models import User
 
 from .models import Order, OrderStatus
-from .services import distributor_move_check
-from .transitions import move_refusal, record_changes
+from .transitions import distributor_move_check, move_refusal, record_changes
 
 # The moves that need nothing typed per order (no reason, no tracking reference).
 BULK_MOVES = {

@@ -30,7 +30,7 @@ from pricing.selectors import buyer_organization, quotes_attach
 from . import selectors
 from .cart import DatabaseCart, SessionCart, cart_for
 from .models import Order
-from .services import order_cancel_by_customer, order_cancel_by_retailer
+from .transitions import order_cancel_by_customer, order_cancel_by_retailer
 
 PORTAL = "portal"
 RETAILER = "retailer"

@@ -2,14 +2,14 @@
 
 They parse what was typed; which moves are legal and what each needs (a
 reason to reject or cancel, a tracking reference to ship) are the rules of
-orders.services.order_move_by_distributor.
+orders.transitions.order_move_by_distributor.
 """
 
 from django import forms
 
 from .models import OrderStatus
 from .selectors import DISTRIBUTOR_ORDER_SORTS
-from .services import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
+from .transitions import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
 
 NOTE_MAX_LENGTH = 1000
 SEARCH_MAX_LENGTH = 100

@@ -2,7 +2,7 @@
 
 Distributors only (another role gets 403), scoped to the user's organization
 (another distributor's order is 404). Each move is a CSRF-protected POST
-through orders.services.order_move_by_distributor: a missing reason or
+through orders.transitions.order_move_by_distributor: a missing reason or
 tracking reference is a form error, a move the order's status does not allow
 re-shows the page with HTTP 409 and the allowed moves named.
 """
@@ -28,8 +28,8 @@ from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm, Shipme
 from .exceptions import IllegalTransition
 from .models import RETURNS_STOCK, Order, OrderStatus
 from .selectors import DISTRIBUTOR_ORDER_SORTS, order_for_distributor, orders_for_distributor
-from .services import order_move_by_distributor
 from .shipments import SHIPS_FROM
+from .transitions import order_move_by_distributor
 
 ORDERS_PAGE_SIZE = 20
 # Orders whose allocated units a pick list can name.

@@ -14,8 +14,7 @@ from inventory.services import stock_allocate_for_order
 
 from .exceptions import IllegalTransition
 from .models import Order, OrderItem, OrderStatus
-from .services import order_transition
-from .transitions import record_changes
+from .transitions import order_transition, record_changes
 
 EXPIRED_NOTE = "Not paid in time: the order was released."
 

@@ -1,4 +1,4 @@
-"""Writes for orders: placing an order, moving it through its states."""
+"""Writes for orders: placing an order (its moves afterwards are in orders.transitions)."""
 
 import datetime
 import hashlib
@@ -25,7 +25,6 @@ from inventory.selectors import product_stock_annotations
 from inventory.services import (
     Allocation,
     stock_allocate_for_order,
-    stock_release,
     stock_take_expected,
     stock_take_for_order,
 )
@@ -33,13 +32,9 @@ from invoicing.credit import credit_hold_needed
 from pricing.selectors import price_quotes
 
 from .delivery_dates import requested_date_validate
-from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
+from .exceptions import IdempotencyKeyReused, OrderPlacementBusy
 from .held import orders_held
 from .models import (
-    BUYER_CANCELLABLE,
-    RETURNS_STOCK,
-    SHIPS_STOCK,
-    TRANSITIONS,
     Cart,
     CartItem,
     DemandLine,
@@ -49,10 +44,8 @@ from .models import (
     OrderStatus,
     OrderStatusChange,
 )
-from .shipments import shipment_dispatch, shipments_deliver_all, status_after_shipping
 from .signals import order_placed
 from .tax import lines_discounted, lines_taxed, order_supply, validate_state
-from .transitions import move_refusal, record_changes
 
 logger = logging.getLogger(__name__)
 
@@ -602,222 +595,3 @@ def _set_loaded(order: Order, relation: str, rows: list) -> None:
     if not hasattr(order, "_prefetched_objects_cache"):
         order._prefetched_objects_cache = {}
     order._prefetched_objects_cache[relation] = rows_qs
-
-
-@transaction.atomic
-def order_transition(
-    *,
-    order: Order,
-    to_status: str,
-    by: User | None,
-    note: str = "",
-    tracking_reference: str = "",
-    only_from: tuple[str, ...] | None = None,
-) -> Order:
-    """Move an order to `to_status` along the state machine (orders.models.TRANSITIONS).
-
-    Locks the order row, so two people moving the same order are served one
-    after the other and the second sees the first's result. Records an
-    OrderStatusChange (who, when, note), stores `tracking_reference` when
-    given, and sends `order_status_changed`. Rejecting or cancelling releases
-    the order's allocation (no movement: the units never left the shelf) and
-    calls off its backorders; shipping dispatches everything allocated as
-    one shipment (orders.shipments: `shipment` movements, and its invoice)
-    and becomes `partially_shipped` while units stay backordered;
-    delivering delivers the order's shipments. Raises IllegalTransition naming the allowed moves.
-    `only_from` narrows the statuses this caller may move from (checked under
-    the lock). Returns the updated order.
-    """
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if (refusal := move_refusal(locked, to_status, only_from=only_from)) is not None:
-        raise refusal
-    allowed = list(TRANSITIONS[locked.status])
-    if to_status in RETURNS_STOCK:
-        _release_open_units(locked)
-    elif to_status in SHIPS_STOCK:
-        # One shipment of everything allocated; with units still backordered
-        # it is a partial shipment, and the rest ships when stock comes.
-        if not any(item.quantity_allocated for item in locked.items.all()):
-            raise IllegalTransition(
-                locked,
-                OrderStatus.SHIPPED,
-                [],
-                message=f"Order {locked.number} has nothing allocated to ship yet: "
-                "its units are backordered until stock comes in.",
-            )
-        shipment_dispatch(order=locked, by=by, tracking_reference=tracking_reference, note=note)
-        to_status = status_after_shipping(locked)
-        if to_status not in allowed:
-            raise IllegalTransition(locked, to_status, allowed)
-    elif to_status == OrderStatus.DELIVERED:
-        shipments_deliver_all(order=locked)
-    return _record_change(
-        locked, to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
-    )
-
-
-def order_transition_locked(
-    locked: Order, *, to_status: str, by: User | None, note: str = "", tracking_reference: str = ""
-) -> Order:
-    """Record a move whose stock effects the caller made itself (orders.shipments).
-
-    `locked` is the order as read under its row lock in the caller's
-    transaction; the move must be one the state machine allows
-    (IllegalTransition otherwise). A move to the status it already has is
-    recorded only when the state machine lists it (a second partial shipment).
-    """
-    allowed = list(TRANSITIONS[locked.status])
-    if to_status not in allowed:
-        raise IllegalTransition(locked, to_status, allowed)
-    return _record_change(
-        locked, to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
-    )
-
-
-def _record_change(
-    locked: Order, *, to_status: str, by: User | None, note: str, tracking_reference: str = ""
-) -> Order:
-    """Write the new status and its history row, and send `order_status_changed`."""
-    record_changes(
-        [locked], to_status=to_status, by=by, note=note, tracking_reference=tracking_reference
-    )
-    return locked
-
-
-def _release_open_units(order: Order) -> None:
-    """A rejected or cancelled order: its allocation goes back to available, nothing is owed.
-
-    No movement is written (the units never left the shelf). Lines of an
-    order from before allocations existed hold no allocation and release
-    nothing: the migration turned their sales into allocations.
-    """
-    items = list(order.items.all())
-    released = {item.product_id: item.quantity_allocated for item in items}
-    # The lines first: the release offers the units to waiting backorders,
-    # and this order's own lines must no longer be waiting by then.
-    for item in items:
-        item.quantity_cancelled += item.quantity_allocated + item.quantity_backordered
-        item.quantity_allocated = item.quantity_backordered = 0
-    OrderItem.objects.bulk_update(
-        items, ["quantity_allocated", "quantity_backordered", "quantity_cancelled"]
-    )
-    stock_release(
-        distributor_id=order.distributor_id, lines=released, reference=order.stock_reference
-    )
-
-
-def order_cancel_by_customer(*, order: Order, by: User, reason: str = "") -> Order:
-    """The buyer calls off an order that the distributor has not accepted yet.
-
-    Only the customer who placed it may; only while it is `placed` or held
-    for credit (raises
-    IllegalTransition otherwise). The stock goes back through the ledger.
-    """
-    if order.customer_id != by.pk:
-        raise PermissionDenied("Only the customer who placed the order can cancel it.")
-    return order_transition(
-        order=order,
-        to_status=OrderStatus.CANCELLED,
-        by=by,
-        note=reason or "Cancelled by the customer.",
-        only_from=BUYER_CANCELLABLE,
-    )
-
-
-# The moves a distributor makes on its incoming orders: every status after
-# `placed` (buyers may only cancel, through order_cancel_by_customer).
-DISTRIBUTOR_MOVES = (
-    OrderStatus.PLACED,  # releasing an order held for credit (credit_hold -> placed)
-    OrderStatus.ACCEPTED,
-    OrderStatus.REJECTED,
-    OrderStatus.PROCESSING,
-    OrderStatus.SHIPPED,
-    OrderStatus.DELIVERED,
-    OrderStatus.CANCELLED,
-)
-# The buyer reads the reason in their notification, so refusing or calling
-# off an order needs one.
-NOTE_REQUIRED = {
-    OrderStatus.REJECTED: "Say why the order is rejected; the buyer reads it.",
-    OrderStatus.CANCELLED: "Say why the order is cancelled; the buyer reads it.",
-}
-TRACKING_REFERENCE_MAX_LENGTH = Order._meta.get_field("tracking_reference").max_length
-
-
-def order_move_by_distributor(
-    *, order: Order, to_status: str, by: User, note: str = "", tracking_reference: str = ""
-) -> Order:
-    """A member of the order's distributor moves it along the state machine.
-
-    Rules on top of order_transition: only a member of `order.distributor`
-    (PermissionDenied otherwise); `to_status` one of DISTRIBUTOR_MOVES;
-    rejecting and cancelling need a note (the reason the buyer is told);
-    shipping needs a tracking reference, and only shipping takes one. These
-    raise ValidationError keyed by field (`status`, `note`,
-    `tracking_reference`) before anything is locked; an illegal move raises
-    IllegalTransition naming the allowed ones. Rejecting or cancelling
-    returns the stock (inventory's receiver), every move notifies the buyer.
-    """
-    if by.organization_id != order.distributor_id:
-        raise PermissionDenied("Only the order's distributor can move it.")
-    note = (note or "").strip()
-    tracking_reference = (tracking_reference or "").strip()
-    distributor_move_check(to_status=to_status, note=note, tracking_reference=tracking_reference)
-    return order_transition(
-        order=order,
-        to_status=to_status,
-        by=by,
-        note=note,
-        tracking_reference=tracking_reference,
-        # Back to `placed` is the release of a credit hold only: an order awaiting
-        # online payment is moved on by its payment (payments), never by hand.
-        only_from=(OrderStatus.CREDIT_HOLD,) if to_status == OrderStatus.PLACED else None,
-    )
-
-
-def distributor_move_check(*, to_status: str, note: str, tracking_reference: str) -> None:
-    """The rules of a distributor's move that need no order (ValidationError keyed by field):
-    one of DISTRIBUTOR_MOVES, a note where NOTE_REQUIRED, a tracking reference to ship, and
-    only to ship. One move (order_move_by_distributor) and bulk moves check the same."""
-    errors = {}
-    if to_status not in DISTRIBUTOR_MOVES:
-        errors["status"] = f"Choose one of: {', '.join(DISTRIBUTOR_MOVES)}."
-    elif to_status in NOTE_REQUIRED and not note:
-        errors["note"] = NOTE_REQUIRED[to_status]
-    if to_status == OrderStatus.SHIPPED and not tracking_reference:
-        errors["tracking_reference"] = "Enter the tracking reference of the shipment."
-    elif tracking_reference and to_status != OrderStatus.SHIPPED:
-        errors["tracking_reference"] = "Only a shipment takes a tracking reference."
-    elif len(tracking_reference) > TRACKING_REFERENCE_MAX_LENGTH:
-        errors["tracking_reference"] = f"Use at most {TRACKING_REFERENCE_MAX_LENGTH} characters."
-    if errors:
-        raise ValidationError(errors)
-
-
-def order_cancel_by_retailer(*, order: Order, by: User, reason: str = "") -> Order:
-    """A member of the buying retailer calls off its order before the distributor accepts it.
-
-    Any member of the organization the order was placed for may (they order
-    and track as the organization, whoever placed it); others get
-    PermissionDenied. Only while it is `placed` or held for credit (raises IllegalTransition
-    otherwise). The stock goes back through the ledger.
-    """
-    if by.role != Role.RETAILER or order.buyer_organization_id != by.organization_id:
-        raise PermissionDenied("Only a member of the ordering retailer can cancel this order.")
-    return order_transition(
-        order=order,
-        to_status=OrderStatus.CANCELLED,
-        by=by,
-        note=reason or f"Cancelled by {by.get_full_name()} of {by.organization}.",
-        only_from=BUYER_CANCELLABLE,
-    )
-
-
-def order_credit_release(*, order: Order, by: User, note: str = "") -> Order:
-    """The distributor approves the credit of an order held over the limit: credit_hold -> placed.
-
-    Through order_move_by_distributor (a member of the order's distributor
-    only); an order that is not held raises IllegalTransition. From `placed`
-    it goes on as any other order; the buyer is told it was released.
-    """
-    return order_move_by_distributor(order=order, to_status=OrderStatus.PLACED, by=by, note=note)

@@ -158,7 +158,7 @@ def order_deliver_if_complete(locked: Order, *, by: User | None, note: str) -> O
 
     `locked`: the order under its row lock in the caller's transaction.
     """
-    from .services import order_transition_locked
+    from .transitions import order_transition_locked
 
     if (
         locked.status == OrderStatus.SHIPPED
@@ -205,7 +205,7 @@ def shipment_create(
     units stay allocated or backordered, else to `shipped`; a handed-over
     pickup that completes the order moves on to `delivered`.
     """
-    from .services import order_transition_locked
+    from .transitions import order_transition_locked
 
     _check_distributor(order, by)
     pickup = order.fulfillment_type == FulfillmentType.PICKUP

@@ -17,8 +17,8 @@ from accounts.tests.factories import (
 from catalog.tests.factories import ProductFactory
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from orders.models import Order, OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

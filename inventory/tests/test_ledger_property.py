@@ -43,8 +43,9 @@ from orders.models import (
     OrderItem,
     OrderStatus,
 )
-from orders.services import order_place, order_transition
+from orders.services import order_place
 from orders.shipments import shipment_create
+from orders.transitions import order_transition
 
 PRODUCTS = 3  # the last one starts with no stock item at all
 product = st.integers(min_value=0, max_value=PRODUCTS - 1)

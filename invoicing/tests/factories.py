@@ -1,8 +1,8 @@
 """Invoices the way production makes them: place a real order, walk it to delivered."""
 
 from orders.models import OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order
+from orders.transitions import order_transition
 
 TO_DELIVERED = (
     OrderStatus.ACCEPTED,

@@ -15,9 +15,9 @@ from accounts.tests.factories import DistributorUserFactory
 from inventory.tests.factories import DistributorFactory
 from invoicing.models import Invoice
 from orders.models import OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
 from orders.tests.test_concurrency import run_concurrently
+from orders.transitions import order_transition
 
 from .factories import TO_DELIVERED
 

@@ -13,8 +13,8 @@ from notifications.tests.conftest import parts
 from notifications.tests.test_channels import SECRET, Webhook
 from notifications.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, webhook_signature
 from orders.models import OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 from .factories import TO_DELIVERED
 

@@ -17,9 +17,9 @@ from invoicing.models import Invoice, InvoiceStatus
 from invoicing.numbering import financial_year
 from invoicing.signals import invoice_issued
 from orders.models import Order, OrderStatus, Shipment
-from orders.services import order_transition
 from orders.signals import order_status_changed, shipment_dispatched
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 from .factories import TO_DELIVERED, deliver, delivered_order
 

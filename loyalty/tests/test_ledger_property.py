@@ -30,8 +30,9 @@ from loyalty.models import EntryKind, PointsEntry
 from loyalty.services import redemption_cap
 from loyalty.tests.factories import loyalty_on
 from orders.models import Order, OrderStatus
-from orders.services import order_place, order_transition
+from orders.services import order_place
 from orders.tests.factories import stocked_product
+from orders.transitions import order_transition
 
 PRICES = (Decimal("99.99"), Decimal("250.00"), Decimal("1234.50"))
 order_index = st.integers(min_value=0, max_value=5)

@@ -28,9 +28,9 @@ from loyalty.models import (
 from loyalty.tests.factories import loyalty_on
 from notifications.models import OutboundMessage
 from orders.models import OrderStatus
-from orders.services import order_transition
 from orders.shipments import shipment_create
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from notifications import delivery, dispatch, services
 from notifications.models import MessageStatus, Notification, OutboundMessage
 from notifications.samples import sample_contexts
 from orders.models import Order
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 from .conftest import SMTPServer, free_port, parts
 

@@ -40,8 +40,8 @@ from notifications.models import Channel, MessageStatus, OutboundMessage
 from notifications.samples import sample_contexts
 from notifications.tasks import sweep_outbox
 from orders.models import Order
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 from .conftest import Inbox, SMTPServer, free_port
 

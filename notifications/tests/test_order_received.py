@@ -132,7 +132,7 @@ def test_a_retailers_messages_link_to_the_retailer_order_page_a_customers_to_the
     distributor,
 ):
     from accounts.tests.factories import CustomerFactory, OrganizationFactory, RetailerUserFactory
-    from orders.services import order_transition
+    from orders.transitions import order_transition
 
     retailer = RetailerUserFactory(organization=OrganizationFactory(kind="retailer"))
     product = stocked_product(distributor=distributor)

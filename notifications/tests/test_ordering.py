@@ -8,8 +8,8 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import MessageStatus, OutboundMessage
 from orders.models import Order
-from orders.services import order_transition
 from orders.tests.factories import place_order
+from orders.transitions import order_transition
 
 
 def _subjects(inbox):

@@ -252,7 +252,7 @@ def test_the_order_status_sms_fills_its_own_template(
     settings, twilio, sms_customer, django_capture_on_commit_callbacks
 ):
     from orders.models import Order
-    from orders.services import order_transition
+    from orders.transitions import order_transition
 
     order = place_order(customer=sms_customer)
     with django_capture_on_commit_callbacks(execute=True):

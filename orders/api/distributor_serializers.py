@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts.models import Organization, User
 
 from ..models import Order, OrderStatus, OrderStatusChange
-from ..services import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
+from ..transitions import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
 from .serializers import OrderItemSerializer, ShipmentSerializer
 
 NOTE_MAX_LENGTH = 1000

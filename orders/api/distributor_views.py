@@ -1,7 +1,7 @@
 """The distributor's order API: its incoming orders, and moving them through their states.
 
 Distributors only; each sees the orders placed with its own organization
-(another's answers 404). Moves go through orders.services.order_move_by_distributor:
+(another's answers 404). Moves go through orders.transitions.order_move_by_distributor:
 a bad body is 400 with field errors, a move the state machine refuses is 409
 naming the allowed ones.
 """
@@ -18,7 +18,7 @@ from auromart.api import schema
 from auromart.api.exceptions import error_response
 from auromart.api.fields import MAX_ID
 
-from .. import services
+from .. import transitions
 from ..exceptions import IllegalTransition
 from ..models import Order, OrderStatus
 from ..selectors import order_for_distributor, orders_for_distributor
@@ -58,7 +58,7 @@ def distributor_order(request, pk: int) -> Order:
 def move(request, order: Order, to_status: str, note: str = "", tracking_reference: str = ""):
     """Make the move and answer the order as it now stands (or 409 naming the allowed moves)."""
     try:
-        services.order_move_by_distributor(
+        transitions.order_move_by_distributor(
             order=order,
             to_status=to_status,
             by=request.user,

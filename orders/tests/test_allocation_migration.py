@@ -17,7 +17,7 @@ from django.utils import timezone
 from inventory.models import StockItem, StockMovement
 from invoicing.models import Invoice
 from orders.models import DemandLine, Order, OrderItem, OrderStatus, Shipment, ShipmentLine
-from orders.services import order_transition
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

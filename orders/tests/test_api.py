@@ -17,7 +17,7 @@ from accounts.tests.factories import (
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory, ProductFactory
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory, StockItemFactory
-from orders import services
+from orders import services, transitions
 from orders.exceptions import OrderPlacementBusy
 from orders.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from orders.tests.factories import place_order, stocked_product
@@ -578,7 +578,7 @@ def test_the_list_shows_only_my_orders_newest_first(buyer, customer, store):
 def test_the_list_filters_by_status(buyer, customer, store):
     placed = place_order(customer=customer, distributor=store)
     cancelled = place_order(customer=customer, distributor=store)
-    services.order_cancel_by_customer(order=cancelled, by=customer)
+    transitions.order_cancel_by_customer(order=cancelled, by=customer)
 
     def ids(status):
         response = buyer.get(ORDERS, {"status": status})

@@ -16,8 +16,8 @@ from notifications.models import OutboundMessage
 from orders.delivery_dates import earliest_delivery_date
 from orders.models import Order, OrderStatus
 from orders.resources import OrderLineResource
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 from procurement.models import Holiday, WorkingCalendar
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import CustomerFactory
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory
-from orders import services
+from orders import services, transitions
 from orders.models import DemandLine, Order, OrderItem
 from orders.tests.factories import stocked_product
 
@@ -104,7 +104,9 @@ def test_fifty_buyers_of_ten_units_get_exactly_ten_allocated(policy):
     # Dispatch: on_hand drops by exactly the 10 allocated units, each a shipment.
     for order in Order.objects.filter(items__quantity_allocated__gt=0):
         for step in ("accepted", "processing", "shipped"):
-            services.order_transition(order=order, to_status=step, by=None, tracking_reference="T")
+            transitions.order_transition(
+                order=order, to_status=step, by=None, tracking_reference="T"
+            )
     item.refresh_from_db()
     assert (item.on_hand, item.allocated) == (0, 0)
     assert StockMovement.objects.filter(kind="shipment").aggregate(n=Sum("quantity"))["n"] == -10

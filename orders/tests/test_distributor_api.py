@@ -66,7 +66,7 @@ def assert_error(response, status, code):
 
 
 def move(order, *statuses, by):
-    from orders.services import order_move_by_distributor
+    from orders.transitions import order_move_by_distributor
 
     for status in statuses:
         order = order_move_by_distributor(

@@ -12,8 +12,8 @@ from inventory.tests.factories import DistributorFactory
 from notifications.models import OutboundMessage
 from orders.bulk_moves import BULK_MAX_ORDERS, orders_move_in_bulk
 from orders.models import Order, OrderStatus, OrderStatusChange
-from orders.services import order_cancel_by_customer, order_move_by_distributor
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_cancel_by_customer, order_move_by_distributor
 
 pytestmark = pytest.mark.django_db
 

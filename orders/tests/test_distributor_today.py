@@ -11,9 +11,9 @@ from accounts.tests.factories import DistributorUserFactory, RetailerUserFactory
 from catalog.tests.factories import ProductFactory
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from invoicing.models import Invoice
-from orders.services import order_move_by_distributor
 from orders.shipments import shipment_create
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_move_by_distributor
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from inventory.models import StockItem
 from inventory.tests.factories import DistributorFactory
 from notifications.models import OutboundMessage
 from orders.models import Order, OrderStatus
-from orders.services import order_move_by_distributor
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_move_by_distributor
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from accounts.tests.factories import (
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from orders.models import Order, OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from catalog.tests.factories import CategoryFactory, ManufacturerFactory
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from orders.models import CartItem, Order, OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

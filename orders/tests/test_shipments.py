@@ -21,8 +21,8 @@ from notifications.tests.conftest import (
     smtp_server,  # noqa: F401  (the real SMTP fixture)
 )
 from orders.models import Order, OrderStatus, Shipment
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

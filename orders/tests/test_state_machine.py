@@ -26,9 +26,9 @@ from inventory.tests.factories import DistributorFactory
 from invoicing.models import CreditTerms
 from orders.exceptions import IllegalTransition
 from orders.models import RETURNS_STOCK, TRANSITIONS, Order, OrderStatus, OrderStatusChange
-from orders.services import DISTRIBUTOR_MOVES, order_move_by_distributor, order_transition
 from orders.signals import order_status_changed
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import DISTRIBUTOR_MOVES, order_move_by_distributor, order_transition
 
 pytestmark = pytest.mark.django_db
 

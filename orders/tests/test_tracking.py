@@ -6,9 +6,9 @@ from rest_framework.test import APIClient
 
 from notifications.models import OutboundMessage
 from orders.models import Order
-from orders.services import order_transition
 from orders.tests.factories import place_order
 from orders.tracking import tracking_for, tracking_url
+from orders.transitions import order_transition
 
 BLUE_DART = "https://www.bluedart.com/trackdartresultthirdparty?trackFor=0&trackNo={ref}"
 

@@ -21,8 +21,8 @@ from orders import views as order_views
 from orders.cart import SESSION_KEY
 from orders.exceptions import OrderPlacementBusy
 from orders.models import Cart, CartItem, Order, OrderStatus
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 
 pytestmark = pytest.mark.django_db
 

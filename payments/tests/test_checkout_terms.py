@@ -55,7 +55,7 @@ def test_a_distributor_cannot_move_an_unpaid_order_to_placed_by_hand():
     """Back to placed is the release of a credit hold only; the payment moves this one."""
     from orders.exceptions import IllegalTransition
     from orders.models import OrderStatus
-    from orders.services import order_move_by_distributor
+    from orders.transitions import order_move_by_distributor
 
     from .factories import awaiting_order
 

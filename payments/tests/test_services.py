@@ -267,7 +267,7 @@ def test_the_beat_task_releases_and_is_scheduled(fake_razorpay, settings):
 
 
 def test_the_buyer_may_cancel_an_order_awaiting_payment(fake_razorpay):
-    from orders.services import order_cancel_by_customer
+    from orders.transitions import order_cancel_by_customer
 
     order = awaiting_order()
     order_cancel_by_customer(order=order, by=order.customer)

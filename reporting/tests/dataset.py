@@ -62,7 +62,8 @@ from catalog.tests.factories import CategoryFactory, ProductFactory
 from inventory.exceptions import InsufficientStock
 from inventory.services import stock_assign
 from orders.models import OrderStatus
-from orders.services import order_place, order_transition
+from orders.services import order_place
+from orders.transitions import order_transition
 from procurement.models import ProcurementRequest
 from procurement.services import (
     procurement_request_create,

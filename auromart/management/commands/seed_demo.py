@@ -29,7 +29,8 @@ from invoicing.models import Invoice
 from notifications.demo_mail import seeding_quietly
 from notifications.dispatch import wait_for_background_deliveries
 from orders.models import Order
-from orders.services import order_place, order_transition
+from orders.services import order_place
+from orders.transitions import order_transition
 from pricing.demo import seed_gstins, seed_hsn, seed_price_lists
 from procurement.suppliers import supplier_line_default_ensure
 
