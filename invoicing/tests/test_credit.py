@@ -21,13 +21,13 @@ from invoicing.receipts import invoice_payment_record
 from notifications.models import Notification, OutboundMessage
 from orders.exceptions import IllegalTransition
 from orders.models import Order, OrderStatus
-from orders.services import (
+from orders.tests.factories import place_order, stocked_product
+from orders.transitions import (
     order_cancel_by_retailer,
     order_credit_release,
     order_move_by_distributor,
     order_transition,
 )
-from orders.tests.factories import place_order, stocked_product
 
 from .factories import deliver, invoice_owing
 

@@ -10,12 +10,12 @@ from notifications.models import Channel, MessageStatus, Notification, OutboundM
 from notifications.services import preferences_set
 from notifications.tests.conftest import parts
 from orders.backorders import order_backorder_cancel
-from orders.services import (
+from orders.tests.factories import place_order, stocked_product
+from orders.transitions import (
     order_cancel_by_customer,
     order_cancel_by_retailer,
     order_move_by_distributor,
 )
-from orders.tests.factories import place_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 

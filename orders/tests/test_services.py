@@ -29,14 +29,10 @@ from orders.models import (
     OrderStatus,
     OrderStatusChange,
 )
-from orders.services import (
-    add_business_days,
-    order_cancel_by_customer,
-    order_place,
-    order_transition,
-)
+from orders.services import add_business_days, order_place
 from orders.signals import backorder_allocated, order_placed, order_status_changed
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_cancel_by_customer, order_transition
 
 pytestmark = pytest.mark.django_db
 
