@@ -266,6 +266,7 @@ def sample_contexts() -> dict[str, dict]:
             "order": order,
             "payment": SimpleNamespace(amount=Decimal("2183.00")),
             "outcome": "refunded",
+            "refund_reason": "stock",
             "link": "/payments/7/",
         },
         "payment_bounced": {

@@ -41,3 +41,15 @@ class OrderPlacementBusy(OrderError):
             "The store is very busy and the order could not be placed; nothing was charged "
             "or allocated. Please try again in a moment."
         )
+
+
+class OrderNotReinstated(OrderError):
+    """An order released unpaid cannot be placed again; `reason` says why ("points")."""
+
+    def __init__(self, order, reason: str):
+        self.order = order
+        self.reason = reason
+        super().__init__(
+            f"Order {order.number} redeemed loyalty points that went back to the buyer when it "
+            "was released; it is not placed again."
+        )

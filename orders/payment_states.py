@@ -4,7 +4,10 @@
 - not paid within PAYMENT_TIMEOUT_MINUTES: cancelled through order_transition,
   the one release path (its allocation goes back, backorders called off);
 - paid after that release: reinstated as `placed` if every line can be
-  allocated again, else InsufficientStock (the payment is refunded).
+  allocated again, else InsufficientStock (the payment is refunded). An
+  order that redeemed loyalty points is never reinstated (OrderNotReinstated,
+  refunded too): its points went back to the buyer with the release, and
+  placing it again would keep the discount without them.
 """
 
 from django.db import transaction
@@ -12,7 +15,7 @@ from django.db import transaction
 from accounts.models import User
 from inventory.services import stock_allocate_for_order
 
-from .exceptions import IllegalTransition
+from .exceptions import IllegalTransition, OrderNotReinstated
 from .models import Order, OrderItem, OrderStatus
 from .transitions import order_transition, record_changes
 
@@ -55,11 +58,14 @@ def order_reinstate_after_payment(*, order: Order) -> Order:
     """A payment arrived for an order released unpaid: allocate it again and place it.
 
     All lines or none (ship complete): InsufficientStock when a line is short,
-    and nothing changes. IllegalTransition unless the order was released unpaid.
+    and nothing changes. IllegalTransition unless the order was released unpaid;
+    OrderNotReinstated when it redeemed loyalty points (they were returned).
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if not was_released_unpaid(locked):
         raise IllegalTransition(locked, OrderStatus.PLACED, [])
+    if locked.loyalty_points_redeemed:
+        raise OrderNotReinstated(locked, "points")
     items = list(locked.items.all())
     allocations = stock_allocate_for_order(
         distributor_id=locked.distributor_id,

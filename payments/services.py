@@ -25,7 +25,7 @@ from inventory.exceptions import InsufficientStock
 from invoicing.models import Invoice, InvoiceStatus, PaymentMethod
 from invoicing.receipts import invoice_payment_record
 from notifications.services import user_notify
-from orders.exceptions import IllegalTransition
+from orders.exceptions import IllegalTransition, OrderNotReinstated
 from orders.models import Order, OrderStatus
 from orders.payment_states import (
     order_payment_expire,
@@ -225,19 +225,22 @@ def _order_paid(payment: Payment) -> None:
         return
     if not was_released_unpaid(order):
         return  # placed another way meanwhile; the payment waits for its invoices
+    reason = ""
     try:
         with transaction.atomic():
             order_reinstate_after_payment(order=order)
-        outcome = "reallocated"
     except InsufficientStock:
+        reason = "stock"
+    except OrderNotReinstated as exc:
+        reason = exc.reason
+    if reason:
         payment.status = PaymentStatus.REFUNDING
         payment.save(update_fields=["status", "updated_at"])
         transaction.on_commit(partial(_refund_after_commit, payment_id=payment.pk))
-        outcome = "refunded"
-    _tell_buyer_late(payment, order, outcome)
+    _tell_buyer_late(payment, order, "refunded" if reason else "reallocated", reason)
 
 
-def _tell_buyer_late(payment: Payment, order: Order, outcome: str) -> None:
+def _tell_buyer_late(payment: Payment, order: Order, outcome: str, reason: str = "") -> None:
     user_notify(
         user=order.customer,
         event="order_status",
@@ -247,6 +250,7 @@ def _tell_buyer_late(payment: Payment, order: Order, outcome: str) -> None:
             "order": order,
             "payment": payment,
             "outcome": outcome,
+            "refund_reason": reason,
         },
         dedup_key=f"payment_late:{payment.pk}",
         link=reverse("payments:detail", args=[payment.pk]),

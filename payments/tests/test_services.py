@@ -185,6 +185,53 @@ def test_a_late_success_is_refunded_when_the_stock_is_gone(
     assert "refunded" in told.subject
 
 
+def test_a_late_success_for_an_order_that_redeemed_points_is_refunded(
+    fake_razorpay, django_capture_on_commit_callbacks
+):
+    """The release gave the points back; placing the order again would keep their discount."""
+    from accounts.tests.factories import CustomerFactory
+    from inventory.tests.factories import DistributorFactory
+    from loyalty.models import LoyaltyAccount
+    from loyalty.services import points_balance
+    from loyalty.tests.factories import loyalty_on
+    from loyalty.tests.test_services import grant
+    from orders.tests.factories import place_order, stocked_product
+
+    loyalty_on()
+    store = DistributorFactory(is_default_store=True, state="27")
+    customer = CustomerFactory()
+    grant(customer, 100)
+    product = stocked_product(distributor=store, on_hand=10, price=Decimal("500.00"))
+    order = place_order(
+        customer=customer,
+        distributor=store,
+        lines=[(product, 2)],
+        loyalty_points=100,
+        shipping_state="27",
+        awaiting_payment=True,
+    )
+    assert order.loyalty_discount == Decimal("100.00")
+    payment = services.payment_start_for_order(order=order, by=customer)
+    _release(order)
+    assert points_balance(user_id=customer.pk) == 100  # returned with the release
+    _, body, signature = _pay(fake_razorpay, payment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.webhook_receive(body=body, signature=signature, event_id="evt_1")
+
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert _stock(order).allocated == 0
+    assert payment.status == PaymentStatus.REFUNDED
+    assert fake_razorpay.refund_calls == 1
+    assert points_balance(user_id=customer.pk) == 100
+    assert LoyaltyAccount.objects.get(user=customer).entries.count() == 3  # earn, redeem, refund
+    told = OutboundMessage.objects.get(dedup_key__startswith=f"payment_late:{payment.pk}")
+    assert "refunded" in told.subject
+    assert "loyalty points" in told.body_text
+
+
 def test_a_retried_refund_makes_one_refund(fake_razorpay):
     order = awaiting_order()
     payment = services.payment_start_for_order(order=order, by=order.customer)
