@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import Organization, User
 
 from ..models import Order, OrderStatus, OrderStatusChange
+from ..selectors import DISTRIBUTOR_ORDER_SORTS
 from ..transitions import DISTRIBUTOR_MOVES, TRACKING_REFERENCE_MAX_LENGTH
 from .serializers import OrderItemSerializer, ShipmentSerializer
 
@@ -25,6 +26,18 @@ class DistributorOrderListQuerySerializer(serializers.Serializer):
     )
     placed_before = serializers.DateField(
         required=False, help_text="Only orders placed on or before this day (YYYY-MM-DD)."
+    )
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Order number, buyer (name, e-mail, retailer) or a line's SKU; any case.",
+    )
+    sort = serializers.ChoiceField(
+        choices=[(key, label) for key, (label, _) in DISTRIBUTOR_ORDER_SORTS.items()],
+        required=False,
+        help_text="Order of the list; default `-placed` (newest first). `requested`: the "
+        "buyer's requested delivery date, soonest first, orders without one last.",
     )
 
     def validate(self, attrs):

@@ -90,14 +90,17 @@ class DistributorOrderListView(generics.ListAPIView):
             status=data.get("status", ""),
             placed_from=day or data.get("placed_after"),
             placed_to=day or data.get("placed_before"),
+            search=data.get("search", ""),
+            sort=data.get("sort", ""),
         )
 
     @extend_schema(
-        summary="Incoming orders, newest first",
+        summary="Incoming orders (newest first unless sorted)",
         description=(
             "Orders placed with your distributor organization, with the buyer and totals. "
-            "Filter by `status` and by the day placed (`date`, or `placed_after` / "
-            "`placed_before`, inclusive, local dates). Paginated."
+            "Filter by `status`, by the day placed (`date`, or `placed_after` / "
+            "`placed_before`, inclusive, local dates) and by `search` (number, buyer, SKU); "
+            "order with `sort` (e.g. `requested` for the buyer's delivery date). Paginated."
         ),
         parameters=[DistributorOrderListQuerySerializer],
         responses={

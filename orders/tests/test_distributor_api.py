@@ -180,6 +180,24 @@ def test_list_filters_by_day_and_by_range(api, distributor):
     assert ids(placed_after="2026-03-01", placed_before="2026-03-01") == [orders[0].pk]
 
 
+def test_list_searches_and_sorts_by_the_requested_delivery_date(api, distributor):
+    retailer = RetailerUserFactory(organization__name="Fresh Mart")
+    late = place_order(customer=retailer, distributor=distributor)
+    soon = place_order(customer=retailer, distributor=distributor)
+    undated = place_order(customer=retailer, distributor=distributor)
+    other = place_order(distributor=distributor)
+    Order.objects.filter(pk=late.pk).update(requested_delivery_date=datetime.date(2026, 3, 20))
+    Order.objects.filter(pk=soon.pk).update(requested_delivery_date=datetime.date(2026, 3, 9))
+
+    def ids(**params):
+        return [row["id"] for row in api.get(LIST, params).json()["results"]]
+
+    # Soonest first, orders without a date last (the newest of those first).
+    assert ids(search="fresh mart", sort="requested") == [soon.pk, late.pk, undated.pk]
+    assert ids(search=other.number.lower()) == [other.pk]
+    assert ids(sort="placed") == [late.pk, soon.pk, undated.pk, other.pk]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -187,6 +205,8 @@ def test_list_filters_by_day_and_by_range(api, distributor):
         ({"date": "yesterday"}, "date"),
         ({"placed_after": "2026-03-05", "placed_before": "2026-03-01"}, "placed_before"),
         ({"date": "2026-03-01", "placed_after": "2026-03-01"}, "date"),
+        ({"sort": "colour"}, "sort"),
+        ({"search": "x" * 101}, "search"),
     ],
 )
 def test_bad_filters_are_400_naming_the_field(api, params, field):
