@@ -6,7 +6,7 @@ distributors/<id>/ and the orders at orders/ (see portal_urls, retailer_urls).
 
 from django.urls import path
 
-from . import quick_views, views
+from . import checkout_views, quick_views, views
 from .buyer import PORTAL
 
 
@@ -28,7 +28,7 @@ def shop_paths(channel: str) -> list:
             view(views.CartChangeView, remove=True),
             name="cart_remove",
         ),
-        path("checkout/", view(views.CheckoutView), name="checkout"),
+        path("checkout/", view(checkout_views.CheckoutView), name="checkout"),
         path("quick-order/", view(quick_views.QuickOrderView), name="quick_order"),
     ]
 

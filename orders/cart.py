@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from accounts.models import Organization
-from auromart.tax import LineTax, TaxTotals, line_tax, tax_totals
+from auromart.tax import LineTax, TaxTotals, line_tax, tax_on, tax_totals
 from catalog.models import Product
 from catalog.selectors import products_with_stock, stock_label
 from pricing.selectors import Quote, buyer_organization, price_quotes
@@ -20,7 +20,7 @@ from pricing.selectors import Quote, buyer_organization, price_quotes
 from . import services_cart
 from .models import Cart, CartItem, FulfillmentType
 from .services import money
-from .tax import Supply, lines_taxed, order_supply
+from .tax import Supply, discount_spread, lines_taxed, order_supply
 
 SESSION_KEY = "cart"
 
@@ -80,6 +80,18 @@ class CartSummary:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+    def totals_after(self, discount: Decimal) -> TaxTotals:
+        """The totals with `discount` (loyalty points) taken off before GST, as order_place does:
+        spread over the lines by taxable value (orders.tax.discount_spread), GST again per line."""
+        taxes = [line.tax for line in self.lines if line.tax is not None]
+        if not discount or self.supply is None:
+            return self.totals
+        shares = discount_spread([tax.taxable for tax in taxes], discount)
+        return tax_totals(
+            tax_on(taxable=tax.taxable - share, rate=tax.rate, intra_state=self.supply.intra_state)
+            for tax, share in zip(taxes, shares, strict=True)
+        )
 
     def for_supply(self, supply: Supply) -> "CartSummary":
         """The same lines taxed for another place of supply (no query)."""

@@ -1,4 +1,4 @@
-"""The buying flow's pages: catalog, product, cart, checkout, orders, order detail.
+"""The buying flow's pages: catalog, product, cart, orders, order detail (checkout: checkout_views).
 
 One set of views serves both buyers (orders.buyer): the customer portal
 (/customer-portal/, a person buying from the store) and the retailer pages
@@ -9,7 +9,7 @@ from the Buyer.
 Each page works as a plain form post; with htmx the cart changes in place
 (partials plus an out-of-band swap of the cart badge). The views parse input,
 call orders.cart / orders.services, and turn domain errors into messages and
-form errors.
+form errors. Checkout is orders.checkout_views.
 """
 
 from django.contrib import messages
@@ -22,35 +22,27 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import BackorderPolicy
 from catalog.forms import CatalogFilterForm
 from catalog.models import Product
 from catalog.pagination import CappedPaginator
 from catalog.selectors import products_with_stock, stock_label
 from catalog.views import clean_query, render_page, wants_partial
-from inventory.exceptions import InsufficientStock
-from loyalty.selectors import loyalty_offer
-from payments.checkout import payment_required
-from pricing.selectors import buyer_organization
+from loyalty.services import Redemption
 
 from .backorders import order_backorder_cancel
 from .buyer import NO_STORE, PORTAL, RETAILER, buyer_for
 from .cart import CartSummary
 from .context_processors import remember_cart_count
-from .exceptions import IdempotencyKeyReused, IllegalTransition, OrderPlacementBusy
+from .exceptions import IllegalTransition
 from .forms import (
     AddToCartForm,
     CancelOrderForm,
     CartLineForm,
-    CheckoutForm,
     OrderFilterForm,
-    new_checkout_token,
 )
-from .models import OPEN_STATUSES, FulfillmentType, Order, OrderStatus
+from .models import OPEN_STATUSES, OrderStatus
 from .retailer_forms import RetailerOrderFilterForm
-from .selectors import default_shipping_address, default_shipping_state, recommended_products
-from .services import order_place
-from .tax import order_supply
+from .selectors import recommended_products
 
 CATALOG_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
@@ -71,11 +63,14 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _estimate(summary: CartSummary) -> dict:
+def cart_estimate(summary: CartSummary, points: Redemption | None = None) -> dict:
     """Taxable subtotal, GST and total as order_place computes them (orders.tax); the
-    place of supply is the buyer's state until checkout names the delivery address."""
-    totals = summary.totals
+    place of supply is the buyer's state until checkout names the delivery address.
+    With `points`, their discount comes off before GST, as it will on the order."""
+    totals = summary.totals_after(points.discount) if points else summary.totals
     return {
+        "points": points,
+        "before_points": summary.totals.subtotal,
         "subtotal": totals.subtotal,
         "tax": totals.tax,
         "cgst": totals.cgst,
@@ -253,7 +248,7 @@ class CartView(BuyerView):
             )
         context = self.context(
             summary=summary,
-            estimate=_estimate(summary),
+            estimate=cart_estimate(summary),
             cart_count=summary.count,
             recommendations=recommendations,
             # Errors about products not (or no longer) in the cart.
@@ -346,172 +341,6 @@ class CartChangeView(CartView):
         if done:
             messages.success(request, done)
         return redirect(self.buyer.url("cart"))
-
-
-# --- Checkout -------------------------------------------------------------------------
-
-
-class CheckoutView(BuyerView):
-    """Review the cart, choose delivery or pickup, and place the order (login required)."""
-
-    login_required = True
-    template_name = "orders/checkout.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.buyer = buyer_for(request, self.channel, kwargs.pop("distributor_id", None))
-        if not self.buyer.can_buy:
-            return self.refuse(self.buyer.cannot_buy_message)
-        if self.buyer.distributor is None:
-            return self.refuse(NO_STORE, status=503)
-        return View.dispatch(self, request, *args, **kwargs)
-
-    def refuse(self, message: str, status: int = 403):
-        return render(
-            self.request,
-            self.template_name,
-            {"refusal": message, "buyer": self.buyer, "store": None},
-            status=status,
-        )
-
-    def empty_cart(self):
-        messages.info(self.request, "Your cart is empty: add something to it first.")
-        return redirect(self.buyer.url("cart"))
-
-    def get(self, request):
-        summary = self.cart_summary()
-        if not summary:
-            return self.empty_cart()
-        form = CheckoutForm(
-            **self.form_kwargs(summary),
-            initial={
-                "fulfillment_type": FulfillmentType.DELIVERY,
-                "shipping_address": default_shipping_address(request.user),
-                "shipping_state": default_shipping_state(request.user),
-                "token": new_checkout_token(),
-                "backorder": "1"
-                if request.user.buyer_backorder_policy == BackorderPolicy.BACKORDER
-                else "",
-            },
-        )
-        return self.render(form, summary)
-
-    def post(self, request):
-        cart = self.buyer.cart()
-        summary = self.cart_summary()
-        form = CheckoutForm(request.POST, **self.form_kwargs(summary))
-        if not summary:
-            # A second submit of a form whose order went through: the cart
-            # was emptied by the first one. Show that order again.
-            token = request.POST.get("token", "")
-            order = (
-                Order.objects.filter(customer=request.user, idempotency_key=token).first()
-                if token
-                else None
-            )
-            if order is not None:
-                return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
-            return self.empty_cart()
-        # Form errors answer 200, like any re-shown form: a 4xx would be a
-        # console error in the browser for what is an ordinary correction.
-        if not form.is_valid():
-            return self.render(form, summary)
-        data = form.cleaned_data
-        try:
-            order = order_place(
-                customer=request.user,
-                items=[(line.product.pk, line.quantity) for line in summary.lines],
-                distributor=self.buyer.distributor,
-                fulfillment_type=data["fulfillment_type"],
-                shipping_address=data["shipping_address"],
-                shipping_state=data["shipping_state"],
-                idempotency_key=data["token"],
-                from_cart=cart.cart,
-                backorder=data["backorder"],
-                buyer_reference=data["buyer_reference"],
-                requested_delivery_date=data["requested_delivery_date"],
-                loyalty_points=data.get("loyalty_points") or 0,
-                awaiting_payment=payment_required(
-                    customer=request.user,
-                    distributor=self.buyer.distributor,
-                    choice=data.get("payment") or "",
-                ),
-            )
-        except InsufficientStock as exc:
-            only = f"{self.buyer.seller} has only" if self.buyer.seller else "Only"
-            verb = "" if self.buyer.seller else (" is" if exc.available == 1 else " are")
-            form.add_error(
-                None,
-                f"{only} {exc.available} of {exc.product.name} ({exc.product.sku}){verb} "
-                f"available; you asked for {exc.requested}. Lower the quantity in your cart, "
-                "or choose to backorder the rest, and place the order again. Nothing was "
-                "ordered.",
-            )
-            return self.render(form, cart.summary())
-        except IdempotencyKeyReused as exc:
-            data = form.data.copy()
-            data["token"] = new_checkout_token()
-            form = CheckoutForm(data, **self.form_kwargs(summary))
-            form.is_valid()
-            form.add_error(
-                None,
-                f"This checkout form already placed order {exc.order.number}. Your cart has "
-                "changed since: review it below and place a new order.",
-            )
-            return self.render(form, summary)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.render(form, summary)
-        except OrderPlacementBusy as exc:
-            form.add_error(None, str(exc))
-            return self.render(form, summary, status=503)
-        except PermissionDenied as exc:
-            return self.refuse(str(exc) or self.buyer.cannot_buy_message)
-        if order.status == OrderStatus.AWAITING_PAYMENT:
-            return redirect("payments:order_pay", order.number)
-        if order.replayed:
-            messages.info(request, f"Order {order.number} was already placed; here it is.")
-        elif self.buyer.is_organization:
-            messages.success(
-                request,
-                f"Order {order.number} is placed with {order.distributor.name} for "
-                f"{self.buyer.organization.name}. You will be notified as it moves along.",
-            )
-        return redirect(self.buyer.url(self.buyer.after_checkout, order.number))
-
-    def form_kwargs(self, summary) -> dict:
-        """The store for the delivery date's calendar; the points a store's customer may use."""
-        return {
-            "store": self.buyer.distributor,
-            "loyalty": loyalty_offer(
-                customer=self.request.user,
-                distributor=self.buyer.distributor,
-                taxable=summary.totals.subtotal if summary else None,
-            ),
-        }
-
-    def render(self, form, summary, status: int = 200):
-        # The estimate for the delivery state the form holds (or the pickup's).
-        data = form.data if form.is_bound else form.initial
-        summary = summary.for_supply(
-            order_supply(
-                distributor=self.buyer.distributor,
-                buyer=buyer_organization(self.request.user),
-                fulfillment_type=data.get("fulfillment_type") or FulfillmentType.DELIVERY,
-                shipping_state=data.get("shipping_state") or "",
-                shipping_address=data.get("shipping_address") or "",
-            )
-        )
-        return render(
-            self.request,
-            self.template_name,
-            self.context(
-                form=form, summary=summary, estimate=_estimate(summary), cart_count=summary.count
-            ),
-            status=status,
-        )
 
 
 # --- Orders ---------------------------------------------------------------------------

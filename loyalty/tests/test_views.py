@@ -150,6 +150,62 @@ def test_checkout_offers_the_points_and_redeems_them(client):
     assert refused.status_code == 400 and "loyalty_points" in refused.json()["errors"]
 
 
+def test_checkout_shows_the_points_discount_before_the_order_is_placed(client):
+    """The htmx preview recomputes the estimate as the buyer types points; it places nothing."""
+    import re
+
+    from inventory.tests.factories import DistributorFactory
+    from orders.models import Order
+    from orders.tests.factories import stocked_product
+
+    loyalty_on(max_redeem_percent=Decimal("10"))
+    store = DistributorFactory(is_default_store=True, state="27")
+    customer = CustomerFactory()
+    entries(customer, 1, points=100)
+    lamp = stocked_product(distributor=store, price=Decimal("300.00"), hsn_code="")
+    mug = stocked_product(distributor=store, price=Decimal("200.00"), hsn_code="")
+    client.force_login(customer)
+    for product in (lamp, mug):
+        client.post(reverse("portal:cart_add", args=[product.pk]), {"quantity": 1})
+    page = client.get(reverse("portal:checkout")).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    data = {
+        "fulfillment_type": "delivery",
+        "shipping_address": "1 Main St",
+        "shipping_state": "27",
+        "token": token,
+    }
+
+    preview = client.post(
+        reverse("portal:checkout"),
+        {**data, "loyalty_points": "50", "preview": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    # ₹50 off ₹500 before GST: 450.00 taxable, 18 % GST 81.00 (30 + 20 off the lines,
+    # 270 x 9 % = 24.30 and 180 x 9 % = 16.20, twice), total 531.00.
+    estimate = preview.context["estimate"]
+    assert (estimate["subtotal"], estimate["tax"], estimate["total"]) == (
+        Decimal("450.00"),
+        Decimal("81.00"),
+        Decimal("531.00"),
+    )
+    totals = preview.content.decode()
+    assert "50 loyalty points" in totals and "−₹50.00" in totals and "₹531.00" in totals
+    assert not Order.objects.exists()
+    # Points the order may not use show the plain estimate; sending them names the problem.
+    too_many = client.post(
+        reverse("portal:checkout"),
+        {**data, "loyalty_points": "51", "preview": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert too_many.context["estimate"]["total"] == Decimal("590.00")
+    assert not Order.objects.exists()
+    # Sent for real, the order is placed at the total the preview showed.
+    placed = client.post(reverse("portal:checkout"), {**data, "loyalty_points": "50"})
+    assert placed.status_code == 302
+    assert Order.objects.get().total == Decimal("531.00")
+
+
 def test_staff_see_the_programme_totals_in_the_reports(client):
     import datetime
 

@@ -17,7 +17,7 @@ from catalog.models import Product
 from catalog.tests.factories import CategoryFactory, ManufacturerFactory
 from inventory.models import StockItem, StockMovement
 from inventory.tests.factories import DistributorFactory
-from orders import views as order_views
+from orders import checkout_views
 from orders.cart import SESSION_KEY
 from orders.exceptions import OrderPlacementBusy
 from orders.models import Cart, CartItem, Order, OrderStatus
@@ -425,7 +425,7 @@ def test_a_busy_database_asks_to_retry(shopper, store, monkeypatch):
     def busy(**kwargs):
         raise OrderPlacementBusy()
 
-    monkeypatch.setattr(order_views, "order_place", busy)
+    monkeypatch.setattr(checkout_views, "order_place", busy)
     fill_cart(shopper, (stocked_product(distributor=store), 1))
     response = shopper.post(CHECKOUT, {"fulfillment_type": "pickup", "token": "t-1"})
     assert response.status_code == 503
