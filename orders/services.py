@@ -32,6 +32,7 @@ from invoicing.credit import credit_hold_needed
 from pricing.selectors import price_quotes
 
 from .delivery_dates import requested_date_validate
+from .demand import demand_refused_record
 from .exceptions import IdempotencyKeyReused, OrderPlacementBusy
 from .held import orders_held
 from .models import (
@@ -565,26 +566,16 @@ def _hold_note(credit) -> str:
 
 
 def _demand_refused(*, customer: User, distributor: Organization, lines) -> None:
-    """Record an order refused for short stock: its lines' demand, all refused.
+    """Record an order refused for short stock: its lines' demand, all refused (orders.demand).
 
     Its own transaction after the order's rolled back, so the demand that was
     turned away is still there for the reports and forecasting.
     """
-    buyer = customer.organization if customer.role == Role.RETAILER else None
-    now = timezone.now()
-    with transaction.atomic():
-        DemandLine.objects.bulk_create(
-            DemandLine(
-                product_id=line.product_id,
-                distributor=distributor,
-                customer=customer,
-                buyer_organization=buyer,
-                requested=line.quantity,
-                refused=line.quantity,
-                created_at=now,
-            )
-            for line in lines
-        )
+    demand_refused_record(
+        customer=customer,
+        distributor=distributor,
+        lines=[(line.product_id, line.quantity) for line in lines],
+    )
 
 
 def _set_loaded(order: Order, relation: str, rows: list) -> None:

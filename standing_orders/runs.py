@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import BackorderPolicy
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockItem
+from orders.demand import demand_refused_record
 from orders.services import order_place
 
 from . import notices
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 
 def _plan(standing_order: StandingOrder, *, backorder: bool):
-    """(items to place as (product id, quantity), refused lines as dicts) for this run."""
+    """(items to place as (product id, quantity), refused lines as dicts, the (product id,
+    quantity) of the lines refused for short stock: demand to record) for this run."""
     lines = list(standing_order.lines.select_related("product"))
     available = dict(
         StockItem.objects.with_levels()
@@ -43,7 +45,7 @@ def _plan(standing_order: StandingOrder, *, backorder: bool):
         )
         .values_list("product_id", "available_qty")
     )
-    items, refused = [], []
+    items, refused, short = [], [], []
     for line in lines:
         product = line.product
         reason = ""
@@ -51,6 +53,7 @@ def _plan(standing_order: StandingOrder, *, backorder: bool):
             reason = "no longer sold"
         elif not backorder and available.get(product.pk, 0) < line.quantity:
             reason = f"only {max(available.get(product.pk, 0), 0)} available (you ship complete)"
+            short.append((product.pk, line.quantity))
         if reason:
             refused.append(
                 {
@@ -62,7 +65,7 @@ def _plan(standing_order: StandingOrder, *, backorder: bool):
             )
         else:
             items.append((product.pk, line.quantity))
-    return items, refused
+    return items, refused, short
 
 
 def _backorders(buyer) -> bool:
@@ -113,8 +116,13 @@ def standing_order_run(
                 next_run_date=first_date_after(standing_order, today), updated_at=timezone.now()
             )
             return None
-        items, refused = _plan(standing_order, backorder=backorder)
+        items, refused, short = _plan(standing_order, backorder=backorder)
         run.refused = refused
+        if short:
+            # Asked for and turned away: demand all the same (orders.demand).
+            demand_refused_record(
+                customer=buyer, distributor=standing_order.distributor, lines=short
+            )
         if not items:
             run.message = "Nothing could be placed: every line was left out."
         else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import BackorderPolicy
 from inventory.models import StockItem
 from inventory.tests.factories import DistributorFactory
-from orders.models import Order
+from orders.models import DemandLine, Order
 from orders.tests.factories import stocked_product
 from standing_orders.models import RunOutcome, StandingOrderRun
 from standing_orders.runs import standing_order_run, standing_orders_run_due
@@ -120,6 +120,12 @@ def test_a_ship_complete_buyer_gets_the_short_line_refused_and_the_rest_placed()
     assert [line["sku"] for line in run.refused] == [rice.sku]
     assert "only 1 available" in run.refused[0]["reason"]
     assert [(i.product_id, i.quantity) for i in run.order.items.all()] == [(tea.pk, 5)]
+    # The refused line is demand all the same: asked for, turned away (reports, forecasting).
+    demand = {
+        d.product_id: (d.requested, d.allocated, d.refused)
+        for d in DemandLine.objects.filter(customer=so.buyer)
+    }
+    assert demand == {tea.pk: (5, 5, 0), rice.pk: (4, 0, 4)}
 
 
 def test_a_backordering_buyer_gets_the_short_line_backordered():
