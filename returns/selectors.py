@@ -17,8 +17,11 @@ MAX_SEARCH = 100
 
 
 def _with_units(qs: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
-    return qs.select_related("order", "distributor", "customer", "buyer_organization").annotate(
-        units=Sum("lines__quantity")
+    # An aggregate drops the model's default ordering: say it again.
+    return (
+        qs.select_related("order", "distributor", "customer", "buyer_organization")
+        .annotate(units=Sum("lines__quantity"))
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -56,8 +59,7 @@ def returns_for_distributor(
             Q(number__icontains=search)
             | Q(order__number__icontains=search)
             | Q(customer__email__icontains=search)
-            | Q(customer__first_name__icontains=search)
-            | Q(customer__last_name__icontains=search)
+            | Q(customer__name__icontains=search)
             | Q(buyer_organization__name__icontains=search)
         )
     return qs
