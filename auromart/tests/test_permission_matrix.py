@@ -982,6 +982,7 @@ MATRIX: dict[str, Row] = {
     "reporting:fulfillment": Row(("get",), REPORT_VIEWERS),
     "reporting:stock": Row(("get",), STOCK_REPORT_VIEWERS),
     "reporting:procurement": Row(("get",), STOCK_REPORT_VIEWERS),
+    "reporting:returns": Row(("get",), REPORT_VIEWERS),
     # --- Standing orders (#18): the buyer's own (a retailer's: its organization's) -------
     **{
         name: Row(("get", "post"), BUYERS) for name in ("standing_orders:create", "standing-orders")
