@@ -33,7 +33,7 @@ class ReturnRequestForm(forms.Form):
         self.lines = []
         for item, most in lines:
             self.fields[f"quantity_{item.pk}"] = forms.IntegerField(
-                label=f"Units of {item.product_name} to return",
+                label="Units to return",
                 min_value=0,
                 max_value=most,
                 initial=0,
@@ -118,8 +118,9 @@ class ReceiveForm(forms.Form):
                 ("restock", "Restockable", line.quantity),
                 ("damaged", "Damaged", 0),
             ):
+                # The line's fieldset names the product.
                 self.fields[f"{field}_{line.pk}"] = forms.IntegerField(
-                    label=f"{label} units of {line.order_item.product_name}",
+                    label=label,
                     min_value=0,
                     max_value=line.quantity,
                     initial=initial,

@@ -133,3 +133,14 @@ def returnable_lines(order: Order) -> list[tuple[OrderItem, int]]:
         for item in order.items.all()
         if units.get(item.pk, {}).get("returnable", 0) > 0
     ]
+
+
+def credit_notes_for(rma: ReturnRequest) -> list:
+    """The credit notes issued for this return's received units (reference rma:<id>)."""
+    from invoicing.models import CreditNote
+
+    return list(
+        CreditNote.objects.filter(reference=rma.stock_reference)
+        .select_related("invoice")
+        .order_by("pk")
+    )

@@ -18,6 +18,7 @@ from .forms import DecisionForm, ReceiveForm, RejectForm, ReturnRequestForm, app
 from .models import ReturnStatus
 from .selectors import (
     buyer_orders,
+    credit_notes_for,
     return_for_buyer,
     return_for_distributor,
     returnable_lines,
@@ -99,7 +100,9 @@ class ReturnDetailView(BuyerView):
     def get(self, request, pk):
         rma = return_for_buyer(request.user, pk)
         return render(
-            request, "returns/detail.html", {"rma": rma, "order_url": order_url(rma.order)}
+            request,
+            "returns/detail.html",
+            {"rma": rma, "order_url": order_url(rma.order), "credit_notes": credit_notes_for(rma)},
         )
 
 
@@ -139,6 +142,7 @@ class DistributorReturnDetailView(DistributorView):
             "reject_form": forms.get("reject_form") or RejectForm(),
             "receive_form": forms.get("receive_form") or ReceiveForm(rma=rma),
             "close_form": DecisionForm(),
+            "credit_notes": credit_notes_for(rma),
         }
 
     def get(self, request, pk):

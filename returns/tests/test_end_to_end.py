@@ -113,6 +113,9 @@ def test_two_of_five_units_returned_restockable_through_the_pages(
     invoice.refresh_from_db()
     assert invoice.amount_credited == Decimal("236.00")
     assert invoice.balance_due == Decimal("354.00")
+    client.force_login(buyer)
+    page = client.get(reverse("returns:detail", args=[rma.pk])).content.decode()
+    assert note.number in page and "₹236.00" in page
     sent = [m.subject for m in mail.outbox if m.to == ["buyer@example.com"]]
     assert f"Return {rma.number}: goods received" in sent
     assert any(note.number in subject for subject in sent)
