@@ -111,3 +111,20 @@ def test_the_page_costs_the_same_queries_with_more_returns(client, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("reporting:returns")).content.decode()
     assert page.count("<tr") >= 5
+
+
+def test_a_large_returns_download_runs_as_a_job_with_the_same_rows(
+    client, book, settings, django_capture_on_commit_callbacks
+):
+    from jobs.models import Job
+
+    client.force_login(procurement_staff())
+    query = {"export": "csv", "table": "product"}
+    inline = client.get(reverse("reporting:returns"), query).content.decode().splitlines()
+    settings.REPORT_EXPORT_INLINE_ROWS = 2  # the product table has 3 rows
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("reporting:returns"), query)
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.status == "succeeded", job.error
+    file = client.get(reverse("jobs:file", args=[job.public_id]))
+    assert b"".join(file.streaming_content).decode().splitlines() == inline
