@@ -44,7 +44,14 @@ def return_status_notices_queue(*, return_id: int, to_status: str, note: str = "
         return {"buyer": [], "members": {}}
     rma = _return_for_message(return_id)
     lines = list(rma.lines.all())
-    context = {"rma": rma, "order": rma.order, "lines": lines, "status": to_status, "note": note}
+    context = {
+        "rma": rma,
+        "order": rma.order,
+        "lines": lines,
+        "units": sum(line.quantity for line in lines),
+        "status": to_status,
+        "note": note,
+    }
     buyer = user_notify(
         user=rma.customer,
         event="return_status",
