@@ -254,3 +254,27 @@ def test_each_step_tells_the_buyer_and_a_new_request_tells_the_distributors_memb
     assert keys == {
         f"return_status:{rma.pk}:{step}:email" for step in ("requested", "approved", "received")
     }
+
+
+def test_members_are_told_of_a_new_return_by_their_own_preferences():
+    from accounts.tests.factories import DistributorUserFactory
+    from notifications.services import preferences_set
+
+    quiet = DistributorUserFactory()
+    loud = DistributorUserFactory(organization=quiet.organization)
+    preferences_set(user=quiet, channels={"return_requested": ["in_app"]})
+    rma = requested(delivered(distributor=quiet.organization, quantity=2), quantity=1)
+    emailed = set(
+        OutboundMessage.objects.filter(
+            dedup_key__startswith=f"return_requested:{rma.pk}:"
+        ).values_list("recipient", flat=True)
+    )
+    assert emailed == {loud.email}
+    in_app = set(
+        Notification.objects.filter(event="return_requested").values_list("user_id", flat=True)
+    )
+    assert in_app == {quiet.pk, loud.pk}
+    assert (
+        Notification.objects.get(user=quiet, event="return_requested").link
+        == f"/distributor/returns/{rma.pk}/"
+    )
