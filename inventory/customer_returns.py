@@ -8,6 +8,11 @@
   on_hand ends as it was. They are scrapped before anything is announced, so
   no backorder can take a damaged unit in between.
 
+Warehouses (#23, merged later): the units go back into the warehouse the
+shipment left from (`Shipment.warehouse`); pass it as `warehouse=` to
+`_record_movement` for all three kinds, so the item's and the warehouse's
+figures move together.
+
 Never netted with a cancellation: a cancelled order releases its allocation
 (`stock_release`, no movement at all), so `customer_return` rows count only
 units that came back from a buyer.
