@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "loyalty.apps.LoyaltyConfig",
     "payments.apps.PaymentsConfig",
     "standing_orders.apps.StandingOrdersConfig",
+    "returns.apps.ReturnsConfig",
 ]
 
 MIDDLEWARE = [
@@ -396,6 +397,10 @@ CELERY_BEAT_SCHEDULE = {
 STANDING_ORDER_REMINDER_DAYS = env.int("STANDING_ORDER_REMINDER_DAYS", default=2)
 if not 0 <= STANDING_ORDER_REMINDER_DAYS <= 28:
     raise ImproperlyConfigured("STANDING_ORDER_REMINDER_DAYS must be from 0 to 28.")
+# Returns (#17): a buyer may ask to return delivered units for this many days after delivery.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+if not 0 <= RETURN_WINDOW_DAYS <= 365:
+    raise ImproperlyConfigured("RETURN_WINDOW_DAYS must be from 0 to 365.")
 
 # --- Notifications (the outbox) ---------------------------------------------
 # How a committed message is handed over: "celery" (a broker is configured),
@@ -487,6 +492,8 @@ SPECTACULAR_SETTINGS = {
         # The organization kind keeps the name it had before another "kind" existed.
         "KindEnum": "accounts.models.Organization.Kind",
         "StandingOrderStatusEnum": "standing_orders.models.StandingOrderStatus",
+        "ReturnStatusEnum": "returns.models.ReturnStatus",
+        "ReturnReasonEnum": "returns.models.ReturnReason",
     },
 }
 

@@ -32,6 +32,7 @@ api_patterns = [
     path("reports/", include("reporting.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("", include("standing_orders.api.urls")),  # standing-orders (#18)
+    path("", include("returns.api.urls")),  # returns, distributor/returns (#17)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("retailer/", include("orders.retailer_urls")),
     path("distributor/", include("orders.distributor_urls")),  # dashboard, inventory, orders
     path("distributor/price-lists/", include("pricing.urls")),
+    path("distributor/returns/", include("returns.distributor_urls")),
     path("distributor/credit-terms/", include("invoicing.credit_urls")),
     path("manufacturer/", include("catalog.manufacturer_urls")),  # dashboard, products, stock
     path("notifications/", include("notifications.urls")),
@@ -56,6 +58,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("standing-orders/", include("standing_orders.urls")),
+    path("returns/", include("returns.urls")),
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

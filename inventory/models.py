@@ -199,6 +199,13 @@ class StockMovement(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         COUNT = "count", "Count"
         SHIPMENT = "shipment", "Shipment"
+        # Returns (#17, inventory.customer_returns; reference rma:<id>). Restockable
+        # units come back as `customer_return`; damaged ones as `damaged_return`
+        # followed at once by a `scrap` of the same units, so the ledger shows both
+        # and on_hand ends as it was. Never netted with a cancellation's release.
+        CUSTOMER_RETURN = "customer_return", "Customer return (back on sale)"
+        DAMAGED_RETURN = "damaged_return", "Customer return, damaged"
+        SCRAP = "scrap", "Scrapped"
         # Before allocations (#12) an order took its units at placement: a
         # `sale`, given back by a `return` when it was cancelled. Kept for the
         # history; the migration reversed open orders' sales with one

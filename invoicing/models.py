@@ -30,6 +30,8 @@ class InvoiceStatus(models.TextChoices):
     PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
     VOID = "void", "Void"
+    # Fully credited by credit notes with nothing paid left on it (invoicing.credit_notes).
+    CREDITED = "credited", "Credited"
 
 
 # Statuses that still have money owed on them (may take a payment, get reminders, age).
@@ -46,15 +48,38 @@ class Invoice(models.Model):
     financial_year = models.PositiveSmallIntegerField(
         editable=False, default=0, help_text="The year the financial year (April-March) starts."
     )
-    # An order has one invoice per shipment; the database holds a shipment to one.
+    # An order has one invoice per shipment. A shipment may have several invoices over
+    # time (one fully credited or void, then reissued), but one current one:
+    # `current_for_shipment` holds the shipment only while this invoice is current
+    # (a unique nullable column, since MariaDB has no partial unique index).
+    # `shipment.invoice` is the current invoice.
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
-    shipment = models.OneToOneField(
+    shipment = models.ForeignKey(
         Shipment,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="invoice",
+        related_name="invoices",
         help_text="The shipment invoiced (empty only for invoices from before shipments).",
+    )
+    current_for_shipment = models.OneToOneField(
+        Shipment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="invoice",
+        help_text="The shipment, while this is its current invoice (cleared when fully "
+        "credited or void).",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+        help_text="The fully credited invoice of the same shipment this one reissues.",
     )
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,6 +138,14 @@ class Invoice(models.Model):
     # the invoice row locked, so lists and the receivables report read the balance
     # without adding up payments.
     amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # The totals of its credit notes and of the refunds paid out (invoicing.credit_notes,
+    # invoicing.refunds), kept with the row locked like `amount_paid`.
+    amount_credited = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    amount_refunded = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -176,6 +209,15 @@ class Invoice(models.Model):
                 condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=models.F("total")),
                 name="invoice_paid_within_total",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_credited__gte=0) & Q(amount_credited__lte=models.F("total")),
+                name="invoice_credited_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0)
+                & Q(amount_refunded__lte=models.F("amount_paid")),
+                name="invoice_refunded_within_paid",
+            ),
         ]
         permissions = [
             ("mark_paid_invoice", "Can record an invoice as paid"),
@@ -200,9 +242,19 @@ class Invoice(models.Model):
 
     @property
     def balance_due(self) -> Decimal:
+        """total - credited - paid + refunded; below zero it is a credit owed to the buyer."""
         if self.status == InvoiceStatus.VOID:
             return Decimal("0.00")
-        return self.total - self.amount_paid
+        return self.total - self.amount_credited - self.amount_paid + self.amount_refunded
+
+    @property
+    def credit_owed(self) -> Decimal:
+        """What the buyer paid beyond what is now owed and has not had back (refundable)."""
+        return max(-self.balance_due, Decimal("0.00"))
+
+    @property
+    def fully_credited(self) -> bool:
+        return self.total > 0 and self.amount_credited >= self.total
 
     @property
     def is_open(self) -> bool:
@@ -444,3 +496,14 @@ class CreditTerms(models.Model):
             errors["buyer"] = "Credit terms are given to retailer organizations."
         if errors:
             raise ValidationError(errors)
+
+
+from .models_credit import (  # noqa: E402,F401  (the app's models live in two modules)
+    CreditNote,
+    CreditNoteKind,
+    CreditNoteLine,
+    CreditNoteSequence,
+    Refund,
+    RefundMethod,
+    RefundStatus,
+)

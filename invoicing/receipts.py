@@ -8,8 +8,10 @@ the payment, and sets the invoice's `amount_paid` and status from the sum of
 its recorded payments, so two people recording at once cannot overpay it.
 
 Status rule: nothing recorded -> issued; some -> partially paid; the total ->
-paid. A bounced cheque stops counting, so the status goes back. Amounts are
-rounded half-up to the paisa as entered.
+paid. A bounced cheque stops counting, so the status goes back. Credit notes
+lower what is owed (total - credited) and refunds what was kept (paid -
+refunded); a fully credited invoice with nothing kept is "credited". Amounts
+are rounded half-up to the paisa as entered.
 """
 
 import datetime
@@ -70,13 +72,19 @@ def _settle(invoice: Invoice, *, by: User | None, reference: str) -> None:
     paid = invoice.payments.filter(status=PaymentStatus.RECORDED).aggregate(s=Sum("amount"))["s"]
     paid = paid or Decimal("0.00")
     invoice.amount_paid = paid
-    if paid >= invoice.total:
+    # Credit notes lower what is owed; refunds give paid money back (issue 24).
+    owed = invoice.total - invoice.amount_credited
+    kept = paid - invoice.amount_refunded
+    if invoice.fully_credited and kept <= 0:
+        invoice.status = InvoiceStatus.CREDITED
+        invoice.paid_at, invoice.paid_by, invoice.payment_reference = None, None, ""
+    elif paid > 0 and kept >= owed:
         if invoice.status != InvoiceStatus.PAID:
             invoice.paid_at, invoice.paid_by = timezone.now(), by
             invoice.payment_reference = reference
         invoice.status = InvoiceStatus.PAID
     else:
-        invoice.status = InvoiceStatus.PARTIALLY_PAID if paid > 0 else InvoiceStatus.ISSUED
+        invoice.status = InvoiceStatus.PARTIALLY_PAID if kept > 0 else InvoiceStatus.ISSUED
         invoice.paid_at, invoice.paid_by, invoice.payment_reference = None, None, ""
     invoice.save(
         update_fields=[
@@ -144,7 +152,7 @@ def invoice_payment_record(
             f"Invoice {locked.number} is {locked.get_status_display().lower()}; "
             "nothing is due on it."
         )
-    balance = locked.total - locked.amount_paid
+    balance = locked.balance_due
     if amount > balance:
         raise ValidationError(
             {
@@ -190,7 +198,7 @@ def invoice_pay_in_full(
             )
         invoice_payment_record(
             invoice=locked,
-            amount=locked.total - locked.amount_paid,
+            amount=locked.balance_due,
             method=method,
             reference=reference,
             received_on=received_on or timezone.localdate(),

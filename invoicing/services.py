@@ -101,13 +101,17 @@ def invoice_due_date(*, order: Order, issued: datetime.date) -> datetime.date:
 
 @transaction.atomic
 def invoice_issue_for_shipment(
-    *, shipment_id: int, today: datetime.date | None = None
+    *, shipment_id: int, today: datetime.date | None = None, replaces: Invoice | None = None
 ) -> Invoice | None:
     """Issue the tax invoice of a dispatched shipment; None when it already has one.
 
+    With `replaces` (a fully credited invoice of the shipment, invoicing.reissue)
+    it is issued again with a new number; only a shipment whose earlier
+    invoices are all fully credited or void has none current.
+
     Runs inside the transaction that dispatched the shipment (the order's row
     is locked by it), so the number, the invoice and its lines commit or roll
-    back with the dispatch; the one-to-one on `shipment` makes a second
+    back with the dispatch; the unique `current_for_shipment` makes a second
     invoice impossible even if this is called again. The lines are the
     shipment's units at the order lines' prices, taxed at the rates the order
     lines snapshotted when it was placed, CGST + SGST or IGST by the order's
@@ -122,8 +126,10 @@ def invoice_issue_for_shipment(
         .prefetch_related("lines__order_item")
         .get(pk=shipment_id)
     )
-    if Invoice.objects.filter(shipment_id=shipment.pk).exists():
+    if Invoice.objects.filter(current_for_shipment_id=shipment.pk).exists():
         return None
+    if replaces is None and Invoice.objects.filter(shipment_id=shipment.pk).exists():
+        return None  # invoiced before; a reissue is asked for explicitly
     order = shipment.order
     today = today or timezone.localdate()
     intra_state = is_intra_state(seller_state=order.seller_state, place=order.place_of_supply)
@@ -142,6 +148,8 @@ def invoice_issue_for_shipment(
         financial_year=year,
         order=order,
         shipment=shipment,
+        current_for_shipment=shipment,
+        replaces=replaces,
         customer=order.customer,
         buyer_organization=buyer_org,
         distributor=seller,
@@ -210,7 +218,7 @@ def invoices_issue_missing(*, order_id: int) -> list[Invoice]:
     Called when an order is delivered: a shipment dispatched before this
     release got no invoice at dispatch and gets it now.
     """
-    missing = Shipment.objects.filter(order_id=order_id, invoice__isnull=True).values_list(
+    missing = Shipment.objects.filter(order_id=order_id, invoices__isnull=True).values_list(
         "pk", flat=True
     )
     issued = [invoice_issue_for_shipment(shipment_id=pk) for pk in missing]
@@ -351,6 +359,16 @@ def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     locked.voided_at = timezone.now()
     locked.voided_by = by
     locked.void_reason = reason
-    locked.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_at"])
+    locked.current_for_shipment = None  # the shipment may be invoiced again (reissue)
+    locked.save(
+        update_fields=[
+            "status",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+            "current_for_shipment",
+            "updated_at",
+        ]
+    )
     _pdf_out_of_date(locked)
     return locked

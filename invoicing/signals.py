@@ -26,3 +26,18 @@ invoice_payment_reminder_due = Signal()
 
 Arguments: invoice_id (int), step (int, days relative to the due date).
 """
+
+credit_note_issued = Signal()
+"""A credit note and its lines exist and its invoice's balance follows; sent inside the
+transaction that issued it (invoicing.credit_notes.credit_note_issue).
+
+Arguments: credit_note_id (int), invoice_id (int), kind (str: "return", "price",
+"cancellation"), reference (str, e.g. "rma:12" or ""), total (str, the Decimal as text).
+"""
+
+refund_recorded = Signal()
+"""Money was paid back to a buyer against an invoice (by hand, or the gateway confirmed
+it); sent inside the transaction that made it count (invoicing.refunds).
+
+Arguments: refund_id (int), invoice_id (int), amount (str), method (str).
+"""

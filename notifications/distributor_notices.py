@@ -21,19 +21,19 @@ from .services import _distributor_members, _notify_all
 
 
 def distributor_members_notify(
-    *, order, event: str, template: str, context: dict, dedup_key: str
+    *, order, event: str, template: str, context: dict, dedup_key: str, link: str = ""
 ) -> dict[int, list[str]]:
     """Tell each active member of `order`'s distributor about `event`; {user id: channels}.
 
     `order` is loaded as orders.selectors.order_for_message loads it. The
-    link is the distributor's order page; `dedup_key` names the event once,
+    link is `link`, else the distributor's order page; `dedup_key` names the event once,
     the member's id is added to it. Call inside the transaction that made
     the change.
     """
     members = _distributor_members(order.distributor_id)
     if not members:
         return {}
-    link = reverse("distributor:order", args=[order.number])
+    link = link or reverse("distributor:order", args=[order.number])
     context = {"order": order, **context}
     used = _notify_all(
         [

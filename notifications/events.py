@@ -86,6 +86,26 @@ BACKORDER_READY = register(
         roles=(Role.DISTRIBUTOR,),
     )
 )
+# Returns (#17, notifications.return_notices).
+RETURN_STATUS = register(
+    Event(
+        key="return_status",
+        label="Your returns",
+        description="When you ask to return goods, and when the return is approved, "
+        "refused or received.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=BUYER_ROLES,
+    )
+)
+RETURN_REQUESTED = register(
+    Event(
+        key="return_requested",
+        label="Return requests",
+        description="When a buyer asks to return goods delivered by your organization.",
+        default_channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        roles=(Role.DISTRIBUTOR,),
+    )
+)
 
 INVOICE_ISSUED = register(
     Event(

@@ -27,8 +27,9 @@ from procurement.signals import (
     purchase_order_proposal_decided,
     purchase_order_reminder_due,
 )
+from returns.signals import return_status_changed
 
-from . import distributor_notices, payment_notices, services, supplier_notices
+from . import distributor_notices, payment_notices, return_notices, services, supplier_notices
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
@@ -155,3 +156,9 @@ def record_tracking_event(sender, event, esp_name, **kwargs):
         event_type=event.event_type,
         description=event.description or event.reject_reason or "",
     )
+
+
+@receiver(return_status_changed, dispatch_uid="notifications.return_status")
+def queue_return_status(sender, return_id, to_status, note="", **kwargs):
+    """Returns (#17): the buyer at each step; the distributor's members of a new request."""
+    return_notices.return_status_notices_queue(return_id=return_id, to_status=to_status, note=note)

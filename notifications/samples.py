@@ -365,6 +365,43 @@ def sample_contexts() -> dict[str, dict]:
             "link": "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
         },
         **_standing_orders(order, items),
+        **_returns(order, items),
+    }
+
+
+def _returns(order, items) -> dict[str, dict]:
+    """A return received (to the buyer) and a new return (to the distributor's members)."""
+    from returns.models import ReturnLine, ReturnRequest, ReturnStatus
+
+    rma = ReturnRequest(
+        pk=42,
+        number="RMA-2026-000042",
+        order=order,
+        customer=order.customer,
+        distributor=order.distributor,
+        status=ReturnStatus.RECEIVED,
+        note="One pouch was torn open.",
+    )
+    lines = [
+        ReturnLine(
+            request=rma,
+            order_item=items[0],
+            quantity=2,
+            reason="damaged_in_transit",
+            note="Torn pouch",
+            quantity_restocked=1,
+            quantity_damaged=1,
+        )
+    ]
+    context = {"rma": rma, "order": order, "lines": lines, "units": 2, "note": ""}
+    return {
+        "return_status": {**context, "status": "received", "link": "/returns/42/"},
+        "return_requested": {
+            **context,
+            "status": "requested",
+            "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
+            "link": "/distributor/returns/42/",
+        },
     }
 
 

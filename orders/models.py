@@ -344,6 +344,10 @@ class DemandLine(models.Model):
     allocated = models.PositiveIntegerField(default=0)
     backordered = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
+    # Units the buyer sent back later (returns, #17: restockable and damaged
+    # alike), added when a return is received. Separate from the placement's
+    # split above, which stays requested = allocated + backordered + refused.
+    returned = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -357,6 +361,11 @@ class DemandLine(models.Model):
             models.CheckConstraint(
                 condition=Q(requested=F("allocated") + F("backordered") + F("refused")),
                 name="demandline_adds_up",
+            ),
+            # Only units that were served can come back.
+            models.CheckConstraint(
+                condition=Q(returned__lte=F("allocated") + F("backordered")),
+                name="demandline_returned_within_served",
             ),
         ]
 

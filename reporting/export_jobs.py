@@ -54,9 +54,13 @@ def report_export_start(
 
 
 def _view_for(page: str):
-    from . import views
+    from . import returns_report, views
 
-    view_class = views.BACKGROUND_EXPORT_PAGES.get(page)
+    pages = {
+        **views.BACKGROUND_EXPORT_PAGES,
+        returns_report.ReturnsView.url_name: returns_report.ReturnsView,
+    }
+    view_class = pages.get(page)
     if view_class is None:
         raise JobFailed(f"There is no report page “{page}” to export.")
     return view_class

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import receivables, views
+from . import receivables, returns_report, views
 
 app_name = "reporting"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("stock/", views.StockView.as_view(), name="stock"),
     path("procurement/", views.ProcurementView.as_view(), name="procurement"),
     path("receivables/", receivables.ReceivablesView.as_view(), name="receivables"),
+    path("returns/", returns_report.ReturnsView.as_view(), name="returns"),
     path("exports/<uuid:public_id>/", views.ExportJobView.as_view(), name="export_job"),
 ]

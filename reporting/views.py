@@ -41,6 +41,7 @@ PAGES = (
     ("reporting:stock", "Stock"),
     ("reporting:procurement", "Procurement"),
     ("reporting:receivables", "Receivables"),
+    ("reporting:returns", "Returns"),
 )
 STOCK_PAGES = {"reporting:stock", "reporting:procurement"}
 # Aged receivables (reporting.receivables): distributors and finance staff only.

@@ -43,6 +43,7 @@ from orders.tests.factories import place_order
 from pricing.models import PriceList
 from procurement.services import procurement_request_approve, procurement_request_create
 from procurement.tests.factories import procurement_staff
+from returns.services import RequestedLine, return_request_create
 from standing_orders.services import standing_order_create
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,18 @@ def build_world() -> World:
             next_run_date=timezone.localdate() + datetime.timedelta(days=3),
             lines=[(own_product, 1)],
         )
+    # Returns (#17) of the two buyers' delivered orders at Depot One, and a stranger's at Two.
+    for name, invoice in (
+        ("customer_return", world.objects["customer_invoice"]),
+        ("retailer_return", world.objects["retailer_invoice"]),
+        ("other_return", world.objects["other_retailer_invoice"]),
+    ):
+        item = invoice.order.items.get()
+        world.objects[name] = return_request_create(
+            order=invoice.order,
+            by=invoice.order.customer,
+            lines=[RequestedLine(item.pk, 1, "defective")],
+        )
     world.objects["procurement_request"] = procurement_request_create(
         product=other_product, distributor=d1, by=staff, quantity=10
     )
@@ -234,6 +247,19 @@ def buyers_standing_order(world, role):
     return {
         "pk": world["retailer_standing_order" if role == RETAILER else "customer_standing_order"].pk
     }
+
+
+def buyers_return(world, role):
+    return {"pk": world["retailer_return" if role == RETAILER else "customer_return"].pk}
+
+
+def buyers_delivered_order(world, role):
+    """The order the buyer's invoice billed (delivered: a return can be asked of it)."""
+    return {"number": _buyer_invoice(world, role).order.number}
+
+
+def other_delivered_order(world, role):
+    return {"number": world["other_retailer_invoice"].order.number}
 
 
 def buyers_invoice_pk(world, role):
@@ -463,6 +489,8 @@ INVOICE_OBJECT = {**INVOICE_VIEWERS, PROCUREMENT: NOT_FOUND}
 PAYMENT_RECORDERS = {**INVOICE_OBJECT, CUSTOMER: FORBIDDEN, RETAILER: FORBIDDEN}
 # A standing order: its buyer's (procurement staff, customers by role, have none: 404).
 STANDING_ORDER_OBJECT = {**BUYERS, PROCUREMENT: NOT_FOUND}
+# A return (#17): its buyer's (procurement staff, customers by role, have none: 404).
+RETURN_OBJECT = {**BUYERS, PROCUREMENT: NOT_FOUND}
 # Reports (#8): organizations see their own scope, procurement staff (reporting.view_reports)
 # everything; customers have none (403).
 REPORT_VIEWERS = {**SIGNED_IN_ONLY, CUSTOMER: FORBIDDEN}
@@ -954,6 +982,7 @@ MATRIX: dict[str, Row] = {
     "reporting:fulfillment": Row(("get",), REPORT_VIEWERS),
     "reporting:stock": Row(("get",), STOCK_REPORT_VIEWERS),
     "reporting:procurement": Row(("get",), STOCK_REPORT_VIEWERS),
+    "reporting:returns": Row(("get",), REPORT_VIEWERS),
     # --- Standing orders (#18): the buyer's own (a retailer's: its organization's) -------
     **{
         name: Row(("get", "post"), BUYERS) for name in ("standing_orders:create", "standing-orders")
@@ -978,6 +1007,35 @@ MATRIX: dict[str, Row] = {
             "standing-order-resume": ("post",),
             "standing-order-skip": ("post",),
             "standing-order-end": ("post",),
+        }.items()
+    },
+    # --- Returns (#17): the buyer's own (a retailer's: its organization's), the
+    # distributor's own; another organization's return or order is 404 ------------------
+    "returns:list": Row(("get",), BUYERS),
+    "api-returns": Row(("get", "post"), BUYERS),
+    "returns:create": Row(
+        ("get", "post"), RETURN_OBJECT, own=buyers_delivered_order, other=other_delivered_order
+    ),
+    **{
+        name: Row(("get",), RETURN_OBJECT, own=buyers_return, other=pk_of("other_return"))
+        for name in ("returns:detail", "api-return")
+    },
+    "distributor_returns:list": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-returns": Row(("get",), only(DISTRIBUTOR)),
+    **{
+        name: Row(
+            methods, only(DISTRIBUTOR), own=pk_of("customer_return"), other=pk_of("other_return")
+        )
+        for name, methods in {
+            "distributor_returns:detail": ("get",),
+            "distributor_returns:approve": ("post",),
+            "distributor_returns:reject": ("post",),
+            "distributor_returns:receive": ("post",),
+            "distributor_returns:close": ("post",),
+            "api-distributor-return": ("get",),
+            "api-distributor-return-approve": ("post",),
+            "api-distributor-return-reject": ("post",),
+            "api-distributor-return-receive": ("post",),
         }.items()
     },
 }

@@ -56,12 +56,17 @@ STATUS_TONES = {
     "delivered": "success",
     "rejected": "danger",
     "cancelled": "secondary",
+    # Returns (#17); "rejected" is shared with orders.
+    "requested": "primary",
+    "approved": "info",
+    "received": "success",
+    "closed": "secondary",
 }
 
 
 @register.filter
 def status_tone(status: str) -> str:
-    """The Bootstrap colour of an order status badge."""
+    """The Bootstrap colour of an order (or return) status badge."""
     return STATUS_TONES.get(status, "secondary")
 
 

@@ -308,5 +308,6 @@ def test_catalog_query_count_does_not_grow_with_the_catalog(client, store, signe
 def test_every_order_status_has_its_badge_colour():
     from catalog.templatetags.catalog_tags import STATUS_TONES
     from orders.models import OrderStatus
+    from returns.models import ReturnStatus
 
-    assert set(STATUS_TONES) == set(OrderStatus.values)
+    assert set(STATUS_TONES) == set(OrderStatus.values) | set(ReturnStatus.values)

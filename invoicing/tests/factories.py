@@ -76,7 +76,7 @@ def invoice_copies(invoice, count: int, **changes):
     fields = {
         f.attname: getattr(invoice, f.attname)
         for f in Invoice._meta.concrete_fields
-        if f.attname not in ("id", "shipment_id", "number")
+        if f.attname not in ("id", "shipment_id", "current_for_shipment_id", "number")
     }
     copies, start = [], Invoice.objects.count()
     for index in range(start, start + count):

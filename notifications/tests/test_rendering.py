@@ -8,6 +8,23 @@ from notifications.rendering import render_message
 from notifications.samples import sample_contexts
 
 REQUIRED = {
+    # #17: a return's step to the buyer (received: what came back, the credit note to come)
+    "return_status": [
+        "RMA-2026-000042",
+        "AM-261121-K7Q2ZD",
+        "Assam tea",
+        "credit note",
+        "/returns/42/",
+    ],
+    # #17: a new return to the distributor's members: who, what, why, where to decide
+    "return_requested": [
+        "RMA-2026-000042",
+        "Asha Rao",
+        "Assam tea",
+        "Torn pouch",
+        "Approve or refuse",
+        "/distributor/returns/42/",
+    ],
     # #16: an unpaid invoice's reminder and a bounced cheque: invoice, balance, what to do
     "payment_reminder": ["INV-2026-000123", "7 days ago", "₹1,183.00", "Paid so far"],
     # #16 §1: a payment that arrived after its order was released: refunded or placed again

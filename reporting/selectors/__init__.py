@@ -98,6 +98,7 @@ from .reorder import (
     stockouts,
     supplier_on_time_rate,
 )
+from .returns import returns_report
 from .sales import (
     FIGURES,
     SALES_COLUMNS,
@@ -137,6 +138,7 @@ __all__ = [
     "overview",
     "procurement_requests_generated",
     "request_to_receipt_time",
+    "returns_report",
     "sales_report",
     "stock_turnover",
     "stockouts",
