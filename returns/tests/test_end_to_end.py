@@ -19,8 +19,8 @@ from invoicing.models import CreditNote
 from invoicing.tests.factories import deliver
 from invoicing.tests.test_gst_invoice import gstin
 from orders.models import DemandLine
-from orders.services import order_transition
 from orders.tests.factories import place_order, stocked_product
+from orders.transitions import order_transition
 from returns.models import ReturnRequest, ReturnStatus
 from returns.services import return_receive
 

@@ -11,8 +11,8 @@ from accounts.tests.factories import CustomerFactory, RetailerUserFactory
 from inventory.models import StockItem, StockMovement
 from notifications.models import Notification, OutboundMessage
 from orders.models import DemandLine, Shipment
-from orders.services import order_transition
 from orders.tests.factories import place_order
+from orders.transitions import order_transition
 from returns.models import ReturnRequest, ReturnStatus
 from returns.selectors import returnable_units
 from returns.services import (
