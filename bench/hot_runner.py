@@ -31,7 +31,7 @@ from pathlib import Path
 from unittest import mock
 
 
-def main() -> None:
+def run() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", required=True)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -142,4 +142,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run()
