@@ -11,7 +11,10 @@ document first), alternating the two so machine noise hits both alike:
 
 For scale it also renders a 1-line invoice (same template) and prints
 10-line / 1-line (not judged). p50 over N renders of each (50; 8 with
---quick); target p50 invoice <= 2x p50 baseline. Then memory: RSS after
+--quick) of the CPU time (time.process_time: rendering is single-threaded and
+CPU-bound, and on a shared machine the wall clock counts the wait for a core
+too; the wall-clock ratio is printed beside it); target invoice <= 5x the
+baseline (#22 §4). Then memory: RSS after
 50 invoice renders and after 500 (10 and 30 with --quick, to stay under
 about 8 s: a smoke check; the full run is the one that would show the
 0.23 MB per render the old FontConfiguration leaked); "flat" means growth
@@ -222,21 +225,28 @@ def main(quick: bool) -> list[Result]:
                 return purchase_order_pdf_bytes(po)
 
             invoice_times, baseline_times, single_times, po_times = [], [], [], []
+            cpu = {"invoice": [], "baseline": [], "po": []}
             for _ in range(renders):
-                for fn, times in (
-                    (invoice_render, invoice_times),
-                    (baseline, baseline_times),
-                    (single_render, single_times),
-                    (po_render, po_times),
+                for fn, times, key in (
+                    (invoice_render, invoice_times, "invoice"),
+                    (baseline, baseline_times, "baseline"),
+                    (single_render, single_times, None),
+                    (po_render, po_times, "po"),
                 ):
-                    start = time.perf_counter()
+                    start, began = time.perf_counter(), time.process_time()
                     fn()
                     times.append(time.perf_counter() - start)
+                    if key:
+                        cpu[key].append(time.process_time() - began)
             p50_invoice = percentile(invoice_times, 50)
             p50_baseline = percentile(baseline_times, 50)
             p50_single = percentile(single_times, 50)
             p50_po = percentile(po_times, 50)
-            ratio = p50_invoice / p50_baseline
+            wall_ratio = p50_invoice / p50_baseline
+            # Judged on CPU time: rendering is single-threaded and CPU-bound, and on a
+            # shared machine the wall clock also counts the time waiting for a core.
+            cpu50 = {key: percentile(times, 50) for key, times in cpu.items()}
+            ratio = cpu50["invoice"] / cpu50["baseline"]
 
             rss = {}
             for n in range(1, memory_renders + 1):
@@ -258,10 +268,19 @@ def main(quick: bool) -> list[Result]:
         f"1-line invoice (same template): p50 {p50_single * 1000:.0f} ms; "
         f"10-line / 1-line invoice = {p50_invoice / p50_single:.2f}x (not judged)"
     )
-    print(f"invoice / one-line = {ratio:.2f}x (target <= {TARGET_RATIO:g})")
     print(
-        f"purchase order ({LINES} lines): p50 {p50_po * 1000:.0f} ms = "
-        f"{p50_po / p50_baseline:.2f}x the one-line document (reported)"
+        f"CPU p50: invoice {cpu50['invoice'] * 1000:.1f} ms, one-line "
+        f"{cpu50['baseline'] * 1000:.1f} ms, purchase order {cpu50['po'] * 1000:.1f} ms "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
+    print(
+        f"invoice / one-line = {ratio:.2f}x in CPU time (target <= {TARGET_RATIO:g}); "
+        f"{wall_ratio:.2f}x in wall time"
+    )
+    po_ratio = cpu50["po"] / cpu50["baseline"]
+    print(
+        f"purchase order ({LINES} lines): CPU {po_ratio:.2f}x the one-line document, wall p50 "
+        f"{p50_po * 1000:.0f} ms = {p50_po / p50_baseline:.2f}x (reported)"
     )
     print(
         f"RSS after {settled} renders {rss[settled]:.1f} MB, "
@@ -273,12 +292,15 @@ def main(quick: bool) -> list[Result]:
         Result(
             name="invoice_pdf",
             figure=round(ratio, 2),
-            unit="x one-line document (p50)",
+            unit="x one-line document (CPU p50)",
             target=f"<= {TARGET_RATIO:g}",
             passed=ratio <= TARGET_RATIO,
             details={
                 "renders": renders,
                 "invoice_p50_ms": round(p50_invoice * 1000, 1),
+                "invoice_cpu_p50_ms": round(cpu50["invoice"] * 1000, 1),
+                "baseline_cpu_p50_ms": round(cpu50["baseline"] * 1000, 1),
+                "wall_ratio": round(wall_ratio, 2),
                 "baseline_p50_ms": round(p50_baseline * 1000, 1),
                 "one_line_invoice_p50_ms": round(p50_single * 1000, 1),
                 "load_average_1min": round(os.getloadavg()[0], 2),
@@ -286,11 +308,15 @@ def main(quick: bool) -> list[Result]:
         ),
         Result(
             name="purchase_order_pdf",
-            figure=round(p50_po / p50_baseline, 2),
-            unit="x one-line document (p50)",
+            figure=round(po_ratio, 2),
+            unit="x one-line document (CPU p50)",
             target="reported",
             passed=True,
-            details={"po_p50_ms": round(p50_po * 1000, 1), "lines": LINES},
+            details={
+                "po_p50_ms": round(p50_po * 1000, 1),
+                "po_cpu_p50_ms": round(cpu50["po"] * 1000, 1),
+                "lines": LINES,
+            },
         ),
         Result(
             name="invoice_pdf_memory",

@@ -6,12 +6,21 @@ stops at COUNT_CAP + 1 rows: up to COUNT_CAP it is exact, past it the
 paginator says "at least COUNT_CAP" (`count_exact` False; the page shows
 "1,000+"). Pages past the cap can still be read: the page query fetches one
 row more than the page, so whether a next page exists is known without a count.
+
+A relevance-ordered search (an unordered queryset: the FULLTEXT scan gives the
+order) is evaluated once for the count and the first pages: the ids of up to
+COUNT_CAP + 1 matches, in rank order, give the count, and a page within them is
+read by primary key without the MATCH. Each MATCH costs InnoDB a full-text
+initialisation (reading every matching word's postings: for a two-word term
+of 10,000-product words, both lists), so the page's own MATCH was a second one.
 """
 
 import math
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 # Counts stop here (settings.CATALOG_COUNT_CAP overrides it, for tests).
@@ -59,12 +68,32 @@ class CappedPaginator(Paginator):
         """No warning: an unordered search is ordered by relevance (see the class)."""
 
     @cached_property
+    def _ranked_ids(self) -> list | None:
+        """The ids of up to cap + 1 rows of an unordered (relevance) queryset, in its order."""
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or rows.ordered:
+            return None
+        return list(rows.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
     def _counted(self) -> int:
-        """At most cap + 1: `SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1)`, no ORDER BY."""
+        """At most cap + 1: `SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1)`, no ORDER BY
+        (or the length of _ranked_ids, read in the same pass)."""
+        if self._ranked_ids is not None:
+            return len(self._ranked_ids)
         rows = self.object_list
         if hasattr(rows, "order_by"):
             return rows.order_by().values("pk")[: self.cap + 1].count()
         return min(len(rows), self.cap + 1)
+
+    def _rows_by_id(self, ids: list) -> list:
+        """The queryset's rows of `ids`, in that order, read by primary key: its filters
+        (the MATCH among them) are dropped, since the ids already passed them; its
+        joins, annotations and prefetches stay."""
+        rows = self.object_list._chain()
+        rows.query.where = WhereNode()
+        found = {row.pk: row for row in rows.filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
     @property
     def count_exact(self) -> bool:
@@ -104,6 +133,19 @@ class CappedPaginator(Paginator):
 
     def page(self, number) -> CappedPage:
         number = self.validate_number(number)
+        ids = self._ranked_ids
+        if ids is not None:
+            bottom = (number - 1) * self.per_page
+            # Within the ids read (the whole result when the count is exact): by pk.
+            if bottom + self.per_page < len(ids) or self._counted <= self.cap:
+                if bottom >= len(ids) and not (number == 1 and self.allow_empty_first_page):
+                    raise EmptyPage("That page contains no results")
+                page_ids = ids[bottom : bottom + self.per_page]
+                has_next = len(ids) > bottom + self.per_page
+                if self._counted > self.cap:
+                    self._pages_seen = max(self._pages_seen, number + 1)
+                    self._rows_seen = max(self._rows_seen, bottom + self.per_page + 1)
+                return CappedPage(self._rows_by_id(page_ids), number, self, has_next=has_next)
         if self._counted <= self.cap:
             return super().page(number)
         bottom = (number - 1) * self.per_page

@@ -24,6 +24,7 @@ from .exceptions import InvoiceStateError
 from .gst import invoice_gst_context
 from .models import Invoice, InvoiceLine, InvoiceStatus
 from .numbering import invoice_number_next
+from .pdf_layout import invoice_pdf_tables
 from .signals import invoice_issued
 
 logger = logging.getLogger(__name__)
@@ -236,13 +237,17 @@ def invoice_pdf_path(invoice: Invoice) -> str:
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     """The invoice as PDF bytes (`invoice` with its lines, as selectors.invoice_detail gives it)."""
     lines = list(invoice.lines.all())
+    gst = invoice_gst_context(invoice, lines)
+    tables = invoice_pdf_tables(
+        lines=lines, intra_state=gst["intra_state"], hsn_summary=gst["hsn_summary"], invoice=invoice
+    )
     return render_pdf(
         "invoicing/invoice_pdf.html",
         {
             "invoice": invoice,
-            "lines": lines,
             "site_name": settings.SITE_NAME,
-            **invoice_gst_context(invoice, lines),
+            **gst,
+            **tables,
         },
         stylesheets=("auromart/pdf/document.css",),
     )

@@ -192,3 +192,44 @@ def test_page_query_count_stays_constant_past_the_cap(client, settings, lamps):
     exact = queries()
     settings.CATALOG_COUNT_CAP = 2  # capped
     assert queries() == exact
+
+
+@committed
+def test_a_relevance_search_runs_its_match_once_per_request(api_client, lamps):
+    # The count and the page come from one read of the ranked ids (#22 §2): the page's
+    # rows are read by primary key, so InnoDB initialises the full-text search once.
+    def matches(**params) -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as captured:
+            body = api_client.get(PRODUCTS, {"search": "lamp", **params}).json()
+        return sum("MATCH" in query["sql"] for query in captured), body
+
+    runs, body = matches(max_price="14")  # 5 lamps: exact
+    assert (body["count"], body["count_exact"]) == (5, True)
+    assert sorted(row["sku"] for row in body["results"]) == [f"LMP-{n}" for n in range(5)]
+    if on_mariadb:
+        assert runs == 1
+    runs, body = matches(page_size=3)  # 8 lamps past a cap of 5: a page within the ids
+    assert (body["count"], body["count_exact"], len(body["results"])) == (5, False, 3)
+    if on_mariadb:
+        assert runs == 1
+
+
+@pytest.mark.django_db
+def test_an_unordered_queryset_is_paged_from_its_ids_without_its_filters():
+    from catalog.models import Product
+
+    maker = ManufacturerFactory()
+    for n in range(5):
+        ProductFactory(sku=f"ID-{n}", name=f"Kettle {n}", manufacturer=maker)
+    ProductFactory(sku="OTHER", name="Rug", manufacturer=maker)
+    rows = Product.objects.filter(name__startswith="Kettle").select_related("category").order_by()
+    paginator = CappedPaginator(rows, 2, cap=10)
+    with CaptureQueriesContext(connection) as captured:
+        assert (paginator.count, paginator.count_exact, paginator.num_pages) == (5, True, 3)
+        page = paginator.page(2)
+    # The page is the ids' rows 3-4, in the ids' order.
+    assert [p.pk for p in page.object_list] == paginator._ranked_ids[2:4]
+    # One query for the ids (the count), one by primary key for the page without the filter.
+    assert len(captured) == 2
+    assert "LIKE" in captured[0]["sql"] and "LIKE" not in captured[1]["sql"]
+    assert page.has_next() and page.object_list[0].category.name  # joins kept

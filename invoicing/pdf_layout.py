@@ -1,0 +1,182 @@
+"""The invoice PDF's tables as a few preformatted text blocks (#22 §4).
+
+WeasyPrint's cost is per box and per text run, not per character
+(docs/performance.md, "PDF cost"): 90 table cells of short text cost 8.5x a
+one-line document, the same text as 10 paragraphs 1.8x. So the invoice sets
+each line's figures (HSN, quantity, prices, rate, taxes) as one run of
+monospaced text, its columns padded here, in one cell beside the item's
+description; the HSN summary and the totals are padded blocks the same way.
+The figures line up because the font is monospaced (DejaVu Sans Mono, whose
+every glyph, ₹ and the minus sign included, is 0.602 em wide).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from auromart.formatting import money_display
+
+GAP = "  "
+MINUS = "\N{MINUS SIGN}"
+MONO_EM = 0.602  # DejaVu Sans Mono's advance width, in em
+FIGURES_PT = 7.5  # the lines' font size (document.css, .invoice-lines)
+LINE_WIDTH_PT = 504.0 - 8.0  # A4 less 16 mm margins (document.css @page), less the cell padding
+ITEM_MIN_CHARS = 24  # the item column never gets narrower; the font shrinks instead
+
+
+def _percent(rate) -> str:
+    value = (rate * 100).normalize()
+    return f"{value:f}%"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A padded text block: the header's lines, each row's lines, the width in characters."""
+
+    head: str
+    rows: list[str]
+    foot: str
+    width: int
+
+
+def pad_columns(
+    head: list[str], rows: list[list[str]], foot: list[str] | None = None, *, left: int = 0
+) -> Block:
+    """Pad cells (each may hold several lines) into columns: the first `left` left-aligned,
+    the rest right-aligned, GAP between them."""
+    table = [head, *rows, *([foot] if foot else [])]
+    split = [[cell.split("\n") for cell in row] for row in table]
+    widths = [max(len(part) for row in split for part in row[col]) for col in range(len(head))]
+
+    def render(row: list[list[str]]) -> str:
+        height = max(len(cell) for cell in row)
+        out = []
+        for n in range(height):
+            parts = []
+            for col, cell in enumerate(row):
+                text = cell[n] if n < len(cell) else ""
+                parts.append(text.ljust(widths[col]) if col < left else text.rjust(widths[col]))
+            out.append(GAP.join(parts).rstrip())
+        return "\n".join(out)
+
+    rendered = [render(row) for row in split]
+    return Block(
+        head=rendered[0],
+        rows=rendered[1 : 1 + len(rows)],
+        foot=rendered[-1] if foot else "",
+        width=sum(widths) + len(GAP) * (len(widths) - 1),
+    )
+
+
+def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dict:
+    """The invoice PDF's padded blocks: the lines table (head and rows), the HSN summary,
+    the totals, each party's address lines, and the lines' font size (smaller only when
+    a line's amounts would leave the item less than ITEM_MIN_CHARS)."""
+    taxes = ["CGST", "SGST"] if intra_state else ["IGST"]
+    head = ["HSN", "Qty", "Unit\nprice", "Taxable\nvalue", "Rate", *taxes]
+    rows = []
+    for line in lines:
+        price = money_display(line.unit_price)
+        if line.prices_include_tax:
+            price += "\nincl. GST"
+        taxable = money_display(line.line_total)
+        if line.discount:
+            taxable += f"\nafter {MINUS}{money_display(line.discount)}"
+        tax_cells = (
+            [money_display(line.cgst), money_display(line.sgst)]
+            if intra_state
+            else [money_display(line.igst)]
+        )
+        rows.append(
+            [
+                line.hsn_code or "—",
+                str(line.quantity),
+                price,
+                taxable,
+                _percent(line.tax_rate),
+                *tax_cells,
+            ]
+        )
+    figures = pad_columns(head, rows, left=1)
+    # The item (position, description, SKU) is the first column, wrapped to what the
+    # figures leave of the line; a line of crores shrinks the font instead.
+    budget = int(LINE_WIDTH_PT / (MONO_EM * FIGURES_PT))
+    item_chars = max(ITEM_MIN_CHARS, budget - figures.width - len(GAP))
+    size = min(FIGURES_PT, LINE_WIDTH_PT / (MONO_EM * (item_chars + len(GAP) + figures.width)))
+    items = [
+        "\n".join(
+            textwrap.wrap(
+                f"{line.position}. {line.description}",
+                item_chars,
+                subsequent_indent="   ",
+                break_on_hyphens=False,
+            )
+            + textwrap.wrap(line.sku, item_chars, initial_indent="   ", subsequent_indent="   ")
+        )
+        for line in lines
+    ]
+    full = pad_columns(
+        ["Item (SKU)", *head], [[item, *row] for item, row in zip(items, rows, strict=True)], left=2
+    )
+    summary = pad_columns(
+        ["HSN/SAC", "Rate", "Taxable value", "CGST", "SGST", "IGST", "Total tax"],
+        [
+            [
+                row.hsn_code or "—",
+                _percent(row.rate),
+                money_display(row.taxable),
+                money_display(row.cgst),
+                money_display(row.sgst),
+                money_display(row.igst),
+                money_display(row.tax),
+            ]
+            for row in hsn_summary
+        ],
+        [
+            "Total",
+            "",
+            money_display(invoice.subtotal),
+            money_display(invoice.cgst),
+            money_display(invoice.sgst),
+            money_display(invoice.igst),
+            money_display(invoice.tax),
+        ],
+        left=1,
+    )
+    totals = []
+    if invoice.discount:
+        totals += [
+            ["Value of goods", money_display(invoice.goods_value)],
+            ["Loyalty discount (before GST)", f"{MINUS}{money_display(invoice.discount)}"],
+        ]
+    totals.append(["Taxable value", money_display(invoice.subtotal)])
+    if intra_state:
+        totals += [["CGST", money_display(invoice.cgst)], ["SGST", money_display(invoice.sgst)]]
+    else:
+        totals.append(["IGST", money_display(invoice.igst)])
+    grand = money_display(invoice.total)
+    width = max(len(grand), *(len(amount) for _, amount in totals))
+    label = max(len("Total due"), *(len(name) for name, _ in totals))
+    return {
+        # A party's address, e-mail and phone, one a line (the paragraph is pre-line).
+        "seller_lines": "\n".join(
+            part
+            for part in (invoice.seller_address, invoice.seller_email, invoice.seller_phone)
+            if part
+        ),
+        "buyer_lines": "\n".join(
+            part
+            for part in (invoice.buyer_address, invoice.buyer_email, invoice.buyer_phone)
+            if part
+        ),
+        "figures": full,
+        "figures_pt": round(size, 2),
+        "hsn_block": summary,
+        "totals_text": "\n".join(
+            f"{name.ljust(label)}{GAP}{amount.rjust(width)}" for name, amount in totals
+        ),
+        "total_due_text": f"{'Total due'.ljust(label)}{GAP}{grand.rjust(width)}",
+        # A set width (no shrink-to-fit pass), 9 pt monospaced (document.css .invoice-totals).
+        "totals_pt": round((label + len(GAP) + width) * MONO_EM * 9 + 1, 1),
+    }
