@@ -487,6 +487,9 @@ SPECTACULAR_SETTINGS = {
         # The organization kind keeps the name it had before another "kind" existed.
         "KindEnum": "accounts.models.Organization.Kind",
         "StandingOrderStatusEnum": "standing_orders.models.StandingOrderStatus",
+        "CreditNoteKindEnum": "invoicing.models.CreditNoteKind",
+        "RefundMethodEnum": "invoicing.models.RefundMethod",
+        "RefundStatusEnum": "invoicing.models.RefundStatus",
     },
 }
 
