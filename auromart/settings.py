@@ -367,6 +367,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Gateway refunds of credit notes still pending (a lost answer): retried with their
+    # idempotency key, every 5 minutes (issue 24).
+    "invoicing-refunds-retry": {
+        "task": "invoicing.refunds_retry_pending",
+        "schedule": 300,
+    },
     # Unused loyalty points past their expiry date, daily at 01:15.
     "loyalty-expire-points": {
         "task": "loyalty.expire_points",

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
+from auromart.formatting import money_display
+
 from .credit_notes import REASON_MAX_LENGTH, LineRemaining
 from .models import CreditNoteKind, RefundMethod
 from .receipts import MAX_PAYMENT, REFERENCE_MAX_LENGTH
@@ -41,7 +43,7 @@ class CreditNoteForm(forms.Form):
                 decimal_places=2,
                 min_value=Decimal("0.00"),
                 max_value=max(left.taxable, Decimal("0.00")),
-                help_text=f"Taxable value to credit; up to ₹{max(left.taxable, 0):,.2f}.",
+                help_text=f"Taxable value to credit; up to {money_display(max(left.taxable, 0))}.",
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
             )
             self.line_fields.append(name)
@@ -69,7 +71,7 @@ def _amount_field(limit: Decimal) -> forms.DecimalField:
         decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=min(limit, MAX_PAYMENT),
-        help_text=f"Up to ₹{limit:,.2f}.",
+        help_text=f"Up to {money_display(limit)}.",
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
 

@@ -106,12 +106,12 @@ def credit_note_pdf_schedule(*, credit_note_id: int) -> None:
 
 
 def invoice_pdf_with_credit_notes(template: str, context: dict, *, stylesheets: tuple) -> bytes:
-    """The invoice's PDF (`template`, `context` as invoicing.services renders it) followed by
-    a page listing its credit notes, refunds and what is owed now, as one document.
+    """The invoice's PDF (`template`, `context` as invoicing.services renders it) with a
+    last page listing its credit notes, refunds and what is owed now, as one document.
 
-    The invoice's own template is not touched: the page is rendered on its own and its
-    pages appended (WeasyPrint documents), with the same static-only fetcher and fonts as
-    auromart.pdf.render_pdf.
+    The invoice's own template is not touched: the page is rendered on its own and put
+    before the invoice's closing </body>, then the whole is laid out once (page numbers
+    run on), with the same static-only fetcher and fonts as auromart.pdf.render_pdf.
     """
     from django.apps import apps
     from django.template.loader import render_to_string
@@ -120,28 +120,22 @@ def invoice_pdf_with_credit_notes(template: str, context: dict, *, stylesheets: 
     from auromart.pdf import LocalFetcher, _static_roots, _stylesheet, font_config, static_path
 
     invoice = context["invoice"]
-    fetcher = LocalFetcher(_static_roots())
-    base_url = (Path(apps.get_app_config("auromart").path) / "static").resolve().as_uri() + "/"
-    sheets = [_stylesheet(static_path(name), fetcher) for name in stylesheets]
-    config = font_config()
-
-    def document(name: str, ctx: dict):
-        html = HTML(
-            string=render_to_string(name, ctx),
-            base_url=base_url,
-            url_fetcher=fetcher,
-        )
-        return html.render(stylesheets=sheets, font_config=config)
-
-    main = document(template, context)
-    appendix = document(
+    page = render_to_string(
         "invoicing/invoice_credits_pdf.html",
         {
             "invoice": invoice,
             "credit_notes": list(invoice.credit_notes.order_by("issue_date", "pk")),
             "refunds": list(invoice.refunds.order_by("refunded_on", "pk")),
             "replaced_by": list(invoice.replaced_by.all()),
-            "site_name": context.get("site_name", settings.SITE_NAME),
         },
     )
-    return main.copy(main.pages + appendix.pages).write_pdf()
+    html = render_to_string(template, context)
+    head, tail = html.rsplit("</body>", 1) if "</body>" in html else (html, "")
+    fetcher = LocalFetcher(_static_roots())
+    base_url = (Path(apps.get_app_config("auromart").path) / "static").resolve().as_uri() + "/"
+    return HTML(
+        string=f"{head}{page}</body>{tail}", base_url=base_url, url_fetcher=fetcher
+    ).write_pdf(
+        stylesheets=[_stylesheet(static_path(name), fetcher) for name in stylesheets],
+        font_config=font_config(),
+    )

@@ -270,3 +270,26 @@ def test_the_api_issues_lists_and_refunds(sale, django_assert_max_num_queries):
     stranger.force_authenticate(RetailerUserFactory())
     assert stranger.get(f"/api/credit-notes/{body['id']}").status_code == 404
     assert stranger.get(f"{base}/refunds").status_code == 404
+
+
+def test_the_admin_shows_credit_notes_read_only(sale):
+    from django.contrib.auth.models import Group
+
+    from accounts.tests.factories import UserFactory
+
+    invoice = sale["invoice"]
+    note = credit_note_issue(invoice=invoice, by=None, kind="cancellation")
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name="Finance"))
+    client = client_for(staff)
+    listing = client.get(reverse("admin:invoicing_creditnote_changelist"))
+    assert listing.status_code == 200 and note.number in listing.content.decode()
+    page = client.get(reverse("admin:invoicing_creditnote_change", args=[note.pk]))
+    assert page.status_code == 200 and invoice.lines.get().sku in page.content.decode()
+    assert 'name="number"' not in page.content.decode()  # nothing to edit
+    assert client.get(reverse("admin:invoicing_creditnote_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:invoicing_creditnote_delete", args=[note.pk])).status_code == 403
+    )
+    # Finance staff issue credit notes on any invoice's page too.
+    assert client.get(url("credit_note_new", invoice)).status_code == 200
