@@ -62,7 +62,12 @@ class RazorpayGateway:
         return items[0]["id"] if items else None
 
     def refund_create(
-        self, *, provider_payment_id: str, amount_paise: int, receipt: str, idempotency_key: str = ""
+        self,
+        *,
+        provider_payment_id: str,
+        amount_paise: int,
+        receipt: str,
+        idempotency_key: str = "",
     ) -> str:
         """Refund `amount_paise` of a payment. With `idempotency_key` (sent as Razorpay's
         X-Refund-Idempotency header; the receipt carries it too) a retried call gets the
@@ -111,7 +116,12 @@ class OfflineGateway:
         return (charge.refund_id or None) if charge else None
 
     def refund_create(
-        self, *, provider_payment_id: str, amount_paise: int, receipt: str, idempotency_key: str = ""
+        self,
+        *,
+        provider_payment_id: str,
+        amount_paise: int,
+        receipt: str,
+        idempotency_key: str = "",
     ) -> str:
         if idempotency_key:  # the same key, the same refund
             digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
