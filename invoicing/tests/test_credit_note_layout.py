@@ -73,6 +73,7 @@ def test_credit_note_pages_fit_the_screen(watched_page, live_server, settings, t
         ("credit-note-form", reverse("invoicing:credit_note_new", args=args)),
         ("refund-form", reverse("invoicing:refund_new", args=args)),
         ("credit-note-list", reverse("invoicing:credit_notes")),
+        ("invoice-list", reverse("invoicing:list")),
     ):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, (name, response.status)

@@ -215,6 +215,8 @@ def test_the_credit_note_list_page_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = seller.get(reverse("invoicing:credit_notes"))
     assert page.content.decode().count("CN-") >= 5
+    invoices = seller.get(reverse("invoicing:list")).content.decode()
+    assert f'href="{reverse("invoicing:credit_notes")}"' in invoices
 
 
 def test_the_api_issues_lists_and_refunds(sale, django_assert_max_num_queries):
