@@ -368,6 +368,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.send_payment_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Gateway refunds of credit notes still pending (a lost answer): retried with their
+    # idempotency key, every 5 minutes (issue 24).
+    "invoicing-refunds-retry": {
+        "task": "invoicing.refunds_retry_pending",
+        "schedule": 300,
+    },
     # Unused loyalty points past their expiry date, daily at 01:15.
     "loyalty-expire-points": {
         "task": "loyalty.expire_points",
@@ -494,6 +500,9 @@ SPECTACULAR_SETTINGS = {
         "StandingOrderStatusEnum": "standing_orders.models.StandingOrderStatus",
         "ReturnStatusEnum": "returns.models.ReturnStatus",
         "ReturnReasonEnum": "returns.models.ReturnReason",
+        "CreditNoteKindEnum": "invoicing.models.CreditNoteKind",
+        "RefundMethodEnum": "invoicing.models.RefundMethod",
+        "RefundStatusEnum": "invoicing.models.RefundStatus",
     },
 }
 

@@ -34,6 +34,7 @@ from catalog.templatetags.catalog_tags import money
 
 from . import (
     credit_admin,  # noqa: F401  (registers CreditTerms)
+    credit_note_admin,  # noqa: F401  (registers CreditNote, Refund)
     services,
 )
 from .exceptions import InvoiceStateError
@@ -177,6 +178,9 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         "tax_amount",
         "total_amount",
         "amount_paid_amount",
+        "amount_credited",
+        "amount_refunded",
+        "replaces",
         "balance_amount",
         "paid_at",
         "paid_by_user",
@@ -252,6 +256,9 @@ class InvoiceAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
                         "tax_amount",
                         "total_amount",
                         "amount_paid_amount",
+                        "amount_credited",
+                        "amount_refunded",
+                        "replaces",
                         "balance_amount",
                     ]
                 },

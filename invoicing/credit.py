@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from .models import (
     OPEN_STATUSES,
     CreditTerms,
     Invoice,
+    balance_due_expression,
 )
 
 ZERO = Decimal("0.00")
@@ -90,7 +91,7 @@ def credit_exposures(
     seller_id = getattr(seller, "pk", seller)
     buyer_ids = list(buyer_ids)
     today = today or timezone.localdate()
-    balance = F("total") - F("amount_paid")
+    balance = balance_due_expression()
     unpaid = {
         row["buyer_organization"]: row
         for row in Invoice.objects.filter(

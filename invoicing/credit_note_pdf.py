@@ -2,6 +2,7 @@
 
 import logging
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -99,3 +100,42 @@ def credit_note_pdf_schedule(*, credit_note_id: int) -> None:
     """With a worker, render the PDF after commit; otherwise on delivery or first download."""
     if settings.CELERY_BROKER_URL and not as_sent.active():
         transaction.on_commit(partial(_render_after_commit, credit_note_id))
+
+
+# --- The invoice's PDF, with its credit notes -----------------------------------------
+
+
+def invoice_pdf_with_credit_notes(template: str, context: dict, *, stylesheets: tuple) -> bytes:
+    """The invoice's PDF (`template`, `context` as invoicing.services renders it) with a
+    last page listing its credit notes, refunds and what is owed now, as one document.
+
+    The invoice's own template is not touched: the page is rendered on its own and put
+    before the invoice's closing </body>, then the whole is laid out once (page numbers
+    run on), with the same static-only fetcher and fonts as auromart.pdf.render_pdf.
+    """
+    from django.apps import apps
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from auromart.pdf import LocalFetcher, _static_roots, _stylesheet, font_config, static_path
+
+    invoice = context["invoice"]
+    page = render_to_string(
+        "invoicing/invoice_credits_pdf.html",
+        {
+            "invoice": invoice,
+            "credit_notes": list(invoice.credit_notes.order_by("issue_date", "pk")),
+            "refunds": list(invoice.refunds.order_by("refunded_on", "pk")),
+            "replaced_by": list(invoice.replaced_by.all()),
+        },
+    )
+    html = render_to_string(template, context)
+    head, tail = html.rsplit("</body>", 1) if "</body>" in html else (html, "")
+    fetcher = LocalFetcher(_static_roots())
+    base_url = (Path(apps.get_app_config("auromart").path) / "static").resolve().as_uri() + "/"
+    return HTML(
+        string=f"{head}{page}</body>{tail}", base_url=base_url, url_fetcher=fetcher
+    ).write_pdf(
+        stylesheets=[_stylesheet(static_path(name), fetcher) for name in stylesheets],
+        font_config=font_config(),
+    )

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.gst import STATE_CHOICES
@@ -274,6 +274,11 @@ class Invoice(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
+
+
+def balance_due_expression():
+    """Invoice.balance_due in SQL: total - credited - paid + refunded (issue 24)."""
+    return F("total") - F("amount_credited") - F("amount_paid") + F("amount_refunded")
 
 
 class InvoiceLine(models.Model):

@@ -17,10 +17,10 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
-from .models import OPEN_STATUSES, Invoice, PaymentReminder
+from .models import OPEN_STATUSES, Invoice, PaymentReminder, balance_due_expression
 from .signals import invoice_payment_reminder_due
 
 logger = logging.getLogger(__name__)
@@ -43,9 +43,10 @@ def payment_reminders_due(*, today: datetime.date | None = None) -> list[tuple[i
         return []
     today = today or timezone.localdate()
     candidates = (
-        Invoice.objects.filter(
+        Invoice.objects.alias(balance=balance_due_expression())
+        .filter(
             status__in=OPEN_STATUSES,
-            total__gt=F("amount_paid"),
+            balance__gt=0,
             due_date__lte=today - datetime.timedelta(days=steps[0]),
         )
         .annotate(last_step=Max("reminders__step"))

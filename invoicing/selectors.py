@@ -8,12 +8,12 @@ not in the queryset, so pages and the API answer 404 for it.
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .models import OPEN_STATUSES, Invoice, InvoicePayment, InvoiceStatus
+from .models import OPEN_STATUSES, Invoice, InvoicePayment, InvoiceStatus, balance_due_expression
 
 INVOICE_ROLES = (Role.CUSTOMER, Role.RETAILER, Role.DISTRIBUTOR)
 
@@ -87,7 +87,7 @@ def invoice_totals(invoices: QuerySet[Invoice]) -> dict:
     """
     row = invoices.order_by().aggregate(
         count=Count("pk"),
-        issued=Sum(F("total") - F("amount_paid"), filter=Q(status__in=OPEN_STATUSES)),
+        issued=Sum(balance_due_expression(), filter=Q(status__in=OPEN_STATUSES)),
         paid=Sum("amount_paid", filter=~Q(status=InvoiceStatus.VOID)),
     )
     return {key: value or 0 for key, value in row.items()}

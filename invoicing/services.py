@@ -238,19 +238,26 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     """The invoice as PDF bytes (`invoice` with its lines, as selectors.invoice_detail gives it)."""
     lines = list(invoice.lines.all())
     gst = invoice_gst_context(invoice, lines)
-    tables = invoice_pdf_tables(
-        lines=lines, intra_state=gst["intra_state"], hsn_summary=gst["hsn_summary"], invoice=invoice
-    )
-    return render_pdf(
-        "invoicing/invoice_pdf.html",
-        {
-            "invoice": invoice,
-            "site_name": settings.SITE_NAME,
-            **gst,
-            **tables,
-        },
-        stylesheets=("auromart/pdf/document.css",),
-    )
+    context = {
+        "invoice": invoice,
+        "site_name": settings.SITE_NAME,
+        **gst,
+        **invoice_pdf_tables(
+            lines=lines,
+            intra_state=gst["intra_state"],
+            hsn_summary=gst["hsn_summary"],
+            invoice=invoice,
+        ),
+    }
+    stylesheets = ("auromart/pdf/document.css",)
+    if invoice.amount_credited:
+        # Credited (issue 24): a page with its credit notes and what is owed now follows.
+        from .credit_note_pdf import invoice_pdf_with_credit_notes
+
+        return invoice_pdf_with_credit_notes(
+            "invoicing/invoice_pdf.html", context, stylesheets=stylesheets
+        )
+    return render_pdf("invoicing/invoice_pdf.html", context, stylesheets=stylesheets)
 
 
 def invoice_pdf_render(*, invoice_id: int, replace: bool = True) -> str:

@@ -9,9 +9,10 @@ statement is indistinguishable from one that does not exist.
 
 Lines: an invoice is a debit on its issue date; a payment a credit on the
 day it was received; a cheque that bounced stays as the credit it was and is
-debited again on the day it bounced. Void invoices (and nothing is ever paid
+debited again on the day it bounced; a credit note is a credit on its date and
+a refund paid out a debit on its date (issue 24). Void invoices (and nothing is ever paid
 on one) are left out. With a period, everything before it is the opening
-balance. Two queries whatever the number of invoices.
+balance. Four queries whatever the number of invoices.
 """
 
 import datetime
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, Role, User
 
-from .models import Invoice, InvoicePayment, InvoiceStatus
+from .models import CreditNote, Invoice, InvoicePayment, InvoiceStatus, Refund, RefundStatus
 from .selectors import invoices_visible_to
 
 ZERO = Decimal("0.00")
@@ -45,7 +46,7 @@ class Buyer:
 @dataclass
 class StatementLine:
     date: datetime.date
-    kind: str  # "invoice", "payment", "bounced"
+    kind: str  # "invoice", "payment", "bounced", "credit_note", "refund"
     document: str
     description: str
     invoice: Invoice
@@ -74,9 +75,13 @@ class Statement:
 
     @property
     def received(self) -> Decimal:
-        return sum((line.credit for line in self.lines), ZERO) - sum(
-            (line.debit for line in self.lines if line.kind == "bounced"), ZERO
+        return sum((line.credit for line in self.lines if line.kind == "payment"), ZERO) - sum(
+            (line.debit for line in self.lines if line.kind in ("bounced", "refund")), ZERO
         )
+
+    @property
+    def credited(self) -> Decimal:
+        return sum((line.credit for line in self.lines if line.kind == "credit_note"), ZERO)
 
 
 def own_buyer_key(user: User) -> str | None:
@@ -107,7 +112,12 @@ def _buyer(key: str, invoice: Invoice) -> Buyer:
     return Buyer(key, invoice.customer.get_full_name(), invoice.customer.email)
 
 
-def _entries(invoices: list[Invoice], payments: list[InvoicePayment]) -> list[StatementLine]:
+def _entries(
+    invoices: list[Invoice],
+    payments: list[InvoicePayment],
+    credit_notes: list = (),
+    refunds: list = (),
+) -> list[StatementLine]:
     entries = []
     for invoice in invoices:
         entries.append(
@@ -146,7 +156,33 @@ def _entries(invoices: list[Invoice], payments: list[InvoicePayment]) -> list[St
                     debit=payment.amount,
                 )
             )
-    order = {"invoice": 0, "payment": 1, "bounced": 2}
+    # Issue 24: a credit note is a credit on its date; a refund paid out is a debit.
+    for note in credit_notes:
+        invoice = by_id[note.invoice_id]
+        entries.append(
+            StatementLine(
+                date=note.issue_date,
+                kind="credit_note",
+                document=note.number,
+                description=f"Credit note against {invoice.number}: {note.get_kind_display()}",
+                invoice=invoice,
+                credit=note.total,
+            )
+        )
+    for refund in refunds:
+        invoice = by_id[refund.invoice_id]
+        entries.append(
+            StatementLine(
+                date=refund.refunded_on,
+                kind="refund",
+                document=invoice.number,
+                description=f"Refund, {refund.get_method_display()}"
+                + (f" {refund.reference}" if refund.reference else ""),
+                invoice=invoice,
+                debit=refund.amount,
+            )
+        )
+    order = {"invoice": 0, "credit_note": 1, "payment": 2, "bounced": 3, "refund": 4}
     entries.sort(key=lambda e: (e.date, order[e.kind], e.invoice.pk))
     return entries
 
@@ -178,8 +214,15 @@ def statement_for(
             "received_on", "pk"
         )
     )
+    ids = [i.pk for i in invoices]
+    credit_notes = list(CreditNote.objects.filter(invoice_id__in=ids).order_by("issue_date", "pk"))
+    refunds = list(
+        Refund.objects.filter(invoice_id__in=ids, status=RefundStatus.DONE).order_by(
+            "refunded_on", "pk"
+        )
+    )
     opening, lines, balance = ZERO, [], ZERO
-    for entry in _entries(invoices, payments):
+    for entry in _entries(invoices, payments, credit_notes, refunds):
         if entry.date > end:
             continue
         balance += entry.debit - entry.credit

@@ -25,3 +25,11 @@ def send_payment_reminders() -> int:
     from .reminders import payment_reminders_send
 
     return payment_reminders_send()
+
+
+@shared_task(name="invoicing.refunds_retry_pending", ignore_result=True)
+def refunds_retry_pending() -> int:
+    """Beat, every 5 minutes: ask the gateway again for refunds still pending (same key)."""
+    from .refunds import refunds_retry_pending as retry
+
+    return retry()

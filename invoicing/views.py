@@ -26,6 +26,22 @@ from .gst import invoice_gst_context
 from .models import Invoice
 from .statements import Buyer, own_buyer_key
 
+
+def credit_notes_context(user: User, invoice: Invoice) -> dict:
+    """The invoice page's credit notes, refunds, replacements and what the user may do."""
+    from .credit_note_selectors import credit_note_list, may_issue_credit_note, refund_list
+    from .reissue import may_reissue
+
+    can_credit = may_issue_credit_note(user, invoice)
+    return {
+        "credit_notes": list(credit_note_list(user=user, invoice=invoice)),
+        "refunds": list(refund_list(invoice=invoice)),
+        "replaced_by": list(invoice.replaced_by.all()),
+        "can_credit": can_credit,
+        "can_reissue": can_credit and may_reissue(invoice),
+    }
+
+
 PAGE_SIZE = 20
 
 
@@ -130,6 +146,7 @@ class InvoiceDetailView(InvoiceAccessMixin, View):
                 "side": perspective(request.user),
                 "can_record": selectors.may_record_payment(request.user, invoice),
                 "statement_url": statement_url(Buyer.key_of(invoice)),
+                **credit_notes_context(request.user, invoice),
             },
         )
 

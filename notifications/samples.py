@@ -366,6 +366,7 @@ def sample_contexts() -> dict[str, dict]:
         },
         **_standing_orders(order, items),
         **_returns(order, items),
+        **_credit_notes(),
     }
 
 
@@ -402,6 +403,47 @@ def _returns(order, items) -> dict[str, dict]:
             "user": User(email="ravi@deccan.example", name="Ravi Kumar"),
             "link": "/distributor/returns/42/",
         },
+    }
+
+
+def _credit_notes() -> dict[str, dict]:
+    """A credit note against a paid invoice (notifications.credit_note_notices, issue 24)."""
+    from invoicing.models import CreditNote, CreditNoteLine
+
+    note = CreditNote(
+        number="CN-2026-000007",
+        kind=CreditNote.Kind.RETURN,
+        issue_date=datetime.date(2026, 12, 2),
+        reason="Two packs arrived damaged",
+        reference="rma:12",
+        subtotal=Decimal("620.00"),
+        cgst=Decimal("55.80"),
+        sgst=Decimal("55.80"),
+        igst=Decimal("0.00"),
+        tax=Decimal("111.60"),
+        total=Decimal("731.60"),
+    )
+    line = CreditNoteLine(
+        sku="TEA-ASSAM-500",
+        description="Assam tea, 500 g",
+        quantity=2,
+        unit_price=Decimal("310.00"),
+        line_total=Decimal("620.00"),
+        tax_rate=Decimal("0.18"),
+        cgst=Decimal("55.80"),
+        sgst=Decimal("55.80"),
+    )
+    return {
+        "credit_note": {
+            "user": User(email="asha@example.com", name="Asha Rao"),
+            "recipient_name": "Asha",
+            "note": note,
+            "invoice": _owed_invoice(),
+            "lines": [line],
+            "balance": Decimal("-731.60"),
+            "credit_owed": Decimal("731.60"),
+            "link": "/invoices/credit-notes/org-1/CN-2026-000007/",
+        }
     }
 
 

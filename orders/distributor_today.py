@@ -10,13 +10,13 @@ orders, items or invoices.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
 from inventory.selectors import stock_at_or_below_reorder_level
-from invoicing.models import Invoice
+from invoicing.models import Invoice, balance_due_expression
 from invoicing.selectors import overdue_q
 
 from .models import Order, OrderItem, OrderStatus
@@ -66,7 +66,7 @@ def distributor_today(*, distributor: Organization) -> list[TodaySection]:
     low = stock_at_or_below_reorder_level(distributor=distributor)
     today = timezone.localdate()
     overdue = Invoice.objects.filter(overdue_q(today), distributor=distributor)
-    owed = overdue.aggregate(count=Count("pk"), total=Sum(F("total") - F("amount_paid")))
+    owed = overdue.aggregate(count=Count("pk"), total=Sum(balance_due_expression()))
     orders_url = reverse("distributor:orders")
     return [
         TodaySection(

@@ -61,9 +61,24 @@ class RazorpayGateway:
         items = refunds.get("items") or []
         return items[0]["id"] if items else None
 
-    def refund_create(self, *, provider_payment_id: str, amount_paise: int, receipt: str) -> str:
+    def refund_create(
+        self,
+        *,
+        provider_payment_id: str,
+        amount_paise: int,
+        receipt: str,
+        idempotency_key: str = "",
+    ) -> str:
+        """Refund `amount_paise` of a payment. With `idempotency_key` (sent as Razorpay's
+        X-Refund-Idempotency header; the receipt carries it too) a retried call gets the
+        refund the first one made instead of a second one."""
         data = {"amount": amount_paise, "receipt": receipt, "speed": "normal"}
-        return self._call(self.client.payment.refund, provider_payment_id, data)["id"]
+        if not idempotency_key:
+            return self._call(self.client.payment.refund, provider_payment_id, data)["id"]
+        headers = {"X-Refund-Idempotency": idempotency_key}
+        return self._call(self.client.payment.refund, provider_payment_id, data, headers=headers)[
+            "id"
+        ]
 
     def webhook_verify(self, body: bytes, signature: str) -> None:
         try:
@@ -100,7 +115,17 @@ class OfflineGateway:
         charge = OfflineCharge.objects.filter(provider_payment_id=provider_payment_id).first()
         return (charge.refund_id or None) if charge else None
 
-    def refund_create(self, *, provider_payment_id: str, amount_paise: int, receipt: str) -> str:
+    def refund_create(
+        self,
+        *,
+        provider_payment_id: str,
+        amount_paise: int,
+        receipt: str,
+        idempotency_key: str = "",
+    ) -> str:
+        if idempotency_key:  # the same key, the same refund
+            digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+            return f"rfnd_test_{digest}"
         refund_id = f"rfnd_test_{secrets.token_hex(8)}"
         OfflineCharge.objects.filter(provider_payment_id=provider_payment_id).update(
             status="refunded", refund_id=refund_id

@@ -27,7 +27,7 @@ from django.views import View
 
 from accounts.models import Organization
 from auromart.formatting import date_display
-from invoicing.models import OPEN_STATUSES, Invoice
+from invoicing.models import OPEN_STATUSES, Invoice, balance_due_expression
 
 from .exports import export_response
 from .selectors import ReportScope
@@ -84,7 +84,7 @@ def _bucket_filter(key: str, as_of: datetime.date) -> Q:
 
 
 def _aggregates(as_of: datetime.date) -> dict:
-    balance = ExpressionWrapper(F("total") - F("amount_paid"), output_field=MONEY)
+    balance = ExpressionWrapper(balance_due_expression(), output_field=MONEY)
     sums = {
         key: Coalesce(Sum(balance, filter=_bucket_filter(key, as_of)), ZERO, output_field=MONEY)
         for key, *_ in BUCKETS
@@ -102,7 +102,9 @@ def aged_receivables(
     """The aged receivables table on `as_of` (default today), one row per distributor and buyer,
     largest balance first, with a totals row."""
     as_of = as_of or timezone.localdate()
-    invoices = Invoice.objects.filter(status__in=OPEN_STATUSES, total__gt=F("amount_paid"))
+    invoices = Invoice.objects.alias(balance=balance_due_expression()).filter(
+        status__in=OPEN_STATUSES, balance__gt=0
+    )
     if scope.kind == Organization.Kind.DISTRIBUTOR:
         invoices = invoices.filter(distributor=scope.organization)
     elif distributor is not None:

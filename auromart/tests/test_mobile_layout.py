@@ -34,6 +34,7 @@ WIDTH = 390
 NOT_PAGES = {
     "invoicing:pdf",
     "invoicing:statement_pdf",
+    "invoicing:credit_note_pdf",
     "portal:stock",
     "retailer:stock",
     "pricing:export",  # a CSV download

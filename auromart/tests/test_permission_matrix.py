@@ -324,6 +324,38 @@ def cheque_pk_of(name):
     return lambda world, role: {"pk": world[name].pk, "payment_pk": _cheque_on(world[name]).pk}
 
 
+def _credit_note_on(invoice):
+    """A small price credit note on `invoice` (made when first asked for)."""
+    from invoicing.credit_notes import credit_note_issue
+    from invoicing.models import CreditNote
+
+    note = CreditNote.objects.filter(invoice=invoice).first()
+    return note or credit_note_issue(
+        invoice=invoice, by=None, kind="price", amounts={invoice.lines.get().pk: "0.01"}
+    )
+
+
+def buyers_credit_note(world, role):
+    note = _credit_note_on(_buyer_invoice(world, role))
+    return {"seller": note.seller_slug, "number": note.number}
+
+
+def credit_note_of(name):
+    def kwargs(world, role):
+        note = _credit_note_on(world[name])
+        return {"seller": note.seller_slug, "number": note.number}
+
+    return kwargs
+
+
+def buyers_credit_note_pk(world, role):
+    return {"pk": _credit_note_on(_buyer_invoice(world, role)).pk}
+
+
+def credit_note_pk_of(name):
+    return lambda world, role: {"pk": _credit_note_on(world[name]).pk}
+
+
 def _report_job(owner):
     from jobs.models import Job
 
@@ -709,6 +741,34 @@ MATRIX: dict[str, Row] = {
         own=buyers_cheque_pk,
         other=cheque_pk_of("other_retailer_invoice"),
     ),
+    # --- API of issue 24: credit notes, refunds, reissue --------------------------------
+    "api-credit-note-list": Row(("get",), INVOICE_VIEWERS),
+    "api-credit-note-detail": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_credit_note_pk,
+        other=credit_note_pk_of("other_retailer_invoice"),
+    ),
+    "api-invoice-credit-notes": Row(
+        ("get", "post"),
+        INVOICE_OBJECT,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+        per_method={"post": PAYMENT_RECORDERS},
+    ),
+    "api-invoice-refunds": Row(
+        ("get", "post"),
+        INVOICE_OBJECT,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+        per_method={"post": PAYMENT_RECORDERS},
+    ),
+    "api-invoice-reissue": Row(
+        ("post",),
+        PAYMENT_RECORDERS,
+        own=buyers_invoice_pk,
+        other=pk_of("other_retailer_invoice"),
+    ),
     # --- API of #8: reports -------------------------------------------------------------
     "api-reports-monthly": Row(("get",), REPORT_VIEWERS),
     "api-reports-sales": Row(("get",), REPORT_VIEWERS),
@@ -929,6 +989,39 @@ MATRIX: dict[str, Row] = {
         INVOICE_OBJECT,
         own=buyers_statement,
         other=statement_of("other_retailer_invoice"),
+    ),
+    # --- Credit notes, refunds and reissue (issue 24): seen like the invoice, written by
+    # the seller (the buyer 403 on its own invoice) --------------------------------------
+    "invoicing:credit_notes": Row(("get",), INVOICE_VIEWERS),
+    "invoicing:credit_note_detail": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_credit_note,
+        other=credit_note_of("other_retailer_invoice"),
+    ),
+    "invoicing:credit_note_pdf": Row(
+        ("get",),
+        INVOICE_OBJECT,
+        own=buyers_credit_note,
+        other=credit_note_of("other_retailer_invoice"),
+    ),
+    "invoicing:credit_note_new": Row(
+        ("get", "post"),
+        PAYMENT_RECORDERS,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
+    ),
+    "invoicing:refund_new": Row(
+        ("get", "post"),
+        PAYMENT_RECORDERS,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
+    ),
+    "invoicing:reissue": Row(
+        ("post",),
+        PAYMENT_RECORDERS,
+        own=buyers_invoice_number,
+        other=invoice_number("other_retailer_invoice"),
     ),
     # Aged receivables: distributors (their own) and staff with reports or invoices.
     "reporting:receivables": Row(("get",), {ANONYMOUS: LOGIN, DISTRIBUTOR: OK, PROCUREMENT: OK}),

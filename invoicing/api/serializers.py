@@ -100,7 +100,8 @@ class InvoiceListSerializer(serializers.ModelSerializer):
         max_digits=14,
         decimal_places=2,
         read_only=True,
-        help_text="The total less the payments recorded (0 for a void invoice).",
+        help_text="Total - credited - paid + refunded (0 for a void invoice); below zero, "
+        "a credit owed to the buyer.",
     )
     pdf_url = serializers.SerializerMethodField(help_text="Where to download the PDF.")
 
@@ -121,6 +122,8 @@ class InvoiceListSerializer(serializers.ModelSerializer):
             "tax",
             "total",
             "amount_paid",
+            "amount_credited",
+            "amount_refunded",
             "balance_due",
             "pdf_url",
         ]
@@ -146,6 +149,7 @@ class InvoiceSerializer(InvoiceListSerializer):
             "payment_reference",
             "voided_at",
             "void_reason",
+            "replaces_id",
         ]
         read_only_fields = fields
 

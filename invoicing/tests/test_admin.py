@@ -98,6 +98,11 @@ def test_the_finance_group_holds_the_invoice_permissions():
         ("invoicing", "view_invoiceline"),
         ("invoicing", "view_invoicepayment"),
         ("invoicing", "view_paymentreminder"),
+        # Issue 24: credit notes and refunds (migration 0010).
+        ("invoicing", "view_creditnote"),
+        ("invoicing", "issue_creditnote"),
+        ("invoicing", "view_creditnoteline"),
+        ("invoicing", "view_refund"),
     }
 
 

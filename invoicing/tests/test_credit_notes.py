@@ -314,3 +314,43 @@ def test_the_buyer_gets_the_credit_note_by_email_after_commit_with_the_pdf(
         check=True,
     ).stdout.decode()
     assert note.number in body and f"{note.total:,.2f}" in body
+
+
+def test_the_statement_and_the_receivables_follow_credit_notes_and_refunds():
+    from invoicing.refunds import refund_record
+    from invoicing.selectors import invoice_totals
+    from invoicing.statements import Buyer, statement_for
+    from reporting.receivables import aged_receivables
+    from reporting.selectors import ReportScope
+
+    invoice = five_at_100()
+    credit_note_issue(invoice=invoice, by=None, kind="return", lines={invoice.lines.get().pk: 1})
+    # 590.00 - 118.00 credited = 472.00 owed.
+    totals = invoice_totals(Invoice.objects.filter(pk=invoice.pk))
+    assert totals["issued"] == Decimal("472.00")
+    table = aged_receivables(scope=ReportScope(ReportScope.ALL))
+    assert table.totals["total"] == Decimal("472.00")
+    invoice_payment_record(
+        invoice=invoice,
+        amount="472.00",
+        method=PaymentMethod.BANK_TRANSFER,
+        reference="NEFT-2",
+        received_on=invoice.issue_date,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID and invoice.balance_due == 0
+    credit_note_issue(invoice=invoice, by=None, kind="return", lines={invoice.lines.get().pk: 1})
+    refund_record(invoice=invoice, by=None, amount="118.00", method="cash")
+    statement = statement_for(
+        user=invoice.customer, buyer_key=Buyer.key_of(invoice), end=invoice.issue_date
+    )
+    # Invoice 590.00 debit; two credit notes 118.00 credit each; payment 472.00 credit;
+    # refund 118.00 debit: 590 - 118 - 118 - 472 + 118 = 0.00.
+    kinds = [(line.kind, line.debit, line.credit) for line in statement.lines]
+    assert ("credit_note", 0, Decimal("118.00")) in kinds and (
+        "refund",
+        Decimal("118.00"),
+        0,
+    ) in kinds
+    assert statement.closing == 0 and statement.credited == Decimal("236.00")
+    assert statement.received == Decimal("354.00")  # 472.00 in, 118.00 back

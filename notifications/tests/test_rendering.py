@@ -25,6 +25,16 @@ REQUIRED = {
         "Approve or refuse",
         "/distributor/returns/42/",
     ],
+    # issue 24: a credit note: its number, the invoice, what was credited, what happens now
+    "credit_note": [
+        "CN-2026-000007",
+        "INV-2026-000123",
+        "Assam tea, 500 g",
+        "₹731.60",
+        "Two packs arrived damaged",
+        "will be refunded",
+        "/invoices/credit-notes/org-1/CN-2026-000007/",
+    ],
     # #16: an unpaid invoice's reminder and a bounced cheque: invoice, balance, what to do
     "payment_reminder": ["INV-2026-000123", "7 days ago", "₹1,183.00", "Paid so far"],
     # #16 §1: a payment that arrived after its order was released: refunded or placed again

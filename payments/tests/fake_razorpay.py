@@ -1,8 +1,9 @@
 """A local fake of Razorpay's HTTP API on loopback, for the official SDK to talk to.
 
 Serves what payments uses: POST /v1/orders, GET /v1/payments/{id},
-POST /v1/payments/{id}/refund, GET /v1/payments/{id}/refunds, with Basic auth
-checked. Tests "pay" with `capture()` (the provider's side of a checkout) and
+POST /v1/payments/{id}/refund (full or partial, idempotent per
+X-Refund-Idempotency header or receipt), GET /v1/payments/{id}/refunds, with
+Basic auth checked. Tests "pay" with `capture()` (the provider's side of a checkout) and
 get a webhook body signed by the SDK's scheme with `signed_webhook()`.
 """
 
@@ -26,6 +27,11 @@ class FakeRazorpay:
         self.refunds: dict[str, list[dict]] = {}
         self.requests: list[tuple[str, str]] = []
         self.refund_calls = 0
+        # Refunds made per idempotency key (X-Refund-Idempotency, else the receipt): the same
+        # key again answers the refund already made, as Razorpay does.
+        self.refunds_by_key: dict[str, dict] = {}
+        # Make the refund, then drop the connection without answering (a lost response).
+        self.drop_next_refund_response = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,17 +94,41 @@ class FakeRazorpay:
                 if m := re.fullmatch(r"/v1/payments/(\w+)/refund", self.path):
                     if m[1] not in fake.payments:
                         return self._not_found()
+                    key = self.headers.get("X-Refund-Idempotency") or data.get("receipt")
+                    if key and key in fake.refunds_by_key:
+                        return self._answer(200, fake.refunds_by_key[key])
+                    payment = fake.payments[m[1]]
+                    amount = int(data.get("amount", payment["amount"]))
+                    done = sum(r["amount"] for r in fake.refunds.get(m[1], []))
+                    if amount > payment["amount"] - done:
+                        return self._answer(
+                            400,
+                            {
+                                "error": {
+                                    "code": "BAD_REQUEST_ERROR",
+                                    "description": "The refund amount exceeds what is left.",
+                                }
+                            },
+                        )
                     fake.refund_calls += 1
                     refund = {
                         "id": f"rfnd_{secrets.token_hex(7)}",
                         "entity": "refund",
                         "payment_id": m[1],
-                        "amount": int(data.get("amount", fake.payments[m[1]]["amount"])),
+                        "amount": amount,
                         "receipt": data.get("receipt"),
                         "status": "processed",
                     }
                     fake.refunds.setdefault(m[1], []).append(refund)
-                    fake.payments[m[1]]["status"] = "refunded"
+                    if key:
+                        fake.refunds_by_key[key] = refund
+                    if done + amount >= payment["amount"]:
+                        payment["status"] = "refunded"
+                    payment["amount_refunded"] = done + amount
+                    if fake.drop_next_refund_response:
+                        fake.drop_next_refund_response = False
+                        self.close_connection = True
+                        return None  # the refund is made; its answer never arrives
                     return self._answer(200, refund)
                 return self._not_found()
 

@@ -159,8 +159,15 @@ class MonthlyReportSerializer(serializers.Serializer):
     orders_placed = serializers.IntegerField()
     orders_cancelled = serializers.IntegerField()
     orders_rejected = serializers.IntegerField()
-    units = serializers.IntegerField()
-    subtotal = serializers.DecimalField(**MONEY, help_text="Revenue before tax (line totals).")
+    units = serializers.IntegerField(help_text="Net of the units credited in the month.")
+    subtotal = serializers.DecimalField(
+        **MONEY,
+        help_text="Revenue before tax (line totals), net of the credit notes dated in the month.",
+    )
+    credit_notes = serializers.IntegerField(help_text="Credit notes dated in the month.")
+    credited = serializers.DecimalField(
+        **MONEY, help_text="Their taxable value (already off `subtotal`)."
+    )
     tax = serializers.DecimalField(
         **MONEY,
         allow_null=True,

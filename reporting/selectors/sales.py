@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from orders.models import OrderItem, OrderStatus, OrderStatusChange
 
 from ..tables import Column, ReportTable
+from . import credits as cn
 from .base import (
     GROUP_BY,
     SOLD,
@@ -84,7 +85,15 @@ FIGURES = {
 }
 
 
-def _sales_rows(lines: QuerySet[OrderItem], group_by: str, limit: int | None = None) -> list[dict]:
+def _sales_rows(
+    lines: QuerySet[OrderItem],
+    group_by: str,
+    limit: int | None = None,
+    credited: QuerySet | None = None,
+) -> list[dict]:
+    """The sales grouped; with `credited` (credit note lines, reporting.selectors.credits)
+    each group's credited units and taxable value come off it, and a group credited in
+    the range but not sold in it is a row of its own (0 orders, negative figures)."""
     spec = _GROUPS[group_by]
     if group_by == "day":
         lines = lines.annotate(day=TruncDate("order__created_at"))
@@ -93,10 +102,11 @@ def _sales_rows(lines: QuerySet[OrderItem], group_by: str, limit: int | None = N
         grouped = grouped.order_by("day")
     else:
         grouped = grouped.order_by("-revenue", *spec["values"][1:])
-    if limit is not None:
+    credits = cn.credits_by(credited, group_by) if credited is not None else {}
+    if limit is not None and not credits:
         grouped = grouped[:limit]
     key = spec["key"]
-    return [
+    rows = [
         {
             "key": str(row[key]) if group_by in ("distributor",) else row[key],
             "label": spec["label"](row),
@@ -106,6 +116,40 @@ def _sales_rows(lines: QuerySet[OrderItem], group_by: str, limit: int | None = N
         }
         for row in grouped
     ]
+    if not credits:
+        return rows
+    by_key = {row["key"]: row for row in rows}
+    for credit_key, credit in credits.items():
+        row = by_key.get(credit_key)
+        if row is None:
+            row = {
+                "key": credit_key,
+                "label": _credit_label(group_by, credit["row"]),
+                "orders": 0,
+                "units": 0,
+                "revenue": money(0),
+            }
+            rows.append(row)
+        row["units"] -= credit["units"]
+        row["revenue"] = money(row["revenue"] - credit["revenue"])
+    if group_by == "day":
+        rows.sort(key=lambda r: r["key"])
+    else:
+        rows.sort(key=lambda r: (-r["revenue"], str(r["key"])))
+    return rows[:limit] if limit is not None else rows
+
+
+def _credit_label(group_by: str, row: dict) -> str:
+    """A credited group's label, as the sales rows label it."""
+    if group_by == "product":
+        return row["invoice_line__product__name"]
+    if group_by == "category":
+        return row["invoice_line__product__category__name"]
+    if group_by == "distributor":
+        return row["credit_note__invoice__distributor__name"]
+    if group_by == "region":
+        return row["credit_note__invoice__distributor__region"] or "(no region)"
+    return row["credit_note__issue_date"].isoformat()
 
 
 def _sales_table(title, group_by, rows, totals, filters) -> ReportTable:
@@ -121,19 +165,21 @@ def _sales_table(title, group_by, rows, totals, filters) -> ReportTable:
         rows=rows,
         totals=totals,
         subtitle="Orders other than rejected and cancelled, by the day they were placed; "
-        "revenue before tax.",
+        "revenue before tax, net of credit notes dated in the range.",
         filters=filters.labels(),
     )
 
 
-def _totals(lines: QuerySet[OrderItem]) -> dict[str, Any]:
+def _totals(lines: QuerySet[OrderItem], credit: dict | None = None) -> dict[str, Any]:
+    """The totals row; `credit`: the credited units and revenue to take off (credits.py)."""
     figures = lines.aggregate(**FIGURES)
+    credit = credit or {"units": 0, "revenue": 0}
     return {
         "key": None,
         "label": "Total",
         "orders": figures["orders"] or 0,
-        "units": figures["units"] or 0,
-        "revenue": money(figures["revenue"] or 0),
+        "units": (figures["units"] or 0) - credit["units"],
+        "revenue": money((figures["revenue"] or 0) - credit["revenue"]),
     }
 
 
@@ -141,14 +187,21 @@ def sales_report(*, scope: ReportScope, filters: ReportFilters, group_by: str) -
     """Sold units and revenue grouped by product, category, distributor, region or day.
 
     Rows: key, label, orders (distinct orders), units, revenue; best sellers
-    first (days in order); the totals row counts each order once. Two queries
-    (three with a category filter).
+    first (days in order); the totals row counts each order once. Units and
+    revenue are net of the credit notes dated in the range
+    (reporting.selectors.credits). Four queries (five with a category filter).
     """
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}")
-    lines = _sold_lines(scope, filters, filters.category_ids())
+    category_ids = filters.category_ids()
+    lines = _sold_lines(scope, filters, category_ids)
+    credited = cn.credited_lines(scope, filters, category_ids)
     return _sales_table(
-        _GROUPS[group_by]["title"], group_by, _sales_rows(lines, group_by), _totals(lines), filters
+        _GROUPS[group_by]["title"],
+        group_by,
+        _sales_rows(lines, group_by, credited=credited),
+        _totals(lines, cn.credit_totals(credited)),
+        filters,
     )
 
 
@@ -185,6 +238,9 @@ class MonthlyReport:
     cgst: Decimal | None = None
     sgst: Decimal | None = None
     igst: Decimal | None = None
+    # Credit notes dated in the month (issue 24): already off units, revenue and tax above.
+    credit_notes: int = 0
+    credited: Decimal = Decimal("0.00")  # their taxable value
 
     @property
     def title(self) -> str:
@@ -199,6 +255,8 @@ class MonthlyReport:
             ("orders_cancelled", "Orders cancelled", self.orders_cancelled, "int"),
             ("orders_rejected", "Orders rejected", self.orders_rejected, "int"),
             ("units", "Units sold", self.units, "int"),
+            ("credit_notes", "Credit notes", self.credit_notes, "int"),
+            ("credited", "Credited before tax", self.credited, "money"),
             ("subtotal", "Revenue before tax", self.subtotal, "money"),
             ("tax", "Tax", self.tax, "money"),
             ("cgst", "of which CGST", self.cgst, "money"),
@@ -242,7 +300,8 @@ class MonthlyReport:
 
 def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) -> MonthlyReport:
     """The month's orders, revenue, units, average cart, top products, distributors, regions
-    and fulfillment times. A fixed number of queries (eleven, one more with a category)."""
+    and fulfillment times; units, revenue and tax by type net of the credit notes dated in
+    the month. A fixed number of queries (sixteen, one more with a category)."""
     filters = month_filters(year, month, **narrowing)
     category_ids = filters.category_ids()
     placed = _orders(scope, filters, category_ids, sold_only=False).aggregate(
@@ -257,12 +316,18 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
         total=Sum("total", filter=SOLD),
     )
     lines = _sold_lines(scope, filters, category_ids)
-    totals = _totals(lines)
+    credited = cn.credited_lines(scope, filters, category_ids)
+    credit = cn.credit_totals(credited)
+    totals = _totals(lines, credit)
     whole = scope.whole_orders and not filters.narrows_lines
     orders = totals["orders"]
+    notes = cn.credit_note_totals(scope, filters)
     if whole:
-        tax, total = money(placed["tax"] or 0), money(placed["total"] or 0)
-        split = {kind: money(placed[kind] or 0) for kind in ("cgst", "sgst", "igst")}
+        tax = money((placed["tax"] or 0) - notes["tax"])
+        total = money((placed["total"] or 0) - notes["total"])
+        split = {
+            kind: money((placed[kind] or 0) - notes[kind]) for kind in ("cgst", "sgst", "igst")
+        }
         average = money(total / orders) if orders else None
     else:
         tax = total = None
@@ -278,6 +343,8 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
         orders_rejected=placed["rejected"],
         units=totals["units"],
         subtotal=totals["revenue"],
+        credit_notes=notes["count"],
+        credited=credit["revenue"],
         tax=tax,
         total=total,
         **split,
@@ -286,15 +353,19 @@ def monthly_report(*, scope: ReportScope, year: int, month: int, **narrowing) ->
         top_products=_sales_table(
             "Top products",
             "product",
-            _sales_rows(lines, "product", limit=TOP_PRODUCTS),
+            _sales_rows(lines, "product", limit=TOP_PRODUCTS, credited=credited),
             None,
             filters,
         ),
         by_distributor=_sales_table(
-            "By distributor", "distributor", _sales_rows(lines, "distributor"), totals, filters
+            "By distributor",
+            "distributor",
+            _sales_rows(lines, "distributor", credited=credited),
+            totals,
+            filters,
         ),
         by_region=_sales_table(
-            "By region", "region", _sales_rows(lines, "region"), totals, filters
+            "By region", "region", _sales_rows(lines, "region", credited=credited), totals, filters
         ),
     )
 
