@@ -157,6 +157,10 @@ def test_a_fully_credited_invoice_is_reissued_with_a_new_number(sale):
     old_pdf = pdf_text(invoice_pdf_bytes(invoice_detail(pk=old.pk)))
     assert note.number in old_pdf and "credited in full" in old_pdf
     assert f"Replaced by invoice {new.number}" in old_pdf
+    # Page 1 says so too: nothing to pay on the old one; the new one names what it replaces.
+    assert "Cancelled in full by credit note" in old_pdf and "Please pay" not in old_pdf
+    new_pdf = pdf_text(invoice_pdf_bytes(invoice_detail(pk=new.pk)))
+    assert f"Replaces {old.number}" in " ".join(new_pdf.split())
     # Once is enough: a second reissue is refused.
     with pytest.raises(Exception, match="already"):
         invoice_reissue(invoice=old, by=None)
