@@ -590,21 +590,23 @@ def order_status_updates_queue(
 
     if to_status in SHIPS_STOCK or not order_ids:
         return {}
-    orders = list(
-        Order.objects.select_related(
-            "distributor", "buyer_organization", "customer__notification_preference"
-        )
-        .prefetch_related("items")
-        .filter(pk__in=order_ids)
-        .order_by("pk")
+    orders = Order.objects.select_related(
+        "distributor", "buyer_organization", "customer__notification_preference"
     )
+    # Recorded history (notifications.as_sent) renders only the subject and the short
+    # text, which name no line: the lines are not read (a body that lists them would
+    # read them itself).
+    history = as_sent.active()
+    if not history:
+        orders = orders.prefetch_related("items")
+    orders = list(orders.filter(pk__in=order_ids).order_by("pk"))
     note = note.strip()
     if note and note[-1] not in ".!?":
         note += "."  # the templates go on with the next sentence
     notices = []
     for order in orders:
         wait_for = []
-        if to_status == "delivered":
+        if to_status == "delivered" and not history:  # a row written sent waits for nothing
             # "Delivered" never arrives before the shipments' e-mails with their
             # invoices (their PDFs are rendered as they are sent): it waits for them.
             from invoicing.selectors import order_invoice_ids
@@ -617,7 +619,7 @@ def order_status_updates_queue(
                 "template": "order_status",
                 "context": {
                     "order": order,
-                    "items": list(order.items.all()),
+                    "items": order.items.all(),
                     "status": to_status,
                     "note": note,
                 },
@@ -676,12 +678,13 @@ def invoice_messages_queue(*, invoice_id: int) -> list[str]:
     from invoicing.selectors import invoice_for_message, invoice_order_owes_units
     from invoicing.services import invoice_pdf_attachment
 
-    invoice = invoice_for_message(invoice_id=invoice_id)
+    # Recorded history renders no body, the only part that lists the lines.
+    invoice = invoice_for_message(invoice_id=invoice_id, lines=not as_sent.active())
     context = {
         "invoice": invoice,
         "order": invoice.order,
         "shipment": invoice.shipment,
-        "lines": list(invoice.lines.all()),
+        "lines": invoice.lines.all(),
         # Rendered inside the dispatch, before the order's status moves.
         "rest_follows": invoice.shipment is not None and invoice_order_owes_units(invoice),
     }
