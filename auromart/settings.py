@@ -622,10 +622,10 @@ from auromart.settings_messages import *  # noqa: E402, F403
 # --- Demo history (seed_demo, auromart/demo_history.py) ---------------------------
 # On a fresh database seed_demo lives through this many days before today with
 # about this many orders (0 orders: no history). The tests use a small one.
-# Each order's whole life (place, accept, ship, deliver, invoice) costs about
-# 0.12 s of CPU through the real services: 3,000 orders take about 6.5 min of
-# CPU on a first `make run` (DEMO_HISTORY_ORDERS=500 seeds in about 2 min, but
-# then no item has sold out for the stock-cover chart to show).
+# Each order's whole life (place, accept, ship, deliver, invoice, payment) costs
+# about 45 ms of CPU through the real services: 3,000 orders take about 2.5 min
+# of CPU on a first `make run` (docs/performance.md, seed_demo; fewer orders
+# seed faster, but with 500 no item has sold out for the stock-cover chart).
 DEMO_HISTORY_ORDERS = env.int("DEMO_HISTORY_ORDERS", default=3_000)
 DEMO_HISTORY_DAYS = env.int("DEMO_HISTORY_DAYS", default=182)
 # Rows of a report table shown on its page at a time (the downloads hold them all).

@@ -125,15 +125,17 @@ def invoice_for_user(
     return _detail(invoices).first()
 
 
-def invoice_for_message(*, invoice_id: int) -> Invoice:
-    """An invoice as its e-mail needs it: lines, order, shipment, the customer's preferences."""
-    return (
-        Invoice.objects.select_related(
-            "order", "shipment", "buyer_organization", "customer__notification_preference"
-        )
-        .prefetch_related("lines")
-        .get(pk=invoice_id)
+def invoice_for_message(*, invoice_id: int, lines: bool = True) -> Invoice:
+    """An invoice as its e-mail needs it: lines, order, shipment, the customer's preferences.
+
+    `lines=False` leaves the lines to be read when used (a message recorded as
+    history, notifications.as_sent, renders no body)."""
+    invoices = Invoice.objects.select_related(
+        "order", "shipment", "buyer_organization", "customer__notification_preference"
     )
+    if lines:
+        invoices = invoices.prefetch_related("lines")
+    return invoices.get(pk=invoice_id)
 
 
 def invoice_order_owes_units(invoice: Invoice) -> bool:

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from accounts.models import User
 
-from .services import _distributor_members, _notify_all
+from .order_notices import _distributor_members
+from .services import _notify_all
 
 
 def distributor_members_notify(

@@ -8,7 +8,7 @@
 Each goes to the customer who placed the order on the channels they chose
 for "invoice_payments", and, for a retailer's invoice, by e-mail to the
 organization's contact address when that is not the customer's own (as the
-invoice itself, notifications.services.invoice_messages_queue). Both run
+invoice itself, notifications.order_notices.invoice_messages_queue). Both run
 inside the transaction that recorded the change.
 """
 

@@ -29,19 +29,27 @@ from procurement.signals import (
 )
 from returns.signals import return_status_changed
 
-from . import distributor_notices, payment_notices, return_notices, services, supplier_notices
+from . import (
+    distributor_notices,
+    order_notices,
+    payment_notices,
+    procurement_notices,
+    return_notices,
+    services,
+    supplier_notices,
+)
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed_messages")
 def queue_order_placed_messages(sender, order_id, distributor_id, **kwargs):
     """The customer's confirmation and the distributor members' "new order", in one pass."""
-    services.order_placed_messages_queue(order_id=order_id, distributor_id=distributor_id)
+    order_notices.order_placed_messages_queue(order_id=order_id, distributor_id=distributor_id)
 
 
 @receiver(backorder_allocated, dispatch_uid="notifications.backorder_allocated")
 def queue_backorder_allocated(sender, order_id, product_id, quantity, still_backordered, **kwargs):
     """The buyer is told when stock came in for a backordered line."""
-    services.backorder_allocated_queue(
+    order_notices.backorder_allocated_queue(
         order_id=order_id,
         product_id=product_id,
         quantity=quantity,
@@ -51,13 +59,13 @@ def queue_backorder_allocated(sender, order_id, product_id, quantity, still_back
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_update")
 def queue_order_status_update(sender, order_id, to_status, note="", **kwargs):
-    services.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
+    order_notices.order_status_update_queue(order_id=order_id, to_status=to_status, note=note)
 
 
 @receiver(orders_status_changed, dispatch_uid="notifications.orders_status_update")
 def queue_orders_status_update(sender, changes, to_status, note="", **kwargs):
     """A bulk move: every buyer is told, in one pass (a fixed number of queries)."""
-    services.order_status_updates_queue(
+    order_notices.order_status_updates_queue(
         order_ids=[change[0] for change in changes], to_status=to_status, note=note
     )
 
@@ -94,7 +102,7 @@ def queue_backorder_ready(sender, order_id, product_id, quantity, still_backorde
 
 @receiver(invoice_issued, dispatch_uid="notifications.invoice")
 def queue_invoice(sender, invoice_id, **kwargs):
-    services.invoice_messages_queue(invoice_id=invoice_id)
+    order_notices.invoice_messages_queue(invoice_id=invoice_id)
 
 
 @receiver(invoice_payment_bounced, dispatch_uid="notifications.payment_bounced")
@@ -109,22 +117,26 @@ def queue_payment_reminder(sender, invoice_id, step, **kwargs):
 
 @receiver(procurement_requested, dispatch_uid="notifications.procurement_request")
 def queue_procurement_request(sender, request_id, **kwargs):
-    services.procurement_request_messages_queue(request_id=request_id)
+    procurement_notices.procurement_request_messages_queue(request_id=request_id)
 
 
 @receiver(purchase_order_issued, dispatch_uid="notifications.purchase_order")
 def queue_purchase_order(sender, purchase_order_id, **kwargs):
-    services.purchase_order_messages_queue(purchase_order_id=purchase_order_id)
+    procurement_notices.purchase_order_messages_queue(purchase_order_id=purchase_order_id)
 
 
 @receiver(purchase_order_reminder_due, dispatch_uid="notifications.purchase_order_reminder")
 def queue_purchase_order_reminder(sender, purchase_order_id, **kwargs):
-    services.purchase_order_messages_queue(purchase_order_id=purchase_order_id, reminder=True)
+    procurement_notices.purchase_order_messages_queue(
+        purchase_order_id=purchase_order_id, reminder=True
+    )
 
 
 @receiver(purchase_order_answered, dispatch_uid="notifications.purchase_order_answered")
 def queue_purchase_order_answered(sender, purchase_order_id, answer, **kwargs):
-    services.purchase_order_answered_queue(purchase_order_id=purchase_order_id, answer=answer)
+    procurement_notices.purchase_order_answered_queue(
+        purchase_order_id=purchase_order_id, answer=answer
+    )
 
 
 @receiver(purchase_order_cancelled, dispatch_uid="notifications.purchase_order_cancelled")

@@ -2,12 +2,8 @@
 its proposal accepted or declined. One template (purchase_order_notice), one e-mail per
 address, Reply-To the procurement team."""
 
-from notifications.services import (
-    DEDUP_KEY_MAX_LENGTH,
-    _organization_addresses,
-    message_queue,
-    supplier_reply_to,
-)
+from notifications.procurement_notices import _organization_addresses
+from notifications.services import DEDUP_KEY_MAX_LENGTH, message_queue, supplier_reply_to
 
 NOTICES = ("cancelled", "closed_short", "accepted", "declined")
 

@@ -105,7 +105,7 @@ def monthly_report_send(*, year: int, month: int) -> list[User]:
     month sends nothing new. A subscriber who switched the e-mail off gets no
     message (and is not in the result).
     """
-    from notifications.services import monthly_report_messages_queue
+    from notifications.report_notices import monthly_report_messages_queue
 
     report = monthly_report_everything(year=year, month=month)
     attachment = {

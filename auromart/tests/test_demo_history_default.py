@@ -24,9 +24,9 @@ from .test_demo_history import _days_with_orders, history_orders
 
 pytestmark = [
     pytest.mark.django_db,
-    # About 6.5 min of CPU: CI runs it once, in the SQLite run (the history goes through
-    # the same services on both databases, which the small history of
-    # test_demo_history.py checks on each).
+    # About 2.5 min of CPU (docs/performance.md, seed_demo): CI runs it once, in the
+    # SQLite run (the history goes through the same services on both databases, which
+    # the small history of test_demo_history.py checks on each).
     pytest.mark.skipif(
         os.environ.get("AUROMART_EXPECT_DB") == "mysql",
         reason="the full-size demo history runs in CI's SQLite run",

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import CustomerFactory
 from inventory.exceptions import InsufficientStock
 from inventory.tests.factories import DistributorFactory
-from notifications import delivery, dispatch, services
+from notifications import delivery, dispatch, order_notices, services
 from notifications.models import MessageStatus, Notification, OutboundMessage
 from notifications.samples import sample_contexts
 from orders.models import Order
@@ -241,8 +241,8 @@ def test_a_message_abandoned_after_the_handoff_to_an_esp_is_failed_for_a_person_
 @pytest.mark.django_db
 def test_queueing_the_same_event_twice_keeps_one_message(django_capture_on_commit_callbacks):
     order = place_order()
-    services.order_confirmation_queue(order_id=order.pk)
-    services.order_confirmation_queue(order_id=order.pk)
+    order_notices.order_confirmation_queue(order_id=order.pk)
+    order_notices.order_confirmation_queue(order_id=order.pk)
     assert OutboundMessage.objects.filter(template="order_confirmation").count() == 1
     assert Notification.objects.filter(event="order_placed").count() == 1
 

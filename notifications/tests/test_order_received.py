@@ -13,11 +13,8 @@ from inventory.exceptions import InsufficientStock
 from inventory.tests.factories import DistributorFactory
 from notifications.events import events_for
 from notifications.models import Channel, Notification, OutboundMessage
-from notifications.services import (
-    order_placed_messages_queue,
-    order_received_queue,
-    preferences_set,
-)
+from notifications.order_notices import order_placed_messages_queue, order_received_queue
+from notifications.services import preferences_set
 from orders.tests.factories import place_order, stocked_product
 
 pytestmark = pytest.mark.django_db

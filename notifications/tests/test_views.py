@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.tests.factories import CustomerFactory, DistributorUserFactory
 from notifications.events import EVENTS
 from notifications.models import Channel, Notification, NotificationPreference, OutboundMessage
-from notifications.services import order_status_update_queue, preferences_for
+from notifications.order_notices import order_status_update_queue
+from notifications.services import preferences_for
 from notifications.tests.factories import NotificationFactory
 from orders.tests.factories import place_order
 
