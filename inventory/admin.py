@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from auromart.admin_helpers import ReadOnlyTabularInline
 from auromart.spreadsheets import SpreadsheetImportExportMixin
 
-from .models import StockItem, StockMovement, Warehouse, WarehouseStock
+from .models import StockItem, StockMovement, Warehouse
 from .resources import StockLevelResource, StockReorderResource
 from .services import stock_item_set_reorder_overrides
 from .warehouses import WAREHOUSE_FIELDS, warehouse_create, warehouse_update
@@ -51,20 +51,6 @@ class StockMovementInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("created_by")
 
 
-class WarehouseStockInline(ReadOnlyTabularInline):
-    model = WarehouseStock
-    fields = ["warehouse", "on_hand", "allocated", "held", "available"]
-    readonly_fields = fields
-    verbose_name_plural = "by warehouse"
-
-    @admin.display(description="available")
-    def available(self, obj):
-        return obj.available
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("warehouse")
-
-
 @admin.register(StockItem)
 class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     # Imports go through inventory.services too: a count becomes a ledger
@@ -97,6 +83,7 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
         "available",
         "reorder_level_override",
         "reorder_quantity_override",
+        "by_warehouse",
         "updated_at",
         "movement_history",
     ]
@@ -107,14 +94,26 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
         "allocated",
         "held",
         "available",
+        "by_warehouse",
         "updated_at",
         "movement_history",
     ]
-    inlines = [WarehouseStockInline, StockMovementInline]
+    inlines = [StockMovementInline]
 
     @admin.display(description="available")
     def available(self, obj):
         return obj.available
+
+    @admin.display(description="by warehouse")
+    def by_warehouse(self, obj):
+        rows = obj.warehouse_stock.select_related("warehouse").order_by(
+            "warehouse__priority", "warehouse_id"
+        )
+        return format_html_join(
+            format_html("<br>"),
+            "{}: {} on hand, {} allocated, {} held",
+            ((r.warehouse.name, r.on_hand, r.allocated, r.held) for r in rows),
+        )
 
     @admin.display(description="movements")
     def movement_history(self, obj):

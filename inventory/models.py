@@ -218,7 +218,7 @@ class Warehouse(models.Model):
         help_text="Orders take stock from the lowest number first.",
     )
     is_active = models.BooleanField(
-        default=True, help_text="Inactive: orders no longer allocate from it."
+        "active", default=True, help_text="Inactive: orders no longer allocate from it."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,6 +6,9 @@ from ..models import Warehouse, WarehouseStock
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True, help_text='GST state code of its address ("": not given).'
+    )
     on_hand = serializers.IntegerField(
         source="units_on_hand", read_only=True, help_text="Units on its shelves, all products."
     )

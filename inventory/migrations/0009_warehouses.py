@@ -146,7 +146,9 @@ class Migration(migrations.Migration):
                 (
                     "is_active",
                     models.BooleanField(
-                        default=True, help_text="Inactive: orders no longer allocate from it."
+                        default=True,
+                        help_text="Inactive: orders no longer allocate from it.",
+                        verbose_name="active",
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
