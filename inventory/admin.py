@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from auromart.admin_helpers import ReadOnlyTabularInline
 from auromart.spreadsheets import SpreadsheetImportExportMixin
@@ -110,7 +111,7 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
             "warehouse__priority", "warehouse_id"
         )
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{}: {} on hand, {} allocated, {} held",
             ((r.warehouse.name, r.on_hand, r.allocated, r.held) for r in rows),
         )
