@@ -212,3 +212,19 @@ def test_a_backorder_is_served_from_the_warehouse_the_stock_arrives_in(depots):
     assert (line.quantity_allocated, line.quantity_backordered) == (20, 0)
     assert line.allocated_by_warehouse == {str(pune.pk): 6, str(bengaluru.pk): 14}
     assert rows(product) == {"Pune": (6, 6), "Bengaluru": (15, 14)}
+
+
+def test_the_customer_api_shows_the_distributors_total_available(depots):
+    """The contract of #3: `stock_quantity` is the distributor's available in all its
+    warehouses together (6 + 10 on the shelves, 7 allocated across both: 9)."""
+    from rest_framework.test import APIClient
+
+    distributor, pune, bengaluru, product = depots
+    distributor.is_default_store = True
+    distributor.save()
+    place(distributor, product, 7)
+
+    found = APIClient().get("/api/customer/products", {"distributor": distributor.pk})
+
+    rows = {row["sku"]: row for row in found.json()["results"]}
+    assert rows[product.sku]["stock_quantity"] == 9
