@@ -219,7 +219,7 @@ def test_the_customer_api_shows_the_distributors_total_available(depots):
     warehouses together (6 + 10 on the shelves, 7 allocated across both: 9)."""
     from rest_framework.test import APIClient
 
-    distributor, pune, bengaluru, product = depots
+    distributor, _pune, _bengaluru, product = depots
     distributor.is_default_store = True
     distributor.save()
     place(distributor, product, 7)
