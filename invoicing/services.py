@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.gst import state_name
 from accounts.models import Organization, User
 from auromart.pdf import render_pdf
 from auromart.tax import CENT, LineTax, common_rate, is_intra_state, line_tax, tax_on, tax_totals
@@ -35,6 +36,16 @@ PDF_RENDERER = "invoicing.invoice_pdf"
 def _address(organization: Organization) -> str:
     place = ", ".join(part for part in (organization.city, organization.region) if part)
     return "\n".join(part for part in (organization.address, place, organization.country) if part)
+
+
+def _seller_address(seller: Organization, warehouse, gstin: str) -> str:
+    """The seller's address on the invoice: the warehouse's when it is invoiced under a
+    registration of its own (another state's GSTIN), else the organization's."""
+    if warehouse is not None and warehouse.address and gstin and gstin != seller.gstin:
+        return "\n".join(
+            part for part in (warehouse.address, state_name(warehouse.gst_state)) if part
+        )
+    return _address(seller)
 
 
 def _buyer(order: Order) -> dict:
@@ -165,7 +176,7 @@ def invoice_issue_for_shipment(
         issue_date=today,
         due_date=invoice_due_date(order=order, issued=today),
         seller_name=seller.name,
-        seller_address=_address(seller),
+        seller_address=_seller_address(seller, shipment.warehouse, supply.seller_gstin),
         seller_email=seller.contact_email,
         seller_phone=seller.phone,
         seller_gstin=supply.seller_gstin,

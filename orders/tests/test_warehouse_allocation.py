@@ -49,6 +49,7 @@ def depots():
         state="29",
         gstin=gstin("29", "D"),
         priority=2,
+        address="Hoskote, Bengaluru",
     )
     product = ProductFactory(name="Assam tea", price="100.00", reorder_level=0)
     stock_receive(product=product, distributor=distributor, quantity=6, reference="po:1")
@@ -122,6 +123,7 @@ def test_it_ships_as_one_shipment_per_warehouse_each_invoiced_from_there(depots)
     assert from_bengaluru.seller_gstin == bengaluru.gstin
     assert from_bengaluru.cgst == from_bengaluru.sgst == 0 and from_bengaluru.igst == 72
     assert from_bengaluru.seller_key == bengaluru.gstin  # Karnataka's own series
+    assert from_bengaluru.seller_address == "Hoskote, Bengaluru\nKarnataka"
     assert from_pune.subtotal + from_bengaluru.subtotal == order.subtotal
 
 
@@ -228,3 +230,26 @@ def test_the_customer_api_shows_the_distributors_total_available(depots):
 
     rows = {row["sku"]: row for row in found.json()["results"]}
     assert rows[product.sku]["stock_quantity"] == 9
+
+
+def test_the_invoice_pdf_of_a_shipment_from_another_state_names_its_gstin_and_igst(depots):
+    import subprocess
+
+    from invoicing.services import invoice_pdf_bytes
+
+    distributor, _pune, bengaluru, product = depots
+    clerk = DistributorUserFactory(organization=distributor)
+    order = place(distributor, product, 10)
+    for status in (OrderStatus.ACCEPTED, OrderStatus.PROCESSING):
+        order = order_transition(order=order, to_status=status, by=clerk)
+    shipment_create(order=order, by=clerk, tracking_reference="AWB-9")
+    invoice = Invoice.objects.get(shipment__warehouse=bengaluru)
+
+    pdf = invoice_pdf_bytes(invoice)
+
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert bengaluru.gstin in flat and distributor.gstin not in flat
+    assert "IGST" in flat and "72.00" in flat
