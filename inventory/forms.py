@@ -97,7 +97,8 @@ class WarehouseForm(forms.ModelForm):
 class CountWarehouseForm(CountForm):
     """A count of one item in one of the distributor's warehouses (default preselected)."""
 
-    warehouse = forms.ModelChoiceField(queryset=None, empty_label=None)
+    # Not required: a form posted without it counts the default warehouse.
+    warehouse = forms.ModelChoiceField(queryset=None, empty_label=None, required=False)
 
     field_order = ["warehouse", "counted", "note", "confirm"]
 

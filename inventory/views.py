@@ -163,7 +163,7 @@ class DistributorCountView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self.render(item, form, status=400)
         counted, note = form.cleaned_data["counted"], form.cleaned_data["note"]
-        warehouse = form.cleaned_data["warehouse"]
+        warehouse = form.cleaned_data["warehouse"] or warehouse_default(item.distributor_id)
         if not form.cleaned_data["confirm"]:
             return self.render(item, form, preview=self.preview(item, warehouse, counted))
         try:
