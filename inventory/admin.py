@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from auromart.admin_helpers import ReadOnlyTabularInline
 from auromart.spreadsheets import SpreadsheetImportExportMixin
 
-from .models import StockItem, StockMovement
+from .models import StockItem, StockMovement, Warehouse
 from .resources import StockLevelResource, StockReorderResource
 from .services import stock_item_set_reorder_overrides
+from .warehouses import WAREHOUSE_FIELDS, warehouse_create, warehouse_update
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -82,6 +84,7 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
         "available",
         "reorder_level_override",
         "reorder_quantity_override",
+        "by_warehouse",
         "updated_at",
         "movement_history",
     ]
@@ -92,6 +95,7 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
         "allocated",
         "held",
         "available",
+        "by_warehouse",
         "updated_at",
         "movement_history",
     ]
@@ -100,6 +104,17 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     @admin.display(description="available")
     def available(self, obj):
         return obj.available
+
+    @admin.display(description="by warehouse")
+    def by_warehouse(self, obj):
+        rows = obj.warehouse_stock.select_related("warehouse").order_by(
+            "warehouse__priority", "warehouse_id"
+        )
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} on hand, {} allocated, {} held",
+            ((r.warehouse.name, r.on_hand, r.allocated, r.held) for r in rows),
+        )
 
     @admin.display(description="movements")
     def movement_history(self, obj):
@@ -162,3 +177,31 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    """Warehouses are created and changed through inventory.warehouses (the same checks as
+    the distributor's page); their stock moves only through inventory.services."""
+
+    list_display = ["name", "code", "distributor", "state", "gstin", "priority", "is_active"]
+    list_select_related = ["distributor"]
+    list_filter = ["is_active", "state", ("distributor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code", "distributor__name", "gstin"]
+    ordering = ["distributor__name", "priority", "pk"]
+    list_per_page = 50
+    fields = ["distributor", *WAREHOUSE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["distributor"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in WAREHOUSE_FIELDS}
+        if change:
+            saved = warehouse_update(warehouse=obj, **fields)
+        else:
+            saved = warehouse_create(distributor=form.cleaned_data["distributor"], **fields)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its movements and shipments keep it; deactivate it instead
