@@ -8,10 +8,10 @@
   on_hand ends as it was. They are scrapped before anything is announced, so
   no backorder can take a damaged unit in between.
 
-Warehouses (#23, merged later): the units go back into the warehouse the
-shipment left from (`Shipment.warehouse`); pass it as `warehouse=` to
-`_record_movement` for all three kinds, so the item's and the warehouse's
-figures move together.
+Warehouses (#23): the units go back into the warehouse they were shipped
+from (`warehouses`: product id -> warehouse id, the caller's choice; the
+distributor's default warehouse where it names none), and all three kinds
+move the item's and that warehouse's figures together.
 
 Never netted with a cancellation: a cancelled order releases its allocation
 (`stock_release`, no movement at all), so `customer_return` rows count only
@@ -27,6 +27,7 @@ from accounts.models import User
 
 from .models import StockItem, StockMovement
 from .services import _lock, _record_movement, _send_available
+from .warehouses import warehouse_of_distributor
 
 
 class ReturnedUnits(NamedTuple):
@@ -42,6 +43,7 @@ def stock_return_from_customer(
     reference: str,
     by: User | None = None,
     note: str = "",
+    warehouses: Mapping[int, int] | None = None,
 ) -> list[StockMovement]:
     """Book units a buyer sent back: `lines` maps product_id to (restock, damaged) units.
 
@@ -66,6 +68,9 @@ def stock_return_from_customer(
     movements, restocked = [], []
     for pk, product_id in pks.items():
         units = wanted[product_id]
+        warehouse = warehouse_of_distributor(
+            distributor_id=distributor_id, warehouse=(warehouses or {}).get(product_id)
+        )
         item = _lock(pk)
         note = note.strip()
         if units.damaged:
@@ -74,12 +79,19 @@ def stock_return_from_customer(
                 (StockMovement.Kind.SCRAP, -units.damaged),
             ):
                 item = _record_movement(
-                    item, kind=kind, quantity=quantity, by=by, note=note, reference=reference
+                    item,
+                    warehouse=warehouse,
+                    kind=kind,
+                    quantity=quantity,
+                    by=by,
+                    note=note,
+                    reference=reference,
                 )
                 movements.append(item.movements.order_by("-pk").first())
         if units.restock:
             item = _record_movement(
                 item,
+                warehouse=warehouse,
                 kind=StockMovement.Kind.CUSTOMER_RETURN,
                 quantity=units.restock,
                 by=by,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from auromart.numbering import number_next
 from inventory.customer_returns import ReturnedUnits, stock_return_from_customer
-from orders.models import DemandLine, Order
+from orders.models import DemandLine, Order, ShipmentLine
 
 from .credit import _credit_for_receipt
 from .models import (
@@ -209,6 +209,23 @@ def return_reject(*, return_request: ReturnRequest, by: User | None, note: str) 
     return request
 
 
+def _shipped_from(lines) -> dict[int, int]:
+    """Where each returned product goes back: the warehouse its latest shipment left from (#23).
+
+    One query; a product whose shipments name no warehouse (from before
+    warehouses) goes to the distributor's default one (inventory decides).
+    """
+    shipped = (
+        ShipmentLine.objects.filter(
+            order_item_id__in=[line.order_item_id for line in lines],
+            shipment__warehouse__isnull=False,
+        )
+        .order_by("shipment__dispatched_at", "pk")
+        .values_list("order_item__product_id", "shipment__warehouse_id")
+    )
+    return dict(shipped)  # the latest shipment wins
+
+
 @transaction.atomic
 def return_receive(
     *,
@@ -269,6 +286,7 @@ def return_receive(
         reference=request.stock_reference,
         by=by,
         note=f"Return {request.number}",
+        warehouses=_shipped_from(lines.values()),
     )
     for line in lines.values():
         if line.quantity_received:

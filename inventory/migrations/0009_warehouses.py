@@ -49,7 +49,7 @@ def default_warehouses(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_organization_order_lead_days"),
-        ("inventory", "0007_stockitem_levels_cover"),
+        ("inventory", "0008_customer_return_kinds"),
         # After the migration that turned open orders' sales into allocations: the
         # figures copied into the default warehouse are the final ones.
         ("orders", "0002_line_figures_and_allocations"),

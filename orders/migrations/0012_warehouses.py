@@ -26,7 +26,7 @@ def from_the_default_warehouse(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("inventory", "0009_warehouses"),
-        ("orders", "0010_order_status_credit_hold_and_awaiting_payment"),
+        ("orders", "0011_demandline_returned"),
     ]
 
     operations = [

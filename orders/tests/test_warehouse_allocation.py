@@ -37,6 +37,10 @@ def gstin(state: str, letter: str) -> str:
 
 @pytest.fixture
 def depots():
+    return make_depots()
+
+
+def make_depots():
     """A Maharashtra distributor with its main warehouse in Pune (priority 1) and a
     second in Bengaluru (priority 2, registered there under its own GSTIN)."""
     distributor = DistributorFactory(name="Deccan Distribution", state="27", gstin=gstin("27", "D"))

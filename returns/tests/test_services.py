@@ -12,6 +12,7 @@ from inventory.models import StockItem, StockMovement
 from notifications.models import Notification, OutboundMessage
 from orders.models import DemandLine, Shipment
 from orders.tests.factories import place_order
+from orders.tests.test_warehouse_allocation import depots  # noqa: F401  (fixture)
 from orders.transitions import order_transition
 from returns.models import ReturnRequest, ReturnStatus
 from returns.selectors import returnable_units
@@ -278,3 +279,27 @@ def test_members_are_told_of_a_new_return_by_their_own_preferences():
         Notification.objects.get(user=quiet, event="return_requested").link
         == f"/distributor/returns/{rma.pk}/"
     )
+
+
+def test_returned_units_go_back_to_the_warehouse_they_were_shipped_from(settings, tmp_path):
+    """#23: Bengaluru (made first by priority) shipped them, so Bengaluru gets them back."""
+    from inventory.warehouses import warehouse_update
+    from invoicing.tests.factories import deliver
+    from orders.tests.test_warehouse_allocation import make_depots, place, rows
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    distributor, _pune, bengaluru, product = make_depots()
+    warehouse_update(warehouse=bengaluru, priority=0)
+    order = deliver(place(distributor, product, 3))
+    assert [s.warehouse for s in order.shipments.all()] == [bengaluru]
+    assert rows(product) == {"Pune": (6, 0), "Bengaluru": (7, 0)}
+    warehouse_update(warehouse=bengaluru, priority=2)  # Pune is the default again
+    rma = approved(order, quantity=2)
+    line = rma.lines.get()
+
+    return_receive(return_request=rma, by=None, received={line.pk: (1, 1)})
+
+    assert rows(product) == {"Pune": (6, 0), "Bengaluru": (8, 0)}  # +1 restocked, damaged scrapped
+    assert set(
+        StockMovement.objects.filter(reference=f"rma:{rma.pk}").values_list("warehouse", flat=True)
+    ) == {bengaluru.pk}
