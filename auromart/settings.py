@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "loyalty.apps.LoyaltyConfig",
     "payments.apps.PaymentsConfig",
     "standing_orders.apps.StandingOrdersConfig",
+    "transfers.apps.TransfersConfig",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("standing-orders/", include("standing_orders.urls")),
+    path("distributor/transfers/", include("transfers.urls")),  # #23
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

@@ -56,6 +56,13 @@ STATUS_TONES = {
     "delivered": "success",
     "rejected": "danger",
     "cancelled": "secondary",
+    # Transfer orders (#23); "shipped" (in transit) and "cancelled" as above.
+    "draft": "secondary",
+    "requested": "primary",
+    "confirmed": "info",
+    "received_short": "danger",
+    "received": "success",
+    "closed": "dark",
 }
 
 
