@@ -75,9 +75,11 @@ class TransferForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["other"].queryset = Organization.objects.filter(
-            kind=Organization.Kind.DISTRIBUTOR
-        ).exclude(pk=organization.pk).order_by("name")
+        self.fields["other"].queryset = (
+            Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR)
+            .exclude(pk=organization.pk)
+            .order_by("name")
+        )
 
     def clean_lines(self):
         return parse_lines(self.cleaned_data["lines"])
@@ -104,7 +106,9 @@ class TransferForm(forms.Form):
 
 class TransferFilterForm(forms.Form):
     DIRECTIONS = [("", "Both ways"), ("out", "Outgoing"), ("in", "Incoming")]
-    status = forms.ChoiceField(choices=[("", "Any status"), *TransferStatus.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *TransferStatus.choices], required=False
+    )
     direction = forms.ChoiceField(choices=DIRECTIONS, required=False)
     q = forms.CharField(max_length=40, required=False, label="Number")
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from auromart.numbering import number_next
-from auromart.tax import is_intra_state, money, tax_on
+from auromart.tax import ZERO, is_intra_state, money, tax_on
 from catalog.models import Product
 from inventory import services as inventory_services
 from inventory.transfers_stock import stock_transfer_in, stock_transfer_out
@@ -240,7 +240,7 @@ def _invoice(transfer: TransferOrder, lines: list[TransferLine]) -> None:
     number, _key, _year = invoice_number_next(seller=source, day=today)
     seller_state, place = source.gst_state, destination.gst_state
     intra = is_intra_state(seller_state=seller_state, place=place)
-    totals = dict.fromkeys(["taxable_total", "cgst", "sgst", "igst"], money(0))
+    totals = dict.fromkeys(["taxable_total", "cgst", "sgst", "igst"], ZERO)
     for line in lines:
         po_line = line.po_line
         line.unit_price = po_line.unit_cost

@@ -13,9 +13,11 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.permissions import RoleRequiredMixin
+from auromart.pdf import pdf_response
 from inventory.exceptions import InsufficientStock
 
 from . import services
+from .documents import packing_slip_pdf
 from .exceptions import TransferStateError
 from .forms import ReasonForm, ReceiveForm, ShipForm, TransferFilterForm, TransferForm
 from .models import TransferStatus
@@ -52,9 +54,7 @@ class TransferListView(DistributorView):
                     Q(number__icontains=data["q"]) | Q(purchase_order__number__icontains=data["q"])
                 )
         page = Paginator(transfers, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(
-            request, "transfers/list.html", {"page": page, "form": form, "own_id": own}
-        )
+        return render(request, "transfers/list.html", {"page": page, "form": form, "own_id": own})
 
 
 class TransferCreateView(DistributorView):
@@ -174,12 +174,9 @@ class TransferActionView(DistributorView):
 
 
 class PackingSlipView(DistributorView):
-    """A printable packing slip (delivery challan) that travels with the goods."""
+    """The packing slip (delivery challan) that travels with the goods, as a PDF; a PO's
+    transfer once shipped carries the supplier's tax invoice on it."""
 
     def get(self, request, number):
         transfer = self.get_transfer(number)
-        return render(
-            request,
-            "transfers/packing_slip.html",
-            {"transfer": transfer, "lines": list(transfer.lines.all())},
-        )
+        return pdf_response(packing_slip_pdf(transfer), f"{transfer.number}.pdf")
