@@ -94,13 +94,15 @@ def transfer_create(
     note: str = "",
     purchase_order=None,
     po_lines: Mapping[int, object] | None = None,
+    requested: bool | None = None,
 ) -> TransferOrder:
     """Write a transfer of `lines` ((product, units) pairs) from `source` to `destination`.
 
     Made by the source (or staff) it is a draft the source confirms when ready;
     asked for by the destination's member it is `requested` and the source is
     told (transfer_requested). A purchase order's transfer (`purchase_order`,
-    `po_lines` by product id) is always `requested`. Raises ValidationError
+    `po_lines` by product id) is always `requested`, and so is one made with
+    `requested=True` (the replenishment screen's "transfer now"). Raises ValidationError
     keyed by field (not distributors, a line twice, a quantity out of bounds);
     PermissionDenied when `by` belongs to neither side.
     """
@@ -115,9 +117,10 @@ def transfer_create(
     lines = _clean_lines(lines)
     if by is not None and not (_acts_for(by, source.pk) or _acts_for(by, destination.pk)):
         raise PermissionDenied("Transfers are made by one of their two distributors.")
-    requested = purchase_order is not None or (
-        by is not None and not by.is_staff and by.organization_id != source.pk
-    )
+    if requested is None:
+        requested = purchase_order is not None or (
+            by is not None and not by.is_staff and by.organization_id != source.pk
+        )
     transfer = TransferOrder.objects.create(
         number=number_next(prefix="TR", width=6),
         source=source,

@@ -7,6 +7,7 @@ app_name = "transfers"
 urlpatterns = [
     path("", views.TransferListView.as_view(), name="list"),
     path("new/", views.TransferCreateView.as_view(), name="create"),
+    path("transfer-now/", views.TransferNowView.as_view(), name="transfer_now"),
     path("<str:number>/", views.TransferDetailView.as_view(), name="detail"),
     path("<str:number>/packing-slip/", views.PackingSlipView.as_view(), name="packing_slip"),
     *[

@@ -4,15 +4,15 @@ Both sides of a transfer see it (transfers.selectors); anyone else's is a 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.models import Role
-from accounts.permissions import RoleRequiredMixin
 from auromart.pdf import pdf_response
 from inventory.exceptions import InsufficientStock
 
@@ -22,12 +22,21 @@ from .exceptions import TransferStateError
 from .forms import ReasonForm, ReceiveForm, ShipForm, TransferFilterForm, TransferForm
 from .models import TransferStatus
 from .selectors import transfer_detail, transfers_visible_to
+from .suggestions import transfer_now
 
 PAGE_SIZE = 50
 
 
-class DistributorView(RoleRequiredMixin, View):
-    roles = (Role.DISTRIBUTOR,)
+class DistributorView(LoginRequiredMixin, View):
+    """A distributor's member (its own transfers, both sides) or staff (every transfer)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return self.handle_no_permission()
+        if not (user.is_staff or (user.has_role(Role.DISTRIBUTOR) and user.organization_id)):
+            raise PermissionDenied("Only distributors and staff open transfers.")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_transfer(self, number):
         transfer = transfer_detail(user=self.request.user, number=number)
@@ -58,6 +67,12 @@ class TransferListView(DistributorView):
 
 
 class TransferCreateView(DistributorView):
+    def dispatch(self, request, *args, **kwargs):
+        # Staff make transfers on the replenishment screen ("transfer now") or the admin.
+        if request.user.is_authenticated and request.user.organization_id is None:
+            raise PermissionDenied("Transfers are written by a distributor's members.")
+        return super().dispatch(request, *args, **kwargs)
+
     def show(self, request, form):
         return render(
             request, "transfers/form.html", {"form": form}, status=400 if form.is_bound else 200
@@ -180,3 +195,34 @@ class PackingSlipView(DistributorView):
     def get(self, request, number):
         transfer = self.get_transfer(number)
         return pdf_response(packing_slip_pdf(transfer), f"{transfer.number}.pdf")
+
+
+class TransferNowView(DistributorView):
+    """POST from the replenishment screen: write the suggested transfer for one item."""
+
+    def post(self, request):
+        user = request.user
+        if user.is_procurement_staff:
+            distributor = None
+        elif user.has_role(Role.DISTRIBUTOR):
+            distributor = user.organization
+        else:
+            raise PermissionDenied("Only procurement staff and distributors transfer stock.")
+        try:
+            item_id = int(request.POST.get("item", ""))
+        except ValueError:
+            return HttpResponseBadRequest("Give the stock item's id.")
+        try:
+            transfer = transfer_now(stock_item_id=item_id, by=user, distributor=distributor)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            back = (
+                "procurement:replenishment" if distributor is None else "distributor:replenishment"
+            )
+            return redirect(back)
+        messages.success(
+            request,
+            f"Transfer {transfer.number} requested from {transfer.source}: "
+            "it allocates the units when they confirm it.",
+        )
+        return redirect("transfers:detail", transfer.number)

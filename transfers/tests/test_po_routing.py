@@ -59,9 +59,7 @@ def po_to_distributor():
 
 
 def _incoming(product, central):
-    return procurement_selectors.incoming_quantity(
-        product_id=product.pk, distributor_id=central.pk
-    )
+    return procurement_selectors.incoming_quantity(product_id=product.pk, distributor_id=central.pk)
 
 
 def test_po_to_a_distributor_ships_from_its_stock_and_counts_once_in_incoming(
@@ -112,7 +110,7 @@ def test_po_to_a_distributor_ships_from_its_stock_and_counts_once_in_incoming(
 
 
 def test_the_supplier_distributors_tax_invoice_is_inter_state_igst(po_to_distributor):
-    product, eastern, eastern_clerk, central, _c, _s, po = po_to_distributor
+    _product, _eastern, eastern_clerk, _central, _c, _s, po = po_to_distributor
     transfer = TransferOrder.objects.get(purchase_order=po)
     services.transfer_confirm(transfer=transfer, by=eastern_clerk)
     transfer = services.transfer_ship(transfer=transfer, by=eastern_clerk)
@@ -147,7 +145,7 @@ def test_cancelling_the_po_cancels_its_transfer_and_releases_the_allocation(
 
 
 def test_a_short_transfer_written_off_closes_the_po_short(po_to_distributor):
-    product, eastern, eastern_clerk, central, central_clerk, _s, po = po_to_distributor
+    product, _eastern, eastern_clerk, central, central_clerk, _s, po = po_to_distributor
     transfer = TransferOrder.objects.get(purchase_order=po)
     services.transfer_confirm(transfer=transfer, by=eastern_clerk)
     services.transfer_ship(transfer=transfer, by=eastern_clerk)
