@@ -11,13 +11,18 @@ backorders comes in, through the real services, every stock item keeps:
   counts and dispatches move it: placing or cancelling an order does not);
 
 and every order line's units add up (allocated + shipped + backordered +
-cancelled = ordered), the demand recorded equals the units asked for (placed
+cancelled = ordered), transfers (#23) to and from a second distributor (confirm,
+ship, receive in full or short, write off, cancel) move units between the two
+shelves through transit, so that the network total (on hand everywhere + in
+transit) is unchanged by every transfer step but a write-off, which lowers it
+by exactly what it writes off, the demand recorded equals the units asked for (placed
 or refused), and an operation that is refused writes nothing at all. Each
 example runs in its own transaction, rolled back afterwards
 (hypothesis.extra.django.TestCase).
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -46,6 +51,10 @@ from orders.models import (
 from orders.services import order_place
 from orders.shipments import shipment_create
 from orders.transitions import order_transition
+from transfers import services as transfers
+from transfers.exceptions import TransferStateError
+from transfers.models import TransferLine, TransferOrder, TransferStatus
+from transfers.selectors import in_transit
 
 PRODUCTS = 3  # the last one starts with no stock item at all
 product = st.integers(min_value=0, max_value=PRODUCTS - 1)
@@ -56,6 +65,19 @@ wanted = st.integers(min_value=1, max_value=12)  # a line of an order
 # alternatives more often (and shrinks towards them).
 operations = st.one_of(
     st.tuples(st.just("assign"), product, quantity),
+    # A transfer to (True) or from the peer distributor, taken at once as far as a stage.
+    st.tuples(
+        st.just("transfer"),
+        st.booleans(),
+        product,
+        wanted,
+        st.sampled_from(["confirmed", "shipped", "received", "received_short", "closed"]),
+    ),
+    st.tuples(
+        st.just("transfer_step"),
+        st.integers(min_value=0, max_value=7),
+        st.sampled_from(["ship", "receive_all", "receive_short", "write_off", "cancel"]),
+    ),
     st.tuples(
         st.just("order"),
         st.lists(
@@ -84,6 +106,24 @@ operations = st.one_of(
     # 0 and an empty note are refused; a large negative delta finds too little stock.
     st.tuples(st.just("adjust"), product, st.integers(min_value=-20, max_value=20), st.booleans()),
 )
+PEER_STOCK = 25  # what the peer distributor starts with of each product
+
+
+def network_total() -> int:
+    """Units on every shelf plus the units in transit between them."""
+    shelves = StockItem.objects.aggregate(n=Sum("on_hand"))["n"] or 0
+    return shelves + sum(in_transit().values())
+
+
+def transfer_allocated(distributor) -> dict[int, int]:
+    return dict(
+        TransferLine.objects.filter(
+            transfer__source=distributor, transfer__status=TransferStatus.CONFIRMED
+        )
+        .values_list("product_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
 
 
 def snapshot() -> tuple:
@@ -116,6 +156,12 @@ class StockLedgerProperty(TestCase):
         customer = CustomerFactory()
         staff = ManufacturerUserFactory()
         clerk = DistributorUserFactory(organization=distributor)
+        peer = DistributorFactory()
+        for p in products:
+            StockItemFactory(product=p, distributor=peer, on_hand=PEER_STOCK)
+        peer_on_hand = {p.pk: PEER_STOCK for p in products}
+        written_off = 0  # units transfers wrote off: the one way a transfer lowers the total
+        transfer_list: list[TransferOrder] = []
         on_hand = {p.pk: 0 for p in products}  # the model: units on the shelf per product
         asked = 0  # units asked for in every order attempt
         orders: list[Order] = []
@@ -149,8 +195,10 @@ class StockLedgerProperty(TestCase):
                         stock_count(stock_item=item, counted=op[2], note="cycle count")
                 except (ValidationError, InsufficientStock):
                     refused = True
-                    assert kind == "adjust"
-                    assert delta == 0 or not with_note or -delta > item.available
+                    if kind == "count":  # below what confirmed transfers hold: refused
+                        assert op[2] < transfer_allocated(distributor).get(target.pk, 0)
+                    else:
+                        assert delta == 0 or not with_note or -delta > item.available
                 else:
                     on_hand[target.pk] = op[2] if kind == "count" else on_hand[target.pk] + delta
             elif kind == "order":
@@ -208,6 +256,79 @@ class StockLedgerProperty(TestCase):
                 else:
                     on_hand[target.pk] -= units
                     event("partial shipment")
+            elif kind == "transfer":
+                _, to_peer, index, units, stage = op
+                target = products[index]
+                source, destination = (distributor, peer) if to_peer else (peer, distributor)
+                total = network_total()
+                try:
+                    with transaction.atomic():
+                        transfer = transfers.transfer_create(
+                            source=source, destination=destination, lines=[(target, units)], by=None
+                        )
+                        transfers.transfer_confirm(transfer=transfer, by=None)
+                except InsufficientStock:
+                    refused = True
+                else:
+                    transfer_list.append(transfer)
+                    line = transfer.lines.get()
+                    if stage != "confirmed":
+                        transfers.transfer_ship(transfer=transfer, by=None)
+                        (on_hand if to_peer else peer_on_hand)[target.pk] -= units
+                        assert network_total() == total  # shipped: in transit
+                    if stage in ("received", "received_short", "closed"):
+                        arrived = units if stage == "received" else units // 2
+                        if arrived:
+                            transfers.transfer_receive(
+                                transfer=transfer,
+                                by=None,
+                                received={line.pk: arrived},
+                                reasons={line.pk: "short in the truck"},
+                            )
+                            (peer_on_hand if to_peer else on_hand)[target.pk] += arrived
+                            assert network_total() == total  # a short receipt too
+                            if stage == "closed" and arrived < units:
+                                transfers.transfer_write_off(transfer=transfer, by=None, reason="x")
+                                written_off += units - arrived
+                                total -= units - arrived
+                    event(f"transfer to {stage}")
+                assert network_total() == total
+            elif kind == "transfer_step":
+                _, index, step = op
+                if not transfer_list:
+                    continue
+                transfer = TransferOrder.objects.get(
+                    pk=transfer_list[index % len(transfer_list)].pk
+                )
+                line = transfer.lines.get()
+                shelf_from = on_hand if transfer.source_id == distributor.pk else peer_on_hand
+                shelf_to = on_hand if transfer.destination_id == distributor.pk else peer_on_hand
+                total = network_total()
+                try:
+                    if step == "ship":
+                        transfers.transfer_ship(transfer=transfer, by=None)
+                        shelf_from[line.product_id] -= line.quantity
+                    elif step in ("receive_all", "receive_short"):
+                        units = line.in_transit if step == "receive_all" else line.in_transit // 2
+                        transfers.transfer_receive(
+                            transfer=transfer,
+                            by=None,
+                            received={line.pk: units},
+                            reasons={line.pk: "short in the truck"},
+                        )
+                        shelf_to[line.product_id] += units
+                    elif step == "write_off":
+                        transfers.transfer_write_off(transfer=transfer, by=None, reason="lost")
+                        written_off += line.in_transit
+                        total -= line.in_transit
+                    else:
+                        transfers.transfer_cancel(transfer=transfer, by=None, reason="no")
+                except (TransferStateError, ValidationError):
+                    refused = True
+                else:
+                    event(f"transfer {step}")
+                # Every step keeps the network total; a write-off lowers it by what it names.
+                assert network_total() == total
             else:  # the buyer calls off the backordered rest
                 if not orders:
                     continue
@@ -221,11 +342,30 @@ class StockLedgerProperty(TestCase):
             if refused:
                 assert snapshot() == before, f"{op} was refused but wrote something"
             self.assert_figures(distributor, on_hand, asked)
+            self.assert_transfers(peer, peer_on_hand, on_hand, written_off)
+
+    def assert_transfers(self, peer, peer_on_hand, on_hand, written_off):
+        """The peer's shelf as modelled, its allocation what its confirmed transfers hold, and
+        the network total what came in from outside less what left (modelled per shelf)."""
+        held = transfer_allocated(peer)
+        for item in StockItem.objects.filter(distributor=peer).annotate(
+            ledger=Sum("movements__quantity")
+        ):
+            assert item.on_hand == item.ledger == peer_on_hand[item.product_id]
+            assert item.allocated == held.get(item.product_id, 0)
+        transit = sum(in_transit().values())
+        assert network_total() == sum(on_hand.values()) + sum(peer_on_hand.values()) + transit
+        shipped = TransferLine.objects.aggregate(
+            s=Sum("shipped"), r=Sum("received"), w=Sum("written_off")
+        )
+        assert transit == (shipped["s"] or 0) - (shipped["r"] or 0) - (shipped["w"] or 0)
+        assert (shipped["w"] or 0) == written_off
 
     def assert_figures(self, distributor, on_hand, asked):
         items = StockItem.objects.filter(distributor=distributor).annotate(
             ledger=Sum("movements__quantity")
         )
+        moving = transfer_allocated(distributor)  # confirmed transfers hold units too
         open_lines = dict(
             OrderItem.objects.filter(order__status__in=OPEN_STATUSES)
             .values_list("product_id")
@@ -237,7 +377,9 @@ class StockLedgerProperty(TestCase):
             assert item.on_hand == (item.ledger or 0), (item.on_hand, item.ledger)
             assert item.on_hand == on_hand[item.product_id]
             assert item.allocated >= 0 and item.allocated + item.held <= item.on_hand
-            assert item.allocated == open_lines.get(item.product_id, 0)
+            assert item.allocated == open_lines.get(item.product_id, 0) + moving.get(
+                item.product_id, 0
+            )
         for pk, units in on_hand.items():
             if not any(item.product_id == pk for item in items):
                 assert units == 0
