@@ -32,6 +32,7 @@ api_patterns = [
     path("reports/", include("reporting.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("", include("standing_orders.api.urls")),  # standing-orders (#18)
+    path("", include("transfers.api.urls")),  # distributor/transfers (#23)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

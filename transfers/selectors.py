@@ -10,15 +10,13 @@ from .models import IN_TRANSIT_STATUSES, TransferLine, TransferOrder
 
 
 def transfers_visible_to(user: User) -> QuerySet[TransferOrder]:
-    """The transfers `user` may see: both sides' members see theirs, staff see all."""
+    """The transfers `user` may see: both sides' members see theirs (staff: the admin)."""
     queryset = TransferOrder.objects.select_related(
         "source", "destination", "purchase_order"
     ).annotate(
         line_count=Count("lines"),
         units=Sum("lines__quantity"),
     )
-    if user.is_staff:
-        return queryset.order_by("-created_at", "-pk")
     if user.organization_id is None:
         return queryset.none()
     return queryset.filter(
@@ -41,12 +39,11 @@ def transfer_detail(*, user: User, number: str) -> TransferOrder | None:
     ).prefetch_related(
         Prefetch("lines", queryset=TransferLine.objects.select_related("product", "po_line"))
     )
-    if not user.is_staff:
-        if user.organization_id is None:
-            return None
-        queryset = queryset.filter(
-            Q(source_id=user.organization_id) | Q(destination_id=user.organization_id)
-        )
+    if user.organization_id is None:
+        return None
+    queryset = queryset.filter(
+        Q(source_id=user.organization_id) | Q(destination_id=user.organization_id)
+    )
     return queryset.filter(number=number).first()
 
 

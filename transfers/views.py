@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.models import Role
+from accounts.permissions import RoleRequiredMixin
 from auromart.pdf import pdf_response
 from inventory.exceptions import InsufficientStock
 
@@ -27,16 +28,10 @@ from .suggestions import transfer_now
 PAGE_SIZE = 50
 
 
-class DistributorView(LoginRequiredMixin, View):
-    """A distributor's member (its own transfers, both sides) or staff (every transfer)."""
+class DistributorView(RoleRequiredMixin, View):
+    """A distributor's members: its own transfers, both sides (staff use the admin)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return self.handle_no_permission()
-        if not (user.is_staff or (user.has_role(Role.DISTRIBUTOR) and user.organization_id)):
-            raise PermissionDenied("Only distributors and staff open transfers.")
-        return super().dispatch(request, *args, **kwargs)
+    roles = (Role.DISTRIBUTOR,)
 
     def get_transfer(self, number):
         transfer = transfer_detail(user=self.request.user, number=number)
@@ -67,12 +62,6 @@ class TransferListView(DistributorView):
 
 
 class TransferCreateView(DistributorView):
-    def dispatch(self, request, *args, **kwargs):
-        # Staff make transfers on the replenishment screen ("transfer now") or the admin.
-        if request.user.is_authenticated and request.user.organization_id is None:
-            raise PermissionDenied("Transfers are written by a distributor's members.")
-        return super().dispatch(request, *args, **kwargs)
-
     def show(self, request, form):
         return render(
             request, "transfers/form.html", {"form": form}, status=400 if form.is_bound else 200
@@ -106,8 +95,8 @@ class TransferDetailView(DistributorView):
         transfer = self.get_transfer(number)
         lines = list(transfer.lines.all())
         own = request.user.organization_id
-        is_source = own == transfer.source_id or request.user.is_staff
-        is_destination = own == transfer.destination_id or request.user.is_staff
+        is_source = own == transfer.source_id
+        is_destination = own == transfer.destination_id
         status_ = transfer.status
         return render(
             request,
@@ -197,8 +186,9 @@ class PackingSlipView(DistributorView):
         return pdf_response(packing_slip_pdf(transfer), f"{transfer.number}.pdf")
 
 
-class TransferNowView(DistributorView):
-    """POST from the replenishment screen: write the suggested transfer for one item."""
+class TransferNowView(LoginRequiredMixin, View):
+    """POST from the replenishment screen (staff's or a distributor's): write the suggested
+    transfer for one item. Staff land on the transfer in the admin."""
 
     def post(self, request):
         user = request.user
@@ -225,4 +215,6 @@ class TransferNowView(DistributorView):
             f"Transfer {transfer.number} requested from {transfer.source}: "
             "it allocates the units when they confirm it.",
         )
+        if distributor is None:
+            return redirect("admin:transfers_transferorder_change", transfer.pk)
         return redirect("transfers:detail", transfer.number)
