@@ -364,6 +364,37 @@ def sample_contexts() -> dict[str, dict]:
             "link": "/reports/exports/6f1c0c4e-2b7a-4f0e-9a43-0d6c2b1f9e11/",
         },
         **_standing_orders(order, items),
+        **_transfers(),
+    }
+
+
+def _transfers() -> dict[str, dict]:
+    """A transfer asked of a distributor, and one on its way (notifications.transfer_notices)."""
+    source = SimpleNamespace(name="Eastern Distribution Co.")
+    destination = SimpleNamespace(name="Central Store")
+    transfer = SimpleNamespace(
+        number="TR-2026-000042",
+        source=source,
+        destination=destination,
+        purchase_order=SimpleNamespace(number="PO-2026-00017"),
+        tracking_reference="LR-2231",
+        invoice_number="INV-2026-000311",
+        taxable_total=Decimal("1000.00"),
+        tax=Decimal("180.00"),
+        invoice_total=Decimal("1180.00"),
+    )
+    lines = [
+        SimpleNamespace(product_name="Basmati rice, 5 kg", sku="GEN-0036", quantity=10, shipped=10)
+    ]
+    member = User(email="lisa@eastern.test", name="Lisa Menon")
+    return {
+        name: {
+            "user": member,
+            "transfer": transfer,
+            "lines": lines,
+            "link": "/distributor/transfers/TR-2026-000042/",
+        }
+        for name in ("transfer_requested", "transfer_shipped")
     }
 
 
