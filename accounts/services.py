@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .models import ORGANIZATION_ROLES, BackorderPolicy, Organization, Role, User
+from .signals import organization_created
 
 
+@transaction.atomic
 def organization_create(
     *,
     name: str,
@@ -44,6 +46,9 @@ def organization_create(
     )
     organization.full_clean(exclude=["is_default_store"])
     organization.save()
+    organization_created.send(
+        sender=Organization, organization_id=organization.pk, kind=organization.kind
+    )
     if is_default_store:
         organization_set_default_store(organization=organization)
     return organization

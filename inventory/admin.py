@@ -6,9 +6,10 @@ from django.utils.html import format_html
 from auromart.admin_helpers import ReadOnlyTabularInline
 from auromart.spreadsheets import SpreadsheetImportExportMixin
 
-from .models import StockItem, StockMovement
+from .models import StockItem, StockMovement, Warehouse, WarehouseStock
 from .resources import StockLevelResource, StockReorderResource
 from .services import stock_item_set_reorder_overrides
+from .warehouses import WAREHOUSE_FIELDS, warehouse_create, warehouse_update
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -48,6 +49,20 @@ class StockMovementInline(ReadOnlyTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
+
+
+class WarehouseStockInline(ReadOnlyTabularInline):
+    model = WarehouseStock
+    fields = ["warehouse", "on_hand", "allocated", "held", "available"]
+    readonly_fields = fields
+    verbose_name_plural = "by warehouse"
+
+    @admin.display(description="available")
+    def available(self, obj):
+        return obj.available
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("warehouse")
 
 
 @admin.register(StockItem)
@@ -95,7 +110,7 @@ class StockItemAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
         "updated_at",
         "movement_history",
     ]
-    inlines = [StockMovementInline]
+    inlines = [WarehouseStockInline, StockMovementInline]
 
     @admin.display(description="available")
     def available(self, obj):
@@ -162,3 +177,31 @@ class StockMovementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    """Warehouses are created and changed through inventory.warehouses (the same checks as
+    the distributor's page); their stock moves only through inventory.services."""
+
+    list_display = ["name", "code", "distributor", "state", "gstin", "priority", "is_active"]
+    list_select_related = ["distributor"]
+    list_filter = ["is_active", "state", ("distributor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code", "distributor__name", "gstin"]
+    ordering = ["distributor__name", "priority", "pk"]
+    list_per_page = 50
+    fields = ["distributor", *WAREHOUSE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["distributor"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in WAREHOUSE_FIELDS}
+        if change:
+            saved = warehouse_update(warehouse=obj, **fields)
+        else:
+            saved = warehouse_create(distributor=form.cleaned_data["distributor"], **fields)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its movements and shipments keep it; deactivate it instead

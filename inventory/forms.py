@@ -5,6 +5,8 @@ They only parse; inventory.services decides what may be stored.
 
 from django import forms
 
+from .models import Warehouse
+
 SEARCH_MAX_LENGTH = 100
 OVERRIDE_MAX = 1_000_000
 
@@ -72,3 +74,34 @@ class CountForm(forms.Form):
         help_text="Optional: where, who counted, why it differs.",
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class WarehouseForm(forms.ModelForm):
+    """A distributor's warehouse: inventory.warehouses decides what may be stored."""
+
+    class Meta:
+        model = Warehouse
+        fields = ["name", "code", "address", "state", "gstin", "priority", "is_active"]
+        widgets = {"priority": forms.NumberInput(attrs={"min": 0, "max": 999})}
+
+    def __init__(self, *args, distributor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.distributor = distributor
+        self.fields["state"].help_text = "Empty: your organization's state."
+        self.fields["gstin"].help_text = (
+            "Your GSTIN registered in this warehouse's state. Empty: your organization's "
+            "(only for a warehouse in its state)."
+        )
+
+
+class CountWarehouseForm(CountForm):
+    """A count of one item in one of the distributor's warehouses (default preselected)."""
+
+    warehouse = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    field_order = ["warehouse", "counted", "note", "confirm"]
+
+    def __init__(self, *args, warehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses
+        self.fields["warehouse"].help_text = "Count one warehouse's shelf at a time."

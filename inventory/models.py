@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
+from accounts.gst import STATE_CHOICES, normalize_gstin, state_name, state_of_gstin, validate_gstin
 from accounts.models import Organization
 from catalog.models import Product
 
@@ -175,6 +178,147 @@ class StockItem(models.Model):
         return self.available <= self.reorder_level
 
 
+MAX_WAREHOUSE_PRIORITY = 999
+
+
+class Warehouse(models.Model):
+    """One of a distributor's stock locations (a godown); docs/architecture.md, "Warehouses".
+
+    Orders allocate from a distributor's active warehouses by `priority`
+    (lower first, then pk). A shipment leaves from one warehouse, and its
+    invoice's seller state and GSTIN are the warehouse's.
+    """
+
+    distributor = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="warehouses"
+    )
+    name = models.CharField(max_length=100)
+    code = models.CharField(
+        max_length=20, help_text="A short name unique among the distributor's warehouses."
+    )
+    address = models.CharField(max_length=255, blank=True)
+    state = models.CharField(
+        max_length=2,
+        choices=STATE_CHOICES,
+        blank=True,
+        default="",
+        help_text="The GST state of the warehouse's address (a shipment's seller state).",
+    )
+    gstin = models.CharField(
+        "GSTIN",
+        max_length=15,
+        blank=True,
+        validators=[validate_gstin],
+        help_text="The distributor's GSTIN in this state. Empty: the distributor's own GSTIN "
+        "(only when the warehouse is in the distributor's state).",
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(MAX_WAREHOUSE_PRIORITY)],
+        help_text="Orders take stock from the lowest number first.",
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive: orders no longer allocate from it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distributor", "code"], name="warehouse_unique_distributor_code"
+            ),
+            models.UniqueConstraint(
+                fields=["distributor", "name"], name="warehouse_unique_distributor_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__lte=MAX_WAREHOUSE_PRIORITY),
+                name="warehouse_priority_bounded",
+            ),
+        ]
+        indexes = [models.Index(fields=["distributor", "priority"], name="warehouse_by_priority")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.code = (self.code or "").strip().upper()
+        self.gstin = normalize_gstin(self.gstin)
+        registered = state_of_gstin(self.gstin)
+        if registered and not self.state:
+            self.state = registered
+        elif registered and self.state != registered:
+            raise ValidationError(
+                {
+                    "gstin": f"This GSTIN is registered in {registered} {state_name(registered)}, "
+                    f"not in the warehouse's state ({self.state} {state_name(self.state)}): "
+                    "a GSTIN belongs to one state."
+                }
+            )
+
+    @property
+    def gst_state(self) -> str:
+        """The warehouse's state; else its distributor's (a warehouse with no state given)."""
+        return self.state or state_of_gstin(self.gstin) or self.distributor.gst_state
+
+    @property
+    def seller_gstin(self) -> str:
+        """The GSTIN a shipment from here is invoiced under: its own, else the distributor's
+        when the warehouse is in the distributor's state, else none."""
+        if self.gstin:
+            return self.gstin
+        distributor = self.distributor
+        if not self.state or self.state == distributor.gst_state:
+            return distributor.gstin
+        return ""
+
+
+class WarehouseStock(models.Model):
+    """A stock item's figures in one warehouse.
+
+    The distributor's StockItem keeps the totals; inventory.services change
+    both in the same transaction, under the StockItem's row lock, so that the
+    sum over a distributor's warehouses equals the item's figures.
+    """
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    stock_item = models.ForeignKey(
+        StockItem, on_delete=models.PROTECT, related_name="warehouse_stock"
+    )
+    on_hand = models.IntegerField(default=0)
+    allocated = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # No default ordering (see StockItem): FOR UPDATE locks only these rows.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock_item", "warehouse"], name="warehousestock_unique_item_warehouse"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="warehousestock_on_hand_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(held__gte=0) & Q(allocated__gte=0),
+                name="warehousestock_held_allocated_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=F("allocated") + F("held")),
+                name="warehousestock_allocated_held_within_on_hand",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stock_item_id} in {self.warehouse_id}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.allocated - self.held
+
+
 class StockMovementQuerySet(models.QuerySet):
     # Bulk UPDATE and DELETE skip Model.save()/delete(); refuse them here too.
     # Deleting a user still nulls created_by: Django does that through the
@@ -212,6 +356,11 @@ class StockMovement(models.Model):
         ALLOCATION_MIGRATED = "allocation_migrated", "Sale turned into an allocation"
 
     stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="movements")
+    # Which shelf moved. Null only on a database where the warehouses migration has
+    # not run yet: it gives every earlier movement its distributor's default warehouse.
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="movements", null=True
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     quantity = models.IntegerField()
     balance_after = models.IntegerField()

@@ -167,7 +167,16 @@ class StockLevelResource(BaseStockItemResource):
                 instance.pk = item.pk
                 instance._state.adding = False
                 return
-            stock_count(stock_item=instance, counted=counted, note=note, by=by, reference=reference)
+            # The sheet has the distributor's totals: the difference is counted in
+            # its default warehouse (docs/architecture.md, "Warehouses").
+            stock_count(
+                stock_item=instance,
+                counted=counted,
+                note=note,
+                by=by,
+                reference=reference,
+                of_total=True,
+            )
         except InsufficientStock:
             locked = StockItem.objects.get(pk=instance.pk)
             raise ValidationError(

@@ -13,8 +13,9 @@ from accounts.models import Organization, User
 from catalog.models import Product
 
 from . import stock_sql
+from . import warehouses as wh
 from .exceptions import InsufficientStock, StockTakeMissed
-from .models import StockItem, StockMovement
+from .models import StockItem, StockMovement, Warehouse, WarehouseStock
 from .signals import reorder_settings_changed, stock_available, stock_low, stock_short
 
 STOCK_FIGURES = ["on_hand", "allocated", "held"]
@@ -33,6 +34,7 @@ def _lock(stock_item_pk: int) -> StockItem:
 def _record_movement(
     item: StockItem,
     *,
+    warehouse: Warehouse,
     kind: str,
     quantity: int,
     by: User | None,
@@ -41,9 +43,11 @@ def _record_movement(
 ) -> StockItem:
     """Apply a signed change to a locked stock item and write its ledger row.
 
-    A removal may take only what is available: units allocated to orders or
-    held stay on the shelf (a count, which may find less, is stock_count's).
+    A removal may take only what is available in that warehouse: units
+    allocated to orders or held stay on the shelf (a count, which may find
+    less, is stock_count's). The warehouse's row changes with the item.
     """
+    row = wh.row_locked(item, warehouse)
     if item.on_hand + quantity > MAX_STOCK:
         raise ValidationError(
             {
@@ -51,10 +55,10 @@ def _record_movement(
                 f"a stock item holds at most {MAX_STOCK:,}."
             }
         )
-    if quantity < 0 and -quantity > item.available:
+    if quantity < 0 and -quantity > min(item.available, row.available):
         raise InsufficientStock(
             item.product,
-            available=item.available,
+            available=min(item.available, row.available),
             requested=-quantity,
             distributor=item.distributor,
         )
@@ -64,6 +68,9 @@ def _record_movement(
         # A savepoint, so that a refused UPDATE leaves the transaction usable.
         with transaction.atomic():
             StockItem.objects.filter(pk=item.pk).update(
+                on_hand=F("on_hand") + quantity, updated_at=timezone.now()
+            )
+            WarehouseStock.objects.filter(pk=row.pk).update(
                 on_hand=F("on_hand") + quantity, updated_at=timezone.now()
             )
     except IntegrityError as exc:
@@ -77,6 +84,7 @@ def _record_movement(
     item.refresh_from_db(fields=[*STOCK_FIGURES, "updated_at"])
     StockMovement.objects.create(
         stock_item=item,
+        warehouse=warehouse,
         kind=kind,
         quantity=quantity,
         balance_after=item.on_hand,
@@ -96,10 +104,12 @@ def stock_assign(
     by: User | None = None,
     note: str = "",
     reference: str = "",
+    warehouse: Warehouse | None = None,
 ) -> StockItem:
     """Put `quantity` units of `product` into `distributor`'s stock (a manufacturer's assignment).
 
-    Creates the stock item on first assignment, locks it, raises on_hand and
+    Creates the stock item on first assignment, locks it, raises on_hand (of
+    the item and of `warehouse`, None: the distributor's default) and
     writes an `assignment` movement; `reference` names its cause (e.g.
     "po:7"). Returns the updated stock item.
     Raises ValidationError keyed by field when the organization is not a
@@ -111,6 +121,7 @@ def stock_assign(
         )
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise ValidationError({"quantity": "Assign a whole number of at least 1 unit."})
+    warehouse = wh.warehouse_of_distributor(distributor_id=distributor.pk, warehouse=warehouse)
     item, _ = StockItem.objects.get_or_create(product=product, distributor=distributor)
     item = _lock(item.pk)
     # Already loaded by the caller: spare the queries an error message would make.
@@ -118,6 +129,7 @@ def stock_assign(
     item.distributor = distributor
     item = _record_movement(
         item,
+        warehouse=warehouse,
         kind=StockMovement.Kind.ASSIGNMENT,
         quantity=quantity,
         by=by,
@@ -170,11 +182,13 @@ def stock_receive(
     reference: str,
     by: User | None = None,
     note: str = "",
+    warehouse: Warehouse | None = None,
 ) -> StockItem:
     """Book goods received from a supplier (a purchase order's delivery) into stock.
 
     Like stock_assign, but the ledger row is a `receipt`; `reference` names
-    the purchase order (e.g. "po:7"). Returns the updated stock item. Raises
+    the purchase order (e.g. "po:7"); `warehouse` where it arrived (None: the
+    distributor's default). Returns the updated stock item. Raises
     ValidationError keyed by field when the organization is not a distributor
     or the quantity is not a whole number of at least 1.
     """
@@ -182,12 +196,14 @@ def stock_receive(
         raise ValidationError({"distributor": f"{distributor} is not a distributor."})
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise ValidationError({"quantity": "Receive a whole number of at least 1 unit."})
+    warehouse = wh.warehouse_of_distributor(distributor_id=distributor.pk, warehouse=warehouse)
     item, _ = StockItem.objects.get_or_create(product=product, distributor=distributor)
     item = _lock(item.pk)
     item.product = product
     item.distributor = distributor
     item = _record_movement(
         item,
+        warehouse=warehouse,
         kind=StockMovement.Kind.RECEIPT,
         quantity=quantity,
         by=by,
@@ -206,23 +222,28 @@ def stock_adjust(
     note: str,
     by: User | None = None,
     reference: str = "",
+    warehouse: Warehouse | None = None,
 ) -> StockItem:
     """Correct on_hand by `delta` (a stock-take, damage, shrinkage) and record why.
 
-    Locks the item, applies the signed change and writes an `adjustment`
-    movement. Returns the updated stock item (a fresh instance; the one passed
-    in is not changed). Raises ValidationError keyed by field when delta is 0
-    or not a whole number, or the note is empty; InsufficientStock when
-    removing `-delta` units would take more than is available (on hand less
-    allocated and held). Nothing is written when it raises.
+    Locks the item, applies the signed change in `warehouse` (None: the
+    distributor's default) and writes an `adjustment` movement. Returns the
+    updated stock item (a fresh instance; the one passed in is not changed).
+    Raises ValidationError keyed by field when delta is 0 or not a whole number, or the note
+    is empty; InsufficientStock when removing `-delta` units would take more than is
+    available (on hand less allocated and held). Nothing is written when it raises.
     """
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise ValidationError({"delta": "Adjust by a whole number of units other than 0."})
     if not note.strip():
         raise ValidationError({"note": "Say why the stock is adjusted."})
+    warehouse = wh.warehouse_of_distributor(
+        distributor_id=stock_item.distributor_id, warehouse=warehouse
+    )
     item = _lock(stock_item.pk)
     item = _record_movement(
         item,
+        warehouse=warehouse,
         kind=StockMovement.Kind.ADJUSTMENT,
         quantity=delta,
         by=by,
@@ -241,54 +262,81 @@ def stock_count(
     note: str = "",
     by: User | None = None,
     reference: str = "",
+    warehouse: Warehouse | None = None,
+    of_total: bool = False,
 ) -> StockItem:
-    """Set on_hand to what a count found: one `count` movement for the difference.
+    """Set one warehouse's on_hand to what a count found there: one `count` movement for
+    the difference. `warehouse` None: the distributor's default. `of_total`: `counted`
+    is the distributor's total (a spreadsheet of totals): the other warehouses keep
+    theirs and the difference is booked in `warehouse` (ValidationError keyed
+    "counted" when they alone hold more than was counted).
 
     Allocated and held units are on the shelf, so they are part of what a
-    count finds: an item with 67 on the shelf and 10 allocated counts 67 and
+    count finds: a shelf with 67 on it and 10 allocated counts 67 and
     nothing is written. Under the row lock, so an order placed since the
-    sheet was read is not counted twice. A count below what is allocated:
-    `stock_short` makes the newest allocations backorders (orders' receiver)
-    until they fit; a hold larger than what is left shrinks to it. Sends
-    stock_low after a count down that leaves the item low, stock_available
-    after a count up. Returns the item (a fresh instance).
+    sheet was read is not counted twice. A count below what is allocated in
+    that warehouse: `stock_short` makes the newest allocations there
+    backorders (orders' receiver) until they fit; a hold larger than what is
+    left shrinks to it. Sends stock_low after a count down that leaves the
+    item low, stock_available after a count up. Returns the item (a fresh
+    instance).
     """
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise ValidationError({"counted": "Enter the whole number of units counted (0 or more)."})
     if counted > MAX_STOCK:
         raise ValidationError({"counted": f"A stock item holds at most {MAX_STOCK:,} units."})
+    warehouse = wh.warehouse_of_distributor(
+        distributor_id=stock_item.distributor_id, warehouse=warehouse
+    )
     item = _lock(stock_item.pk)
-    if counted < item.allocated + item.held:
-        short, held_after = item.count_effects(counted)
+    row = wh.row_locked(item, warehouse)
+    if of_total:
+        elsewhere = item.on_hand - row.on_hand
+        if counted < elsewhere:
+            raise ValidationError(
+                {
+                    "counted": f"The other warehouses hold {elsewhere:,} units, more than the "
+                    f"{counted:,} counted: count each warehouse on the inventory page."
+                }
+            )
+        counted -= elsewhere
+    if counted < row.allocated + row.held:
+        short, held_after = shelf_count_effects(row.allocated, row.held, counted)
         if short:
             stock_short.send(
                 sender=StockItem,
                 stock_item_id=item.pk,
                 product_id=item.product_id,
                 distributor_id=item.distributor_id,
+                warehouse_id=warehouse.pk,
                 units=short,
             )
             item.refresh_from_db(fields=STOCK_FIGURES)
+            row.refresh_from_db(fields=STOCK_FIGURES)
         # Every allocation belongs to an open order line, so the receiver covers the
         # shortfall; if it could not, nothing is written.
-        if item.allocated + held_after > counted:
+        if row.allocated + held_after > counted:
             raise InsufficientStock(
                 stock_item.product,
-                available=item.available,
-                requested=item.on_hand - counted,
+                available=row.available,
+                requested=row.on_hand - counted,
                 distributor=stock_item.distributor,
             )
-        if item.held != held_after:
+        if row.held != held_after:
             # What the hold covered is no longer there: the hold shrinks to the shelf.
-            item.held = held_after
-            StockItem.objects.filter(pk=item.pk).update(held=item.held)
+            shrink = row.held - held_after
+            row.held = held_after
+            item.held -= shrink
+            WarehouseStock.objects.filter(pk=row.pk).update(held=F("held") - shrink)
+            StockItem.objects.filter(pk=item.pk).update(held=F("held") - shrink)
     item.product = stock_item.product
     item.distributor = stock_item.distributor
-    delta = counted - item.on_hand
+    delta = counted - row.on_hand
     if not delta:
         return item
     item = _record_movement(
         item,
+        warehouse=warehouse,
         kind=StockMovement.Kind.COUNT,
         quantity=delta,
         by=by,
@@ -297,6 +345,14 @@ def stock_count(
     )
     _announce_change(item, delta, reference)
     return item
+
+
+def shelf_count_effects(allocated: int, held: int, counted: int) -> tuple[int, int]:
+    """What a count of `counted` does to the promises on one shelf: (allocated units it does
+    not cover, the hold after it). Holds are kept first; allocations beyond what is left
+    become backorders, and a hold larger than the shelf shrinks to it."""
+    short = max(allocated - max(counted - held, 0), 0)
+    return short, min(held, counted)
 
 
 @transaction.atomic
@@ -385,10 +441,22 @@ def _apply_deltas(items: Mapping[int, StockItem], **columns: Mapping[int, int]) 
 
 
 class Allocation(NamedTuple):
-    """What one order line got: units allocated now, and units left owed (backordered)."""
+    """What one order line got: units allocated now, units left owed (backordered), and
+    where the allocated units are ({warehouse_id: units}, in allocation order)."""
 
     allocated: int
     backordered: int
+    warehouses: Mapping[int, int] | None = None
+
+
+def _warehouse_rows_in_order(
+    distributor_id: int, items: Mapping[int, StockItem]
+) -> tuple[list[int], dict[int, dict[int, WarehouseStock]]]:
+    """The distributor's active warehouses in allocation order, and the locked rows of the
+    items there ({stock_item_id: {warehouse_id: row}})."""
+    order = wh.allocation_order(distributor_id)
+    rows = wh.rows_locked([item.pk for item in items.values()], order) if items else {}
+    return order, rows
 
 
 # No savepoint of its own: a short line must roll the caller's whole order back.
@@ -404,26 +472,33 @@ def stock_allocate_for_order(
     """Promise an order's units out of the distributor's available stock.
 
     `lines` are (product_id, quantity) pairs, one per product. Locks the items
-    in pk order and checks each line against available (on hand less
-    allocated and held). `backorder=False` ("ship complete"): all lines or
+    in pk order, then their warehouse rows, and takes each line from the
+    distributor's active warehouses by priority (lower first, then pk): a
+    line larger than the first warehouse's available takes the rest from the
+    next. `backorder=False` ("ship complete"): all lines or
     none, InsufficientStock for the first short line (a product the
     distributor does not stock has 0 available), and the caller's transaction
     rolls back. `backorder=True`: each line gets what is available and the
-    rest is backordered. Raises allocated in one UPDATE; writes no movement
-    (on_hand changes only at dispatch). Sends `stock_low` for each item left
-    at or below its reorder level. `products` (by id) spares a query when the
-    caller has them. Returns {product_id: Allocation}.
+    rest is backordered. Raises allocated in one UPDATE per table; writes no
+    movement (on_hand changes only at dispatch). Sends `stock_low` for each
+    item left at or below its reorder level. `products` (by id) spares a
+    query when the caller has them. Returns {product_id: Allocation}.
     """
     wanted = dict(lines)
     items = _lock_many(distributor_id=distributor_id, product_ids=wanted)
+    order, rows = _warehouse_rows_in_order(distributor_id, items)
     if products is None:
         # Read without a lock (MariaDB has no FOR UPDATE OF: joining them above
         # would lock the product rows too).
         products = Product.objects.in_bulk(list(wanted))
     result = {}
+    row_deltas: dict[int, int] = {}
     for product_id, quantity in wanted.items():
         item = items.get(product_id)
-        available = max(item.available, 0) if item is not None else 0
+        shelves = rows.get(item.pk, {}) if item is not None else {}
+        available = sum(max(shelves[w].available, 0) for w in order if w in shelves)
+        if item is not None:
+            available = min(available, max(item.available, 0))
         if quantity > available and not backorder:
             raise InsufficientStock(
                 products[product_id],
@@ -432,11 +507,24 @@ def stock_allocate_for_order(
                 distributor=Organization.objects.filter(pk=distributor_id).first(),
             )
         take = min(quantity, available)
-        result[product_id] = Allocation(allocated=take, backordered=quantity - take)
+        where: dict[int, int] = {}
+        left = take
+        for warehouse_id in order:
+            row = shelves.get(warehouse_id)
+            if not left or row is None or row.available <= 0:
+                continue
+            units = min(left, row.available)
+            where[warehouse_id] = units
+            row_deltas[row.pk] = units
+            left -= units
+        result[product_id] = Allocation(
+            allocated=take, backordered=quantity - take, warehouses=where
+        )
     taken = {pid: a.allocated for pid, a in result.items() if a.allocated}
     if taken:
-        # Under the locks the check above holds; the CHECK constraint is the backstop.
+        # Under the locks the check above holds; the CHECK constraints are the backstop.
         _apply_deltas(items, allocated=taken)
+        wh.rows_apply(allocated=row_deltas)
     low = []
     for product_id, allocation in result.items():
         item = items.get(product_id)
@@ -457,8 +545,10 @@ def stock_take_expected(
     """Whether the lean take (stock_take_for_order) should take every line, as far as the
     products read before the transaction say (inventory.selectors.product_stock_annotations).
 
-    A forecast from an unlocked read: a wrong one costs a rolled-back attempt,
-    never a wrong figure. Without the annotations, True.
+    The lean take allocates every line in the distributor's first warehouse,
+    so each line must fit there. A forecast from an unlocked read: a wrong
+    one costs a rolled-back attempt, never a wrong figure. Without the
+    annotations, True.
     """
     returning = stock_sql.supports_returning()
     for product_id, quantity in lines:
@@ -468,15 +558,26 @@ def stock_take_expected(
         available = product.stock_available
         if available is None or quantity > available:
             return False
+        first = getattr(product, "stock_warehouse_available", None)
+        if first is None or quantity > first:
+            return False
         # Without RETURNING the lean take refuses a line that reaches the reorder point.
         if not returning and available - quantity <= product.stock_reorder_point:
             return False
     return True
 
 
+def stock_take_warehouse(products: Iterable[Product]) -> int | None:
+    """The warehouse the lean take allocates in, as the products' forecast read it."""
+    for product in products:
+        return getattr(product, "stock_warehouse_id", None)
+    return None
+
+
 def stock_take_for_order(
     *,
     distributor_id: int,
+    warehouse_id: int,
     lines: Iterable[tuple[int, int]],
     reference: str,
     products: Mapping[int, Product],
@@ -484,7 +585,10 @@ def stock_take_for_order(
     """Allocate a ship-complete order's lines in one statement, last in its transaction.
 
     The lean form of stock_allocate_for_order(backorder=False) for order_place:
-    one guarded UPDATE (inventory.stock_sql), no read before it, so the rows
+    every line from one warehouse (the distributor's first, from the
+    forecast: stock_take_warehouse), one guarded UPDATE of the items and that
+    warehouse's rows (inventory.stock_sql; two statements on SQLite), no read
+    before it, so the rows
     are locked only from here to the commit. `products` (by id, as read
     before the transaction) give the reorder levels. Sends `stock_low` for
     each item left at or below its reorder point. Raises StockTakeMissed
@@ -498,7 +602,9 @@ def stock_take_for_order(
         raise RuntimeError("stock_take_for_order runs inside the order's transaction")
     wanted = dict(lines)
     levels = {pid: products[pid].reorder_level for pid in wanted}
-    rows = stock_sql.take(distributor_id=distributor_id, wanted=wanted, levels=levels)
+    rows = stock_sql.take(
+        distributor_id=distributor_id, warehouse_id=warehouse_id, wanted=wanted, levels=levels
+    )
     if rows is None:
         # No query may follow in this transaction: it must roll back.
         transaction.set_rollback(True)
@@ -520,26 +626,41 @@ def stock_take_for_order(
 
 @transaction.atomic
 def stock_release(
-    *, distributor_id: int, lines: Mapping[int, int], reference: str
+    *, distributor_id: int, lines: Mapping[int, Mapping[int, int]], reference: str
 ) -> list[StockItem]:
-    """Give allocated units back to available (a cancelled or rejected order, a count).
+    """Give allocated units back to available (a cancelled or rejected order).
 
-    `lines` maps product_id to the units to release. Writes no movement: the
-    units never left the shelf. Sends `stock_available` for each item, so
-    that waiting backorders can take them. Returns the items.
+    `lines` maps product_id to {warehouse_id: units} to release there. Writes
+    no movement: the units never left the shelf. Sends `stock_available` for
+    each item, so that waiting backorders can take them. Returns the items.
     """
-    lines = {pid: qty for pid, qty in lines.items() if qty > 0}
+    lines = {pid: {w: qty for w, qty in where.items() if qty > 0} for pid, where in lines.items()}
+    lines = {pid: where for pid, where in lines.items() if where}
     if not lines:
         return []
     items = _lock_many(distributor_id=distributor_id, product_ids=lines)
     missing = set(lines) - set(items)
-    short = [pid for pid, qty in lines.items() if pid in items and items[pid].allocated < qty]
+    totals = {pid: sum(where.values()) for pid, where in lines.items()}
+    short = [pid for pid, qty in totals.items() if pid in items and items[pid].allocated < qty]
     if missing or short:
         raise ValueError(
             f"Releasing more than is allocated ({reference}): {sorted(missing)} {short}"
         )
-    _apply_deltas(items, allocated={pid: -qty for pid, qty in lines.items()})
-    for pid, qty in lines.items():
+    rows = wh.rows_locked([item.pk for item in items.values()])
+    row_deltas = {}
+    for pid, where in lines.items():
+        shelves = rows.get(items[pid].pk, {})
+        for warehouse_id, qty in where.items():
+            row = shelves.get(warehouse_id)
+            if row is None or row.allocated < qty:
+                raise ValueError(
+                    f"Releasing more than is allocated in warehouse {warehouse_id} "
+                    f"({reference}): product {pid}"
+                )
+            row_deltas[row.pk] = -qty
+    _apply_deltas(items, allocated={pid: -qty for pid, qty in totals.items()})
+    wh.rows_apply(allocated=row_deltas)
+    for pid, qty in totals.items():
         items[pid].allocated -= qty
     _send_available(list(items.values()), reference)
     return list(items.values())
@@ -551,24 +672,40 @@ def stock_ship(
     distributor_id: int,
     lines: Mapping[int, int],
     reference: str,
+    warehouse_id: int,
     by_id: int | None = None,
     note: str = "",
 ) -> list[StockMovement]:
-    """Dispatch allocated units: on_hand and allocated drop together, one `shipment` each.
+    """Dispatch allocated units from one warehouse: on_hand and allocated drop together
+    (the item's and the warehouse's), one `shipment` movement each.
 
-    `lines` maps product_id to the units leaving; each must be allocated
-    (ValueError otherwise: the caller ships only what its lines hold). One
-    UPDATE, one INSERT of the movements. Returns the movements.
+    `lines` maps product_id to the units leaving; each must be allocated in
+    that warehouse (ValueError otherwise: the caller ships only what its
+    lines hold there). One UPDATE per table, one INSERT of the movements.
+    Returns the movements.
     """
     lines = {pid: qty for pid, qty in lines.items() if qty > 0}
     if not lines:
         return []
     items = _lock_many(distributor_id=distributor_id, product_ids=lines)
-    short = [pid for pid, qty in lines.items() if pid not in items or items[pid].allocated < qty]
+    rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
+    short = [
+        pid
+        for pid, qty in lines.items()
+        if pid not in items
+        or items[pid].allocated < qty
+        or rows.get(items[pid].pk, {}).get(warehouse_id) is None
+        or rows[items[pid].pk][warehouse_id].allocated < qty
+    ]
     if short:
-        raise ValueError(f"Shipping units that are not allocated ({reference}): {short}")
+        raise ValueError(
+            f"Shipping units that are not allocated in warehouse {warehouse_id} "
+            f"({reference}): {short}"
+        )
     negative = {pid: -qty for pid, qty in lines.items()}
     _apply_deltas(items, on_hand=negative, allocated=negative)
+    row_deltas = {rows[items[pid].pk][warehouse_id].pk: -qty for pid, qty in lines.items()}
+    wh.rows_apply(on_hand=row_deltas, allocated=row_deltas)
     movements = []
     for pid, qty in lines.items():
         item = items[pid]
@@ -577,6 +714,7 @@ def stock_ship(
         movements.append(
             StockMovement(
                 stock_item=item,
+                warehouse_id=warehouse_id,
                 kind=StockMovement.Kind.SHIPMENT,
                 quantity=-qty,
                 balance_after=item.on_hand,
@@ -589,19 +727,23 @@ def stock_ship(
 
 
 @transaction.atomic
-def stock_deallocate(*, distributor_id: int, product_id: int, quantity: int) -> StockItem:
-    """Take units off an item's allocation without offering them to anyone.
+def stock_deallocate(
+    *, distributor_id: int, product_id: int, quantity: int, warehouse_id: int
+) -> StockItem:
+    """Take units off an item's allocation in one warehouse without offering them to anyone.
 
-    For a count that found less than was allocated: the units are gone, so
-    unlike stock_release nothing is announced as available. ValueError when
-    fewer are allocated.
+    For a count that found less than was allocated there: the units are
+    gone, so unlike stock_release nothing is announced as available.
+    ValueError when fewer are allocated.
     """
     item = _lock_many(distributor_id=distributor_id, product_ids=[product_id])[product_id]
-    if item.allocated < quantity:
-        raise ValueError(f"Only {item.allocated} allocated, {quantity} to take off.")
+    row = wh.rows_locked([item.pk], [warehouse_id]).get(item.pk, {}).get(warehouse_id)
+    if row is None or row.allocated < quantity or item.allocated < quantity:
+        raise ValueError(f"Fewer than {quantity} allocated in warehouse {warehouse_id}.")
     StockItem.objects.filter(pk=item.pk).update(
         allocated=F("allocated") - quantity, updated_at=timezone.now()
     )
+    wh.rows_apply(allocated={row.pk: -quantity})
     item.allocated -= quantity
     return item
 

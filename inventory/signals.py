@@ -36,12 +36,14 @@ stock_short = Signal()
 
 Sent by inventory.services.stock_count inside its transaction, with the stock
 item locked, before on_hand is set. Orders' receiver turns the newest
-allocations into backorders (calling stock_deallocate) until allocated plus
-held fits what was counted; whatever it leaves comes off the hold.
+allocations in that warehouse into backorders (calling stock_deallocate)
+until allocated plus held fits what was counted there; whatever it leaves
+comes off the hold.
 
 Arguments:
     stock_item_id (int), product_id (int), distributor_id (int),
-    units (int): how many allocated units the count does not cover.
+    warehouse_id (int): the warehouse counted,
+    units (int): how many allocated units there the count does not cover.
 """
 
 reorder_settings_changed = Signal()

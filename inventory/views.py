@@ -20,10 +20,15 @@ from catalog.views import clean_query
 from procurement.selectors import on_order_for_items
 
 from .exceptions import InsufficientStock
-from .forms import CountForm, ReorderSettingsForm, StockFilterForm
-from .models import StockItem
-from .selectors import stock_item_for_distributor, stock_items_for_distributor
-from .services import stock_count, stock_item_set_reorder_overrides
+from .forms import CountWarehouseForm, ReorderSettingsForm, StockFilterForm
+from .models import StockItem, Warehouse, WarehouseStock
+from .selectors import (
+    stock_item_for_distributor,
+    stock_items_for_distributor,
+    warehouse_stock_for_items,
+)
+from .services import shelf_count_effects, stock_count, stock_item_set_reorder_overrides
+from .warehouses import warehouse_default
 
 STOCK_PAGE_SIZE = 25
 
@@ -51,7 +56,10 @@ class DistributorInventoryView(RoleRequiredMixin, View):
         on_order = on_order_for_items(
             (item.product_id, item.distributor_id) for item in page.object_list
         )
+        # Where each row's units are: one query for the page.
+        by_warehouse = warehouse_stock_for_items(page.object_list)
         for item in page.object_list:
+            item.by_warehouse = by_warehouse.get(item.pk, [])
             form = failed if failed is not None and failed.item.pk == item.pk else None
             item.on_order, item.open_request = on_order[(item.product_id, item.distributor_id)]
             rows.append((item, form or ReorderSettingsForm(item=item)))
@@ -67,6 +75,10 @@ class DistributorInventoryView(RoleRequiredMixin, View):
             "query": query,
             "search": search,
             "low": low,
+            "split_by_warehouse": Warehouse.objects.filter(
+                distributor=request.user.organization
+            ).count()
+            > 1,
         }
         return render(request, "distributor/inventory.html", context, status=status)
 
@@ -134,18 +146,26 @@ class DistributorCountView(RoleRequiredMixin, View):
         except StockItem.DoesNotExist:
             raise Http404("No such stock item.") from None
 
+    def form(self, item, data=None, **kwargs) -> CountWarehouseForm:
+        warehouses = Warehouse.objects.filter(distributor_id=item.distributor_id, is_active=True)
+        return CountWarehouseForm(data, warehouses=warehouses.order_by("priority", "pk"), **kwargs)
+
     def get(self, request, pk: int):
         item = self.item(request, pk)
-        return self.render(item, CountForm(initial={"counted": item.on_hand}))
+        first = warehouse_default(item.distributor_id)
+        row = WarehouseStock.objects.filter(stock_item=item, warehouse=first).first()
+        initial = {"warehouse": first, "counted": row.on_hand if row else 0}
+        return self.render(item, self.form(item, initial=initial))
 
     def post(self, request, pk: int):
         item = self.item(request, pk)
-        form = CountForm(request.POST)
+        form = self.form(item, request.POST)
         if not form.is_valid():
             return self.render(item, form, status=400)
         counted, note = form.cleaned_data["counted"], form.cleaned_data["note"]
+        warehouse = form.cleaned_data["warehouse"]
         if not form.cleaned_data["confirm"]:
-            return self.render(item, form, preview=self.preview(item, counted))
+            return self.render(item, form, preview=self.preview(item, warehouse, counted))
         try:
             counted_item = stock_count(
                 stock_item=item,
@@ -153,38 +173,44 @@ class DistributorCountView(RoleRequiredMixin, View):
                 note=note or "Cycle count",
                 by=request.user,
                 reference=f"count:{request.user.pk}",
+                warehouse=warehouse,
             )
         except (ValidationError, InsufficientStock) as exc:
             form.add_error(None, getattr(exc, "messages", None) or str(exc))
             return self.render(item, form, status=400)
         messages.success(
             request,
-            f"{item.product.name}: counted {counted}; on hand {counted_item.on_hand}, "
-            f"available {counted_item.available}.",
+            f"{item.product.name}: counted {counted} in {warehouse.name}; on hand "
+            f"{counted_item.on_hand} in all, available {counted_item.available}.",
         )
         return redirect("distributor:inventory")
 
     @staticmethod
-    def preview(item: StockItem, counted: int) -> dict:
+    def preview(item: StockItem, warehouse: Warehouse, counted: int) -> dict:
         # Imported here: orders depends on inventory, not the other way round.
         from orders.selectors import allocations_a_count_would_backorder
 
-        short, held_after = item.count_effects(counted)
+        row = WarehouseStock.objects.filter(stock_item=item, warehouse=warehouse).first()
+        row = row or WarehouseStock(stock_item=item, warehouse=warehouse)
+        short, held_after = shelf_count_effects(row.allocated, row.held, counted)
         return {
+            "warehouse": warehouse,
+            "row": row,
             "counted": counted,
-            "difference": counted - item.on_hand,
+            "difference": counted - row.on_hand,
             "held_after": held_after,
             "backordered": allocations_a_count_would_backorder(
-                distributor_id=item.distributor_id, product_id=item.product_id, units=short
+                distributor_id=item.distributor_id,
+                product_id=item.product_id,
+                units=short,
+                warehouse_id=warehouse.pk,
             ),
             "short": short,
         }
 
     def render(self, item, form, preview=None, status: int = 200):
         if preview is not None:
-            form = CountForm(
-                initial={**form.cleaned_data, "confirm": True},
-            )
+            form = self.form(item, initial={**form.cleaned_data, "confirm": True})
         return render(
             self.request,
             self.template_name,

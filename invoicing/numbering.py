@@ -25,14 +25,19 @@ def seller_key(seller: Organization) -> str:
     return seller.gstin or f"org:{seller.pk}"
 
 
-def invoice_number_next(*, seller: Organization, day: datetime.date) -> tuple[str, str, int]:
+def invoice_number_next(
+    *, seller: Organization, day: datetime.date, gstin: str = ""
+) -> tuple[str, str, int]:
     """(number, seller key, financial year) of the seller's next invoice issued on `day`.
+
+    `gstin`: the registration the invoice is issued under when it is not the
+    seller's own (a warehouse registered in another state has its own series).
 
     Call it inside the invoice's transaction: the seller's counter for the
     year (auromart.numbering.counter_next) stays locked until it ends, so
     concurrent invoices of one seller take numbers one after the other, and a
     rolled back invoice gives its number back.
     """
-    key, year = seller_key(seller), financial_year(day)
+    key, year = gstin or seller_key(seller), financial_year(day)
     serial = counter_next(InvoiceSequence, seller_key=key, financial_year=year)
     return f"{PREFIX}-{year}-{serial:0{WIDTH}d}", key, year

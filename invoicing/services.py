@@ -17,6 +17,7 @@ from auromart.pdf import render_pdf
 from auromart.tax import CENT, LineTax, common_rate, is_intra_state, line_tax, tax_on, tax_totals
 from notifications import as_sent
 from orders.models import Order, Shipment
+from orders.tax import shipment_supply
 
 from . import selectors
 from .credit import credit_terms_for
@@ -61,13 +62,17 @@ def _shipped_discount(item, quantity: int) -> Decimal:
     return (item.discount * quantity / item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _shipped_tax(item, quantity: int, intra_state: bool) -> LineTax:
+def _shipped_tax(item, quantity: int, intra_state: bool, *, as_ordered: bool = True) -> LineTax:
     """The tax of `quantity` units of an order line: the line's own figures when all of it
     ships (so the order and its invoices agree to the paisa), else the same rule on the part.
+    `as_ordered` False: the shipment left a warehouse in another state than the order
+    assumed, so CGST + SGST and IGST swap: the line's taxable value taxed again.
 
     The one place an invoice line's GST is worked out: a loyalty discount
     (the order line's share, in proportion for a part) comes off the taxable
     value before the tax, as it did on the order."""
+    if quantity == item.quantity and not as_ordered:
+        return tax_on(taxable=item.line_total, rate=item.tax_rate, intra_state=intra_state)
     if quantity == item.quantity:
         return LineTax(
             taxable=item.line_total,
@@ -117,7 +122,10 @@ def invoice_issue_for_shipment(
     """
     shipment = (
         Shipment.objects.select_related(
-            "order__customer", "order__buyer_organization", "order__distributor"
+            "order__customer",
+            "order__buyer_organization",
+            "order__distributor",
+            "warehouse__distributor",
         )
         .prefetch_related("lines__order_item")
         .get(pk=shipment_id)
@@ -126,15 +134,24 @@ def invoice_issue_for_shipment(
         return None
     order = shipment.order
     today = today or timezone.localdate()
-    intra_state = is_intra_state(seller_state=order.seller_state, place=order.place_of_supply)
+    # The seller's state and GSTIN are the warehouse's it left from (orders.tax.shipment_supply).
+    supply = shipment_supply(order=order, warehouse=shipment.warehouse)
+    intra_state = supply.intra_state
+    as_ordered = intra_state == is_intra_state(
+        seller_state=order.seller_state, place=order.place_of_supply
+    )
     lines = [
-        (line.order_item, line.quantity, _shipped_tax(line.order_item, line.quantity, intra_state))
+        (
+            line.order_item,
+            line.quantity,
+            _shipped_tax(line.order_item, line.quantity, intra_state, as_ordered=as_ordered),
+        )
         for line in shipment.lines.all()
     ]
     totals = tax_totals(tax for _, _, tax in lines)
     discounts = [_shipped_discount(item, quantity) for item, quantity, _ in lines]
     seller = order.distributor
-    number, key, year = invoice_number_next(seller=seller, day=today)
+    number, key, year = invoice_number_next(seller=seller, day=today, gstin=supply.seller_gstin)
     buyer_org = order.buyer_organization
     invoice = Invoice.objects.create(
         number=number,
@@ -151,10 +168,10 @@ def invoice_issue_for_shipment(
         seller_address=_address(seller),
         seller_email=seller.contact_email,
         seller_phone=seller.phone,
-        seller_gstin=seller.gstin,
+        seller_gstin=supply.seller_gstin,
         buyer_gstin=buyer_org.gstin if buyer_org is not None else "",
-        seller_state=order.seller_state or seller.gst_state,
-        place_of_supply=order.place_of_supply,
+        seller_state=supply.seller_state,
+        place_of_supply=supply.place,
         ship_to=order.shipping_address if order.fulfillment_type == "delivery" else "",
         buyer_reference=order.buyer_reference,
         discount=sum(discounts, Decimal("0.00")),

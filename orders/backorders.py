@@ -9,8 +9,10 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from inventory.services import stock_allocate_for_order, stock_deallocate
+from inventory.warehouses import warehouse_default
 
 from .exceptions import IllegalTransition
+from .line_allocation import line_allocation_add, line_allocation_take
 from .models import OPEN_STATUSES, Order, OrderItem, OrderStatus, OrderStatusChange
 from .shipments import order_deliver_if_complete
 from .signals import backorder_allocated
@@ -58,6 +60,7 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
         return 0
     served = []
     total = 0
+    default_id = warehouse_default(distributor_id).pk
     for line in lines:
         if not line.quantity_backordered:
             continue  # cancelled meanwhile
@@ -69,6 +72,7 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
         )[product_id]
         if not allocation.allocated:
             break
+        line_allocation_add(line, allocation.warehouses, default_id)
         line.quantity_allocated += allocation.allocated
         line.quantity_backordered -= allocation.allocated
         total += allocation.allocated
@@ -76,7 +80,8 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
         if allocation.backordered:
             break  # this line took the last available unit
     OrderItem.objects.bulk_update(
-        [line for line, _ in served], ["quantity_allocated", "quantity_backordered"]
+        [line for line, _ in served],
+        ["quantity_allocated", "quantity_backordered", "allocated_by_warehouse"],
     )
     for line, now in served:
         backorder_allocated.send(
@@ -90,17 +95,21 @@ def backorders_allocate(*, distributor_id: int, product_id: int, reference: str)
     return total
 
 
-def allocations_turn_to_backorders(*, distributor_id: int, product_id: int, units: int) -> int:
-    """A count found less than is allocated: the newest allocations become backorders.
+def allocations_turn_to_backorders(
+    *, distributor_id: int, product_id: int, units: int, warehouse_id: int
+) -> int:
+    """A count found less than is allocated in a warehouse: the newest allocations there
+    become backorders.
 
     Takes `units` from the most recently placed open lines of this product at
-    this distributor (their buyers waited least), moves them from allocated to
-    backordered on the lines and releases them in inventory without offering
-    them to anyone. Returns the units moved (less than `units` only when not
-    that many are allocated).
+    this distributor allocated in that warehouse (their buyers waited least),
+    moves them from allocated to backordered on the lines and releases them in
+    inventory without offering them to anyone. Returns the units moved (less than `units`
+    only when not that many are allocated).
     """
     moved = 0
     changed = []
+    default_id = warehouse_default(distributor_id).pk
     for line in _open_lines_locked(
         distributor_id=distributor_id,
         product_id=product_id,
@@ -109,14 +118,24 @@ def allocations_turn_to_backorders(*, distributor_id: int, product_id: int, unit
     ):
         if moved >= units:
             break
-        take = min(line.quantity_allocated, units - moved)
+        taken = line_allocation_take(line, units - moved, default_id, [warehouse_id], only=True)
+        take = taken.get(warehouse_id, 0)
+        if not take:
+            continue
         line.quantity_allocated -= take
         line.quantity_backordered += take
         moved += take
         changed.append(line)
-    OrderItem.objects.bulk_update(changed, ["quantity_allocated", "quantity_backordered"])
+    OrderItem.objects.bulk_update(
+        changed, ["quantity_allocated", "quantity_backordered", "allocated_by_warehouse"]
+    )
     if moved:
-        stock_deallocate(distributor_id=distributor_id, product_id=product_id, quantity=moved)
+        stock_deallocate(
+            distributor_id=distributor_id,
+            product_id=product_id,
+            quantity=moved,
+            warehouse_id=warehouse_id,
+        )
     return moved
 
 

@@ -6,6 +6,7 @@ from accounts import agreement_views
 from accounts.models import Role
 from accounts.views import distributor_dashboard
 from inventory import views as inventory_views
+from inventory import warehouse_views
 from procurement import replenishment_views
 
 from . import distributor_views as views
@@ -35,6 +36,12 @@ urlpatterns = [
         "inventory/<int:pk>/count/",
         inventory_views.DistributorCountView.as_view(),
         name="stock_count",
+    ),
+    path("warehouses/", warehouse_views.WarehouseListView.as_view(), name="warehouses"),
+    path(
+        "warehouses/<int:pk>/",
+        warehouse_views.WarehouseEditView.as_view(),
+        name="warehouse_edit",
     ),
     path(
         "replenishment/",

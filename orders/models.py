@@ -276,6 +276,11 @@ class OrderItem(models.Model):
     quantity_shipped = models.PositiveIntegerField(default=0)
     quantity_backordered = models.PositiveIntegerField(default=0)
     quantity_cancelled = models.PositiveIntegerField(default=0)
+    # Where the allocated units wait: {warehouse id (str): units}, written in the
+    # same INSERT/UPDATE as quantity_allocated (no statement of its own on the
+    # order path; docs/architecture.md, "Warehouses"). Units it does not cover
+    # (lines from before warehouses) are in the distributor's first warehouse.
+    allocated_by_warehouse = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -394,6 +399,11 @@ class Shipment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The warehouse it left from: its invoice's seller state and GSTIN. Null only
+    # for shipments from before warehouses whose distributor had none.
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["order", "sequence"]

@@ -13,6 +13,7 @@ from accounts.models import User
 from inventory.services import stock_allocate_for_order
 
 from .exceptions import IllegalTransition
+from .line_allocation import line_allocation_set
 from .models import Order, OrderItem, OrderStatus
 from .transitions import order_transition, record_changes
 
@@ -70,7 +71,10 @@ def order_reinstate_after_payment(*, order: Order) -> Order:
     for item in items:
         item.quantity_allocated = allocations[item.product_id].allocated
         item.quantity_cancelled = 0
-    OrderItem.objects.bulk_update(items, ["quantity_allocated", "quantity_cancelled"])
+        line_allocation_set(item, allocations[item.product_id].warehouses)
+    OrderItem.objects.bulk_update(
+        items, ["quantity_allocated", "quantity_cancelled", "allocated_by_warehouse"]
+    )
     record_changes(
         [locked],
         to_status=OrderStatus.PLACED,

@@ -28,8 +28,9 @@ def allocate_backorders(sender, *, distributor_id, product_id, reference, **kwar
 
 
 @receiver(stock_short, dispatch_uid="orders.allocations_to_backorders")
-def allocations_to_backorders(sender, *, distributor_id, product_id, units, **kwargs):
-    """A count found less than is allocated: the newest allocations become backorders."""
+def allocations_to_backorders(sender, *, distributor_id, product_id, warehouse_id, units, **kwargs):
+    """A count found less than is allocated in a warehouse: the newest allocations there
+    become backorders."""
     backorders.allocations_turn_to_backorders(
-        distributor_id=distributor_id, product_id=product_id, units=units
+        distributor_id=distributor_id, product_id=product_id, units=units, warehouse_id=warehouse_id
     )

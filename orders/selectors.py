@@ -519,13 +519,19 @@ def recommended_products(
 
 
 def allocations_a_count_would_backorder(
-    *, distributor_id: int, product_id: int, units: int
+    *, distributor_id: int, product_id: int, units: int, warehouse_id: int | None = None
 ) -> list[tuple[str, int]]:
-    """(order number, units) that a count short by `units` would turn into backorders.
+    """(order number, units) that a count short by `units` in `warehouse_id` would turn into
+    backorders.
 
     The newest allocated lines first, as orders.backorders.allocations_turn_to_backorders
-    takes them; for the count page to name the orders before it is confirmed. One query.
+    takes them (only their units in that warehouse); for the count page to name the
+    orders before it is confirmed. One query (two with a warehouse: its default).
     """
+    from inventory.warehouses import warehouse_default
+
+    from .line_allocation import line_allocation
+
     affected = []
     if units <= 0:
         return affected
@@ -537,9 +543,18 @@ def allocations_a_count_would_backorder(
             quantity_allocated__gt=0,
         )
         .order_by("-pk")
-        .values_list("order__number", "quantity_allocated")
+        .select_related("order")
+        .only("order__number", "quantity_allocated", "allocated_by_warehouse")
     )
-    for number, allocated in lines:
+    default_id = warehouse_default(distributor_id).pk if warehouse_id is not None else None
+    for line in lines:
+        number = line.order.number
+        if warehouse_id is None:
+            allocated = line.quantity_allocated
+        else:
+            allocated = line_allocation(line, default_id).get(warehouse_id, 0)
+        if not allocated:
+            continue
         take = min(allocated, units)
         affected.append((number, take))
         units -= take

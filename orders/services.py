@@ -27,6 +27,7 @@ from inventory.services import (
     stock_allocate_for_order,
     stock_take_expected,
     stock_take_for_order,
+    stock_take_warehouse,
 )
 from invoicing.credit import credit_hold_needed
 from pricing.selectors import price_quotes
@@ -34,6 +35,7 @@ from pricing.selectors import price_quotes
 from .delivery_dates import requested_date_validate
 from .exceptions import IdempotencyKeyReused, OrderPlacementBusy
 from .held import orders_held
+from .line_allocation import line_allocation_set
 from .models import (
     Cart,
     CartItem,
@@ -485,13 +487,19 @@ def _place(
                 backorder=backorder,
             )
         else:
-            # Ship complete: every line is allocated in full or the order rolls
+            # Ship complete: every line is allocated in full (in the distributor's
+            # first warehouse, where the forecast saw it) or the order rolls
             # back, so the lines are written now and the stock taken last.
-            allocations = {pid: Allocation(allocated=qty, backordered=0) for pid, qty in wanted}
+            take_in = stock_take_warehouse(products.values())
+            allocations = {
+                pid: Allocation(allocated=qty, backordered=0, warehouses={take_in: qty})
+                for pid, qty in wanted
+            }
         for item in order_items:
             item.order = order
             item.quantity_allocated = allocations[item.product_id].allocated
             item.quantity_backordered = allocations[item.product_id].backordered
+            line_allocation_set(item, allocations[item.product_id].warehouses)
         OrderItem.objects.bulk_create(order_items)
         DemandLine.objects.bulk_create(
             DemandLine(
@@ -545,6 +553,7 @@ def _place(
             # places the order again through the locked path.
             stock_take_for_order(
                 distributor_id=distributor.pk,
+                warehouse_id=take_in,
                 lines=wanted,
                 reference=order.stock_reference,
                 products=products,

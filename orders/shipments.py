@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from inventory.services import stock_ship
+from inventory.warehouses import allocation_order, warehouse_default
 
 from .exceptions import IllegalTransition
+from .line_allocation import line_allocation, line_allocation_take
 from .models import (
     FulfillmentType,
     Order,
@@ -81,54 +83,85 @@ def shipment_dispatch(
     tracking_reference: str = "",
     note: str = "",
     handed_over: bool = False,
-) -> Shipment:
+    warehouse_id: int | None = None,
+) -> list[Shipment]:
     """Dispatch (or, with `handed_over`, hand over at the counter) units of an order.
 
     Call inside the transaction that holds the order's row lock (see
     shipment_create, order_transition). Ships `lines` ({product id: units},
-    None for everything allocated): stock_ship writes the movements, the
-    lines' allocated units become shipped, the Shipment and its lines are
-    written, and `shipment_dispatched` is sent (its invoice is issued by
-    invoicing's receiver). A handed-over shipment is delivered at once. The
-    caller moves the order's status.
+    None for everything allocated). A shipment leaves from one warehouse:
+    the units are taken from the lines' allocations by warehouse priority,
+    and units waiting in two warehouses leave as two shipments, one per
+    warehouse (`warehouse_id` ships from that one only: ValidationError when
+    a line has fewer units allocated there). For each: stock_ship writes the
+    movements, the lines' allocated units become shipped, the Shipment and
+    its lines are written, and `shipment_dispatched` is sent (its invoice,
+    with that warehouse's state and GSTIN, is issued by invoicing's
+    receiver). A handed-over shipment is delivered at once. The caller moves
+    the order's status. Returns the shipments, first warehouse first.
     """
     chosen = shipment_lines_clean(order, lines)
-    stock_ship(
-        distributor_id=order.distributor_id,
-        lines={item.product_id: quantity for item, quantity in chosen.items()},
-        reference=order.stock_reference,
-        by_id=by.pk if by is not None else None,
-        note=f"Order {order.number} dispatched",
-    )
+    default_id = warehouse_default(order.distributor_id).pk
+    priority = allocation_order(order.distributor_id)
+    by_warehouse: dict[int, dict[OrderItem, int]] = {}
+    for item, quantity in chosen.items():
+        if warehouse_id is not None:
+            there = line_allocation(item, default_id).get(warehouse_id, 0)
+            if quantity > there:
+                raise ValidationError(
+                    {"lines": f"{item.sku}: only {there} allocated in that warehouse."}
+                )
+            taken = line_allocation_take(item, quantity, default_id, [warehouse_id], only=True)
+        else:
+            taken = line_allocation_take(item, quantity, default_id, priority)
+        for w, units in taken.items():
+            by_warehouse.setdefault(w, {})[item] = units
     for item, quantity in chosen.items():
         item.quantity_allocated -= quantity
         item.quantity_shipped += quantity
-    OrderItem.objects.bulk_update(list(chosen), ["quantity_allocated", "quantity_shipped"])
-    sequence = Shipment.objects.filter(order=order).count() + 1
+    OrderItem.objects.bulk_update(
+        list(chosen), ["quantity_allocated", "quantity_shipped", "allocated_by_warehouse"]
+    )
+    sequence = Shipment.objects.filter(order=order).count()
     now = timezone.now()
-    shipment = Shipment.objects.create(
-        order=order,
-        sequence=sequence,
-        number=f"{order.number}-S{sequence}",
-        method=order.fulfillment_type,
-        tracking_reference=tracking_reference.strip(),
-        note=note.strip(),
-        dispatched_at=now,
-        dispatched_by=by,
-        status=ShipmentStatus.DELIVERED if handed_over else ShipmentStatus.DISPATCHED,
-        delivered_at=now if handed_over else None,
-    )
-    ShipmentLine.objects.bulk_create(
-        ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
-        for item, quantity in chosen.items()
-    )
-    shipment_dispatched.send(
-        sender=Shipment,
-        shipment_id=shipment.pk,
-        order_id=order.pk,
-        sequence=sequence,
-    )
-    return shipment
+    rank = {w: i for i, w in enumerate(priority)}
+    shipments = []
+    for w in sorted(by_warehouse, key=lambda w: (rank.get(w, len(rank)), w)):
+        units = by_warehouse[w]
+        stock_ship(
+            distributor_id=order.distributor_id,
+            warehouse_id=w,
+            lines={item.product_id: quantity for item, quantity in units.items()},
+            reference=order.stock_reference,
+            by_id=by.pk if by is not None else None,
+            note=f"Order {order.number} dispatched",
+        )
+        sequence += 1
+        shipment = Shipment.objects.create(
+            order=order,
+            sequence=sequence,
+            number=f"{order.number}-S{sequence}",
+            method=order.fulfillment_type,
+            warehouse_id=w,
+            tracking_reference=tracking_reference.strip(),
+            note=note.strip(),
+            dispatched_at=now,
+            dispatched_by=by,
+            status=ShipmentStatus.DELIVERED if handed_over else ShipmentStatus.DISPATCHED,
+            delivered_at=now if handed_over else None,
+        )
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
+            for item, quantity in units.items()
+        )
+        shipment_dispatched.send(
+            sender=Shipment,
+            shipment_id=shipment.pk,
+            order_id=order.pk,
+            sequence=sequence,
+        )
+        shipments.append(shipment)
+    return shipments
 
 
 def status_after_shipping(order: Order) -> str:
@@ -195,8 +228,13 @@ def shipment_create(
     lines: Mapping[int, int] | None = None,
     tracking_reference: str = "",
     note: str = "",
+    warehouse_id: int | None = None,
 ) -> Shipment:
     """A member of the order's distributor ships chosen lines and quantities of it.
+
+    Returns the first shipment: units allocated in two warehouses leave as
+    one shipment from each (shipment_dispatch), all with this tracking
+    reference; `warehouse_id` ships from that warehouse only.
 
     Only from `processing` or `partially_shipped` (IllegalTransition
     otherwise); a delivery needs a tracking reference, a pickup is handed
@@ -219,24 +257,26 @@ def shipment_create(
             message=f"Order {locked.number} is {locked.get_status_display().lower()}; "
             "it ships once it is processing.",
         )
-    shipment = shipment_dispatch(
+    shipments = shipment_dispatch(
         order=locked,
         by=by,
         lines=lines,
         tracking_reference=tracking_reference,
         note=note,
         handed_over=pickup,
+        warehouse_id=warehouse_id,
     )
     to_status = status_after_shipping(locked)
+    numbers = " and ".join(shipment.number for shipment in shipments)
     order_transition_locked(
         locked,
         to_status=to_status,
         by=by,
-        note=note or f"Shipment {shipment.number} dispatched.",
+        note=note or f"Shipment {numbers} dispatched.",
         tracking_reference=tracking_reference,
     )
     order_deliver_if_complete(locked, by=by, note="Handed over to the buyer.")
-    return shipment
+    return shipments[0]
 
 
 @transaction.atomic

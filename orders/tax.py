@@ -62,6 +62,50 @@ def order_supply(
     )
 
 
+@dataclass(frozen=True)
+class ShipmentSupply:
+    seller_state: str
+    seller_gstin: str
+    place: str
+    intra_state: bool
+
+
+def shipment_supply(*, order, warehouse) -> ShipmentSupply:
+    """The seller's state and GSTIN and the place of supply of a shipment's invoice.
+
+    The seller is the warehouse the shipment left from: its state and its
+    GSTIN (else the distributor's, in the distributor's state). The place of
+    supply is the order's delivery state, or for a pickup the buyer
+    organization's; where neither is known the goods change hands at the
+    warehouse's counter, so it is the warehouse's state. A shipment without a
+    warehouse (before warehouses) keeps the order's figures.
+    """
+    distributor = order.distributor
+    if warehouse is None:
+        seller_state = order.seller_state or distributor.gst_state
+        place = order.place_of_supply
+        return ShipmentSupply(
+            seller_state=seller_state,
+            seller_gstin=distributor.gstin,
+            place=place,
+            intra_state=is_intra_state(seller_state=seller_state, place=place),
+        )
+    seller_state = warehouse.gst_state
+    buyer = order.buyer_organization
+    place = place_of_supply(
+        delivery=order.fulfillment_type == FulfillmentType.DELIVERY,
+        shipping_state=order.shipping_state,
+        buyer_state=buyer.gst_state if buyer is not None else "",
+        seller_state=seller_state,
+    )
+    return ShipmentSupply(
+        seller_state=seller_state,
+        seller_gstin=warehouse.seller_gstin,
+        place=place,
+        intra_state=is_intra_state(seller_state=seller_state, place=place),
+    )
+
+
 def validate_state(value: str) -> str:
     """A state code from input ("" allowed); raises ValueError naming the problem."""
     value = (value or "").strip()

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from inventory.services import stock_release
+from inventory.warehouses import warehouse_default
 
 from .exceptions import IllegalTransition
+from .line_allocation import line_allocation, line_allocation_set
 from .models import (
     BUYER_CANCELLABLE,
     RETURNS_STOCK,
@@ -199,14 +201,22 @@ def _release_open_units(order: Order) -> None:
     nothing: the migration turned their sales into allocations.
     """
     items = list(order.items.all())
-    released = {item.product_id: item.quantity_allocated for item in items}
+    default_id = warehouse_default(order.distributor_id).pk
+    released = {item.product_id: line_allocation(item, default_id) for item in items}
     # The lines first: the release offers the units to waiting backorders,
     # and this order's own lines must no longer be waiting by then.
     for item in items:
         item.quantity_cancelled += item.quantity_allocated + item.quantity_backordered
         item.quantity_allocated = item.quantity_backordered = 0
+        line_allocation_set(item, {})
     OrderItem.objects.bulk_update(
-        items, ["quantity_allocated", "quantity_backordered", "quantity_cancelled"]
+        items,
+        [
+            "quantity_allocated",
+            "quantity_backordered",
+            "quantity_cancelled",
+            "allocated_by_warehouse",
+        ],
     )
     stock_release(
         distributor_id=order.distributor_id, lines=released, reference=order.stock_reference

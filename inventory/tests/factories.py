@@ -4,8 +4,9 @@ from factory.django import DjangoModelFactory
 from accounts.models import Organization
 from accounts.tests.factories import OrganizationFactory
 from catalog.tests.factories import ProductFactory
-from inventory.models import StockItem
-from inventory.services import stock_assign
+from inventory.models import StockItem, WarehouseStock
+from inventory.services import STOCK_FIGURES, stock_assign
+from inventory.warehouses import warehouse_default
 
 
 class DistributorFactory(OrganizationFactory):
@@ -39,4 +40,9 @@ class StockItemFactory(DjangoModelFactory):
             for name, value in {"held": held, **kwargs}.items():
                 setattr(item, name, value)
             model_class.objects.filter(pk=item.pk).update(held=held, **kwargs)
+            # The default warehouse holds the same figures, so the totals still add up.
+            figures = {k: v for k, v in {"held": held, **kwargs}.items() if k in STOCK_FIGURES}
+            WarehouseStock.objects.update_or_create(
+                stock_item=item, warehouse=warehouse_default(distributor), defaults=figures
+            )
         return item

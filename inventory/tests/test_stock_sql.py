@@ -9,12 +9,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog.tests.factories import ProductFactory
-from inventory import stock_sql
+from inventory import services, stock_sql
 from inventory.exceptions import StockTakeMissed
 from inventory.models import StockItem
-from inventory.services import stock_take_expected, stock_take_for_order
+from inventory.selectors import stock_items_off_their_warehouses
+from inventory.services import stock_take_expected
 from inventory.signals import stock_low
 from inventory.tests.factories import DistributorFactory, StockItemFactory
+from inventory.warehouses import warehouse_create, warehouse_default
 from procurement.models import ReplenishmentPolicy
 
 pytestmark = pytest.mark.django_db
@@ -27,15 +29,22 @@ def hub():
 
 def stocked(hub, *, on_hand, reorder_level=5, allocated=0):
     product = ProductFactory(reorder_level=reorder_level)
-    StockItemFactory(product=product, distributor=hub, on_hand=on_hand)
-    if allocated:
-        StockItem.objects.filter(product=product).update(allocated=allocated)
+    StockItemFactory(product=product, distributor=hub, on_hand=on_hand, allocated=allocated)
     return product
 
 
 def figures(product):
+    """The item's (on_hand, allocated), checked to be the sum of its warehouses'."""
     item = StockItem.objects.get(product=product)
+    assert stock_items_off_their_warehouses(item.distributor_id) == []
     return item.on_hand, item.allocated
+
+
+def stock_take_for_order(**kwargs):
+    """The take in the distributor's first warehouse, as order_place calls it."""
+    if "warehouse_id" not in kwargs:
+        kwargs["warehouse_id"] = warehouse_default(kwargs["distributor_id"]).pk
+    return services.stock_take_for_order(**kwargs)
 
 
 @pytest.fixture
@@ -51,8 +60,12 @@ def lows():
 
 
 def test_every_line_is_allocated_in_one_statement(hub, lows):
+    """Items and their warehouse rows together: one multi-table UPDATE on MariaDB; on
+    SQLite, which updates one table per statement, the items' UPDATE ... RETURNING and
+    the rows' UPDATE."""
     a, b, c = (stocked(hub, on_hand=100, allocated=10) for _ in range(3))
     products = {p.pk: p for p in (a, b, c)}
+    first = warehouse_default(hub).pk
 
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         stock_take_for_order(
@@ -60,12 +73,34 @@ def test_every_line_is_allocated_in_one_statement(hub, lows):
             lines=[(a.pk, 3), (b.pk, 2), (c.pk, 1)],
             reference="order:1",
             products=products,
+            warehouse_id=first,
         )
 
-    assert len(captured.captured_queries) == 1
-    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert len(statements) == (2 if stock_sql.supports_returning() else 1)
+    assert all(sql.startswith("UPDATE") for sql in statements)
     assert [figures(p) for p in (a, b, c)] == [(100, 13), (100, 12), (100, 11)]
     assert lows == []
+
+
+def test_a_line_the_warehouse_cannot_cover_is_a_miss_though_the_total_could(hub):
+    """60 in the first warehouse and 40 in the second: 70 in one take misses (the locked
+    path then takes 60 + 10)."""
+    product = stocked(hub, on_hand=60)
+    second = warehouse_create(distributor=hub, name="Second", code="TWO", priority=20)
+    services.stock_receive(
+        product=product, distributor=hub, quantity=40, reference="po:1", warehouse=second
+    )
+
+    with pytest.raises(StockTakeMissed), transaction.atomic():
+        stock_take_for_order(
+            distributor_id=hub.pk,
+            lines=[(product.pk, 70)],
+            reference="order:1",
+            products={product.pk: product},
+        )
+
+    assert figures(product) == (100, 0)
 
 
 def test_a_short_line_is_a_miss_and_its_transaction_rolls_back(hub):
