@@ -62,6 +62,14 @@ class TransferOrder(models.Model):
         related_name="transfers_in",
         help_text="The distributor the units go to (the same one: between its locations).",
     )
+    # The warehouses the units leave and reach (#23 §1): one of the source's, one of the
+    # destination's; a move within one distributor goes between two of its warehouses.
+    source_warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    destination_warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="transfers_in"
+    )
     status = models.CharField(max_length=16, choices=TransferStatus.choices, db_index=True)
     purchase_order = models.OneToOneField(
         "procurement.PurchaseOrder",
@@ -126,6 +134,10 @@ class TransferOrder(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=TransferStatus.SHIPPED) | Q(shipped_at__isnull=False),
                 name="transfer_shipped_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_warehouse=F("destination_warehouse")),
+                name="transfer_between_two_warehouses",
             ),
         ]
 

@@ -12,7 +12,7 @@ from .models import IN_TRANSIT_STATUSES, TransferLine, TransferOrder
 def transfers_visible_to(user: User) -> QuerySet[TransferOrder]:
     """The transfers `user` may see: both sides' members see theirs (staff: the admin)."""
     queryset = TransferOrder.objects.select_related(
-        "source", "destination", "purchase_order"
+        "source", "destination", "purchase_order", "source_warehouse", "destination_warehouse"
     ).annotate(
         line_count=Count("lines"),
         units=Sum("lines__quantity"),
@@ -29,6 +29,8 @@ def transfer_detail(*, user: User, number: str) -> TransferOrder | None:
     queryset = TransferOrder.objects.select_related(
         "source",
         "destination",
+        "source_warehouse",
+        "destination_warehouse",
         "purchase_order",
         "created_by",
         "confirmed_by",
@@ -49,7 +51,9 @@ def transfer_detail(*, user: User, number: str) -> TransferOrder | None:
 
 def transfer_for_message(*, transfer_id: int) -> TransferOrder:
     return (
-        TransferOrder.objects.select_related("source", "destination", "purchase_order")
+        TransferOrder.objects.select_related(
+            "source", "destination", "purchase_order", "source_warehouse", "destination_warehouse"
+        )
         .prefetch_related("lines")
         .get(pk=transfer_id)
     )

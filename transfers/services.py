@@ -24,8 +24,14 @@ from accounts.models import Organization, User
 from auromart.numbering import number_next
 from auromart.tax import ZERO, is_intra_state, money, tax_on
 from catalog.models import Product
-from inventory import services as inventory_services
-from inventory.transfers_stock import stock_transfer_in, stock_transfer_out
+from inventory import warehouses as wh
+from inventory.models import Warehouse
+from inventory.transfers_stock import (
+    stock_transfer_allocate,
+    stock_transfer_in,
+    stock_transfer_out,
+    stock_transfer_release,
+)
 
 from .exceptions import TransferStateError
 from .models import (
@@ -95,6 +101,8 @@ def transfer_create(
     purchase_order=None,
     po_lines: Mapping[int, object] | None = None,
     requested: bool | None = None,
+    source_warehouse: Warehouse | int | None = None,
+    destination_warehouse: Warehouse | int | None = None,
 ) -> TransferOrder:
     """Write a transfer of `lines` ((product, units) pairs) from `source` to `destination`.
 
@@ -102,7 +110,10 @@ def transfer_create(
     asked for by the destination's member it is `requested` and the source is
     told (transfer_requested). A purchase order's transfer (`purchase_order`,
     `po_lines` by product id) is always `requested`, and so is one made with
-    `requested=True` (the replenishment screen's "transfer now"). Raises ValidationError
+    `requested=True` (the replenishment screen's "transfer now"). The units
+    leave `source_warehouse` and reach `destination_warehouse` (each side's
+    default warehouse when not given: inventory.warehouses.warehouse_default);
+    within one distributor they must be two different warehouses. Raises ValidationError
     keyed by field (not distributors, a line twice, a quantity out of bounds);
     PermissionDenied when `by` belongs to neither side.
     """
@@ -114,6 +125,16 @@ def transfer_create(
         errors["note"] = "Keep the note under 500 characters."
     if errors:
         raise ValidationError(errors)
+    source_warehouse = wh.warehouse_of_distributor(
+        distributor_id=source.pk, warehouse=source_warehouse
+    )
+    destination_warehouse = wh.warehouse_of_distributor(
+        distributor_id=destination.pk, warehouse=destination_warehouse
+    )
+    if source_warehouse.pk == destination_warehouse.pk:
+        raise ValidationError(
+            {"destination_warehouse": "Choose another warehouse than the one the units leave."}
+        )
     lines = _clean_lines(lines)
     if by is not None and not (_acts_for(by, source.pk) or _acts_for(by, destination.pk)):
         raise PermissionDenied("Transfers are made by one of their two distributors.")
@@ -125,6 +146,8 @@ def transfer_create(
         number=number_next(prefix="TR", width=6),
         source=source,
         destination=destination,
+        source_warehouse=source_warehouse,
+        destination_warehouse=destination_warehouse,
         status=TransferStatus.REQUESTED if requested else TransferStatus.DRAFT,
         purchase_order=purchase_order,
         note=note.strip(),
@@ -157,7 +180,7 @@ def transfer_create(
 
 @transaction.atomic
 def transfer_confirm(*, transfer: TransferOrder, by: User | None) -> TransferOrder:
-    """The source confirms: every line is allocated at its shelf (all or nothing).
+    """The source confirms: every line is allocated in its source warehouse (all or nothing).
 
     InsufficientStock names the first short line and nothing is written. A
     PO's transfer confirms the PO too (the supplier's answer).
@@ -167,11 +190,11 @@ def transfer_confirm(*, transfer: TransferOrder, by: User | None) -> TransferOrd
     if transfer.status not in (TransferStatus.DRAFT, TransferStatus.REQUESTED):
         raise _state_error(transfer, "confirmed")
     lines = list(transfer.lines.all())
-    inventory_services.stock_allocate_for_order(
+    stock_transfer_allocate(
         distributor_id=transfer.source_id,
-        lines=[(line.product_id, line.quantity) for line in lines],
+        warehouse_id=transfer.source_warehouse_id,
+        lines={line.product_id: line.quantity for line in lines},
         reference=_reference(transfer),
-        backorder=False,
     )
     transfer.status = TransferStatus.CONFIRMED
     transfer.confirmed_by, transfer.confirmed_at = by, timezone.now()
@@ -213,8 +236,9 @@ def transfer_cancel(
     ):
         raise _state_error(transfer, "cancelled")
     if transfer.status == TransferStatus.CONFIRMED:
-        inventory_services.stock_release(
+        stock_transfer_release(
             distributor_id=transfer.source_id,
+            warehouse_id=transfer.source_warehouse_id,
             lines={line.product_id: line.quantity for line in transfer.lines.all()},
             reference=_reference(transfer),
         )
@@ -233,15 +257,17 @@ def _invoice(transfer: TransferOrder, lines: list[TransferLine]) -> None:
     Numbered in the seller's own series (invoicing.numbering: gap-free per
     GSTIN and financial year, shared with its invoices to buyers); each line
     is the PO line's cost on the units shipped at the PO line's GST rate,
-    CGST + SGST when the two distributors are in one state, else IGST
-    (auromart.tax, rounded per line).
+    CGST + SGST when the two warehouses are in one state, else IGST
+    (auromart.tax, rounded per line); the seller's GSTIN is its warehouse's.
     """
     from invoicing.numbering import invoice_number_next
 
     source, destination = transfer.source, transfer.destination
+    sending, receiving = transfer.source_warehouse, transfer.destination_warehouse
     today = timezone.localdate()
     number, _key, _year = invoice_number_next(seller=source, day=today)
-    seller_state, place = source.gst_state, destination.gst_state
+    # The two warehouses' states decide (#15): the goods leave one and are delivered to the other.
+    seller_state, place = sending.gst_state, receiving.gst_state
     intra = is_intra_state(seller_state=seller_state, place=place)
     totals = dict.fromkeys(["taxable_total", "cgst", "sgst", "igst"], ZERO)
     for line in lines:
@@ -259,7 +285,8 @@ def _invoice(transfer: TransferOrder, lines: list[TransferLine]) -> None:
         lines, ["unit_price", "tax_rate", "taxable", "cgst", "sgst", "igst"]
     )
     transfer.invoice_number, transfer.invoice_date = number, today
-    transfer.seller_gstin, transfer.buyer_gstin = source.gstin, destination.gstin
+    transfer.seller_gstin = sending.seller_gstin
+    transfer.buyer_gstin = receiving.seller_gstin or destination.gstin
     transfer.seller_state, transfer.place_of_supply = seller_state, place
     for name, value in totals.items():
         setattr(transfer, name, value)
@@ -292,9 +319,13 @@ def transfer_ship(
     _require(by, transfer.source_id, "source distributor")
     if transfer.status != TransferStatus.CONFIRMED:
         raise _state_error(transfer, "shipped")
+    transfer = TransferOrder.objects.select_related(
+        "source", "destination", "source_warehouse__distributor", "destination_warehouse"
+    ).get(pk=transfer.pk)
     lines = list(transfer.lines.select_related("po_line"))
     stock_transfer_out(
         distributor_id=transfer.source_id,
+        warehouse_id=transfer.source_warehouse_id,
         lines={line.product_id: line.quantity for line in lines},
         reference=_reference(transfer),
         by_id=getattr(by, "pk", None),
@@ -375,6 +406,7 @@ def transfer_receive(
     destination = Organization.objects.get(pk=transfer.destination_id)
     stock_transfer_in(
         distributor=destination,
+        warehouse=transfer.destination_warehouse,
         lines={lines[lid].product_id: units for lid, units in arriving.items()},
         reference=_reference(transfer),
         by=by,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     # from other branches; the merge re-chains this one after the latest and keeps every
     # kind in the choices.
     dependencies = [
-        ("inventory", "0007_stockitem_levels_cover"),
+        ("inventory", "0009_warehouses"),
     ]
 
     operations = [
