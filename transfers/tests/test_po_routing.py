@@ -159,3 +159,18 @@ def test_a_short_transfer_written_off_closes_the_po_short(po_to_distributor):
     assert po.status == POStatus.CLOSED_SHORT
     assert po.lines.get().quantity_short == 3
     assert _incoming(product, central) == 0
+
+
+def test_the_invoice_follows_the_warehouses_states_not_the_organizations(po_to_distributor):
+    from inventory.warehouses import warehouse_default
+
+    _product, _eastern, eastern_clerk, central, _cc, _s, po = po_to_distributor
+    # Central's receiving warehouse is in West Bengal too: intra-state, CGST + SGST.
+    receiving = warehouse_default(central)
+    receiving.state = "WB"
+    receiving.save(update_fields=["state"])
+    transfer = TransferOrder.objects.get(purchase_order=po)
+    services.transfer_confirm(transfer=transfer, by=eastern_clerk)
+    transfer = services.transfer_ship(transfer=transfer, by=eastern_clerk)
+    assert (transfer.seller_state, transfer.place_of_supply) == ("WB", "WB")
+    assert transfer.igst == 0 and transfer.cgst == transfer.sgst > 0

@@ -170,3 +170,45 @@ def test_quantities_are_bounded(pair):
             )
     with pytest.raises(ValidationError):
         services.transfer_create(source=east, destination=west, lines=[], by=east_clerk)
+
+
+def test_a_move_between_two_warehouses_of_one_distributor(pair):
+    from inventory.models import WarehouseStock
+    from inventory.selectors import stock_items_off_their_warehouses
+    from inventory.warehouses import warehouse_create, warehouse_default
+
+    product, east, east_clerk, _west, _ = pair
+    main = warehouse_default(east)
+    annex = warehouse_create(distributor=east, name="Annex", code="ANX", priority=50)
+    with pytest.raises(ValidationError):
+        services.transfer_create(
+            source=east, destination=east, lines=[(product, 5)], by=east_clerk
+        )  # default to default: the same warehouse
+    transfer = services.transfer_create(
+        source=east,
+        destination=east,
+        lines=[(product, 15)],
+        by=east_clerk,
+        source_warehouse=main,
+        destination_warehouse=annex,
+    )
+    total = network_total(product)
+    services.transfer_confirm(transfer=transfer, by=east_clerk)
+    services.transfer_ship(transfer=transfer, by=east_clerk)
+    assert on_hand(product, east) == 36 and network_total(product) == total
+    services.transfer_receive(
+        transfer=transfer, by=east_clerk, received={transfer.lines.get().pk: 15}
+    )
+    shelves = dict(
+        WarehouseStock.objects.filter(
+            stock_item__product=product, stock_item__distributor=east
+        ).values_list("warehouse_id", "on_hand")
+    )
+    assert shelves == {main.pk: 36, annex.pk: 15}
+    assert on_hand(product, east) == 51 and network_total(product) == total
+    assert stock_items_off_their_warehouses(east.pk) == []
+    moves = StockMovement.objects.filter(reference=f"transfer:{transfer.pk}")
+    assert sorted(moves.values_list("kind", "warehouse_id", "quantity")) == [
+        ("transfer_in", annex.pk, 15),
+        ("transfer_out", main.pk, -15),
+    ]
