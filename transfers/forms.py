@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Organization
 from catalog.models import Product
+from inventory.models import Warehouse
 
 from .models import MAX_LINE_QUANTITY, MAX_LINES, TransferStatus
 
@@ -64,6 +65,18 @@ class TransferForm(forms.Form):
         label="Other distributor",
         help_text="Not needed for a move between your own locations.",
     )
+    from_warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.none(),
+        required=False,
+        label="Our warehouse the units leave",
+        help_text="Sending or moving: empty for your default warehouse.",
+    )
+    to_warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.none(),
+        required=False,
+        label="Our warehouse the units reach",
+        help_text="Asking or moving: empty for your default warehouse.",
+    )
     lines = forms.CharField(
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
@@ -75,10 +88,17 @@ class TransferForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.fields["from_warehouse"].queryset = self.own_warehouses()
+        self.fields["to_warehouse"].queryset = self.own_warehouses()
         self.fields["other"].queryset = (
             Organization.objects.filter(kind=Organization.Kind.DISTRIBUTOR)
             .exclude(pk=organization.pk)
             .order_by("name")
+        )
+
+    def own_warehouses(self):
+        return Warehouse.objects.filter(distributor=self.organization, is_active=True).order_by(
+            "priority", "pk"
         )
 
     def clean_lines(self):
@@ -89,7 +109,20 @@ class TransferForm(forms.Form):
         direction, other = data.get("direction"), data.get("other")
         if direction in ("send", "request") and other is None:
             self.add_error("other", "Choose the other distributor.")
+        if direction == "internal" and not (
+            data.get("from_warehouse") and data.get("to_warehouse")
+        ):
+            self.add_error("to_warehouse", "Choose both of your warehouses for a move.")
         return data
+
+    def warehouses(self) -> dict:
+        """The service's warehouse arguments: ours where the direction uses them."""
+        data = self.cleaned_data
+        direction = data["direction"]
+        return {
+            "source_warehouse": data.get("from_warehouse") if direction != "request" else None,
+            "destination_warehouse": data.get("to_warehouse") if direction != "send" else None,
+        }
 
     def parties(self) -> tuple[Organization, Organization]:
         data, own = self.cleaned_data, self.organization

@@ -81,6 +81,7 @@ class TransferCreateView(DistributorView):
                     lines=form.cleaned_data["lines"],
                     by=request.user,
                     note=form.cleaned_data["note"],
+                    **form.warehouses(),
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)

@@ -39,8 +39,10 @@ class TransferSerializer(serializers.ModelSerializer):
             "status",
             "source_id",
             "source",
+            "source_warehouse_id",
             "destination_id",
             "destination",
+            "destination_warehouse_id",
             "purchase_order",
             "note",
             "tracking_reference",
@@ -69,6 +71,20 @@ class TransferLineInSerializer(serializers.Serializer):
 class TransferCreateSerializer(serializers.Serializer):
     source_id = serializers.IntegerField(min_value=1, help_text="Your organization to send.")
     destination_id = serializers.IntegerField(min_value=1, help_text="Your organization to ask.")
+    source_warehouse_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The source's warehouse; empty: its default.",
+    )
+    destination_warehouse_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The destination's warehouse; empty: its default.",
+    )
     lines = TransferLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

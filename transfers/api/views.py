@@ -104,6 +104,8 @@ class TransferListView(generics.ListAPIView):
             lines=[(products[line["product_id"]], line["quantity"]) for line in data["lines"]],
             by=request.user,
             note=data["note"],
+            source_warehouse=data["source_warehouse_id"],
+            destination_warehouse=data["destination_warehouse_id"],
         )
         return Response(
             TransferSerializer(_transfer(request, transfer.number)).data,

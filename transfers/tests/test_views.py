@@ -155,3 +155,32 @@ def test_another_organizations_transfer_is_404(pair):
     client = login(stranger_clerk)
     assert client.get(reverse("transfers:detail", args=[transfer.number])).status_code == 404
     assert client.get(f"/api/distributor/transfers/{transfer.number}").status_code == 404
+
+
+def test_a_move_between_own_warehouses_through_the_form(pair):
+    from inventory.warehouses import warehouse_create, warehouse_default
+
+    _product, east, east_clerk, _west, _ = pair
+    main = warehouse_default(east)
+    annex = warehouse_create(distributor=east, name="Annex", code="ANX", priority=50)
+    client = login(east_clerk)
+    missing = client.post(
+        reverse("transfers:create"), {"direction": "internal", "lines": "GEN-0036, 5"}
+    )
+    assert (
+        missing.status_code == 400 and "Choose both of your warehouses" in missing.content.decode()
+    )
+    client.post(
+        reverse("transfers:create"),
+        {
+            "direction": "internal",
+            "from_warehouse": main.pk,
+            "to_warehouse": annex.pk,
+            "lines": "GEN-0036, 5",
+        },
+    )
+    transfer = TransferOrder.objects.get()
+    assert (transfer.source, transfer.destination) == (east, east)
+    assert (transfer.source_warehouse, transfer.destination_warehouse) == (main, annex)
+    page = client.get(reverse("transfers:detail", args=[transfer.number])).content.decode()
+    assert "Annex" in page and "Confirm and allocate" in page
