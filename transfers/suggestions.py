@@ -15,13 +15,19 @@ product above its own order-up-to level:
   order-up-to level (its policy's; a fixed policy without one: reorder point +
   reorder quantity). Only a positive surplus is offered, so a transfer never
   takes a donor below its own order-up-to level (and so never makes it order);
+  it ships from the donor's warehouse with the most available of the product
+  (capped by that shelf) to our default warehouse;
 - **quantity** = min(surplus, what tops our position up to our own order-up-to
   level, or reorder point + reorder quantity); the donor with the largest
   surplus wins (then the lower distributor id).
 
 An item with an open transfer of the product coming to it (requested,
-confirmed or shipped) gets no second suggestion. Three queries for a page,
+confirmed or shipped) gets no second suggestion. Four queries for a page,
 whatever its rows.
+
+Moves between one distributor's own warehouses are not suggested here: reorder
+points are per (product, distributor) over its total position, which such a
+move does not change (they are made on the transfer form).
 """
 
 from collections.abc import Sequence
@@ -33,7 +39,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from accounts.models import Organization, SupplyAgreement, User
 from catalog.models import SupplierLine
-from inventory.models import StockItem
+from inventory.models import StockItem, WarehouseStock
 from procurement.item_policy import POLICY_FIELDS, item_policy
 
 from .models import OPEN_STATUSES, TransferLine, TransferOrder
@@ -45,6 +51,7 @@ class TransferSuggestion:
     stock_item_id: int
     product_id: int
     source: Organization
+    source_warehouse_id: int | None
     destination_id: int
     quantity: int
     surplus: int
@@ -135,6 +142,14 @@ def transfer_suggestions(rows: Sequence) -> dict[int, TransferSuggestion]:
         surplus = donor.available - _order_up_to(donor)
         if surplus > 0 and donor.distributor_id in partners.get(donor.product_id, ()):
             surplus_by_product.setdefault(donor.product_id, []).append((surplus, donor))
+    # Each donor ships from its warehouse with the most available of the product (one query).
+    best_shelf: dict[int, tuple[int, int]] = {}
+    donor_item_ids = [d.pk for offers in surplus_by_product.values() for _s, d in offers]
+    for row in WarehouseStock.objects.filter(
+        stock_item_id__in=donor_item_ids, warehouse__is_active=True
+    ).order_by("warehouse__priority", "warehouse_id"):
+        if row.available > best_shelf.get(row.stock_item_id, (0, 0))[0]:
+            best_shelf[row.stock_item_id] = (row.available, row.warehouse_id)
     suggestions = {}
     for item_id, (item, need) in wanting.items():
         if (item.product_id, item.distributor_id) in coming:
@@ -147,12 +162,17 @@ def transfer_suggestions(rows: Sequence) -> dict[int, TransferSuggestion]:
         if not offers:
             continue
         surplus, donor = max(offers, key=lambda offer: (offer[0], -offer[1].distributor_id))
+        shelf_available, warehouse_id = best_shelf.get(donor.pk, (0, None))
+        quantity = min(surplus, need, shelf_available)
+        if quantity < 1:
+            continue
         suggestions[item_id] = TransferSuggestion(
             stock_item_id=item_id,
             product_id=item.product_id,
             source=donor.distributor,
+            source_warehouse_id=warehouse_id,
             destination_id=item.distributor_id,
-            quantity=min(surplus, need),
+            quantity=quantity,
             surplus=surplus,
         )
     return suggestions
@@ -191,4 +211,5 @@ def transfer_now(
         by=by,
         note=f"Replenishment: {suggestion.text}",
         requested=True,
+        source_warehouse=suggestion.source_warehouse_id,
     )

@@ -108,3 +108,22 @@ def test_transfer_now_refuses_another_distributors_item(world):
         reverse("transfers:transfer_now"), {"item": world["low"].pk}
     )
     assert response.status_code == 302 and not TransferOrder.objects.exists()
+
+
+def test_the_donor_ships_from_its_warehouse_with_the_most(world):
+    from inventory.services import stock_receive
+    from inventory.warehouses import warehouse_create
+
+    back = warehouse_create(distributor=world["north"], name="Back store", code="BK", priority=90)
+    stock_receive(
+        product=world["product"],
+        distributor=world["north"],
+        quantity=200,
+        reference="t",
+        warehouse=back,
+    )
+    client = login(world["south_clerk"])
+    client.post(reverse("transfers:transfer_now"), {"item": world["low"].pk})
+    transfer = TransferOrder.objects.get()
+    assert transfer.source_warehouse == back
+    assert transfer.lines.get().quantity == 42
