@@ -171,3 +171,14 @@ def warehouse_stock_for_items(items) -> dict[int, list[WarehouseStock]]:
     for row in rows:
         found.setdefault(row.stock_item_id, []).append(row)
     return found
+
+
+def warehouse_stock_of(*, distributor: Organization, warehouse_id: int) -> QuerySet[WarehouseStock]:
+    """One of the distributor's warehouses' rows with their products, by product name (one
+    query for a page). Another distributor's warehouse raises Warehouse.DoesNotExist."""
+    warehouse = Warehouse.objects.get(pk=warehouse_id, distributor=distributor)
+    return (
+        WarehouseStock.objects.filter(warehouse=warehouse)
+        .select_related("stock_item__product")
+        .order_by("stock_item__product__name", "pk")
+    )

@@ -36,6 +36,7 @@ from catalog.models import ProductImage
 from catalog.tests.factories import ProductFactory
 from inventory.models import StockItem
 from inventory.tests.factories import StockItemFactory
+from inventory.warehouses import warehouse_default
 from invoicing.models import CreditTerms
 from invoicing.tests.factories import invoice_for
 from notifications.models import Notification
@@ -125,6 +126,8 @@ def build_world() -> World:
         category=own_product.category,
         d1_stock=StockItem.objects.get(product=own_product, distributor=d1),
         d2_stock=StockItem.objects.get(product=own_product, distributor=d2),
+        d1_warehouse=warehouse_default(d1),
+        d2_warehouse=warehouse_default(d2),
         customer_order=place_order(customer=customer, distributor=d1, lines=[(own_product, 1)]),
         retailer_order=place_order(customer=retailer, distributor=d1, lines=[(own_product, 1)]),
         other_customer_order=place_order(
@@ -609,6 +612,13 @@ MATRIX: dict[str, Row] = {
     "api-distributor-stock-detail": Row(
         ("patch",), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
     ),
+    "api-distributor-warehouse-list": Row(("get",), only(DISTRIBUTOR)),
+    "api-distributor-warehouse-detail": Row(
+        ("get",), only(DISTRIBUTOR), own=pk_of("d1_warehouse"), other=pk_of("d2_warehouse")
+    ),
+    "api-distributor-warehouse-stock": Row(
+        ("get",), only(DISTRIBUTOR), own=pk_of("d1_warehouse"), other=pk_of("d2_warehouse")
+    ),
     # --- API of #6: retailer -----------------------------------------------------------
     "api-retailer-distributor-list": Row(("get",), only(RETAILER)),
     "api-retailer-catalog": Row(("get",), only(RETAILER)),
@@ -796,6 +806,10 @@ MATRIX: dict[str, Row] = {
     ),
     "distributor:stock_count": Row(
         ("get", "post"), only(DISTRIBUTOR), own=pk_of("d1_stock"), other=pk_of("d2_stock")
+    ),
+    "distributor:warehouses": Row(("get", "post"), only(DISTRIBUTOR)),
+    "distributor:warehouse_edit": Row(
+        ("get", "post"), only(DISTRIBUTOR), own=pk_of("d1_warehouse"), other=pk_of("d2_warehouse")
     ),
     "distributor:orders": Row(("get",), only(DISTRIBUTOR)),
     "distributor:orders_bulk": Row(("post",), only(DISTRIBUTOR)),
