@@ -65,6 +65,8 @@ from procurement.exceptions import PurchaseOrderStateError
 from procurement.models import POStatus, ProcurementRequest, PurchaseOrder, RequestStatus
 from procurement.po_lifecycle import purchase_order_confirm, purchase_order_receive
 from procurement.services import procurement_requests_approve
+from transfers.models import TransferOrder
+from transfers.services import transfer_confirm, transfer_receive, transfer_ship
 
 logger = logging.getLogger(__name__)
 
@@ -429,7 +431,17 @@ class DemoHistory:
 
     def _confirm(self, po_id: int) -> None:
         po = PurchaseOrder.objects.select_related("supplier").get(pk=po_id)
-        purchase_order_confirm(purchase_order=po, responded_by=f"{po.supplier.name} sales desk")
+        transfer = TransferOrder.objects.filter(purchase_order=po).first()
+        if transfer is not None:
+            # A distributor supplier answers by confirming its transfer (#23 §3); short of
+            # stock, it leaves the request for its staff to see.
+            try:
+                transfer_confirm(transfer=transfer, by=None)
+            except InsufficientStock as exc:
+                logger.info("Demo history: transfer %s not confirmed: %s", transfer.number, exc)
+                return
+        else:
+            purchase_order_confirm(purchase_order=po, responded_by=f"{po.supplier.name} sales desk")
         late = po.supplier.name == LATE_SUPPLIER
         days = self.rng.randint(3, 10) if late else -self.rng.randint(0, 2)
         arrival = self._at(po.expected_date + datetime.timedelta(days=days), 10.5)
@@ -443,9 +455,22 @@ class DemoHistory:
         ]
         if not lines:
             return
-        purchase_order_receive(
-            purchase_order=po, lines=lines, by=self.procurement, note="Delivered by the supplier."
-        )
+        transfer = TransferOrder.objects.filter(purchase_order=po).first()
+        if transfer is not None:
+            # Its goods leave the supplier distributor's shelf and arrive as the transfer.
+            transfer_ship(transfer=transfer, by=None)
+            transfer_receive(
+                transfer=transfer,
+                by=None,
+                received={line.pk: line.in_transit for line in transfer.lines.all()},
+            )
+        else:
+            purchase_order_receive(
+                purchase_order=po,
+                lines=lines,
+                by=self.procurement,
+                note="Delivered by the supplier.",
+            )
         self.stats.receipts += 1
         if timezone.localdate() > po.expected_date:
             self.stats.late_receipts += 1

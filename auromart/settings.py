@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "payments.apps.PaymentsConfig",
     "standing_orders.apps.StandingOrdersConfig",
     "returns.apps.ReturnsConfig",
+    "transfers.apps.TransfersConfig",
 ]
 
 MIDDLEWARE = [

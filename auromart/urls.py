@@ -33,6 +33,7 @@ api_patterns = [
     path("loyalty/", include("loyalty.api.urls")),  # loyalty/points, loyalty/points/history
     path("", include("standing_orders.api.urls")),  # standing-orders (#18)
     path("", include("returns.api.urls")),  # returns, distributor/returns (#17)
+    path("", include("transfers.api.urls")),  # distributor/transfers (#23)
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a script file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -59,6 +60,7 @@ urlpatterns = [
     path("loyalty/", include("loyalty.urls")),
     path("standing-orders/", include("standing_orders.urls")),
     path("returns/", include("returns.urls")),
+    path("distributor/transfers/", include("transfers.urls")),  # #23
     # The ESPs' tracking webhooks (delivered/bounced): 404 without ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("auromart.webhooks")),
     path("admin/", admin.site.urls),

@@ -350,6 +350,10 @@ class StockMovement(models.Model):
         CUSTOMER_RETURN = "customer_return", "Customer return (back on sale)"
         DAMAGED_RETURN = "damaged_return", "Customer return, damaged"
         SCRAP = "scrap", "Scrapped"
+        # A transfer order (transfers app, #23): units leave the source's shelf into
+        # transit, and arrive on the destination's shelf (reference transfer:<id>).
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        TRANSFER_IN = "transfer_in", "Transfer in"
         # Before allocations (#12) an order took its units at placement: a
         # `sale`, given back by a `return` when it was cancelled. Kept for the
         # history; the migration reversed open orders' sales with one

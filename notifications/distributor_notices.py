@@ -17,8 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 
-from .order_notices import _distributor_members
-from .services import _notify_all
+from .services import distributor_members, notify_all
 
 
 def distributor_members_notify(
@@ -31,12 +30,12 @@ def distributor_members_notify(
     the member's id is added to it. Call inside the transaction that made
     the change.
     """
-    members = _distributor_members(order.distributor_id)
+    members = distributor_members(order.distributor_id)
     if not members:
         return {}
     link = link or reverse("distributor:order", args=[order.number])
     context = {"order": order, **context}
-    used = _notify_all(
+    used = notify_all(
         [
             {
                 "user": member,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 
 from . import as_sent
-from .services import _notify_all, message_queue, user_notify
+from .services import distributor_members, message_queue, notify_all, user_notify
 
 
 def buyer_order_link(order) -> str:
@@ -33,16 +33,8 @@ def _confirmation_notice(order, items: list) -> dict:
     }
 
 
-def _distributor_members(distributor_id: int) -> list[User]:
-    return list(
-        User.objects.filter(organization_id=distributor_id, is_active=True)
-        .select_related("notification_preference")
-        .order_by("pk")
-    )
-
-
 def _members_and_customer_preferences(distributor_id: int, customer: User) -> list[User]:
-    """The distributor's active members (as _distributor_members), in the same query as the
+    """The distributor's active members (as distributor_members), in the same query as the
     customer's notification preference, which is set on `customer`."""
     rows = list(
         User.objects.filter(Q(organization_id=distributor_id, is_active=True) | Q(pk=customer.pk))
@@ -84,7 +76,7 @@ def order_confirmation_queue(*, order_id: int) -> list[str]:
     from orders.selectors import order_for_message
 
     order = order_for_message(order_id=order_id)
-    return _notify_all([_confirmation_notice(order, list(order.items.all()))])[0]
+    return notify_all([_confirmation_notice(order, list(order.items.all()))])[0]
 
 
 def order_received_queue(*, order_id: int, distributor_id: int) -> dict[int, list[str]]:
@@ -98,11 +90,11 @@ def order_received_queue(*, order_id: int, distributor_id: int) -> dict[int, lis
     """
     from orders.selectors import order_for_message
 
-    members = _distributor_members(distributor_id)
+    members = distributor_members(distributor_id)
     if not members:
         return {}
     order = order_for_message(order_id=order_id)
-    used = _notify_all(_received_notices(order, list(order.items.all()), members))
+    used = notify_all(_received_notices(order, list(order.items.all()), members))
     return {member.pk: channels for member, channels in zip(members, used, strict=True)}
 
 
@@ -122,7 +114,7 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
     held = held_order(order_id)
     if held is None:
         order = order_for_message(order_id=order_id)
-        members = _distributor_members(distributor_id)
+        members = distributor_members(distributor_id)
     else:
         # order_place holds the order and its lines (orders.held): one query
         # reads the members and the customer's preferences together.
@@ -130,7 +122,7 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
         members = _members_and_customer_preferences(distributor_id, order.customer)
     items = list(order.items.all())
     users = [order.customer, *members]
-    used = _notify_all(
+    used = notify_all(
         [_confirmation_notice(order, items), *_received_notices(order, items, members)]
     )
     return {user.pk: channels for user, channels in zip(users, used, strict=True)}
@@ -198,7 +190,7 @@ def order_status_updates_queue(
                 "wait_for": wait_for,
             }
         )
-    used = _notify_all(notices)
+    used = notify_all(notices)
     return {order.pk: channels for order, channels in zip(orders, used, strict=True)}
 
 

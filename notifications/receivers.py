@@ -174,3 +174,20 @@ def record_tracking_event(sender, event, esp_name, **kwargs):
 def queue_return_status(sender, return_id, to_status, note="", **kwargs):
     """Returns (#17): the buyer at each step; the distributor's members of a new request."""
     return_notices.return_status_notices_queue(return_id=return_id, to_status=to_status, note=note)
+
+
+# --- Transfers (#23): notifications.transfer_notices ------------------------------
+
+from transfers.signals import transfer_requested, transfer_shipped  # noqa: E402
+
+from . import transfer_notices  # noqa: E402
+
+
+@receiver(transfer_requested, dispatch_uid="notifications.transfer_requested")
+def queue_transfer_requested(sender, transfer_id, **kwargs):
+    transfer_notices.transfer_requested_queue(transfer_id=transfer_id)
+
+
+@receiver(transfer_shipped, dispatch_uid="notifications.transfer_shipped")
+def queue_transfer_shipped(sender, transfer_id, **kwargs):
+    transfer_notices.transfer_shipped_queue(transfer_id=transfer_id)

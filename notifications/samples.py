@@ -367,6 +367,7 @@ def sample_contexts() -> dict[str, dict]:
         **_standing_orders(order, items),
         **_returns(order, items),
         **_credit_notes(),
+        **_transfers(),
     }
 
 
@@ -444,6 +445,36 @@ def _credit_notes() -> dict[str, dict]:
             "credit_owed": Decimal("731.60"),
             "link": "/invoices/credit-notes/org-1/CN-2026-000007/",
         }
+    }
+
+
+def _transfers() -> dict[str, dict]:
+    """A transfer asked of a distributor, and one on its way (notifications.transfer_notices)."""
+    source = SimpleNamespace(name="Eastern Distribution Co.")
+    destination = SimpleNamespace(name="Central Store")
+    transfer = SimpleNamespace(
+        number="TR-2026-000042",
+        source=source,
+        destination=destination,
+        purchase_order=SimpleNamespace(number="PO-2026-00017"),
+        tracking_reference="LR-2231",
+        invoice_number="INV-2026-000311",
+        taxable_total=Decimal("1000.00"),
+        tax=Decimal("180.00"),
+        invoice_total=Decimal("1180.00"),
+    )
+    lines = [
+        SimpleNamespace(product_name="Basmati rice, 5 kg", sku="GEN-0036", quantity=10, shipped=10)
+    ]
+    member = User(email="lisa@eastern.test", name="Lisa Menon")
+    return {
+        name: {
+            "user": member,
+            "transfer": transfer,
+            "lines": lines,
+            "link": "/distributor/transfers/TR-2026-000042/",
+        }
+        for name in ("transfer_requested", "transfer_shipped")
     }
 
 

@@ -263,7 +263,16 @@ def _notify_rows(
     return used, rows, notes
 
 
-def _notify_all(notices: list[dict]) -> list[list[str]]:
+def distributor_members(distributor_id: int) -> list[User]:
+    """The active members of an organization (a distributor's staff), with their preferences."""
+    return list(
+        User.objects.filter(organization_id=distributor_id, is_active=True)
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+
+
+def notify_all(notices: list[dict]) -> list[list[str]]:
     """user_notify for several (user, message) pairs: one outbox INSERT, one in-app INSERT.
 
     Returns the channels used for each notice, in order.
@@ -300,7 +309,7 @@ def user_notify(
     text. Queueing the same `dedup_key` again does nothing. Call it inside the
     transaction whose outcome it reports.
     """
-    return _notify_all(
+    return notify_all(
         [
             {
                 "user": user,

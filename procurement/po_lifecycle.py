@@ -253,13 +253,19 @@ def purchase_order_close_short(
     """
     if not by.is_procurement_staff:
         raise PermissionDenied("Only procurement staff close purchase orders.")
+    return _close_short(purchase_order, reason, statuses=(POStatus.PARTIALLY_RECEIVED,))
+
+
+def _close_short(
+    purchase_order: PurchaseOrder, reason: str, *, statuses: Sequence[str]
+) -> PurchaseOrder:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the purchase order is closed short."})
     if len(reason) > 2000:
         raise ValidationError({"reason": "Keep the reason under 2,000 characters."})
     po = _lock_po(purchase_order)
-    if po.status != POStatus.PARTIALLY_RECEIVED:
+    if po.status not in statuses:
         raise _state_error(po, "closed short")
     now = timezone.now()
     lines = list(po.lines.all())
@@ -304,6 +310,24 @@ def purchase_order_receive(
     """
     if not by.is_procurement_staff:
         raise PermissionDenied("Only procurement staff book goods receipts.")
+    if purchase_order.supplier.kind == Organization.Kind.DISTRIBUTOR:
+        # Its goods come as a transfer (#23 §3): booking them here would create stock
+        # from nothing while the supplier's stays where it was.
+        raise PurchaseOrderStateError(
+            f"Purchase order {purchase_order.number} is supplied by a distributor: its goods "
+            "arrive as a transfer, and receiving the transfer books this receipt."
+        )
+    return _receive(purchase_order, lines, by=by, note=note, book_stock=True)
+
+
+def _receive(
+    purchase_order: PurchaseOrder,
+    lines: Sequence[tuple[int, int]],
+    *,
+    by: User,
+    note: str,
+    book_stock: bool,
+) -> GoodsReceipt:
     po = _lock_po(purchase_order)
     if po.status not in RECEIVABLE_PO_STATUSES:
         raise _state_error(po, "received against")
@@ -342,14 +366,15 @@ def purchase_order_receive(
     )
     now = timezone.now()
     for line, quantity in sorted(wanted, key=lambda pair: pair[0].product_id):
-        inventory_services.stock_receive(
-            product=line.product,
-            distributor=distributor,
-            quantity=quantity,
-            reference=f"po:{po.pk}",
-            by=by,
-            note=f"{po.number}, receipt {receipt.pk}",
-        )
+        if book_stock:
+            inventory_services.stock_receive(
+                product=line.product,
+                distributor=distributor,
+                quantity=quantity,
+                reference=f"po:{po.pk}",
+                by=by,
+                note=f"{po.number}, receipt {receipt.pk}",
+            )
         PurchaseOrderLine.objects.filter(pk=line.pk).update(
             quantity_received=F("quantity_received") + quantity
         )
@@ -372,3 +397,29 @@ def purchase_order_receive(
     # stands, but the item is evaluated from its final figures all the same.
     _reevaluate(po, [line.product_id for line, _qty in wanted], f"po:{po.pk}:receipt")
     return receipt
+
+
+# --- A distributor supplier's PO, fulfilled by a transfer (#23 §3) --------------
+
+
+@transaction.atomic
+def purchase_order_receive_by_transfer(
+    *, purchase_order: PurchaseOrder, lines: Sequence[tuple[int, int]], by: User, note: str
+) -> GoodsReceipt:
+    """Book the goods receipt of a PO whose goods arrived as a transfer (transfers app).
+
+    The transfer wrote the buyer's `transfer_in` movements; this records the
+    receipt and its lines, the lines' received units (so `incoming` drops by
+    what arrived: the PO line is counted once, all along), fulfils the
+    requests and re-evaluates the items, as purchase_order_receive does.
+    Whoever may receive the transfer may call it (the transfers app checks).
+    """
+    return _receive(purchase_order, lines, by=by, note=note, book_stock=False)
+
+
+@transaction.atomic
+def purchase_order_close_short_by_transfer(
+    *, purchase_order: PurchaseOrder, reason: str
+) -> PurchaseOrder:
+    """Close a PO short because its transfer's shortfall was written off as a transit loss."""
+    return _close_short(purchase_order, reason, statuses=RECEIVABLE_PO_STATUSES)

@@ -66,6 +66,20 @@ def scoped_items(*, ids, distributor: Organization | None) -> list[StockItem]:
     return found
 
 
+def _with_transfer_suggestions(rows):
+    """Each row's `transfer`: a transfer to try before a purchase (#23 §4), or None.
+
+    Imported here, not at the top: transfers depends on procurement (a PO's
+    transfer), and the screen is the one place procurement reads transfers.
+    """
+    from transfers.suggestions import transfer_suggestions
+
+    suggestions = transfer_suggestions(rows)
+    for row in rows:
+        row.transfer = suggestions.get(row.item.pk)
+    return rows
+
+
 class ReplenishmentView(LoginRequiredMixin, View):
     actor = STAFF
     template_name = "procurement/replenishment.html"
@@ -146,7 +160,7 @@ class ReplenishmentView(LoginRequiredMixin, View):
             "filters": filters,
             "action_form": action_form,
             "page": page,
-            "rows": replenishment_rows(page_items),
+            "rows": _with_transfer_suggestions(replenishment_rows(page_items)),
             "page_range": list(
                 paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
             ),

@@ -40,6 +40,7 @@ NOT_PAGES = {
     "pricing:export",  # a CSV download
     "distributor:packing_slip",  # a PDF
     "distributor:pick_list",  # a PDF
+    "transfers:packing_slip",  # a PDF
     "payments:return",  # the gateway's return: a redirect to the payment, whoever calls it
 }
 # The pages other suites own, with the roles that see them.

@@ -46,6 +46,7 @@ from procurement.services import procurement_request_approve, procurement_reques
 from procurement.tests.factories import procurement_staff
 from returns.services import RequestedLine, return_request_create
 from standing_orders.services import standing_order_create
+from transfers.services import transfer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,18 @@ def build_world() -> World:
         product=own_product, distributor=d2, by=staff, quantity=10
     )
     world.objects["purchase_order"] = procurement_request_approve(request=to_approve, by=staff)
+    # Transfers (#23): Depot One's to Depot Two (both sides see it), and one between Depot Two
+    # and a third depot that Depot One must not see.
+    d3 = OrganizationFactory(name="Depot Three", kind=Organization.Kind.DISTRIBUTOR)
+    world.objects["d1_transfer"] = transfer_create(
+        source=d1, destination=d2, lines=[(own_product, 2)], by=distributor
+    )
+    world.objects["d1_incoming"] = transfer_create(
+        source=d2, destination=d1, lines=[(own_product, 2)], by=None
+    )
+    world.objects["other_transfer"] = transfer_create(
+        source=d2, destination=d3, lines=[(other_product, 2)], by=None
+    )
     return world
 
 
@@ -1143,6 +1156,37 @@ MATRIX: dict[str, Row] = {
             "api-distributor-return-approve": ("post",),
             "api-distributor-return-reject": ("post",),
             "api-distributor-return-receive": ("post",),
+        }.items()
+    },
+    # --- Transfers (#23): a distributor's members, both sides of a transfer --------------
+    "transfers:list": Row(("get",), only(DISTRIBUTOR)),
+    "transfers:create": Row(("get", "post"), only(DISTRIBUTOR)),
+    "api-transfers": Row(("get", "post"), only(DISTRIBUTOR)),
+    # The replenishment screen's "transfer now": a distributor's own items, staff any.
+    "transfers:transfer_now": Row(("post",), only(DISTRIBUTOR, **{PROCUREMENT: OK})),
+    # Each step on a transfer where Depot One is the side that takes it: the source
+    # confirms, ships and cancels; the destination receives and writes off.
+    **{
+        name: Row(
+            methods,
+            only(DISTRIBUTOR),
+            own=order_number(own),
+            other=order_number("other_transfer"),
+        )
+        for name, (methods, own) in {
+            "transfers:detail": (("get",), "d1_transfer"),
+            "transfers:packing_slip": (("get",), "d1_incoming"),
+            "transfers:confirm": (("post",), "d1_transfer"),
+            "transfers:ship": (("post",), "d1_transfer"),
+            "transfers:receive": (("post",), "d1_incoming"),
+            "transfers:cancel": (("post",), "d1_transfer"),
+            "transfers:write_off": (("post",), "d1_incoming"),
+            "api-transfer": (("get",), "d1_incoming"),
+            "api-transfer-confirm": (("post",), "d1_transfer"),
+            "api-transfer-ship": (("post",), "d1_transfer"),
+            "api-transfer-receive": (("post",), "d1_incoming"),
+            "api-transfer-cancel": (("post",), "d1_transfer"),
+            "api-transfer-write-off": (("post",), "d1_incoming"),
         }.items()
     },
 }

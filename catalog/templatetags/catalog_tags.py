@@ -61,6 +61,11 @@ STATUS_TONES = {
     "approved": "info",
     "received": "success",
     "closed": "secondary",
+    # Transfer orders (#23); "requested", "received", "closed" as returns, "shipped"
+    # (in transit) and "cancelled" as orders.
+    "draft": "secondary",
+    "confirmed": "info",
+    "received_short": "danger",
 }
 
 

@@ -18,6 +18,13 @@ and every warehouse row keeps the same: on_hand >= 0 and equal to its ledger
 allocated equal to what open lines hold there, on_hand as the model
 predicts; and the rows of an item add up to its figures.
 
+Transfers (#23) move units between the two warehouses and to and from a peer
+distributor (each taken at once to confirmed, shipped, received, received
+short or closed by a write-off, and later steps on older ones): allocated
+counts what confirmed transfers hold (per warehouse too), the peer's shelf is
+as modelled, and the network total (every shelf + in transit) is unchanged by
+every transfer step but a write-off, which lowers it by exactly its units.
+
 And every order line's units add up (allocated + shipped + backordered +
 cancelled = ordered), the demand recorded equals the units asked for (placed
 or refused), and an operation that is refused writes nothing at all. Each
@@ -26,6 +33,7 @@ example runs in its own transaction, rolled back afterwards
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -57,6 +65,10 @@ from orders.models import (
 from orders.services import order_place
 from orders.shipments import shipment_create
 from orders.transitions import order_transition
+from transfers import services as transfers
+from transfers.exceptions import TransferStateError
+from transfers.models import TransferLine, TransferOrder, TransferStatus
+from transfers.selectors import in_transit
 
 PRODUCTS = 3  # the last one starts with no stock item at all
 WAREHOUSES = 2
@@ -69,6 +81,21 @@ wanted = st.integers(min_value=1, max_value=12)  # a line of an order
 # alternatives more often (and shrinks towards them).
 operations = st.one_of(
     st.tuples(st.just("assign"), product, quantity, warehouse),
+    # A transfer out to the peer, in from it, or between the two warehouses, from/to
+    # `warehouse` (internal: to the other one), taken at once as far as a stage.
+    st.tuples(
+        st.just("transfer"),
+        st.sampled_from(["to_peer", "from_peer", "internal"]),
+        product,
+        wanted,
+        warehouse,
+        st.sampled_from(["confirmed", "shipped", "received", "received_short", "closed"]),
+    ),
+    st.tuples(
+        st.just("transfer_step"),
+        st.integers(min_value=0, max_value=7),
+        st.sampled_from(["ship", "receive_all", "receive_short", "write_off", "cancel"]),
+    ),
     st.tuples(
         st.just("order"),
         st.lists(
@@ -103,6 +130,28 @@ operations = st.one_of(
         warehouse,
     ),
 )
+
+
+PEER_STOCK = 25  # what the peer distributor starts with of each product
+
+
+def network_total() -> int:
+    """Units on every shelf plus the units in transit between them."""
+    shelves = StockItem.objects.aggregate(n=Sum("on_hand"))["n"] or 0
+    return shelves + sum(in_transit().values())
+
+
+def transfer_allocated(distributor) -> dict[tuple[int, int], int]:
+    """{(product_id, warehouse_id): units} confirmed transfers hold at `distributor`."""
+    rows = (
+        TransferLine.objects.filter(
+            transfer__source=distributor, transfer__status=TransferStatus.CONFIRMED
+        )
+        .values_list("product_id", "transfer__source_warehouse_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return {(pid, wid): units for pid, wid, units in rows}
 
 
 def snapshot() -> tuple:
@@ -167,6 +216,20 @@ class StockLedgerProperty(TestCase):
         on_hand = {(p.pk, w.pk): 0 for p in products for w in warehouses}
         asked = 0  # units asked for in every order attempt
         orders: list[Order] = []
+        peer = DistributorFactory()
+        for p in products:
+            StockItemFactory(product=p, distributor=peer, on_hand=PEER_STOCK)
+        peer_on_hand = {p.pk: PEER_STOCK for p in products}
+        written_off = 0  # units transfers wrote off: the one way a transfer lowers the total
+        transfer_list: list[TransferOrder] = []
+
+        def shelf(warehouse_id, product_id, delta):
+            """Move the model: a warehouse of ours, or (any other id) the peer's shelf."""
+            key = (product_id, warehouse_id)
+            if key in on_hand:
+                on_hand[key] += delta
+            else:
+                peer_on_hand[product_id] += delta
 
         for op in ops:
             before = snapshot()
@@ -198,7 +261,7 @@ class StockLedgerProperty(TestCase):
                 if item is None:
                     continue  # nothing to adjust or count: no stock item yet
                 row = WarehouseStock.objects.filter(stock_item=item, warehouse=where).first()
-                shelf = row.available if row is not None else 0
+                available_here = row.available if row is not None else 0
                 key = (target.pk, where.pk)
                 try:
                     if kind == "adjust":
@@ -215,8 +278,10 @@ class StockLedgerProperty(TestCase):
                         )
                 except (ValidationError, InsufficientStock):
                     refused = True
-                    assert kind == "adjust"
-                    assert delta == 0 or not with_note or -delta > shelf
+                    if kind == "count":  # below what confirmed transfers hold there: refused
+                        assert op[2] < transfer_allocated(distributor).get(key, 0)
+                    else:
+                        assert delta == 0 or not with_note or -delta > available_here
                 else:
                     on_hand[key] = op[2] if kind == "count" else on_hand[key] + delta
             elif kind == "order":
@@ -276,6 +341,87 @@ class StockLedgerProperty(TestCase):
                     for key, qty in leaving.items():
                         on_hand[key] -= qty
                     event(f"partial shipment from {len(leaving)} warehouse(s)")
+            elif kind == "transfer":
+                _, direction, index, units, w, stage = op
+                target = products[index]
+                ours, other = warehouses[w], warehouses[1 - w]
+                ends = {
+                    "to_peer": (distributor, ours, peer, None),
+                    "from_peer": (peer, None, distributor, ours),
+                    "internal": (distributor, ours, distributor, other),
+                }[direction]
+                total = network_total()
+                try:
+                    with transaction.atomic():
+                        transfer = transfers.transfer_create(
+                            source=ends[0],
+                            source_warehouse=ends[1],
+                            destination=ends[2],
+                            destination_warehouse=ends[3],
+                            lines=[(target, units)],
+                            by=None,
+                        )
+                        transfers.transfer_confirm(transfer=transfer, by=None)
+                except InsufficientStock:
+                    refused = True
+                else:
+                    transfer_list.append(transfer)
+                    line = transfer.lines.get()
+                    if stage != "confirmed":
+                        transfers.transfer_ship(transfer=transfer, by=None)
+                        shelf(transfer.source_warehouse_id, target.pk, -units)
+                        assert network_total() == total  # shipped: in transit
+                    if stage in ("received", "received_short", "closed"):
+                        arrived = units if stage == "received" else units // 2
+                        if arrived:
+                            transfers.transfer_receive(
+                                transfer=transfer,
+                                by=None,
+                                received={line.pk: arrived},
+                                reasons={line.pk: "short in the truck"},
+                            )
+                            shelf(transfer.destination_warehouse_id, target.pk, arrived)
+                            assert network_total() == total  # a short receipt too
+                            if stage == "closed" and arrived < units:
+                                transfers.transfer_write_off(transfer=transfer, by=None, reason="x")
+                                written_off += units - arrived
+                                total -= units - arrived
+                    event(f"transfer {direction} to {stage}")
+                assert network_total() == total
+            elif kind == "transfer_step":
+                _, index, step = op
+                if not transfer_list:
+                    continue
+                transfer = TransferOrder.objects.get(
+                    pk=transfer_list[-1 - index % len(transfer_list)].pk
+                )
+                line = transfer.lines.get()
+                total = network_total()
+                try:
+                    if step == "ship":
+                        transfers.transfer_ship(transfer=transfer, by=None)
+                        shelf(transfer.source_warehouse_id, line.product_id, -line.quantity)
+                    elif step in ("receive_all", "receive_short"):
+                        units = line.in_transit if step == "receive_all" else line.in_transit // 2
+                        transfers.transfer_receive(
+                            transfer=transfer,
+                            by=None,
+                            received={line.pk: units},
+                            reasons={line.pk: "short in the truck"},
+                        )
+                        shelf(transfer.destination_warehouse_id, line.product_id, units)
+                    elif step == "write_off":
+                        transfers.transfer_write_off(transfer=transfer, by=None, reason="lost")
+                        written_off += line.in_transit
+                        total -= line.in_transit
+                    else:
+                        transfers.transfer_cancel(transfer=transfer, by=None, reason="no")
+                except (TransferStateError, ValidationError):
+                    refused = True
+                else:
+                    event(f"transfer {step}")
+                # Every step keeps the network total; a write-off lowers it by what it names.
+                assert network_total() == total
             else:  # the buyer calls off the backordered rest
                 if not orders:
                     continue
@@ -290,6 +436,25 @@ class StockLedgerProperty(TestCase):
                 assert snapshot() == before, f"{op} was refused but wrote something"
             self.assert_figures(distributor, on_hand, asked)
             self.assert_warehouses(distributor, on_hand)
+            self.assert_transfers(peer, peer_on_hand, on_hand, written_off)
+
+    def assert_transfers(self, peer, peer_on_hand, on_hand, written_off):
+        """The peer's shelf as modelled, its allocation what its confirmed transfers hold, and
+        the network total every modelled shelf plus what is in transit."""
+        held = {pid: units for (pid, _w), units in transfer_allocated(peer).items()}
+        for item in StockItem.objects.filter(distributor=peer).annotate(
+            ledger=Sum("movements__quantity")
+        ):
+            assert item.on_hand == item.ledger == peer_on_hand[item.product_id]
+            assert item.allocated == held.get(item.product_id, 0)
+        assert stock_items_off_their_warehouses(peer.pk) == []
+        transit = sum(in_transit().values())
+        assert network_total() == sum(on_hand.values()) + sum(peer_on_hand.values()) + transit
+        sums = TransferLine.objects.aggregate(
+            s=Sum("shipped"), r=Sum("received"), w=Sum("written_off")
+        )
+        assert transit == (sums["s"] or 0) - (sums["r"] or 0) - (sums["w"] or 0)
+        assert (sums["w"] or 0) == written_off
 
     def assert_warehouses(self, distributor, on_hand):
         assert stock_items_off_their_warehouses(distributor.pk) == []
@@ -303,7 +468,7 @@ class StockLedgerProperty(TestCase):
             key = (item_id, warehouse_id)
             ledger[key] = ledger.get(key, 0) + quantity
         default_id = warehouse_default(distributor).pk
-        promised = {}
+        promised = dict(transfer_allocated(distributor))  # confirmed transfers hold units too
         for line in OrderItem.objects.filter(order__status__in=OPEN_STATUSES):
             for w, units in line_allocation(line, default_id).items():
                 promised[(line.product_id, w)] = promised.get((line.product_id, w), 0) + units
@@ -328,6 +493,9 @@ class StockLedgerProperty(TestCase):
         items = StockItem.objects.filter(distributor=distributor).annotate(
             ledger=Sum("movements__quantity")
         )
+        moving = {}
+        for (pid, _w), units in transfer_allocated(distributor).items():
+            moving[pid] = moving.get(pid, 0) + units
         open_lines = dict(
             OrderItem.objects.filter(order__status__in=OPEN_STATUSES)
             .values_list("product_id")
@@ -339,7 +507,9 @@ class StockLedgerProperty(TestCase):
             assert item.on_hand == (item.ledger or 0), (item.on_hand, item.ledger)
             assert item.on_hand == on_hand[item.product_id]
             assert item.allocated >= 0 and item.allocated + item.held <= item.on_hand
-            assert item.allocated == open_lines.get(item.product_id, 0)
+            assert item.allocated == open_lines.get(item.product_id, 0) + moving.get(
+                item.product_id, 0
+            )
         for pk, units in on_hand.items():
             if not any(item.product_id == pk for item in items):
                 assert units == 0

@@ -35,6 +35,9 @@ REQUIRED = {
         "will be refunded",
         "/invoices/credit-notes/org-1/CN-2026-000007/",
     ],
+    # #23: a transfer to confirm (who asks, for which PO, the lines), one on its way
+    "transfer_requested": ["TR-2026-000042", "Central Store", "PO-2026-00017", "GEN-0036"],
+    "transfer_shipped": ["TR-2026-000042", "LR-2231", "GEN-0036", "₹1,180.00", "INV-2026-000311"],
     # #16: an unpaid invoice's reminder and a bounced cheque: invoice, balance, what to do
     "payment_reminder": ["INV-2026-000123", "7 days ago", "₹1,183.00", "Paid so far"],
     # #16 §1: a payment that arrived after its order was released: refunded or placed again

@@ -15,6 +15,13 @@ from inventory.tests.factories import DistributorFactory, StockItemFactory
 from procurement import services
 from procurement.models import ProcurementRequest, RequestStatus
 from procurement.scorecard import on_time_rates, supplier_scorecard
+from transfers.models import TransferOrder
+from transfers.services import (
+    transfer_confirm,
+    transfer_receive,
+    transfer_ship,
+    transfer_write_off,
+)
 
 from .factories import procurement_staff
 
@@ -31,8 +38,9 @@ def at(days: float) -> datetime.datetime:
 def history():
     """Maker: one PO on time (answered in 4 h, received day 5), one late against its original
     date though on time against the revised one (answered in 10 h, received day 9). Wholesaler:
-    one PO half received and closed short on day 6, never answered, whose cost rose 10 % between
-    the request and the approval."""
+    one PO fulfilled by its transfer on day 6 (confirming the transfer answers it), half of it
+    arriving, the rest written off (the PO closed short), whose cost rose 10 % between the
+    request and the approval."""
     maker = ManufacturerFactory(name="Maker")
     wholesaler = DistributorFactory(name="Wholesaler")
     store = DistributorFactory(name="Store")
@@ -74,12 +82,18 @@ def history():
             purchase_order=pos["on_time"], lines=[(products[0].pk, 10)], by=staff
         )
     with time_machine.travel(at(6), tick=False):
-        services.purchase_order_receive(
-            purchase_order=pos["short"], lines=[(products[2].pk, 20)], by=staff
+        # A distributor's goods come as its transfer (#23 §3): confirmed (its answer), shipped
+        # and received on day 6, the half it had.
+        StockItemFactory(product=products[2], distributor=wholesaler, on_hand=40)
+        transfer = TransferOrder.objects.get(purchase_order=pos["short"])
+        transfer_confirm(transfer=transfer, by=None)
+        transfer_ship(transfer=transfer, by=None)
+        line = transfer.lines.get()
+        transfer_receive(
+            transfer=transfer, by=None, received={line.pk: 20}, reasons={line.pk: "Spoilt"}
         )
-        services.purchase_order_close_short(
-            purchase_order=pos["short"], by=staff, reason="The rest is discontinued."
-        )
+        # Writing the rest off closes the PO short.
+        transfer_write_off(transfer=transfer, by=None, reason="The rest is discontinued.")
     with time_machine.travel(at(9), tick=False):
         services.purchase_order_receive(
             purchase_order=pos["late"], lines=[(products[1].pk, 10)], by=staff
@@ -103,7 +117,8 @@ def test_each_figure_of_the_scorecard(history):
     )
     assert (maker.units_ordered, maker.units_received, maker.fill_rate) == (20, 20, Decimal("1"))
     assert maker.short_closes == 0 and maker.cost_variance == Decimal("0")
-    assert wholesaler.answered == 0 and wholesaler.response_hours is None
+    # Answered by confirming its transfer on day 6 (6 x 24 h after the PO went out).
+    assert wholesaler.answered == 1 and wholesaler.response_hours == Decimal("144.0")
     assert (wholesaler.on_time, wholesaler.completed) == (1, 1)  # closed on day 6
     assert wholesaler.fill_rate == Decimal("0.5000") and wholesaler.short_closes == 1
     assert wholesaler.lead_time_days_mean == Decimal("6.0")

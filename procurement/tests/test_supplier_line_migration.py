@@ -21,6 +21,7 @@ BEFORE = [
     # Apps whose first migration needs later orders/invoicing: not there yet.
     ("payments", None),
     ("standing_orders", None),
+    ("transfers", None),
 ]
 AFTER = [
     ("catalog", "0008_supplier_lines"),
