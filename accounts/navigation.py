@@ -31,8 +31,6 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Distributor", "distributor:dashboard", (Role.DISTRIBUTOR,)),
     NavEntry("Inventory", "distributor:inventory", (Role.DISTRIBUTOR,)),
     NavEntry("Orders", "distributor:orders", (Role.DISTRIBUTOR,)),
-    NavEntry("Returns", "distributor_returns:list", (Role.DISTRIBUTOR,)),
-    NavEntry("Transfers", "transfers:list", (Role.DISTRIBUTOR,)),
     NavEntry("Prices", "pricing:list", (Role.DISTRIBUTOR,)),
     NavEntry("Agreements", "distributor:agreements", (Role.DISTRIBUTOR,)),
     NavEntry("Invoices", "invoicing:list", (Role.DISTRIBUTOR,)),

@@ -478,6 +478,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # 110 paths: the sections start folded (the reader opens one, or filters by tag); all
+    # of them expanded at once stopped rendering after the first section in Chromium.
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none", "filter": True},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

@@ -8,6 +8,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_api_docs_render_with_no_external_request(watched_page, live_server):
     page = watched_page.page
     page.goto(f"{live_server.url}/api/docs/")
+    # The sections start folded (docExpansion "none"): every one is listed; open "auth".
+    page.wait_for_selector(".swagger-ui .opblock-tag", state="attached")
+    tags = [t.split("\n")[0] for t in page.locator(".opblock-tag").all_inner_texts()]
+    assert {"auth", "distributor", "returns", "credit-notes"} <= set(tags), tags
+    page.locator(".opblock-tag", has_text="auth").first.click()
     page.wait_for_selector(".swagger-ui .opblock", state="attached")
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/auth/login" in p for p in paths), paths

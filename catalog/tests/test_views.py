@@ -309,5 +309,8 @@ def test_every_order_status_has_its_badge_colour():
     from catalog.templatetags.catalog_tags import STATUS_TONES
     from orders.models import OrderStatus
     from returns.models import ReturnStatus
+    from transfers.models import TransferStatus
 
-    assert set(STATUS_TONES) == set(OrderStatus.values) | set(ReturnStatus.values)
+    assert set(STATUS_TONES) == (
+        set(OrderStatus.values) | set(ReturnStatus.values) | set(TransferStatus.values)
+    )

@@ -30,6 +30,7 @@ BACK_TO = {
     "payments": None,
     "standing_orders": None,
     "transfers": None,
+    "returns": None,
 }
 
 

@@ -188,6 +188,7 @@ def test_retailers_get_shop_orders_invoices_reports_in_the_navigation(as_alice, 
         "Shop",
         "Orders",
         "Standing orders",
+        "Returns",
         "Invoices",
         "Reports",
     ]

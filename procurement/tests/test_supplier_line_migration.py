@@ -22,6 +22,7 @@ BEFORE = [
     ("payments", None),
     ("standing_orders", None),
     ("transfers", None),
+    ("returns", None),
 ]
 AFTER = [
     ("catalog", "0008_supplier_lines"),
