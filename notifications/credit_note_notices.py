@@ -10,7 +10,7 @@ inside the transaction that issued the credit note; once per credit note.
 
 from django.urls import reverse
 
-from .services import message_queue, user_notify
+from .services import billing_document_notify
 
 
 def credit_note_messages_queue(*, credit_note_id: int) -> list[str]:
@@ -35,27 +35,11 @@ def credit_note_messages_queue(*, credit_note_id: int) -> list[str]:
     }
     attachment = credit_note_pdf_attachment(note)
     link = reverse("invoicing:credit_note_detail", args=[note.seller_slug, note.number])
-    customer = invoice.customer
-    used = user_notify(
-        user=customer,
-        event="invoice_issued",
+    return billing_document_notify(
+        invoice=invoice,
         template="credit_note",
-        context={**context, "recipient_name": customer.get_short_name()},
+        context=context,
         dedup_key=f"credit_note_issued:{note.pk}",
         link=link,
-        attachments=[attachment],
+        attachment=attachment,
     )
-    organization = invoice.buyer_organization
-    if (
-        organization is not None
-        and organization.contact_email
-        and organization.contact_email.lower() != customer.email.lower()
-    ):
-        message_queue(
-            template="credit_note",
-            recipient=organization.contact_email,
-            context={**context, "recipient_name": organization.name, "link": link},
-            dedup_key=f"credit_note_issued:{note.pk}:organization",
-            attachments=[attachment],
-        )
-    return used

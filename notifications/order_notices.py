@@ -13,7 +13,12 @@ from django.urls import reverse
 from accounts.models import User
 
 from . import as_sent
-from .services import distributor_members, message_queue, notify_all, user_notify
+from .services import (
+    billing_document_notify,
+    distributor_members,
+    notify_all,
+    user_notify,
+)
 
 
 def buyer_order_link(order) -> str:
@@ -252,27 +257,11 @@ def invoice_messages_queue(*, invoice_id: int) -> list[str]:
     }
     attachment = invoice_pdf_attachment(invoice)
     link = reverse("invoicing:detail", args=[invoice.seller_slug, invoice.number])
-    customer = invoice.customer
-    used = user_notify(
-        user=customer,
-        event="invoice_issued",
+    return billing_document_notify(
+        invoice=invoice,
         template="invoice",
-        context={**context, "recipient_name": customer.get_short_name()},
+        context=context,
         dedup_key=f"invoice_issued:{invoice.pk}",
         link=link,
-        attachments=[attachment],
+        attachment=attachment,
     )
-    organization = invoice.buyer_organization
-    if (
-        organization is not None
-        and organization.contact_email
-        and organization.contact_email.lower() != customer.email.lower()
-    ):
-        message_queue(
-            template="invoice",
-            recipient=organization.contact_email,
-            context={**context, "recipient_name": organization.name, "link": link},
-            dedup_key=f"invoice_issued:{invoice.pk}:organization",
-            attachments=[attachment],
-        )
-    return used

@@ -451,3 +451,38 @@ def preferences_set(
     preference.sms_phone = sms_phone
     preference.save(update_fields=["channels", "sms_phone", "updated_at"])
     return preference
+
+
+def billing_document_notify(
+    *, invoice, template: str, context: dict, dedup_key: str, link: str, attachment: dict
+) -> list[str]:
+    """Send a tax document of `invoice` (the invoice, a credit note) to its buyer.
+
+    To the customer on the channels they chose for "Shipments and invoices",
+    and, for a retailer's invoice, by e-mail to the organization's contact
+    address when that is not the customer's own. Returns the customer's channels.
+    """
+    customer = invoice.customer
+    used = user_notify(
+        user=customer,
+        event="invoice_issued",
+        template=template,
+        context={**context, "recipient_name": customer.get_short_name()},
+        dedup_key=dedup_key,
+        link=link,
+        attachments=[attachment],
+    )
+    organization = invoice.buyer_organization
+    if (
+        organization is not None
+        and organization.contact_email
+        and organization.contact_email.lower() != customer.email.lower()
+    ):
+        message_queue(
+            template=template,
+            recipient=organization.contact_email,
+            context={**context, "recipient_name": organization.name, "link": link},
+            dedup_key=f"{dedup_key}:organization",
+            attachments=[attachment],
+        )
+    return used
