@@ -8,18 +8,19 @@ to the status the return already has is a no-op that returns it as it is
 ValidationError keyed "status".
 """
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
 from auromart.numbering import number_next
 from inventory.customer_returns import ReturnedUnits, stock_return_from_customer
-from orders.models import DemandLine, Order, ShipmentLine
+from orders.demand import demand_record_returned
+from orders.models import Order, ShipmentLine
 
 from .credit import _credit_for_receipt
 from .models import (
@@ -288,11 +289,10 @@ def return_receive(
         note=f"Return {request.number}",
         warehouses=_shipped_from(lines.values()),
     )
+    received: Counter[int] = Counter()
     for line in lines.values():
-        if line.quantity_received:
-            DemandLine.objects.filter(order_item_id=line.order_item_id).update(
-                returned=F("returned") + line.quantity_received
-            )
+        received[line.order_item_id] += line.quantity_received
+    demand_record_returned(received=received)
     _credit_for_receipt(
         request,
         received={
