@@ -143,10 +143,15 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str = "") -> Payme
     except (ValueError, KeyError, TypeError):
         raise PaymentRejected("The webhook holds no payment.") from None
     event_id = (event_id or "").strip()[:100] or f"{event.get('event')}:{provider_payment_id}"
+    if WebhookEvent.objects.filter(event_id=event_id).exists():
+        return None  # a replay: handled the first time (the unique key below covers a race)
+    fetched = _fetch(provider_payment_id)  # outside the transaction: no connection held open
     try:
         with transaction.atomic():
-            payment = payment_confirm(
-                provider_payment_id=provider_payment_id, provider_order_id=provider_order_id
+            payment = _apply_fetched(
+                fetched,
+                provider_payment_id=provider_payment_id,
+                provider_order_id=provider_order_id,
             )
             WebhookEvent.objects.create(
                 event_id=event_id, event=str(event.get("event", ""))[:60], payment=payment
@@ -158,19 +163,31 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str = "") -> Payme
     return payment
 
 
-@transaction.atomic
 def payment_confirm(*, provider_payment_id: str, provider_order_id: str = "") -> Payment:
     """Fetch the payment from the provider and apply what it says; returns our Payment.
 
     The one place a payment's state changes. PaymentRejected when the
     provider does not know the payment, or it belongs to no payment of ours
     (or to another than `provider_order_id` claims). Applying the same state
-    again changes nothing.
+    again changes nothing. The fetch runs before the transaction opens, so a
+    slow provider holds no database connection in a transaction and no lock;
+    what it says is applied under the payment's row lock.
     """
+    fetched = _fetch(provider_payment_id)
+    with transaction.atomic():
+        return _apply_fetched(
+            fetched, provider_payment_id=provider_payment_id, provider_order_id=provider_order_id
+        )
+
+
+def _fetch(provider_payment_id: str) -> dict:
     try:
-        fetched = gateway().payment_fetch(provider_payment_id)
+        return gateway().payment_fetch(provider_payment_id)
     except GatewayError as exc:
         raise PaymentRejected(f"The provider does not confirm this payment: {exc}") from None
+
+
+def _apply_fetched(fetched: dict, *, provider_payment_id: str, provider_order_id: str) -> Payment:
     fetched_order_id = str(fetched.get("order_id") or "")
     if provider_order_id and fetched_order_id != provider_order_id:
         raise PaymentRejected("The payment does not belong to the order it names.")

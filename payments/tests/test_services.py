@@ -320,3 +320,36 @@ def test_the_buyer_may_cancel_an_order_awaiting_payment(fake_razorpay):
     order_cancel_by_customer(order=order, by=order.customer)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
     assert _stock(order).allocated == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", ["webhook", "return"])
+def test_the_provider_is_asked_outside_any_transaction(fake_razorpay, monkeypatch, route):
+    # A slow provider must not hold a database transaction (or a row lock) open.
+    from django.db import connection
+
+    from payments.gateway import RazorpayGateway
+
+    seen = []
+    fetch = RazorpayGateway.payment_fetch
+
+    def recording_fetch(self, provider_payment_id):
+        seen.append(connection.in_atomic_block)
+        return fetch(self, provider_payment_id)
+
+    monkeypatch.setattr(RazorpayGateway, "payment_fetch", recording_fetch)
+    order = awaiting_order()
+    payment = services.payment_start_for_order(order=order, by=order.customer)
+    payment_id, body, signature = _pay(fake_razorpay, payment)
+
+    if route == "webhook":
+        services.webhook_receive(body=body, signature=signature, event_id="evt_out")
+    else:
+        services.payment_confirm(
+            provider_payment_id=payment_id, provider_order_id=payment.provider_order_id
+        )
+
+    assert seen == [False]
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PLACED
