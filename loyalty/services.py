@@ -254,6 +254,23 @@ def points_clawback(
     )
 
 
+def points_clawback_for_credit_note(*, credit_note_id: int) -> PointsEntry | None:
+    """A credit note lowered what a delivered order's buyer paid: take back the points
+    that value earned (`points_clawback`, once per credit note). Nothing when the order
+    earned no points (not a member, or the programme was off)."""
+    from invoicing.models import CreditNote
+
+    note = CreditNote.objects.select_related("invoice").get(pk=credit_note_id)
+    if note.subtotal <= 0:
+        return None
+    return points_clawback(
+        order_id=note.invoice.order_id,
+        taxable_returned=note.subtotal,
+        reference=f"cn:{note.pk}",
+        when=None,
+    )
+
+
 def account_expire(*, account_id: int, today: datetime.date) -> PointsEntry | None:
     """Write off what is left of credits that expired by `today`, oldest points spent first.
 

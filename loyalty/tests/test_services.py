@@ -333,3 +333,41 @@ def test_the_settings_are_bounded():
             row.full_clean()
         assert name in refused.value.message_dict
         row = LoyaltySettings.load()
+
+
+def test_a_received_return_takes_back_the_points_its_goods_earned_once(store):
+    from invoicing.models import CreditNote
+    from returns.services import return_receive
+    from returns.tests.factories import approved
+
+    loyalty_on(points_per_100=Decimal("10"), max_redeem_percent=Decimal("100"))
+    customer = CustomerFactory()
+    product = stocked_product(distributor=store, price=Decimal("1000.00"))
+    order = deliver(place_order(customer=customer, distributor=store, lines=[(product, 2)]))
+    assert balance(customer) == 200
+
+    rma = approved(order, quantity=1)
+    return_receive(return_request=rma, by=None, received={rma.lines.get().pk: (1, 0)})
+
+    note = CreditNote.objects.get(invoice__order=order)
+    assert (note.kind, note.subtotal) == ("return", Decimal("1000.00"))
+    assert balance(customer) == 100  # half the goods back: half the points
+    entry = PointsEntry.objects.get(kind="clawback")
+    assert (entry.points, entry.order_id) == (-100, order.pk)
+    services.points_clawback_for_credit_note(credit_note_id=note.pk)  # again: once
+    assert balance(customer) == 100
+
+
+def test_an_invoice_cancelled_to_reissue_keeps_the_points(store):
+    from invoicing.credit_notes import credit_note_issue
+    from invoicing.reissue import invoice_reissue
+
+    loyalty_on(points_per_100=Decimal("10"), max_redeem_percent=Decimal("100"))
+    customer = CustomerFactory()
+    product = stocked_product(distributor=store, price=Decimal("1000.00"))
+    order = deliver(place_order(customer=customer, distributor=store, lines=[(product, 2)]))
+    invoice = Invoice.objects.get(order=order)
+    credit_note_issue(invoice=invoice, by=None, kind="cancellation", reason="Wrong address")
+    invoice_reissue(invoice=Invoice.objects.get(pk=invoice.pk), by=None)
+    assert balance(customer) == 200
+    assert not PointsEntry.objects.filter(kind="clawback").exists()
