@@ -4,6 +4,8 @@
   owed again, by how much.
 - A reminder of an unpaid invoice at a PAYMENT_REMINDER_DAYS step
   (`invoice_payment_reminder_due`): before the due date, or how late it is.
+- Money paid back against an invoice (`refund_recorded`): how much, how, the
+  reference the bank will show, and what the invoice stands at now.
 
 Each goes to the customer who placed the order on the channels they chose
 for "invoice_payments", and, for a retailer's invoice, by e-mail to the
@@ -71,4 +73,26 @@ def payment_reminder_queue(*, invoice_id: int, step: int) -> list[str]:
         template="payment_reminder",
         context={"step": step, "days": abs(step), "overdue": step > 0},
         dedup_key=f"payment_reminder:{invoice.pk}:{step}",
+    )
+
+
+def refund_recorded_queue(*, refund_id: int) -> list[str]:
+    """The buyer is told a refund was made (by hand or confirmed by the gateway). Once per
+    refund."""
+    from invoicing.models import Refund
+
+    refund = Refund.objects.select_related(
+        "invoice__buyer_organization",
+        "invoice__customer__notification_preference",
+        "credit_note",
+    ).get(pk=refund_id)
+    return _buyer_notify(
+        invoice=refund.invoice,
+        template="refund_recorded",
+        context={
+            "refund": refund,
+            "credit_note": refund.credit_note,
+            "credit_owed": refund.invoice.credit_owed,
+        },
+        dedup_key=f"refund_recorded:{refund.pk}",
     )

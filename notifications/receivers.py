@@ -11,6 +11,7 @@ from invoicing.signals import (
     invoice_issued,
     invoice_payment_bounced,
     invoice_payment_reminder_due,
+    refund_recorded,
 )
 from orders.signals import (
     backorder_allocated,
@@ -108,6 +109,11 @@ def queue_invoice(sender, invoice_id, **kwargs):
 @receiver(invoice_payment_bounced, dispatch_uid="notifications.payment_bounced")
 def queue_payment_bounced(sender, payment_id, **kwargs):
     payment_notices.payment_bounced_queue(payment_id=payment_id)
+
+
+@receiver(refund_recorded, dispatch_uid="notifications.refund_recorded")
+def queue_refund_recorded(sender, refund_id, **kwargs):
+    payment_notices.refund_recorded_queue(refund_id=refund_id)
 
 
 @receiver(invoice_payment_reminder_due, dispatch_uid="notifications.payment_reminder")

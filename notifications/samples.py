@@ -409,7 +409,7 @@ def _returns(order, items) -> dict[str, dict]:
 
 def _credit_notes() -> dict[str, dict]:
     """A credit note against a paid invoice (notifications.credit_note_notices, issue 24)."""
-    from invoicing.models import CreditNote, CreditNoteLine
+    from invoicing.models import CreditNote, CreditNoteLine, Refund
 
     note = CreditNote(
         number="CN-2026-000007",
@@ -444,7 +444,22 @@ def _credit_notes() -> dict[str, dict]:
             "balance": Decimal("-731.60"),
             "credit_owed": Decimal("731.60"),
             "link": "/invoices/credit-notes/org-1/CN-2026-000007/",
-        }
+        },
+        "refund_recorded": {
+            "user": User(email="asha@example.com", name="Asha Rao"),
+            "recipient_name": "Asha",
+            "invoice": _owed_invoice(),
+            "credit_note": note,
+            "refund": Refund(
+                amount=Decimal("731.60"),
+                method=Refund.Method.BANK_TRANSFER,
+                reference="UTR 4411902",
+                refunded_on=datetime.date(2026, 12, 3),
+            ),
+            "balance": Decimal("0.00"),
+            "credit_owed": Decimal("0.00"),
+            "link": "/invoices/org-1/INV-2026-000123/",
+        },
     }
 
 

@@ -163,3 +163,35 @@ def test_money_not_paid_online_is_refunded_by_hand_with_a_reference():
     invoice.refresh_from_db()
     assert (invoice.amount_refunded, invoice.balance_due) == (Decimal("11.80"), 0)
     assert invoice.status == InvoiceStatus.PAID
+
+
+def test_the_buyer_is_told_of_a_refund_once_with_its_reference():
+    from notifications.models import OutboundMessage
+
+    invoice = invoice_for()
+    invoice_payment_record(
+        invoice=invoice,
+        amount=invoice.total,
+        method=PaymentMethod.BANK_TRANSFER,
+        reference="NEFT-77",
+        received_on=invoice.issue_date,
+    )
+    note = credit_note_issue(
+        invoice=invoice, by=None, kind="price", amounts={invoice.lines.get().pk: "10.00"}
+    )
+    for _ in range(2):  # a double-submitted form: one refund, one message
+        refund = refund_record(
+            invoice=invoice,
+            by=None,
+            amount="11.80",
+            method="bank_transfer",
+            reference="NEFT-OUT-9",
+            credit_note=note,
+            idempotency_key="form-9",
+        )
+    mails = OutboundMessage.objects.filter(dedup_key__startswith=f"refund_recorded:{refund.pk}")
+    mail = mails.get(channel="email")
+    assert mail.recipient == invoice.customer.email
+    assert mail.subject == f"₹11.80 refunded against invoice {invoice.number}"
+    assert "NEFT-OUT-9" in mail.body_text and note.number in mail.body_text
+    assert "Nothing more is owed either way" in mail.body_text

@@ -35,6 +35,14 @@ REQUIRED = {
         "will be refunded",
         "/invoices/credit-notes/org-1/CN-2026-000007/",
     ],
+    # issue 24: money paid back: how much, how, the bank's reference, where the invoice stands
+    "refund_recorded": [
+        "₹731.60",
+        "Bank transfer",
+        "UTR 4411902",
+        "CN-2026-000007",
+        "INV-2026-000123",
+    ],
     # #23: a transfer to confirm (who asks, for which PO, the lines), one on its way
     "transfer_requested": ["TR-2026-000042", "Central Store", "PO-2026-00017", "GEN-0036"],
     "transfer_shipped": ["TR-2026-000042", "LR-2231", "GEN-0036", "₹1,180.00", "INV-2026-000311"],
