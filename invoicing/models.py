@@ -315,16 +315,25 @@ class InvoiceLine(models.Model):
         return f"{self.quantity} x {self.description}"
 
 
-class InvoiceSequence(models.Model):
-    """The last invoice number a seller issued in a financial year.
-
-    Taken with the row locked inside the invoice's transaction
-    (invoicing.numbering.invoice_number_next): gap-free per seller and year.
-    """
+class SellerYearSequence(models.Model):
+    """The last number of a document series of one seller (GSTIN key) in a financial year,
+    taken with its row locked in the document's transaction (auromart.numbering): gap-free
+    per seller and year. Each series is a concrete subclass with its own unique constraint."""
 
     seller_key = models.CharField(max_length=20)
     financial_year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.seller_key} FY{self.financial_year}: {self.last}"
+
+
+class InvoiceSequence(SellerYearSequence):
+    """The last invoice number a seller issued in a financial year
+    (invoicing.numbering.invoice_number_next)."""
 
     class Meta:
         constraints = [
@@ -332,9 +341,6 @@ class InvoiceSequence(models.Model):
                 fields=["seller_key", "financial_year"], name="invoicesequence_unique"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.seller_key} FY{self.financial_year}: {self.last}"
 
 
 class PaymentMethod(models.TextChoices):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .models import SellerYearSequence  # defined before models.py imports this module
+
 # Upper bound of any amount typed into a credit note or refund (the field holds 14 digits).
 MAX_AMOUNT_DIGITS = 14
 
@@ -122,12 +124,8 @@ class CreditNoteLine(models.Model):
         return self.cgst + self.sgst + self.igst
 
 
-class CreditNoteSequence(models.Model):
+class CreditNoteSequence(SellerYearSequence):
     """The last credit note number of a seller in a financial year (auromart.numbering)."""
-
-    seller_key = models.CharField(max_length=20)
-    financial_year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -135,9 +133,6 @@ class CreditNoteSequence(models.Model):
                 fields=["seller_key", "financial_year"], name="creditnotesequence_unique"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.seller_key} FY{self.financial_year}: {self.last}"
 
 
 class RefundMethod(models.TextChoices):
