@@ -26,7 +26,8 @@ from django.db import transaction
 from accounts.models import User
 
 from .models import StockItem, StockMovement
-from .services import _lock, _record_movement, _send_available
+from .services import _lock, _record_movement
+from .stock_locks import send_available
 from .warehouses import warehouse_of_distributor
 
 
@@ -100,5 +101,5 @@ def stock_return_from_customer(
             )
             movements.append(item.movements.order_by("-pk").first())
             restocked.append(item)
-    _send_available(restocked, reference)
+    send_available(restocked, reference)
     return movements

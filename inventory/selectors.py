@@ -19,7 +19,7 @@ def product_stock_annotations(distributor_id: int) -> dict[str, Subquery]:
     `stock_reorder_point` of each product (None when it does not stock it).
 
     order_place reads its products with these before its transaction, so that
-    inventory.services.stock_take_expected can choose the lean stock take
+    inventory.allocation.stock_take_expected can choose the lean stock take
     without another query. A read without a lock: only a forecast. Also
     `stock_warehouse_id`, the distributor's first active warehouse (where the
     lean take allocates), and `stock_warehouse_available`, the product's

@@ -1,6 +1,6 @@
-"""An order's stock take as one SQL statement (used by inventory.services only).
+"""An order's stock take as one SQL statement (used by inventory.allocation only).
 
-`stock_take_for_order` (inventory.services) runs this last in the order's
+`stock_take_for_order` (inventory.allocation) runs this last in the order's
 transaction: one guarded UPDATE adds each line's quantity to `allocated` on
 the items (the distributor's totals) and on their rows in one warehouse
 (`WarehouseStock`, the distributor's first) that still have it available,
@@ -15,7 +15,7 @@ A line it could not take (short, not stocked, or on MariaDB an item that
 would fall to its reorder point) is reported as a miss; the caller's
 transaction must then roll back (the statement may have updated the other
 rows) and the order goes through the locked path instead
-(inventory.services.stock_allocate_for_order), which names the short product
+(inventory.allocation.stock_allocate_for_order), which names the short product
 and sends stock_low. The CHECK constraints stay the backstop.
 """
 

@@ -2,7 +2,7 @@
 on another's (of the same distributor or of another).
 
 The transfers app calls these; they follow inventory.services' rules: the
-stock items are locked first (pk order, `_lock_many`), then their warehouse
+stock items are locked first (pk order, `lock_many`), then their warehouse
 rows (`inventory.warehouses.rows_locked`), and every change is applied to the
 item (the distributor's total) and to the one warehouse row alike, so the
 rows still add up to the item.
@@ -31,16 +31,11 @@ from accounts.models import Organization, User
 from catalog.models import Product
 
 from . import warehouses as wh
+from .allocation import stock_release
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement, Warehouse
-from .services import (
-    MAX_STOCK,
-    _apply_deltas,
-    _lock_many,
-    _send_available,
-    _send_stock_low,
-    stock_release,
-)
+from .services import MAX_STOCK
+from .stock_locks import apply_deltas, lock_many, send_available, send_stock_low
 
 
 @transaction.atomic(savepoint=False)
@@ -50,7 +45,7 @@ def stock_transfer_allocate(
     """Allocate every line ({product_id: units}) in one warehouse of the distributor, or
     none: InsufficientStock names the first short line (and the caller rolls back)."""
     lines = {pid: qty for pid, qty in lines.items() if qty > 0}
-    items = _lock_many(distributor_id=distributor_id, product_ids=lines)
+    items = lock_many(distributor_id=distributor_id, product_ids=lines)
     rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
     products = Product.objects.in_bulk(list(lines))
     row_deltas = {}
@@ -66,14 +61,14 @@ def stock_transfer_allocate(
                 distributor=Organization.objects.filter(pk=distributor_id).first(),
             )
         row_deltas[row.pk] = qty
-    _apply_deltas(items, allocated=dict(lines))
+    apply_deltas(items, allocated=dict(lines))
     wh.rows_apply(allocated=row_deltas)
     for pid, qty in sorted(lines.items(), key=lambda pair: items[pair[0]].pk):
         item = items[pid]
         item.allocated += qty
         item.product = products[pid]
         if item.is_low:
-            _send_stock_low(item, item.reorder_level, reference)
+            send_stock_low(item, item.reorder_level, reference)
 
 
 def stock_transfer_release(
@@ -103,7 +98,7 @@ def stock_transfer_out(
     lines = {pid: qty for pid, qty in lines.items() if qty > 0}
     if not lines:
         return []
-    items = _lock_many(distributor_id=distributor_id, product_ids=lines)
+    items = lock_many(distributor_id=distributor_id, product_ids=lines)
     rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
     short = [
         pid
@@ -116,7 +111,7 @@ def stock_transfer_out(
     if short:
         raise ValueError(f"Transferring units that are not allocated ({reference}): {short}")
     negative = {pid: -qty for pid, qty in lines.items()}
-    _apply_deltas(items, on_hand=negative, allocated=negative)
+    apply_deltas(items, on_hand=negative, allocated=negative)
     row_deltas = {rows[items[pid].pk][warehouse_id].pk: -qty for pid, qty in lines.items()}
     wh.rows_apply(on_hand=row_deltas, allocated=row_deltas)
     movements = []
@@ -167,14 +162,14 @@ def stock_transfer_in(
     )
     for pid in sorted(set(lines) - existing):
         StockItem.objects.get_or_create(product_id=pid, distributor=distributor)
-    items = _lock_many(distributor_id=distributor.pk, product_ids=lines)
+    items = lock_many(distributor_id=distributor.pk, product_ids=lines)
     if any(items[pid].on_hand + qty > MAX_STOCK for pid, qty in lines.items()):
         raise ValidationError({"quantity": f"A stock item holds at most {MAX_STOCK:,} units."})
     rows = {
         item.pk: wh.row_locked(item, warehouse)
         for item in sorted(items.values(), key=lambda i: i.pk)
     }
-    _apply_deltas(items, on_hand=dict(lines))
+    apply_deltas(items, on_hand=dict(lines))
     wh.rows_apply(on_hand={rows[items[pid].pk].pk: qty for pid, qty in lines.items()})
     products = Product.objects.in_bulk(list(lines))
     movements = []
@@ -196,5 +191,5 @@ def stock_transfer_in(
             )
         )
     created = StockMovement.objects.bulk_create(movements)
-    _send_available(list(items.values()), reference)
+    send_available(list(items.values()), reference)
     return created

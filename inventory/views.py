@@ -52,7 +52,7 @@ class DistributorInventoryView(RoleRequiredMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         query = clean_query(request)
         rows = []
-        # What is on order, for the whole page in two queries (not one per row).
+        # What is on order (POs and inbound transfers), for the page in three queries, not per row.
         on_order = on_order_for_items(
             (item.product_id, item.distributor_id) for item in page.object_list
         )

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import Role, User
-from inventory.services import stock_allocate_for_order, stock_deallocate
+from inventory.allocation import stock_allocate_for_order, stock_deallocate
 from inventory.warehouses import warehouse_default
 
 from .exceptions import IllegalTransition

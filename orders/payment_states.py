@@ -13,7 +13,7 @@
 from django.db import transaction
 
 from accounts.models import User
-from inventory.services import stock_allocate_for_order
+from inventory.allocation import stock_allocate_for_order
 
 from .exceptions import IllegalTransition, OrderNotReinstated
 from .line_allocation import line_allocation_set

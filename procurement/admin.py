@@ -463,6 +463,7 @@ class PurchaseOrderAdmin(PurchaseOrderColumns, SpreadsheetExportMixin, admin.Mod
                     lines=form.lines(),
                     by=request.user,
                     note=form.cleaned_data["note"],
+                    warehouse=form.cleaned_data["warehouse"],
                 )
             except ValidationError as exc:
                 for message in exc.messages:

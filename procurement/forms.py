@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from inventory.models import Warehouse
+
 from .limits import MAX_LINE_QUANTITY, MAX_TOTAL
 from .models import PurchaseOrder
 
@@ -82,6 +84,20 @@ class ReceiptForm(forms.Form):
         """`all_outstanding`: each line starts at what is still to come ("Receive all
         outstanding"); staff check it against the delivery and book it."""
         super().__init__(*args, **kwargs)
+        # Where the goods arrived: one of the buyer's open warehouses, the default (the
+        # first by priority) preselected; a choice outside the list is the field's error.
+        warehouses = Warehouse.objects.filter(
+            distributor_id=purchase_order.distributor_id, is_active=True
+        ).order_by("priority", "pk")
+        default = warehouses.first()
+        self.fields["warehouse"] = forms.ModelChoiceField(
+            label="Received at warehouse",
+            queryset=warehouses,
+            required=False,
+            empty_label=None,
+            initial=default.pk if default else None,
+            help_text=f"One of {purchase_order.distributor}'s warehouses.",
+        )
         self.line_fields = []
         for line in purchase_order.lines.all():
             if line.outstanding <= 0:

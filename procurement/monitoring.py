@@ -2,6 +2,12 @@
 
 inventory position = on_hand - allocated - held + incoming - backordered
 
+`incoming` is the open PO lines' outstanding units plus the inbound transfers'
+(transfers.selectors.incoming_transfer_lines: between distributors from the
+request, within one distributor from confirmation; a PO's transfer never, its
+PO line counts), so a distributor a transfer is coming to is not ordered for
+as well.
+
 `item_evaluate` runs inside the transaction that changed the item (an
 allocation, a count, a change of reorder settings, a rejected request, a
 cancelled PO, a PO closed short, a receipt) and either opens a request or
@@ -30,6 +36,7 @@ from auromart.numbering import number_next
 from catalog.models import SupplierLine
 from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, OrderItem
+from transfers.selectors import OUTSTANDING_UNITS, incoming_transfer_lines
 
 from . import selectors
 from .models import (
@@ -145,8 +152,9 @@ def _summed(queryset, expression) -> Subquery:
 def with_position(items):
     """Annotate a StockItem queryset with what an evaluation reads besides the item itself:
     `request_is_open` (the item's open slot is taken), `incoming_units` (open PO lines
-    not received) and `backordered_units` (owed to open orders). One query for the item
-    and all three, instead of one each."""
+    not received, and inbound transfers: `incoming_transfer_lines`) and
+    `backordered_units` (owed to open orders). One query for the item and all of them,
+    instead of one each."""
     same_item = {"product_id": OuterRef("product_id")}
     return items.annotate(
         request_is_open=Exists(
@@ -161,6 +169,12 @@ def with_position(items):
                 purchase_order__status__in=OPEN_PO_STATUSES,
             ),
             F("quantity") - F("quantity_received"),
+        )
+        + _summed(
+            incoming_transfer_lines().filter(
+                **same_item, transfer__destination_id=OuterRef("distributor_id")
+            ),
+            OUTSTANDING_UNITS,
         ),
         backordered_units=_summed(
             OrderItem.objects.filter(
@@ -186,7 +200,8 @@ def annotated_position(item: StockItem) -> Position:
 
 
 def inventory_position(item: StockItem) -> Position:
-    """The item's position from its figures, open POs and backorders (2 queries)."""
+    """The item's position from its figures, open POs, inbound transfers and backorders
+    (3 queries)."""
     return Position(
         on_hand=item.on_hand,
         allocated=item.allocated,

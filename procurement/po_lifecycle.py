@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from inventory import services as inventory_services
+from inventory import warehouses as inventory_warehouses
+from inventory.models import Warehouse
 
 from .exceptions import PurchaseOrderStateError
 from .models import (
@@ -297,9 +299,13 @@ def purchase_order_receive(
     lines: Sequence[tuple[int, int]],
     by: User,
     note: str = "",
+    warehouse: Warehouse | int | None = None,
 ) -> GoodsReceipt:
     """Book a delivery (partial or the rest) against a PO: one `receipt` movement per line.
 
+    `warehouse` is the buyer distributor's warehouse the goods arrived at (None: its
+    default, the active one of highest priority); another distributor's or an inactive
+    one is a ValidationError keyed "warehouse". The movements name it.
     `lines` are (product_id, quantity) pairs. A line fully received fulfils
     its request; the PO becomes partially_received, then received. All or
     nothing. Raises ValidationError keyed "lines.<i>.product_id" /
@@ -317,7 +323,19 @@ def purchase_order_receive(
             f"Purchase order {purchase_order.number} is supplied by a distributor: its goods "
             "arrive as a transfer, and receiving the transfer books this receipt."
         )
-    return _receive(purchase_order, lines, by=by, note=note, book_stock=True)
+    arrived_at = receipt_warehouse(purchase_order=purchase_order, warehouse=warehouse)
+    return _receive(purchase_order, lines, by=by, note=note, book_stock=True, warehouse=arrived_at)
+
+
+def receipt_warehouse(*, purchase_order: PurchaseOrder, warehouse: Warehouse | int | None):
+    """The buyer's warehouse a receipt books into: `warehouse` checked to be one of the PO's
+    distributor's active warehouses, or its default (ValidationError keyed "warehouse")."""
+    chosen = inventory_warehouses.warehouse_of_distributor(
+        distributor_id=purchase_order.distributor_id, warehouse=warehouse
+    )
+    if not chosen.is_active:
+        raise ValidationError({"warehouse": f"{chosen.name} is closed; choose an open warehouse."})
+    return chosen
 
 
 def _receive(
@@ -327,6 +345,7 @@ def _receive(
     by: User,
     note: str,
     book_stock: bool,
+    warehouse: Warehouse | None = None,
 ) -> GoodsReceipt:
     po = _lock_po(purchase_order)
     if po.status not in RECEIVABLE_PO_STATUSES:
@@ -374,6 +393,7 @@ def _receive(
                 reference=f"po:{po.pk}",
                 by=by,
                 note=f"{po.number}, receipt {receipt.pk}",
+                warehouse=warehouse,
             )
         PurchaseOrderLine.objects.filter(pk=line.pk).update(
             quantity_received=F("quantity_received") + quantity

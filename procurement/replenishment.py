@@ -8,9 +8,9 @@ covered?", and an item whose position (with incoming) is already above the
 reorder point shows why nothing new is suggested.
 
 `replenishment_items` is one query for a page (plus the paginator's count);
-`replenishment_rows` fills a page's rows in a fixed number of queries (seven),
-however many rows: incoming, backordered, open requests and POs, reasons,
-demand, and the supplier each item would go to (two).
+`replenishment_rows` fills a page's rows in a fixed number of queries (eight),
+however many rows: incoming (open PO lines, and inbound transfers), backordered,
+open requests and POs, reasons, demand, and the supplier each item would go to (two).
 """
 
 import datetime
@@ -28,6 +28,7 @@ from accounts.models import Organization
 from catalog.models import SupplierLine
 from inventory.models import StockItem
 from orders.models import OPEN_STATUSES, DemandLine, OrderItem
+from transfers.selectors import incoming_by_transfer
 
 from .item_policy import POLICY_FIELDS, ItemPolicy, item_policies, reorder_point_expression
 from .models import (
@@ -194,7 +195,7 @@ def _pairs_q(pairs, product="product_id", distributor="distributor_id") -> Q:
 
 
 def replenishment_rows(items: Sequence[StockItem]) -> list[ReplenishmentRow]:
-    """The screen's figures for a page of items (module docstring): seven queries."""
+    """The screen's figures for a page of items (module docstring): eight queries."""
     items = list(items)
     if not items:
         return []
@@ -209,6 +210,8 @@ def replenishment_rows(items: Sequence[StockItem]) -> list[ReplenishmentRow]:
         .annotate(n=Sum(F("quantity") - F("quantity_received")))
         .order_by()
     }
+    for key, units in incoming_by_transfer(pairs).items():
+        incoming[key] = incoming.get(key, 0) + units
     backordered = {
         (row["product_id"], row["order__distributor_id"]): row["n"]
         for row in OrderItem.objects.filter(

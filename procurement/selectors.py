@@ -7,6 +7,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
+from transfers.selectors import OUTSTANDING_UNITS, incoming_by_transfer, incoming_transfer_lines
 
 from .models import (
     OPEN_PO_STATUSES,
@@ -19,12 +20,20 @@ from .models import (
 
 
 def incoming_quantity(*, product_id: int, distributor_id: int) -> int:
-    """Units of a product ordered for a distributor on open purchase orders and not received yet."""
-    return PurchaseOrderLine.objects.filter(
+    """Units of a product coming to a distributor and not received yet: its open purchase
+    orders' lines and its inbound transfers (transfers.selectors.incoming_transfer_lines;
+    a PO's transfer is its PO line, counted once)."""
+    on_pos = PurchaseOrderLine.objects.filter(
         product_id=product_id,
         purchase_order__distributor_id=distributor_id,
         purchase_order__status__in=OPEN_PO_STATUSES,
     ).aggregate(n=Coalesce(Sum(F("quantity") - F("quantity_received")), 0))["n"]
+    by_transfer = (
+        incoming_transfer_lines()
+        .filter(product_id=product_id, transfer__destination_id=distributor_id)
+        .aggregate(n=Coalesce(Sum(OUTSTANDING_UNITS), 0))["n"]
+    )
+    return on_pos + by_transfer
 
 
 def procurement_requests() -> QuerySet[ProcurementRequest]:
@@ -117,8 +126,9 @@ def staff_dashboard_counts() -> dict[str, int]:
 def on_order_for_items(
     pairs: Iterable[tuple[int, int]],
 ) -> dict[tuple[int, int], tuple[int, ProcurementRequest | None]]:
-    """{(product_id, distributor_id): (units incoming on open POs, the open request or None)}
-    for a page of items, in two queries however many (the distributor's inventory page)."""
+    """{(product_id, distributor_id): (units incoming on open POs and inbound transfers, the
+    open request or None)} for a page of items, in three queries however many (the
+    distributor's inventory page)."""
     pairs = set(pairs)
     if not pairs:
         return {}
@@ -140,4 +150,7 @@ def on_order_for_items(
             product_id__in=products, distributor_id__in=distributors, open_slot=True
         )
     }
-    return {pair: (incoming.get(pair, 0), requests.get(pair)) for pair in pairs}
+    transfers = incoming_by_transfer(pairs)
+    return {
+        pair: (incoming.get(pair, 0) + transfers.get(pair, 0), requests.get(pair)) for pair in pairs
+    }

@@ -6,7 +6,15 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
 
-from .models import IN_TRANSIT_STATUSES, TransferLine, TransferOrder
+from .models import IN_TRANSIT_STATUSES, TransferLine, TransferOrder, TransferStatus
+
+# The units a transfer line still owes its destination: ordered, less what arrived and
+# what was written off (a transfer ships every line in full, so before the receipt this
+# is the line's quantity and after it the shortfall still in transit).
+OUTSTANDING_UNITS = F("quantity") - F("received") - F("written_off")
+
+# Once the source has allocated the units, a transfer counts for its destination.
+_COMMITTED = (TransferStatus.CONFIRMED, TransferStatus.SHIPPED, TransferStatus.RECEIVED_SHORT)
 
 
 def transfers_visible_to(user: User) -> QuerySet[TransferOrder]:
@@ -82,6 +90,52 @@ def in_transit(
         for row in rows
         if row["units"]
     }
+
+
+def incoming_transfer_lines() -> QuerySet[TransferLine]:
+    """The transfer lines whose outstanding units (`OUTSTANDING_UNITS`) count in their
+    destination's `incoming`, hence in its inventory position (docs/architecture.md,
+    "Transfers": inbound transfers in the position).
+
+    - Between two distributors: from the request (the destination asked for the units,
+      as a purchase order counts from its sending, before the supplier answers; a
+      source's draft counts once confirmed) until received, written off or cancelled.
+    - Between one distributor's own warehouses: from confirmation only. The allocation
+      at the source warehouse lowers the distributor's available by what the line adds
+      to its incoming, `transfer_out` then lowers on_hand and allocated together, and
+      `transfer_in` raises on_hand as the line stops counting: the distributor's
+      position stays as it was at every step.
+    - Never a purchase order's transfer: its PO line is counted instead (once).
+    """
+    return TransferLine.objects.filter(transfer__purchase_order__isnull=True).filter(
+        Q(transfer__status__in=_COMMITTED)
+        | (
+            Q(transfer__status=TransferStatus.REQUESTED)
+            & ~Q(transfer__source_id=F("transfer__destination_id"))
+        )
+    )
+
+
+def incoming_by_transfer(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], int]:
+    """{(product_id, destination_id): units} of `incoming_transfer_lines` for these pairs,
+    one query (the IN lists are a page's products and distributors)."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    rows = (
+        incoming_transfer_lines()
+        .filter(
+            product_id__in={p for p, _ in pairs},
+            transfer__destination_id__in={d for _, d in pairs},
+        )
+        .values("product_id", "transfer__destination_id")
+        .annotate(units=Sum(OUTSTANDING_UNITS))
+        .order_by()
+    )
+    found = {(row["product_id"], row["transfer__destination_id"]): row["units"] for row in rows}
+    return {pair: units for pair, units in found.items() if pair in pairs and units}
 
 
 def allocated_to_transfers(*, distributor_id: int) -> dict[int, int]:

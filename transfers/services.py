@@ -190,15 +190,19 @@ def transfer_confirm(*, transfer: TransferOrder, by: User | None) -> TransferOrd
     if transfer.status not in (TransferStatus.DRAFT, TransferStatus.REQUESTED):
         raise _state_error(transfer, "confirmed")
     lines = list(transfer.lines.all())
+    # Confirmed before the allocation, in the same transaction: the allocation's stock_low
+    # re-evaluates the source, and a move within one distributor must then already count
+    # as incoming there (transfers.selectors.incoming_transfer_lines). A short line rolls
+    # the whole step back.
+    transfer.status = TransferStatus.CONFIRMED
+    transfer.confirmed_by, transfer.confirmed_at = by, timezone.now()
+    transfer.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
     stock_transfer_allocate(
         distributor_id=transfer.source_id,
         warehouse_id=transfer.source_warehouse_id,
         lines={line.product_id: line.quantity for line in lines},
         reference=_reference(transfer),
     )
-    transfer.status = TransferStatus.CONFIRMED
-    transfer.confirmed_by, transfer.confirmed_at = by, timezone.now()
-    transfer.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
     if transfer.purchase_order_id:
         from procurement.models import POStatus
         from procurement.po_lifecycle import purchase_order_confirm
@@ -235,20 +239,40 @@ def transfer_cancel(
         TransferStatus.CONFIRMED,
     ):
         raise _state_error(transfer, "cancelled")
-    if transfer.status == TransferStatus.CONFIRMED:
-        stock_transfer_release(
-            distributor_id=transfer.source_id,
-            warehouse_id=transfer.source_warehouse_id,
-            lines={line.product_id: line.quantity for line in transfer.lines.all()},
-            reference=_reference(transfer),
-        )
+    was_confirmed = transfer.status == TransferStatus.CONFIRMED
+    # Cancelled before the release: the release's evaluations then no longer count it.
     transfer.status = TransferStatus.CANCELLED
     transfer.cancelled_by, transfer.cancelled_at = by, timezone.now()
     transfer.cancel_reason = reason
     transfer.save(
         update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated_at"]
     )
+    if was_confirmed:
+        stock_transfer_release(
+            distributor_id=transfer.source_id,
+            warehouse_id=transfer.source_warehouse_id,
+            lines={line.product_id: line.quantity for line in transfer.lines.all()},
+            reference=_reference(transfer),
+        )
+    _destination_reevaluate(transfer, transfer.lines.values_list("product_id", flat=True))
     return transfer
+
+
+def _destination_reevaluate(transfer: TransferOrder, product_ids) -> None:
+    """The transfer's units stopped counting in its destination's incoming (cancelled,
+    written off): re-evaluate those items now, so a distributor still low is ordered
+    for at once rather than at the next sweep. A PO's transfer is left to its PO (the PO
+    line is what counts, and closing or cancelling the PO re-evaluates)."""
+    if transfer.purchase_order_id:
+        return
+    from procurement.monitoring import item_evaluate
+
+    for product_id in sorted(set(product_ids)):
+        item_evaluate(
+            product_id=product_id,
+            distributor_id=transfer.destination_id,
+            reference=_reference(transfer),
+        )
 
 
 def _invoice(transfer: TransferOrder, lines: list[TransferLine]) -> None:
@@ -403,6 +427,11 @@ def transfer_receive(
         errors["lines"] = "Nothing arrived: enter the units received on at least one line."
     if errors:
         raise ValidationError(errors)
+    # The lines first: the arrival's stock_available re-evaluates the destination, whose
+    # incoming must then already be down by what its on_hand is about to gain.
+    for line_id, units in arriving.items():
+        lines[line_id].received += units
+    TransferLine.objects.bulk_update(list(lines.values()), ["received", "short_reason"])
     destination = Organization.objects.get(pk=transfer.destination_id)
     stock_transfer_in(
         distributor=destination,
@@ -412,9 +441,6 @@ def transfer_receive(
         by=by,
         note=f"{transfer.number} from {transfer.source}",
     )
-    for line_id, units in arriving.items():
-        lines[line_id].received += units
-    TransferLine.objects.bulk_update(list(lines.values()), ["received", "short_reason"])
     if transfer.purchase_order_id:
         from procurement.po_lifecycle import purchase_order_receive_by_transfer
 
@@ -468,6 +494,7 @@ def transfer_write_off(*, transfer: TransferOrder, by: User | None, reason: str)
     transfer.save(
         update_fields=["status", "closed_by", "closed_at", "write_off_reason", "updated_at"]
     )
+    _destination_reevaluate(transfer, [line.product_id for line in lines])
     if transfer.purchase_order_id:
         from procurement.po_lifecycle import purchase_order_close_short_by_transfer
 

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from ..models import Warehouse, WarehouseStock
+from ..models import MAX_WAREHOUSE_PRIORITY, Warehouse, WarehouseStock
+from ..warehouses import WAREHOUSE_FIELDS
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -37,6 +38,28 @@ class WarehouseSerializer(serializers.ModelSerializer):
             "products",
         ]
         read_only_fields = fields
+
+
+class WarehouseWriteSerializer(serializers.ModelSerializer):
+    """What a distributor sends to add or change one of its warehouses (its bounds are the
+    model's: name 100, code 20, address 255 characters, priority 0-999); the service
+    (inventory.warehouses) checks the rest: a name or code used twice, the GSTIN's state,
+    the last active warehouse switched off."""
+
+    priority = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_WAREHOUSE_PRIORITY,
+        required=False,
+        help_text="Orders take stock from the lowest number first (0-999; default 10).",
+    )
+
+    class Meta:
+        model = Warehouse
+        fields = WAREHOUSE_FIELDS
+        extra_kwargs = {
+            "state": {"help_text": 'GST state code of its address ("": your organization\'s).'},
+            "gstin": {"help_text": 'Your GSTIN in its state ("": your organization\'s).'},
+        }
 
 
 class WarehouseStockSerializer(serializers.ModelSerializer):

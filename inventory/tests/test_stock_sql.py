@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.tests.factories import ProductFactory
 from inventory import services, stock_sql
+from inventory.allocation import stock_take_expected
 from inventory.exceptions import StockTakeMissed
 from inventory.models import StockItem
 from inventory.selectors import stock_items_off_their_warehouses
-from inventory.services import stock_take_expected
 from inventory.signals import stock_low
 from inventory.tests.factories import DistributorFactory, StockItemFactory
 from inventory.warehouses import warehouse_create, warehouse_default

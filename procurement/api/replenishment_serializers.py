@@ -54,7 +54,9 @@ class ReplenishmentRowSerializer(serializers.Serializer):
     on_hand = serializers.IntegerField(source="item.on_hand")
     allocated = serializers.IntegerField(source="item.allocated")
     held = serializers.IntegerField(source="item.held")
-    incoming = serializers.IntegerField()
+    incoming = serializers.IntegerField(
+        help_text="Units on open purchase orders and inbound transfers, not received yet"
+    )
     backordered = serializers.IntegerField()
     position = serializers.IntegerField(
         help_text="on hand - allocated - held + incoming - backordered"

@@ -212,6 +212,18 @@ class ReceiptLineSerializer(serializers.Serializer):
 class ReceiptSerializer(serializers.Serializer):
     lines = ReceiptLineSerializer(many=True, allow_empty=False)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    warehouse = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text=(
+            "Id of the warehouse the goods arrived at: one of the active warehouses of the "
+            "PO's distributor (the buyer); absent or null: its default warehouse. Another "
+            "distributor's or a closed one is a 400 keyed `warehouse`."
+        ),
+    )
 
 
 class ReceiptResultSerializer(serializers.Serializer):

@@ -209,7 +209,8 @@ class PurchaseOrderReceiveView(APIView):
     @extend_schema(
         summary="Book goods received against a PO (partial or full)",
         description=(
-            "Each line raises the distributor's stock (a `receipt` in the ledger). "
+            "Each line raises the distributor's stock (a `receipt` in the ledger) in the "
+            "warehouse named by `warehouse` (one of the buyer's; default: its default). "
             "More than is outstanding is refused (400, `lines.N.quantity`); all or nothing."
         ),
         request=ReceiptSerializer,
@@ -233,6 +234,7 @@ class PurchaseOrderReceiveView(APIView):
                 ],
                 by=request.user,
                 note=body.validated_data["note"],
+                warehouse=body.validated_data["warehouse"],
             )
         except ProcurementConflict as exc:
             return conflict(exc)
