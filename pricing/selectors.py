@@ -48,7 +48,7 @@ from django.utils import timezone
 from accounts.models import Organization, Role
 from catalog.models import Product
 
-from .compiled import Shapes, sentinel_int
+from auromart.compiled_sql import Shapes, sentinel_int
 from .models import PriceList, PriceListAssignment, PriceListItem
 
 CENT = Decimal("0.01")
@@ -169,7 +169,7 @@ _COLUMNS = (
 )
 # The statement compiled once per shape (buyer with or without an organization,
 # distributor or not, number of products) and run with each call's values:
-# building it through the ORM cost more CPU than running it (pricing.compiled).
+# building it through the ORM cost more CPU than running it (auromart.compiled_sql).
 _SHAPES = Shapes(PriceListItem)
 _SENTINEL_DAY = date(1904, 2, 29)
 

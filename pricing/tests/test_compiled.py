@@ -1,5 +1,5 @@
 """price_quotes' statement is compiled once per shape and run with each call's values
-(pricing.compiled): the rows are the ORM's, whoever buys, wherever, on whichever day."""
+(auromart.compiled_sql): the rows are the ORM's, whoever buys, wherever, on whichever day."""
 
 import datetime
 from decimal import Decimal
@@ -124,7 +124,7 @@ def test_the_same_product_twice_is_one_parameter(market, shapes):
 
 
 def test_a_shape_whose_values_cannot_be_placed_runs_through_the_orm(market, shapes, monkeypatch):
-    from pricing import compiled
+    from auromart import compiled_sql as compiled
 
     monkeypatch.setattr(compiled.Shapes, "_compile", staticmethod(lambda *args: None))
     product = market["products"][0]

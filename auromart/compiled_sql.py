@@ -9,7 +9,10 @@ shape with sentinel values, remembers where each sentinel landed among the
 statement's parameters, and afterwards runs the same SQL with the call's
 values in those places. Rows are converted by the same converters the ORM
 would apply (Decimal on SQLite, booleans, dates), so the result is the one
-`values_list` gives.
+`values_list` gives. `Shapes.instances` does the same for a queryset of
+model instances (with annotations) through `Model.objects.raw`, which builds
+the instances and sets each annotation as an attribute (order_place's read of
+its products and their stock figures).
 
 If the sentinels cannot be found where expected (a Django version that
 dedupes or inlines a value), the shape is marked unusable and the caller
@@ -71,20 +74,10 @@ class Shapes:
         """
         alias = router.db_for_read(self.model)
         connection = connections[alias]
-        full_key = (alias, connection.vendor, *key)
-        compiled = self._compiled.get(full_key, False)
-        if compiled is False:
-            compiled = self._compile(build(sentinels), sentinels, alias)
-            if len(self._compiled) >= self.MAX:
-                self._compiled.clear()
-            self._compiled[full_key] = compiled
-            self.compilations += 1
+        compiled = self._get(key, build, sentinels, alias, connection)
         if compiled is None:
             return None
-        params = [
-            (str(values[slot]) if text else values[slot]) if kind == "arg" else slot
-            for kind, slot, text in compiled.slots
-        ]
+        params = self._params(compiled, values)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -106,6 +99,43 @@ class Shapes:
                 row[index] = value
             out.append(tuple(row))
         return out
+
+    def instances(
+        self,
+        key: tuple,
+        build: Callable[[dict], Any],
+        sentinels: dict[str, Any],
+        values: dict[str, Any],
+    ) -> list | None:
+        """The model instances of `build(values)` (a queryset of self.model, annotations
+        included as attributes), through the statement of shape `key`; None: run it."""
+        alias = router.db_for_read(self.model)
+        compiled = self._get(key, build, sentinels, alias, connections[alias])
+        if compiled is None:
+            return None
+        return list(
+            self.model._default_manager.db_manager(alias).raw(
+                compiled.sql, self._params(compiled, values)
+            )
+        )
+
+    def _get(self, key, build, sentinels, alias, connection) -> Compiled | None:
+        full_key = (alias, connection.vendor, *key)
+        compiled = self._compiled.get(full_key, False)
+        if compiled is False:
+            compiled = self._compile(build(sentinels), sentinels, alias)
+            if len(self._compiled) >= self.MAX:
+                self._compiled.clear()
+            self._compiled[full_key] = compiled
+            self.compilations += 1
+        return compiled
+
+    @staticmethod
+    def _params(compiled: Compiled, values: dict[str, Any]) -> list:
+        return [
+            (str(values[slot]) if text else values[slot]) if kind == "arg" else slot
+            for kind, slot, text in compiled.slots
+        ]
 
     @staticmethod
     def _compile(queryset, sentinels: dict[str, Any], alias: str) -> Compiled | None:
