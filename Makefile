@@ -136,7 +136,7 @@ bench: install ## Run the benchmarks on MariaDB (bench/run; see bench/README.md)
 bench-quick: install ## Small versions of the benchmarks (under a minute; never fails on a FAIL line)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run --quick
 
-bench-compare: install ## #22's targets before and after in one run (bench/compare.py; about 20 min quiet; BEFORE_ORDER= BEFORE_SEARCH= BEFORE_PDF= override)
+bench-compare: install ## #22's targets before and after in one run (bench/compare.py; about 12-15 min on a quiet machine, 24 min at load 3-8; BEFORE_ORDER= BEFORE_SEARCH= BEFORE_PDF= override)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $(PY) bench/compare.py \
 		$(if $(BEFORE_ORDER),--before-order $(BEFORE_ORDER)) \
 		$(if $(BEFORE_SEARCH),--before-search $(BEFORE_SEARCH)) \

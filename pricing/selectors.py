@@ -46,9 +46,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Organization, Role
+from auromart.compiled_sql import Shapes, sentinel_int
 from catalog.models import Product
 
-from auromart.compiled_sql import Shapes, sentinel_int
 from .models import PriceList, PriceListAssignment, PriceListItem
 
 CENT = Decimal("0.01")
