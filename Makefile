@@ -36,7 +36,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
 .PHONY: help sysdeps venv install run test lint format migrate seed logins worker \
-	beat bench bench-quick bench-load bench-load-quick check-deploy compose-up compose-down clean
+	beat bench bench-quick bench-compare bench-load bench-load-quick check-deploy compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -135,6 +135,12 @@ bench: install ## Run the benchmarks on MariaDB (bench/run; see bench/README.md)
 
 bench-quick: install ## Small versions of the benchmarks (under a minute; never fails on a FAIL line)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run --quick
+
+bench-compare: install ## #22's targets before and after in one run (bench/compare.py; about 12-15 min on a quiet machine, 24 min at load 3-8; BEFORE_ORDER= BEFORE_SEARCH= BEFORE_PDF= override)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $(PY) bench/compare.py \
+		$(if $(BEFORE_ORDER),--before-order $(BEFORE_ORDER)) \
+		$(if $(BEFORE_SEARCH),--before-search $(BEFORE_SEARCH)) \
+		$(if $(BEFORE_PDF),--before-pdf $(BEFORE_PDF))
 
 bench-load: install ## Mixed load with Locust on gunicorn, MariaDB, Redis and a Celery worker (about 6 min; needs Redis)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" bash bench/run load

@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results.json"
+# BENCH_RESULTS: another file (bench/compare.py gives each run its own).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results.json")
 DEFAULT_URL = "mysql://root@127.0.0.1:3306/auromart_bench"
 
 

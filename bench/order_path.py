@@ -178,7 +178,7 @@ def main(quick: bool) -> list[Result]:
     holds = clock.holds
     connection.close()
     extra = [http_vs_raw(*(HTTP_ROUNDS_QUICK if quick else HTTP_ROUNDS_FULL))]
-    if not quick:
+    if not quick and os.environ.get("BENCH_HOT", "1") != "0":  # bench/compare.py's before tree
         extra.insert(0, hot_product_vs_baseline(rounds=HOT_ROUNDS, seconds=HOT_SECONDS))
     worst = max(statements)
     cpu50, cpu95 = percentile(cpu_ms, 50), percentile(cpu_ms, 95)

@@ -163,14 +163,19 @@ def raw_step(seed, customer_id: int, rng: random.Random, product_ids: list[int])
                 conn.rollback()
                 return 409, time.perf_counter() - start, False
         reference = f"order:{order_id}"
-        cursor.execute(
+        demand_sql, demand_extra = with_defaults(
+            "orders_demandline",
             "INSERT INTO orders_demandline (product_id, distributor_id, customer_id,"
             " requested, allocated, backordered, refused, created_at) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, 0, 0, NOW(6))"] * len(priced)),
+            "(%s, %s, %s, %s, %s, 0, 0, NOW(6))",
+            rows=len(priced),
+        )
+        cursor.execute(
+            demand_sql,
             [
                 value
                 for pid, qty, *_ in priced
-                for value in (pid, seed.distributor_id, customer_id, qty, qty)
+                for value in (pid, seed.distributor_id, customer_id, qty, qty, *demand_extra)
             ],
         )
         cursor.execute(

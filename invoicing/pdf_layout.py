@@ -20,7 +20,7 @@ from auromart.formatting import money_display
 GAP = "  "
 MINUS = "\N{MINUS SIGN}"
 MONO_EM = 0.602  # DejaVu Sans Mono's advance width, in em
-FIGURES_PT = 7.5  # the lines' font size (document.css, .invoice-lines)
+FIGURES_PT = 7.2  # the lines' font size (the template sets it, pdf_layout computes it)
 LINE_WIDTH_PT = 504.0 - 8.0  # A4 less 16 mm margins (document.css @page), less the cell padding
 ITEM_MIN_CHARS = 24  # the item column never gets narrower; the font shrinks instead
 
@@ -69,6 +69,24 @@ def pad_columns(
     )
 
 
+def _item(line, chars: int) -> str:
+    """The item column of a line: position, description and SKU on one line when they fit
+    (a line of text fewer: WeasyPrint's cost is per line), else the description wrapped
+    and the SKU on the lines below."""
+    one = f"{line.position}. {line.description}  {line.sku}"
+    if len(one) <= chars:
+        return one
+    return "\n".join(
+        textwrap.wrap(
+            f"{line.position}. {line.description}",
+            chars,
+            subsequent_indent="   ",
+            break_on_hyphens=False,
+        )
+        + textwrap.wrap(line.sku, chars, initial_indent="   ", subsequent_indent="   ")
+    )
+
+
 def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dict:
     """The invoice PDF's padded blocks: the lines table (head and rows), the HSN summary,
     the totals, each party's address lines, and the lines' font size (smaller only when
@@ -104,18 +122,7 @@ def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dic
     budget = int(LINE_WIDTH_PT / (MONO_EM * FIGURES_PT))
     item_chars = max(ITEM_MIN_CHARS, budget - figures.width - len(GAP))
     size = min(FIGURES_PT, LINE_WIDTH_PT / (MONO_EM * (item_chars + len(GAP) + figures.width)))
-    items = [
-        "\n".join(
-            textwrap.wrap(
-                f"{line.position}. {line.description}",
-                item_chars,
-                subsequent_indent="   ",
-                break_on_hyphens=False,
-            )
-            + textwrap.wrap(line.sku, item_chars, initial_indent="   ", subsequent_indent="   ")
-        )
-        for line in lines
-    ]
+    items = [_item(line, item_chars) for line in lines]
     full = pad_columns(
         ["Item (SKU)", *head], [[item, *row] for item, row in zip(items, rows, strict=True)], left=2
     )
@@ -159,6 +166,7 @@ def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dic
     width = max(len(grand), *(len(amount) for _, amount in totals))
     label = max(len("Total due"), *(len(name) for name, _ in totals))
     return {
+        **invoice_parties_block(invoice=invoice, intra_state=intra_state),
         # A party's address, e-mail and phone, one a line (the paragraph is pre-line).
         "seller_lines": "\n".join(
             part
@@ -180,3 +188,100 @@ def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dic
         # A set width (no shrink-to-fit pass), 9 pt monospaced (document.css .invoice-totals).
         "totals_pt": round((label + len(GAP) + width) * MONO_EM * 9 + 1, 1),
     }
+
+
+PARTY_PT = 8.0  # the parties block's font size (document.css, .invoice-parties)
+PARTY_CHARS = int(504.0 / (MONO_EM * PARTY_PT))  # characters across the page at that size
+FACT_LABEL = 16  # "Place of supply" and a space
+
+
+def _wrapped(lines: list[str], width: int, indent: str = "") -> list[str]:
+    out = []
+    for line in lines:
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    return out
+
+
+def invoice_parties_block(*, invoice, intra_state: bool) -> dict:
+    """Seller, buyer and the invoice's facts as one padded block of three columns (#22 §4).
+
+    Three columns of a monospaced face share their lines (about 8 lines
+    instead of 24: WeasyPrint's cost is per line of text): each column
+    wrapped to its width here, the headings a line of their own (one bold
+    span), the facts' values aligned after their labels.
+    """
+    from django.utils.dateformat import format as date_format
+
+    from accounts.gst import state_name
+
+    facts_chars = 44
+    party_chars = (PARTY_CHARS - facts_chars - 2 * len(GAP)) // 2
+
+    def party(name, address, email, phone, gstin, extra=()):
+        lines = [name, *(address or "").splitlines(), email, phone]
+        lines.append(f"GSTIN: {gstin or 'not registered'}")
+        return _wrapped([line for line in lines if line] + list(extra), party_chars, "  ")
+
+    def day(value):
+        return date_format(value, "j M Y")
+
+    facts = [
+        ("Invoice date", day(invoice.issue_date)),
+        ("Due date", day(invoice.due_date)),
+        ("Order", invoice.order.number),
+    ]
+    if invoice.shipment_id:
+        facts.append(("Shipment", f"{invoice.shipment.sequence} of the order"))
+    if invoice.replaces_id:
+        facts.append(("Replaces", invoice.replaces.number))
+    facts.append(("Ordered", day(invoice.order.created_at)))
+    if invoice.buyer_reference:
+        facts.append(("PO no.", invoice.buyer_reference))
+    if invoice.order.requested_delivery_date:
+        facts.append(("Deliver on", day(invoice.order.requested_delivery_date)))
+    place = invoice.place_of_supply
+    facts.append(("Place of supply", f"{place} {state_name(place)}" if place else "—"))
+    facts.append(("Tax", "CGST + SGST (intra-state)" if intra_state else "IGST (inter-state)"))
+    value_chars = facts_chars - FACT_LABEL
+    fact_lines = []
+    for label, value in facts:
+        parts = textwrap.wrap(str(value), value_chars, break_on_hyphens=False) or [""]
+        fact_lines.append(label.ljust(FACT_LABEL) + parts[0])
+        fact_lines += [" " * FACT_LABEL + part for part in parts[1:]]
+    delivered = []
+    if invoice.ship_to and invoice.ship_to != invoice.buyer_address:
+        delivered = ["", "Delivered to:", *invoice.ship_to.splitlines()]
+    columns = [
+        [
+            "SELLER",
+            *party(
+                invoice.seller_name,
+                invoice.seller_address,
+                invoice.seller_email,
+                invoice.seller_phone,
+                invoice.seller_gstin,
+            ),
+        ],
+        [
+            "BILL TO",
+            *party(
+                invoice.buyer_name,
+                invoice.buyer_address,
+                invoice.buyer_email,
+                invoice.buyer_phone,
+                invoice.buyer_gstin,
+                delivered,
+            ),
+        ],
+        ["INVOICE", *fact_lines],
+    ]
+    height = max(len(column) for column in columns)
+    widths = (party_chars, party_chars, facts_chars)
+    rows = [
+        GAP.join(
+            (column[n] if n < len(column) else "").ljust(width)
+            for column, width in zip(columns, widths, strict=True)
+        ).rstrip()
+        for n in range(height)
+    ]
+    return {"parties_head": rows[0], "parties_text": "\n".join(rows[1:])}

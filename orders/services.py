@@ -19,9 +19,7 @@ from django.utils import timezone
 from accounts.models import BUYER_ROLES, BackorderPolicy, Organization, Role, User
 from auromart.formatting import money_display
 from auromart.tax import common_rate, tax_totals
-from catalog.models import Product
 from inventory.exceptions import InsufficientStock, StockTakeMissed
-from inventory.selectors import product_stock_annotations
 from inventory.services import (
     Allocation,
     stock_allocate_for_order,
@@ -47,6 +45,7 @@ from .models import (
     OrderStatus,
     OrderStatusChange,
 )
+from .placement_reads import products_for_order
 from .signals import order_placed
 from .tax import lines_discounted, lines_taxed, order_supply, validate_state
 
@@ -295,10 +294,8 @@ def order_place(
 
     # With the distributor's stock figures: a forecast of whether the lean
     # stock take will take every line (inventory.services.stock_take_expected).
-    products = (
-        Product.objects.filter(is_active=True)
-        .annotate(**product_stock_annotations(distributor.pk))
-        .in_bulk([line.product_id for line in lines])
+    products = products_for_order(
+        distributor_id=distributor.pk, product_ids=[line.product_id for line in lines]
     )
     missing = {
         f"items.{i}.product_id": f"Product {line.product_id} does not exist or is not for sale."

@@ -32,10 +32,21 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import Organization, Role
+from auromart.compiled_sql import Shapes, sentinel_int
 from catalog.models import Product
 
 from .models import PriceList, PriceListAssignment, PriceListItem
@@ -98,12 +109,12 @@ class _Line(NamedTuple):
     discount_percent: Decimal | None
 
 
-def _assignments(*, organization, distributor_id, on):
+def _assignments(*, organization_id, distributor_id, on):
     """The assignments that put a valid, active list before this buyer at this distributor."""
-    if organization is None:
+    if organization_id is None:
         who = Q(scope=PriceListAssignment.Scope.CUSTOMERS)
     else:
-        who = Q(organization_id=organization.pk) | Q(group__members=organization.pk)
+        who = Q(organization_id=organization_id) | Q(group__members=organization_id)
     who |= Q(scope=PriceListAssignment.Scope.EVERYONE)
     seller = Q(price_list__distributor__isnull=True)
     if distributor_id is not None:
@@ -115,14 +126,12 @@ def _assignments(*, organization, distributor_id, on):
     )
 
 
-def _lists_and_lines(*, organization, distributor_id, on, product_ids):
-    """(candidate lists best first, {(list id, product id): lines by quantity}) in one query.
-
-    The lines of these products on the candidate lists and on their bases,
-    each with its list's best assignment rank (NULL for a base that is not
-    itself a candidate), as a subquery.
-    """
-    assignments = _assignments(organization=organization, distributor_id=distributor_id, on=on)
+def _rows_queryset(*, organization_id, distributor_id, on, product_ids):
+    """The lines of these products on the candidate lists and on their bases, each with its
+    list's best assignment rank (NULL for a base that is not itself a candidate)."""
+    assignments = _assignments(
+        organization_id=organization_id, distributor_id=distributor_id, on=on
+    )
     rank = Case(
         *(When(scope=scope, then=Value(value)) for scope, value in SCOPE_RANK.items()),
         output_field=IntegerField(),
@@ -133,7 +142,7 @@ def _lists_and_lines(*, organization, distributor_id, on, product_ids):
         .order_by("-rank")
         .values("rank")[:1]
     )
-    rows = (
+    return (
         PriceListItem.objects.filter(product_id__in=product_ids)
         .filter(
             Q(price_list_id__in=assignments.values("price_list_id"))
@@ -141,19 +150,59 @@ def _lists_and_lines(*, organization, distributor_id, on, product_ids):
         )
         .annotate(best_rank=best_rank)
         .order_by("min_quantity")
-        .values_list(
-            "price_list_id",
-            "product_id",
-            "min_quantity",
-            "price",
-            "discount_percent",
-            "best_rank",
-            "price_list__name",
-            "price_list__base_id",
-            "price_list__prices_include_tax",
-            "price_list__distributor_id",
-            "price_list__valid_from",
+        .values_list(*_COLUMNS)
+    )
+
+
+_COLUMNS = (
+    "price_list_id",
+    "product_id",
+    "min_quantity",
+    "price",
+    "discount_percent",
+    "best_rank",
+    "price_list__name",
+    "price_list__base_id",
+    "price_list__prices_include_tax",
+    "price_list__distributor_id",
+    "price_list__valid_from",
+)
+# The statement compiled once per shape (buyer with or without an organization,
+# distributor or not, number of products) and run with each call's values:
+# building it through the ORM cost more CPU than running it (auromart.compiled_sql).
+_SHAPES = Shapes(PriceListItem)
+_SENTINEL_DAY = date(1904, 2, 29)
+
+
+def _rows(*, organization_id, distributor_id, on, product_ids) -> list[tuple]:
+    on = DateField().to_python(on)  # a datetime's day, as the ORM would take it
+    values = {"on": on, "organization_id": organization_id, "distributor_id": distributor_id}
+    values.update({f"product{n}": pk for n, pk in enumerate(product_ids)})
+    names = [name for name, value in values.items() if value is not None]
+    sentinels = {
+        name: _SENTINEL_DAY if name == "on" else sentinel_int(n) for n, name in enumerate(names)
+    }
+
+    def build(args: dict):
+        return _rows_queryset(
+            organization_id=args.get("organization_id"),
+            distributor_id=args.get("distributor_id"),
+            on=args["on"],
+            product_ids=[args[f"product{n}"] for n in range(len(product_ids))],
         )
+
+    key = (organization_id is None, distributor_id is None, len(product_ids))
+    rows = _SHAPES.rows(key, build, sentinels, values)
+    return list(build(values)) if rows is None else rows
+
+
+def _lists_and_lines(*, organization_id, distributor_id, on, product_ids):
+    """(candidate lists best first, {(list id, product id): lines by quantity}) in one query."""
+    rows = _rows(
+        organization_id=organization_id,
+        distributor_id=distributor_id,
+        on=on,
+        product_ids=list(dict.fromkeys(product_ids)),
     )
     lists: dict[int, _List] = {}
     lines: dict[tuple[int, int], list[_Line]] = defaultdict(list)
@@ -229,7 +278,7 @@ def price_quotes(
     on = on or timezone.localdate()
     distributor_id = distributor.pk if isinstance(distributor, Organization) else distributor
     lists, lines = _lists_and_lines(
-        organization=organization,
+        organization_id=organization.pk if organization is not None else None,
         distributor_id=distributor_id,
         on=on,
         product_ids=[p.pk for p in products],
