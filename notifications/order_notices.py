@@ -155,6 +155,9 @@ def order_placed_messages_queue(*, order_id: int, distributor_id: int) -> dict[i
         # reads the members and the customer's preferences together.
         order = held
         members = _members_and_customer_preferences(distributor_id, order.customer)
+    if order.status == "awaiting_payment":
+        # Not the distributor's until it is paid (notifications.receivers tells them then).
+        members = []
     items = list(order.items.all())
     users = [order.customer, *members]
     used = notify_all(

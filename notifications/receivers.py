@@ -75,16 +75,32 @@ def queue_orders_status_update(sender, changes, to_status, note="", **kwargs):
 def queue_orders_cancelled_notice(sender, changes, to_status, changed_by_id=None, note="", **kw):
     """As queue_order_cancelled_notice, for each order of a batch (bulk moves never cancel)."""
     if to_status == "cancelled":
-        for order_id, *_ in changes:
+        for order_id, _, _, from_status in changes:
+            if from_status in NOT_THE_DISTRIBUTORS_YET:
+                continue
             distributor_notices.order_cancelled_by_buyer_queue(
                 order_id=order_id, changed_by_id=changed_by_id, note=note
             )
 
 
+# An order placed awaiting online payment is not the distributor's yet: its members hear of
+# it when it is paid (or placed again after a late payment), and not of its release unpaid.
+NOT_THE_DISTRIBUTORS_YET = ("awaiting_payment",)
+
+
+@receiver(order_status_changed, dispatch_uid="notifications.order_received_once_paid")
+def queue_order_received_once_paid(sender, order_id, distributor_id, from_status, to_status, **kw):
+    """The distributor's "new order" for an order that is now placed after its payment."""
+    if to_status == "placed" and from_status in (*NOT_THE_DISTRIBUTORS_YET, "cancelled"):
+        order_notices.order_received_queue(order_id=order_id, distributor_id=distributor_id)
+
+
 @receiver(order_status_changed, dispatch_uid="notifications.order_cancelled_by_buyer")
-def queue_order_cancelled_notice(sender, order_id, to_status, changed_by_id=None, note="", **kw):
+def queue_order_cancelled_notice(
+    sender, order_id, to_status, from_status="", changed_by_id=None, note="", **kw
+):
     """The distributor's members hear of an order someone else (the buyer) cancelled."""
-    if to_status == "cancelled":
+    if to_status == "cancelled" and from_status not in NOT_THE_DISTRIBUTORS_YET:
         distributor_notices.order_cancelled_by_buyer_queue(
             order_id=order_id, changed_by_id=changed_by_id, note=note
         )

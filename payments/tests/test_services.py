@@ -353,3 +353,36 @@ def test_the_provider_is_asked_outside_any_transaction(fake_razorpay, monkeypatc
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PLACED
+
+
+def _distributor_heard(order, template):
+    return OutboundMessage.objects.filter(
+        template=template, recipient__in=[u.email for u in order.distributor.members.all()]
+    ).count()
+
+
+def test_the_distributor_hears_of_an_order_once_it_is_paid_not_before(fake_razorpay):
+    from accounts.tests.factories import DistributorUserFactory
+
+    clerk = DistributorUserFactory()
+    order = awaiting_order(distributor=clerk.organization)
+    assert _distributor_heard(order, "order_received") == 0
+    assert OutboundMessage.objects.filter(template="order_confirmation").count() == 1
+
+    payment = services.payment_start_for_order(order=order, by=order.customer)
+    _, body, signature = _pay(fake_razorpay, payment)
+    services.webhook_receive(body=body, signature=signature, event_id="evt_paid")
+
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PLACED
+    assert _distributor_heard(order, "order_received") == 1
+
+
+def test_an_unpaid_order_the_buyer_cancels_is_never_the_distributors_news(fake_razorpay):
+    from accounts.tests.factories import DistributorUserFactory
+    from orders.transitions import order_cancel_by_customer
+
+    clerk = DistributorUserFactory()
+    order = awaiting_order(distributor=clerk.organization)
+    order_cancel_by_customer(order=order, by=order.customer)
+    assert _distributor_heard(order, "order_received") == 0
+    assert _distributor_heard(order, "order_cancelled_by_buyer") == 0
