@@ -293,7 +293,7 @@ def order_place(
             return order
 
     # With the distributor's stock figures: a forecast of whether the lean
-    # stock take will take every line (inventory.services.stock_take_expected).
+    # stock take will take every line (inventory.allocation.stock_take_expected).
     products = products_for_order(
         distributor_id=distributor.pk, product_ids=[line.product_id for line in lines]
     )
