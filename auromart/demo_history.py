@@ -11,8 +11,12 @@
   refused demand (the service does it) and the buyer tries other products;
 * each distributor's staff accept (a few are rejected), move to processing,
   ship (`orders.shipments.shipment_create`, with a tracking reference) and
-  mark delivered (`shipment_mark_delivered`) hours to days later; a few
-  orders are cancelled by their buyer before acceptance;
+  record the courier's deliveries (`shipments_mark_delivered`) hours to days later; a few
+  orders are cancelled by their buyer before acceptance. Staff accept and
+  start processing in rounds (ROUND_HOURS), every order waiting since the
+  last round at once, with the order list's bulk move
+  (`orders.bulk_moves.orders_move_in_bulk`), and record the deliveries the
+  courier reported in the same rounds, as they would live;
 * buyers pay their invoices (`invoicing.receipts.invoice_payment_record`): a
   private customer on delivery (UPI), a retailer by bank transfer or cheque,
   most within the due date, some days or weeks late, and about one invoice in
@@ -56,10 +60,11 @@ from inventory.models import StockItem
 from invoicing.models import Invoice, PaymentMethod
 from invoicing.receipts import invoice_payment_record
 from notifications.as_sent import outbox_as_sent
+from orders.bulk_moves import BULK_MAX_ORDERS, orders_move_in_bulk
 from orders.exceptions import IllegalTransition
-from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
+from orders.models import Order, OrderStatus, ShipmentStatus
 from orders.services import order_place
-from orders.shipments import shipment_create, shipment_mark_delivered
+from orders.shipments import SHIPMENTS_DELIVER_MAX, shipment_create, shipments_mark_delivered
 from orders.transitions import order_cancel_by_customer, order_move_by_distributor
 from procurement.exceptions import PurchaseOrderStateError
 from procurement.models import POStatus, ProcurementRequest, PurchaseOrder, RequestStatus
@@ -87,6 +92,9 @@ REJECT_SHARE = 0.01
 # A retailer's invoices: paid by the due date, late, or not yet (the rest).
 PAID_ON_TIME_SHARE = 0.8
 PAID_LATE_SHARE = 0.15
+# Staff go through their order list (accepting, starting to pick) at these hours, moving
+# every order waiting for them at once (orders.bulk_moves).
+ROUND_HOURS = (11, 17)
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
@@ -156,6 +164,8 @@ class DemoHistory:
         self.first_day = today - datetime.timedelta(days=self.days)
         self._events: list = []
         self._sequence = itertools.count()
+        # (round moment, distributor id, status) -> [(order id, number)] waiting for it.
+        self._rounds: dict[tuple, list[tuple[int, str]]] = {}
         self._traveller = None
 
     # --- The clock -----------------------------------------------------------------
@@ -323,7 +333,7 @@ class DemoHistory:
         elif roll < CANCEL_SHARE + REJECT_SHARE:
             self._schedule(now + rng.uniform(1, 8) * HOUR, self._reject, order.pk)
         else:
-            self._schedule(now + rng.uniform(0.5, 7) * HOUR, self._accept, order.pk)
+            self._to_round(now + rng.uniform(0.5, 7) * HOUR, OrderStatus.ACCEPTED, order)
 
     def _order(self, order_id: int) -> Order:
         return Order.objects.get(pk=order_id)
@@ -343,17 +353,50 @@ class DemoHistory:
         )
         self.stats.rejected += 1
 
-    def _accept(self, order_id: int) -> None:
-        order = self._order(order_id)
-        by = self.staff[order.distributor_id]
-        order_move_by_distributor(order=order, to_status=OrderStatus.ACCEPTED, by=by)
-        self._schedule(timezone.now() + self.rng.uniform(1, 10) * HOUR, self._process, order_id)
+    # --- Staff rounds: accepting and starting to pick, many orders at once -----------------
 
-    def _process(self, order_id: int) -> None:
-        order = self._order(order_id)
-        by = self.staff[order.distributor_id]
-        order_move_by_distributor(order=order, to_status=OrderStatus.PROCESSING, by=by)
-        self._schedule(timezone.now() + self.rng.uniform(3, 30) * HOUR, self._ship, order_id)
+    def _round_at(self, earliest: datetime.datetime) -> datetime.datetime:
+        """The first staff round at or after `earliest` (ROUND_HOURS, a few minutes past)."""
+        day = timezone.localdate(earliest)
+        while True:
+            for hour in ROUND_HOURS:
+                # Not on the hour sharp: a few minutes past, varying from day to day.
+                minutes = (day.toordinal() * 17 + hour * 7) % 40
+                moment = self._at(day, hour + minutes / 60)
+                if moment >= earliest:
+                    return moment
+            day += DAY
+
+    def _to_round(self, earliest: datetime.datetime, to_status: str, order: Order) -> None:
+        """`order` waits for its distributor's first round at or after `earliest`."""
+        key = (self._round_at(earliest), order.distributor_id, to_status)
+        waiting = self._rounds.get(key)
+        if waiting is None:
+            waiting = self._rounds[key] = []
+            self._schedule(key[0], self._round, key)
+        waiting.append((order.pk, order.number))
+
+    def _round(self, key: tuple) -> None:
+        """A member of the distributor moves every order waiting for this round at once."""
+        _moment, distributor_id, to_status = key
+        waiting = self._rounds.pop(key)
+        by = self.staff[distributor_id]
+        for start in range(0, len(waiting), BULK_MAX_ORDERS):
+            batch = waiting[start : start + BULK_MAX_ORDERS]
+            results = orders_move_in_bulk(
+                numbers=[number for _pk, number in batch], to_status=to_status, by=by
+            )
+            moved = {result.number for result in results if result.moved}
+            for order_id, number in batch:
+                if number not in moved:
+                    continue
+                now = timezone.now()
+                if to_status == OrderStatus.ACCEPTED:
+                    order = Order(pk=order_id, number=number, distributor_id=distributor_id)
+                    later = now + self.rng.uniform(1, 10) * HOUR
+                    self._to_round(later, OrderStatus.PROCESSING, order)
+                else:
+                    self._schedule(now + self.rng.uniform(3, 30) * HOUR, self._ship, order_id)
 
     def _ship(self, order_id: int) -> None:
         order = self._order(order_id)
@@ -363,8 +406,10 @@ class DemoHistory:
             tracking_reference=f"BD{order.pk:07d}IN",
         )
         self.stats.shipped += 1
-        delivery = timezone.now() + self.rng.uniform(20, 100) * HOUR
-        self._schedule(delivery, self._deliver, shipment.pk)
+        # The courier's report of the day's deliveries is recorded at the next round.
+        delivery = self._to_delivery_round(
+            timezone.now() + self.rng.uniform(20, 100) * HOUR, order.distributor_id, shipment.pk
+        )
         invoice = Invoice.objects.filter(shipment=shipment).only("pk", "due_date").first()
         if invoice is None:
             return
@@ -385,12 +430,28 @@ class DemoHistory:
         method = PaymentMethod.CHEQUE if cheque else PaymentMethod.BANK_TRANSFER
         self._schedule(when, self._pay, invoice.pk, method)
 
-    def _deliver(self, shipment_id: int) -> None:
-        shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
-        if shipment.status == ShipmentStatus.DELIVERED:
-            return
-        shipment_mark_delivered(shipment=shipment, by=self.staff[shipment.order.distributor_id])
-        self.stats.delivered += 1
+    def _to_delivery_round(
+        self, earliest: datetime.datetime, distributor_id: int, shipment_id: int
+    ) -> datetime.datetime:
+        """The shipment is recorded delivered at the distributor's first round after
+        `earliest`, with the others of that round; returns the round's moment."""
+        key = (self._round_at(earliest), distributor_id, "deliver")
+        waiting = self._rounds.get(key)
+        if waiting is None:
+            waiting = self._rounds[key] = []
+            self._schedule(key[0], self._deliver, key)
+        waiting.append(shipment_id)
+        return key[0]
+
+    def _deliver(self, key: tuple) -> None:
+        _moment, distributor_id, _what = key
+        waiting = self._rounds.pop(key)
+        by = self.staff[distributor_id]
+        for start in range(0, len(waiting), SHIPMENTS_DELIVER_MAX):
+            done = shipments_mark_delivered(
+                shipment_ids=waiting[start : start + SHIPMENTS_DELIVER_MAX], by=by
+            )
+            self.stats.delivered += len(done)
 
     def _pay(self, invoice_id: int, method: str) -> None:
         invoice = Invoice.objects.select_related("order").get(pk=invoice_id)

@@ -67,8 +67,6 @@ def _locked(invoice: Invoice) -> Invoice:
 
 def _settle(invoice: Invoice, *, by: User | None, reference: str) -> None:
     """Set `invoice`'s amount paid and status from its recorded payments (its row is locked)."""
-    from .services import _pdf_out_of_date
-
     paid = invoice.payments.filter(status=PaymentStatus.RECORDED).aggregate(s=Sum("amount"))["s"]
     paid = paid or Decimal("0.00")
     invoice.amount_paid = paid
@@ -86,6 +84,9 @@ def _settle(invoice: Invoice, *, by: User | None, reference: str) -> None:
     else:
         invoice.status = InvoiceStatus.PARTIALLY_PAID if kept > 0 else InvoiceStatus.ISSUED
         invoice.paid_at, invoice.paid_by, invoice.payment_reference = None, None, ""
+    # The PDF prints the status: forget the file in the same UPDATE (as _pdf_out_of_date
+    # does); the next download renders it.
+    invoice.pdf, invoice.pdf_rendered_at = "", None
     invoice.save(
         update_fields=[
             "amount_paid",
@@ -93,10 +94,11 @@ def _settle(invoice: Invoice, *, by: User | None, reference: str) -> None:
             "paid_at",
             "paid_by",
             "payment_reference",
+            "pdf",
+            "pdf_rendered_at",
             "updated_at",
         ]
     )
-    _pdf_out_of_date(invoice)  # the PDF prints the status
 
 
 @transaction.atomic

@@ -24,5 +24,4 @@ def issue_missing_invoices_on_delivery(sender, order_id, to_status, **kwargs):
 def issue_missing_invoices_on_batch_delivery(sender, changes, to_status, **kwargs):
     """As issue_missing_invoices_on_delivery, for each order of a batch."""
     if to_status == OrderStatus.DELIVERED:
-        for order_id, *_ in changes:
-            services.invoices_issue_missing(order_id=order_id)
+        services.invoices_issue_missing_for_orders(order_ids=[change[0] for change in changes])

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.gst import state_name
@@ -146,9 +147,14 @@ def invoice_issue_for_shipment(
         .prefetch_related("lines__order_item")
         .get(pk=shipment_id)
     )
-    if Invoice.objects.filter(current_for_shipment_id=shipment.pk).exists():
-        return None
-    if replaces is None and Invoice.objects.filter(shipment_id=shipment.pk).exists():
+    earlier = list(
+        Invoice.objects.filter(Q(current_for_shipment_id=shipment.pk) | Q(shipment_id=shipment.pk))
+        .order_by()
+        .values_list("current_for_shipment_id", flat=True)
+    )
+    if shipment.pk in earlier:
+        return None  # it has a current invoice
+    if replaces is None and earlier:
         return None  # invoiced before; a reissue is asked for explicitly
     order = shipment.order
     today = today or timezone.localdate()
@@ -247,8 +253,16 @@ def invoices_issue_missing(*, order_id: int) -> list[Invoice]:
     Called when an order is delivered: a shipment dispatched before this
     release got no invoice at dispatch and gets it now.
     """
-    missing = Shipment.objects.filter(order_id=order_id, invoices__isnull=True).values_list(
-        "pk", flat=True
+    return invoices_issue_missing_for_orders(order_ids=[order_id])
+
+
+def invoices_issue_missing_for_orders(*, order_ids: list[int]) -> list[Invoice]:
+    """invoices_issue_missing for several orders delivered together: one query finds the
+    shipments without an invoice (usually none), then each is issued."""
+    missing = (
+        Shipment.objects.filter(order_id__in=order_ids, invoices__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     issued = [invoice_issue_for_shipment(shipment_id=pk) for pk in missing]
     return [invoice for invoice in issued if invoice is not None]

@@ -248,7 +248,8 @@ def shipment_create(
     _check_distributor(order, by)
     pickup = order.fulfillment_type == FulfillmentType.PICKUP
     tracking_reference, note = _clean_text(tracking_reference, note, pickup=pickup)
-    locked = Order.objects.select_for_update().get(pk=order.pk)
+    # Its lines are read once: choosing the units, then what is left to ship.
+    locked = Order.objects.select_for_update().prefetch_related("items").get(pk=order.pk)
     if locked.status not in SHIPS_FROM:
         raise IllegalTransition(
             locked,
@@ -275,7 +276,8 @@ def shipment_create(
         note=note or f"Shipment {numbers} dispatched.",
         tracking_reference=tracking_reference,
     )
-    order_deliver_if_complete(locked, by=by, note="Handed over to the buyer.")
+    if pickup:  # a delivery's shipments are on the way: nothing more to move
+        order_deliver_if_complete(locked, by=by, note="Handed over to the buyer.")
     return shipments[0]
 
 
@@ -302,3 +304,71 @@ def shipment_mark_delivered(*, shipment: Shipment, by: User) -> Shipment:
     shipment_delivered.send(sender=Shipment, shipment_id=locked.pk, order_id=locked_order.pk)
     order_deliver_if_complete(locked_order, by=by, note=f"Last shipment {locked.number} delivered.")
     return locked
+
+
+SHIPMENTS_DELIVER_MAX = 200
+
+
+@transaction.atomic
+def shipments_mark_delivered(*, shipment_ids: list[int], by: User) -> list[Shipment]:
+    """The distributor records that several of its shipments arrived (a courier's day report).
+
+    What shipment_mark_delivered does for each, in a fixed number of queries
+    (plus the receivers' of `shipment_delivered`): the orders are locked in
+    one query and the shipments in another (pk order, as one at a time
+    would), the shipments are written delivered in one UPDATE, and the
+    orders that this completes (`shipped`, none of their shipments on the
+    way) move to `delivered` together (orders.transitions.record_changes:
+    one `orders_status_changed`, whose receivers tell the buyers in one
+    pass). 1 to SHIPMENTS_DELIVER_MAX ids (ValidationError otherwise);
+    every shipment must be one of `by`'s distributor's (PermissionDenied,
+    nothing written). A shipment already delivered is left as it is.
+    Returns the shipments this delivered, in pk order.
+    """
+    from .transitions import record_changes
+
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        raise ValidationError({"shipments": "Choose at least one shipment."})
+    if len(ids) > SHIPMENTS_DELIVER_MAX:
+        raise ValidationError(
+            {"shipments": f"Record at most {SHIPMENTS_DELIVER_MAX} deliveries at once."}
+        )
+    order_ids = set(
+        Shipment.objects.filter(pk__in=ids).order_by().values_list("order_id", flat=True)
+    )
+    orders = {
+        order.pk: order
+        for order in Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
+    }
+    if any(order.distributor_id != by.organization_id for order in orders.values()):
+        raise PermissionDenied("Only the order's distributor can record its delivery.")
+    locked = list(Shipment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(locked) != len(ids):
+        raise ValidationError({"shipments": "Some of these shipments do not exist."})
+    waiting = [shipment for shipment in locked if shipment.status != ShipmentStatus.DELIVERED]
+    if not waiting:
+        return []
+    now = timezone.now()
+    Shipment.objects.filter(pk__in=[shipment.pk for shipment in waiting]).update(
+        status=ShipmentStatus.DELIVERED, delivered_at=now
+    )
+    for shipment in waiting:
+        shipment.status, shipment.delivered_at = ShipmentStatus.DELIVERED, now
+        shipment_delivered.send(
+            sender=Shipment, shipment_id=shipment.pk, order_id=shipment.order_id
+        )
+    touched = {shipment.order_id for shipment in waiting}
+    on_the_way = set(
+        Shipment.objects.filter(order_id__in=touched, status=ShipmentStatus.DISPATCHED)
+        .order_by()
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    complete = [
+        orders[order_id]
+        for order_id in sorted(touched - on_the_way)
+        if orders[order_id].status == OrderStatus.SHIPPED
+    ]
+    record_changes(complete, to_status=OrderStatus.DELIVERED, by=by, note="Delivered.")
+    return waiting
