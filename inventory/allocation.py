@@ -268,6 +268,31 @@ def stock_ship(
     lines hold there). One UPDATE per table, one INSERT of the movements.
     Returns the movements.
     """
+    return allocated_units_leave(
+        kind=StockMovement.Kind.SHIPMENT,
+        distributor_id=distributor_id,
+        lines=lines,
+        reference=reference,
+        warehouse_id=warehouse_id,
+        by_id=by_id,
+        note=note,
+    )
+
+
+def allocated_units_leave(
+    *,
+    kind: str,
+    distributor_id: int,
+    lines: Mapping[int, int],
+    reference: str,
+    warehouse_id: int,
+    by_id: int | None = None,
+    note: str = "",
+) -> list[StockMovement]:
+    """Units allocated in one warehouse leave it (a shipment to a buyer, a transfer out):
+    on_hand and allocated drop together, item and warehouse row, one movement of `kind`
+    per line (in product order). ValueError naming the products not allocated there.
+    Runs in the caller's transaction."""
     lines = {pid: qty for pid, qty in lines.items() if qty > 0}
     if not lines:
         return []
@@ -283,15 +308,14 @@ def stock_ship(
     ]
     if short:
         raise ValueError(
-            f"Shipping units that are not allocated in warehouse {warehouse_id} "
-            f"({reference}): {short}"
+            f"Units not allocated in warehouse {warehouse_id} ({kind}, {reference}): {short}"
         )
     negative = {pid: -qty for pid, qty in lines.items()}
     apply_deltas(items, on_hand=negative, allocated=negative)
     row_deltas = {rows[items[pid].pk][warehouse_id].pk: -qty for pid, qty in lines.items()}
     wh.rows_apply(on_hand=row_deltas, allocated=row_deltas)
     movements = []
-    for pid, qty in lines.items():
+    for pid, qty in sorted(lines.items()):
         item = items[pid]
         item.on_hand -= qty
         item.allocated -= qty
@@ -299,11 +323,11 @@ def stock_ship(
             StockMovement(
                 stock_item=item,
                 warehouse_id=warehouse_id,
-                kind=StockMovement.Kind.SHIPMENT,
+                kind=kind,
                 quantity=-qty,
                 balance_after=item.on_hand,
                 reference=reference,
-                note=note,
+                note=note[:255],
                 created_by_id=by_id,
             )
         )

@@ -31,7 +31,7 @@ from accounts.models import Organization, User
 from catalog.models import Product
 
 from . import warehouses as wh
-from .allocation import stock_release
+from .allocation import allocated_units_leave, stock_release
 from .exceptions import InsufficientStock
 from .models import StockItem, StockMovement, Warehouse
 from .services import MAX_STOCK
@@ -95,43 +95,15 @@ def stock_transfer_out(
     """Ship allocated units out of one warehouse to a transfer: on_hand and allocated drop
     (item and row), one `transfer_out` movement per line. Each line must be allocated in
     that warehouse (ValueError otherwise: the transfer allocated them when confirmed)."""
-    lines = {pid: qty for pid, qty in lines.items() if qty > 0}
-    if not lines:
-        return []
-    items = lock_many(distributor_id=distributor_id, product_ids=lines)
-    rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
-    short = [
-        pid
-        for pid, qty in lines.items()
-        if pid not in items
-        or items[pid].allocated < qty
-        or rows.get(items[pid].pk, {}).get(warehouse_id) is None
-        or rows[items[pid].pk][warehouse_id].allocated < qty
-    ]
-    if short:
-        raise ValueError(f"Transferring units that are not allocated ({reference}): {short}")
-    negative = {pid: -qty for pid, qty in lines.items()}
-    apply_deltas(items, on_hand=negative, allocated=negative)
-    row_deltas = {rows[items[pid].pk][warehouse_id].pk: -qty for pid, qty in lines.items()}
-    wh.rows_apply(on_hand=row_deltas, allocated=row_deltas)
-    movements = []
-    for pid, qty in sorted(lines.items()):
-        item = items[pid]
-        item.on_hand -= qty
-        item.allocated -= qty
-        movements.append(
-            StockMovement(
-                stock_item=item,
-                warehouse_id=warehouse_id,
-                kind=StockMovement.Kind.TRANSFER_OUT,
-                quantity=-qty,
-                balance_after=item.on_hand,
-                reference=reference,
-                note=note[:255],
-                created_by_id=by_id,
-            )
-        )
-    return StockMovement.objects.bulk_create(movements)
+    return allocated_units_leave(
+        kind=StockMovement.Kind.TRANSFER_OUT,
+        distributor_id=distributor_id,
+        lines=lines,
+        reference=reference,
+        warehouse_id=warehouse_id,
+        by_id=by_id,
+        note=note,
+    )
 
 
 @transaction.atomic
