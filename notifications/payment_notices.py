@@ -16,34 +16,19 @@ inside the transaction that recorded the change.
 
 from django.urls import reverse
 
-from .services import message_queue, user_notify
+from .services import invoice_buyer_notify
 
 
 def _buyer_notify(*, invoice, template: str, context: dict, dedup_key: str) -> list[str]:
     link = reverse("invoicing:detail", args=[invoice.seller_slug, invoice.number])
-    context = {"invoice": invoice, "balance": invoice.balance_due, **context}
-    customer = invoice.customer
-    used = user_notify(
-        user=customer,
+    return invoice_buyer_notify(
+        invoice=invoice,
         event="invoice_payments",
         template=template,
-        context={**context, "recipient_name": customer.get_short_name()},
+        context={"invoice": invoice, "balance": invoice.balance_due, **context},
         dedup_key=dedup_key,
         link=link,
     )
-    organization = invoice.buyer_organization
-    if (
-        organization is not None
-        and organization.contact_email
-        and organization.contact_email.lower() != customer.email.lower()
-    ):
-        message_queue(
-            template=template,
-            recipient=organization.contact_email,
-            context={**context, "recipient_name": organization.name, "link": link},
-            dedup_key=f"{dedup_key}:organization",
-        )
-    return used
 
 
 def payment_bounced_queue(*, payment_id: int) -> list[str]:

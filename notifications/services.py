@@ -456,21 +456,43 @@ def preferences_set(
 def billing_document_notify(
     *, invoice, template: str, context: dict, dedup_key: str, link: str, attachment: dict
 ) -> list[str]:
-    """Send a tax document of `invoice` (the invoice, a credit note) to its buyer.
+    """Send a tax document of `invoice` (the invoice, a credit note) to its buyer, on the
+    channels chosen for "Shipments and invoices" (invoice_buyer_notify)."""
+    return invoice_buyer_notify(
+        invoice=invoice,
+        event="invoice_issued",
+        template=template,
+        context=context,
+        dedup_key=dedup_key,
+        link=link,
+        attachments=[attachment],
+    )
 
-    To the customer on the channels they chose for "Shipments and invoices",
-    and, for a retailer's invoice, by e-mail to the organization's contact
-    address when that is not the customer's own. Returns the customer's channels.
-    """
+
+def invoice_buyer_notify(
+    *,
+    invoice,
+    event: str,
+    template: str,
+    context: dict,
+    dedup_key: str,
+    link: str,
+    attachments: list[dict] | None = None,
+) -> list[str]:
+    """Tell the buyer of `invoice` something about it: the customer who ordered, on the
+    channels they chose for `event`, and, for a retailer's invoice, the organization's
+    contact address by e-mail when that is not the customer's own. Returns the
+    customer's channels. The one way every invoice message (the document, a credit note,
+    a payment bounced, a reminder, a refund) reaches its buyer."""
     customer = invoice.customer
     used = user_notify(
         user=customer,
-        event="invoice_issued",
+        event=event,
         template=template,
         context={**context, "recipient_name": customer.get_short_name()},
         dedup_key=dedup_key,
         link=link,
-        attachments=[attachment],
+        attachments=attachments or [],
     )
     organization = invoice.buyer_organization
     if (
@@ -483,6 +505,6 @@ def billing_document_notify(
             recipient=organization.contact_email,
             context={**context, "recipient_name": organization.name, "link": link},
             dedup_key=f"{dedup_key}:organization",
-            attachments=[attachment],
+            attachments=attachments or [],
         )
     return used
