@@ -159,3 +159,16 @@ def test_ci_runs_on_the_database_and_broker_it_claims():
         assert not settings.CELERY_TASK_ALWAYS_EAGER
     else:
         assert settings.CELERY_BROKER_URL == ""
+
+
+def test_the_suite_collects_every_apps_tests():
+    """`make test` runs pytest's testpaths: an app whose tests are not listed never runs in CI."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+            "testpaths"
+        ]
+    )
+    with_tests = {p.parent.name for p in ROOT.glob("*/tests") if any(p.glob("test_*.py"))}
+    assert with_tests - listed == set(), "add these apps to testpaths in pyproject.toml"
