@@ -270,6 +270,7 @@ PROCUREMENT_APPROVAL_LIMIT = Decimal(_approval_limit) if _approval_limit else No
 # that has not answered after this many hours gets one reminder.
 PROCUREMENT_CONFIRM_LINK_DAYS = env.int("PROCUREMENT_CONFIRM_LINK_DAYS", default=14)
 PROCUREMENT_CONFIRM_REMINDER_HOURS = env.int("PROCUREMENT_CONFIRM_REMINDER_HOURS", default=48)
+TRANSFER_CONFIRM_REMINDER_HOURS = env.int("TRANSFER_CONFIRM_REMINDER_HOURS", default=24)
 # WhatsApp-style alerts: POSTed as signed JSON to this URL; empty = simulated
 # (recorded as sent, nothing leaves). The HMAC key signs each call.
 WHATSAPP_WEBHOOK_URL = env("WHATSAPP_WEBHOOK_URL", default="")
@@ -351,6 +352,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "procurement-confirmation-reminders": {
         "task": "procurement.send_confirmation_reminders",
+        "schedule": 3600,
+    },
+    "transfers-confirmation-reminders": {
+        "task": "transfers.send_confirmation_reminders",
         "schedule": 3600,
     },
     # Every low item gets a request or a reason; `manage.py replenishment_sweep` from cron.

@@ -200,7 +200,11 @@ def queue_return_status(sender, return_id, to_status, note="", **kwargs):
 
 # --- Transfers (#23): notifications.transfer_notices ------------------------------
 
-from transfers.signals import transfer_requested, transfer_shipped  # noqa: E402
+from transfers.signals import (  # noqa: E402
+    transfer_reminder_due,
+    transfer_requested,
+    transfer_shipped,
+)
 
 from . import transfer_notices  # noqa: E402
 
@@ -208,6 +212,11 @@ from . import transfer_notices  # noqa: E402
 @receiver(transfer_requested, dispatch_uid="notifications.transfer_requested")
 def queue_transfer_requested(sender, transfer_id, **kwargs):
     transfer_notices.transfer_requested_queue(transfer_id=transfer_id)
+
+
+@receiver(transfer_reminder_due, dispatch_uid="notifications.transfer_reminder")
+def queue_transfer_reminder(sender, transfer_id, **kwargs):
+    transfer_notices.transfer_reminder_queue(transfer_id=transfer_id)
 
 
 @receiver(transfer_shipped, dispatch_uid="notifications.transfer_shipped")

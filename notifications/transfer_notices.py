@@ -6,6 +6,8 @@
 - `transfer_shipped`: a transfer left its source: the receiving
   distributor's members, with the lines and the tracking reference, so they
   can book the arrival.
+- the same `transfer_requested` message as a reminder, once, when the source
+  has not answered for TRANSFER_CONFIRM_REMINDER_HOURS (transfers.reminders).
 
 Each goes to every active member of the side concerned on the channels
 they chose for the event, through one outbox INSERT and one in-app INSERT
@@ -51,12 +53,12 @@ def _transfer(transfer_id: int):
     return transfer_for_message(transfer_id=transfer_id)
 
 
-def _notify_members(*, organization_id, transfer, event, template, dedup_key):
+def _notify_members(*, organization_id, transfer, event, template, dedup_key, reminder=False):
     members = distributor_members(organization_id)
     if not members:
         return {}
     link = reverse("transfers:detail", args=[transfer.number])
-    context = {"transfer": transfer, "lines": list(transfer.lines.all())}
+    context = {"transfer": transfer, "lines": list(transfer.lines.all()), "reminder": reminder}
     used = notify_all(
         [
             {
@@ -82,6 +84,19 @@ def transfer_requested_queue(*, transfer_id: int) -> dict[int, list[str]]:
         event=TRANSFER_REQUESTED.key,
         template="transfer_requested",
         dedup_key=f"transfer_requested:{transfer.pk}",
+    )
+
+
+def transfer_reminder_queue(*, transfer_id: int) -> dict[int, list[str]]:
+    """Remind the source's members of a request they have not answered (once per transfer)."""
+    transfer = _transfer(transfer_id)
+    return _notify_members(
+        organization_id=transfer.source_id,
+        transfer=transfer,
+        event=TRANSFER_REQUESTED.key,
+        template="transfer_requested",
+        dedup_key=f"transfer_reminder:{transfer.pk}",
+        reminder=True,
     )
 
 

@@ -103,6 +103,9 @@ class TransferOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set once when the source was reminded of a request it had not answered
+    # (transfers.reminders), so a second run of the task reminds nobody.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

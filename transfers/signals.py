@@ -11,6 +11,14 @@ Arguments:
     transfer_id (int), source_id (int), destination_id (int), purchase_order_id (int | None).
 """
 
+transfer_reminder_due = Signal()
+"""A requested transfer has had no answer from its source for
+TRANSFER_CONFIRM_REMINDER_HOURS. Sent once per transfer by the reminder task.
+
+Arguments:
+    transfer_id (int), source_id (int).
+"""
+
 transfer_shipped = Signal()
 """A transfer left its source: its units are in transit to the destination.
 
