@@ -3,7 +3,7 @@ approves, refuses and receives them. Another organization's return answers 404."
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -147,56 +147,57 @@ class DistributorReturnDetailView(APIView):
 
 
 class DistributorReturnActionView(APIView):
+    """One step of a return asked of the caller's organization: the body is checked, the
+    service does the step, and the answer is the return as it now is."""
+
     permission_classes = [IsDistributor]
     parser_classes = [JSONParser]
-    action = ""
+    body_serializer: type = ReturnNoteSerializer
 
-    def _answer(self, request, pk):
+    def act(self, rma: ReturnRequest, data: dict, user) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        rma = return_for_distributor(distributor=request.user.organization, pk=pk)
+        body = self.body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.act(rma, body.validated_data, request.user)
         rma = return_for_distributor(distributor=request.user.organization, pk=pk)
         return Response(ReturnDetailSerializer(rma).data)
 
-    def _rma(self, request, pk):
-        return return_for_distributor(distributor=request.user.organization, pk=pk)
 
-
-class DistributorReturnApproveView(DistributorReturnActionView):
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Approve a requested return",
         description="Idempotent: an approved return answers as it is. 400 `status` when it "
         "is no longer requested.",
         request=ReturnNoteSerializer,
         responses={200: ReturnDetailSerializer, **ERRORS},
     )
-    def post(self, request, pk):
-        rma = self._rma(request, pk)
-        body = ReturnNoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.return_approve(
-            return_request=rma, by=request.user, note=body.validated_data["note"]
-        )
-        return self._answer(request, pk)
+)
+class DistributorReturnApproveView(DistributorReturnActionView):
+    def act(self, rma, data, user):
+        services.return_approve(return_request=rma, by=user, note=data["note"])
 
 
-class DistributorReturnRejectView(DistributorReturnActionView):
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Refuse a requested return, saying why",
         description="Idempotent: a refused return answers as it is. 400 `status` when it "
         "is no longer requested.",
         request=ReturnRejectSerializer,
         responses={200: ReturnDetailSerializer, **ERRORS},
     )
-    def post(self, request, pk):
-        rma = self._rma(request, pk)
-        body = ReturnRejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.return_reject(
-            return_request=rma, by=request.user, note=body.validated_data["note"]
-        )
-        return self._answer(request, pk)
+)
+class DistributorReturnRejectView(DistributorReturnActionView):
+    body_serializer = ReturnRejectSerializer
+
+    def act(self, rma, data, user):
+        services.return_reject(return_request=rma, by=user, note=data["note"])
 
 
-class DistributorReturnReceiveView(DistributorReturnActionView):
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Receive an approved return's goods",
         description="Per line: units back on sale (`restocked`, a `customer_return` movement) "
         "and `damaged` units (received and scrapped: `damaged_return` + `scrap`), together "
@@ -205,17 +206,14 @@ class DistributorReturnReceiveView(DistributorReturnActionView):
         request=ReturnReceiveSerializer,
         responses={200: ReturnDetailSerializer, **ERRORS},
     )
-    def post(self, request, pk):
-        rma = self._rma(request, pk)
-        body = ReturnReceiveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+)
+class DistributorReturnReceiveView(DistributorReturnActionView):
+    body_serializer = ReturnReceiveSerializer
+
+    def act(self, rma, data, user):
         received = {}
         for line in data["lines"]:
             if line["line_id"] in received:
                 raise ValidationError({"lines": "Each line once."})
             received[line["line_id"]] = (line["restocked"], line["damaged"])
-        services.return_receive(
-            return_request=rma, by=request.user, received=received, note=data["note"]
-        )
-        return self._answer(request, pk)
+        services.return_receive(return_request=rma, by=user, received=received, note=data["note"])
