@@ -37,16 +37,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import ROOT, database_url, percentile
+from common import ROOT, database_url, percentile, truncate_data
 
-# Tables migrations fill; everything else is benchmark data and is emptied.
-KEEP_TABLES = {
-    "django_migrations",
-    "django_content_type",
-    "auth_permission",
-    "auth_group",
-    "auth_group_permissions",
-}
 PASSWORD = "bench-password-123"
 
 
@@ -66,20 +58,6 @@ def free_port() -> int:
 
 
 # --- Data ---------------------------------------------------------------------
-
-
-def truncate_data() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-        )
-        tables = [row[0] for row in cursor.fetchall() if row[0] not in KEEP_TABLES]
-        cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
-        for table in tables:
-            cursor.execute(f"TRUNCATE TABLE `{table}`")
-        cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
 
 
 @dataclass
