@@ -253,7 +253,9 @@ class Gunicorn:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.environment(), stdout=self.log, stderr=self.log
         )
-        deadline = time.monotonic() + 30
+        # 60 s: at load 8 on the shared 2-core machine a start (the app imported from a
+        # cold disk in the master) once took over 30 s.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.log.name}")
@@ -268,7 +270,7 @@ class Gunicorn:
             time.sleep(0.2)
         else:
             self.__exit__()
-            raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+            raise RuntimeError("gunicorn did not answer /healthz within 60 s")
         self.warm()
         return self
 
