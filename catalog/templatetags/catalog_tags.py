@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from auromart.formatting import money_display, number_display
 from catalog.selectors import stock_label
@@ -41,7 +42,7 @@ def badge_html(pk, label: str, tone: str, *, live: bool = True, oob: bool = Fals
         '<span {}class="badge stock-badge text-bg-{}"{}>{}</span>',
         format_html('id="stock-{}" ', pk) if live else "",
         tone,
-        format_html(' hx-swap-oob="true"') if oob else "",
+        mark_safe(' hx-swap-oob="true"') if oob else "",
         label,
     )
 
