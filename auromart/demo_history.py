@@ -29,7 +29,10 @@
   accepted, picked and shipped, as on a real morning.
 
 Notifications are decided by the services as usual but written as already
-sent (notifications.as_sent): nothing is rendered in full or delivered.
+sent (notifications.as_sent): nothing is rendered in full or delivered. The
+same holds for the catalog and stock made on the history's first day
+(`recorded()`, e.g. the procurement requests its low opening stock opens);
+the few demo orders placed today (seed_demo) send theirs.
 
 Idempotent: the history runs only when the catalog is made in the same run
 (a fresh database) and no history buyer has an order yet.
@@ -189,6 +192,17 @@ class DemoHistory:
                 yield self
             finally:
                 self._traveller = None
+
+    @contextmanager
+    def recorded(self):
+        """Inside clock(): on a fresh database (the history wanted) what happens in the block
+        is history, dated in the past: its messages are written as sent
+        (notifications.as_sent), as the history's own are. Else nothing changes."""
+        if not self.wanted:
+            yield
+            return
+        with outbox_as_sent():
+            yield
 
     def _at(self, day: datetime.date, hour: float) -> datetime.datetime:
         moment = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(hours=hour)
@@ -399,7 +413,10 @@ class DemoHistory:
                     self._schedule(now + self.rng.uniform(3, 30) * HOUR, self._ship, order_id)
 
     def _ship(self, order_id: int) -> None:
-        order = self._order(order_id)
+        # What shipment_create and this need of the order (it locks and reads it again).
+        order = Order.objects.only("distributor", "buyer_organization", "fulfillment_type").get(
+            pk=order_id
+        )
         shipment = shipment_create(
             order=order,
             by=self.staff[order.distributor_id],
@@ -454,7 +471,9 @@ class DemoHistory:
             self.stats.delivered += len(done)
 
     def _pay(self, invoice_id: int, method: str) -> None:
-        invoice = Invoice.objects.select_related("order").get(pk=invoice_id)
+        invoice = Invoice.objects.only(
+            "status", "total", "amount_credited", "amount_paid", "amount_refunded", "distributor"
+        ).get(pk=invoice_id)
         if invoice.balance_due <= 0:
             return
         invoice_payment_record(
@@ -463,7 +482,7 @@ class DemoHistory:
             method=method,
             reference=f"{method[:3].upper()}{invoice.pk:08d}",
             received_on=timezone.localdate(),
-            by=self.staff[invoice.order.distributor_id],
+            by=self.staff[invoice.distributor_id],
         )
         self.stats.paid += 1
 

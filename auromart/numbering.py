@@ -16,24 +16,26 @@ def counter_next(model: type[models.Model], **key) -> int:
     no gaps, no reuse. `model` has the `key` fields (unique together) and an
     integer `last`.
 
-    The row is first upserted (INSERT ... ON DUPLICATE KEY / ON CONFLICT DO
-    UPDATE), which takes its exclusive lock at once. A plain get_or_create
-    under SELECT ... FOR UPDATE would let concurrent first users of a new
-    counter take shared locks on the duplicate key and then deadlock
-    upgrading them.
+    The row is incremented by one UPDATE, which takes its exclusive lock at
+    once, then read (two statements). A counter's first use finds no row: it
+    is upserted first (INSERT ... ON DUPLICATE KEY / ON CONFLICT DO UPDATE),
+    which also locks at once. A plain get_or_create under SELECT ... FOR
+    UPDATE would let concurrent first users of a new counter take shared
+    locks on the duplicate key and then deadlock upgrading them.
     """
-    # MySQL/MariaDB name no conflict target (any unique key); SQLite and
-    # PostgreSQL need one.
-    target = list(key) if connection.features.supports_update_conflicts_with_target else None
-    model.objects.bulk_create(
-        [model(**key)],
-        update_conflicts=True,
-        unique_fields=target,
-        update_fields=[next(iter(key))],  # a no-op update: only the lock is wanted
-    )
-    sequence = model.objects.select_for_update().get(**key)
-    model.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    return sequence.last + 1
+    counter = model.objects.filter(**key)
+    if not counter.update(last=F("last") + 1):
+        # MySQL/MariaDB name no conflict target (any unique key); SQLite and
+        # PostgreSQL need one.
+        target = list(key) if connection.features.supports_update_conflicts_with_target else None
+        model.objects.bulk_create(
+            [model(**key)],
+            update_conflicts=True,
+            unique_fields=target,
+            update_fields=[next(iter(key))],  # a no-op update: only the lock is wanted
+        )
+        counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
 
 
 def number_next(*, prefix: str, width: int, year: int | None = None) -> str:

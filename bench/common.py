@@ -32,6 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # BENCH_RESULTS: another file (bench/compare.py gives each run its own).
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results.json")
 DEFAULT_URL = "mysql://root@127.0.0.1:3306/auromart_bench"
+# Tables migrations fill (truncate_data keeps them); everything else is benchmark data.
+KEEP_TABLES = {
+    "django_migrations",
+    "django_content_type",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+}
 
 
 @dataclass
@@ -102,6 +110,33 @@ def setup_django(*, migrate: bool = True, settings: str = "auromart.settings") -
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+
+
+def truncate_data() -> None:
+    """Empty every data table. Only those holding rows are truncated: a TRUNCATE is DDL
+    (InnoDB recreates the table's file, 30-60 ms each), and of the 100-odd tables most are
+    empty between benchmarks; one statement finds which hold rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+            " AND table_type = 'BASE TABLE'"
+        )
+        tables = [row[0] for row in cursor.fetchall() if row[0] not in KEEP_TABLES]
+        if not tables:
+            return
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT %s FROM DUAL WHERE EXISTS (SELECT 1 FROM `{table}`)" for table in tables
+            ),
+            tables,
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+        for table in tables:
+            cursor.execute(f"TRUNCATE TABLE `{table}`")
+        cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
 
 
 def defaults_for(table: str, columns: tuple[str, ...]) -> dict[str, object]:

@@ -62,10 +62,29 @@ class CatalogFilterForm(forms.Form):
     in_stock = forms.BooleanField(label="In stock only", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=list(ORDERING_LABELS.items()))
 
+    # Bootstrap's classes of each widget (templates/catalog/_filter_field.html draws the rest).
+    WIDGET_CLASSES = {
+        "q": "textinput form-control",
+        "category": "select form-select",
+        "min_price": "numberinput form-control",
+        "max_price": "numberinput form-control",
+        "in_stock": "checkboxinput form-check-input",
+        "sort": "select form-select",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices, self.categories = category_choices()
         self.fields["category"].choices = [("", "All categories"), *choices]
+        for name, css in self.WIDGET_CLASSES.items():
+            self.fields[name].widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # a field with an error is drawn red
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
     def clean_category(self) -> Category | None:
         slug = self.cleaned_data.get("category")

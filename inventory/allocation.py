@@ -296,7 +296,8 @@ def allocated_units_leave(
     lines = {pid: qty for pid, qty in lines.items() if qty > 0}
     if not lines:
         return []
-    items = lock_many(distributor_id=distributor_id, product_ids=lines)
+    # Available stock does not change: no stock_low, no reorder levels needed.
+    items = lock_many(distributor_id=distributor_id, product_ids=lines, levels=False)
     rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
     short = [
         pid

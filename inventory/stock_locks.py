@@ -25,16 +25,19 @@ def send_stock_low(item: StockItem, reorder_level: int, reference: str) -> None:
     )
 
 
-def lock_many(*, distributor_id: int, product_ids: Iterable[int]) -> dict[int, StockItem]:
+def lock_many(
+    *, distributor_id: int, product_ids: Iterable[int], levels: bool = True
+) -> dict[int, StockItem]:
     """Lock the distributor's items of these products, in pk order; keyed by product id.
 
     Every writer that locks several items goes through here, so two orders
     over the same products always lock them in the same order and cannot
-    deadlock on each other.
+    deadlock on each other. `levels` False: a writer that sends no `stock_low`
+    (units that were allocated leave) skips the items' dynamic reorder levels.
     """
+    items = StockItem.objects.with_dynamic_level() if levels else StockItem.objects.all()
     items = (
-        StockItem.objects.with_dynamic_level()
-        .select_for_update()
+        items.select_for_update()
         .filter(distributor_id=distributor_id, product_id__in=list(product_ids))
         .order_by("pk")
     )

@@ -160,6 +160,17 @@ def warehouse_of_distributor(*, distributor_id: int, warehouse: Warehouse | int 
     return warehouse
 
 
+def warehouses_by_priority(distributor_id: int) -> list[Warehouse]:
+    """The distributor's active warehouses in allocation order, the default first, one
+    query; a distributor with none yet gets its default (warehouse_default)."""
+    found = list(
+        Warehouse.objects.filter(distributor_id=distributor_id, is_active=True).order_by(
+            "priority", "pk"
+        )
+    )
+    return found or [warehouse_default(distributor_id)]
+
+
 def allocation_order(distributor_id: int) -> list[int]:
     """The distributor's active warehouses' ids in the order orders allocate from them."""
     return list(

@@ -162,32 +162,76 @@ def invoice_pdf_tables(*, lines, intra_state: bool, hsn_summary, invoice) -> dic
         totals += [["CGST", money_display(invoice.cgst)], ["SGST", money_display(invoice.sgst)]]
     else:
         totals.append(["IGST", money_display(invoice.igst)])
-    grand = money_display(invoice.total)
-    width = max(len(grand), *(len(amount) for _, amount in totals))
-    label = max(len("Total due"), *(len(name) for name, _ in totals))
+    totals.append(["Total due", money_display(invoice.total)])
     return {
         **invoice_parties_block(invoice=invoice, intra_state=intra_state),
-        # A party's address, e-mail and phone, one a line (the paragraph is pre-line).
-        "seller_lines": "\n".join(
-            part
-            for part in (invoice.seller_address, invoice.seller_email, invoice.seller_phone)
-            if part
-        ),
-        "buyer_lines": "\n".join(
-            part
-            for part in (invoice.buyer_address, invoice.buyer_email, invoice.buyer_phone)
-            if part
-        ),
         "figures": full,
         "figures_pt": round(size, 2),
-        "hsn_block": summary,
-        "totals_text": "\n".join(
-            f"{name.ljust(label)}{GAP}{amount.rjust(width)}" for name, amount in totals
-        ),
-        "total_due_text": f"{'Total due'.ljust(label)}{GAP}{grand.rjust(width)}",
-        # A set width (no shrink-to-fit pass), 9 pt monospaced (document.css .invoice-totals).
-        "totals_pt": round((label + len(GAP) + width) * MONO_EM * 9 + 1, 1),
+        **dict(zip(("closing_lines", "closing_pt"), closing_lines(summary, totals), strict=True)),
     }
+
+
+@dataclass(frozen=True)
+class ClosingLine:
+    """A line of the closing block: its left part (the HSN summary's) and its right part
+    (the totals'), each with the class of its span ("" for plain text), and the spaces
+    between them."""
+
+    left: str
+    left_class: str
+    gap: str
+    right: str
+    right_class: str
+
+
+# The block's characters across (8 pt, .figures): A4 less the page margins (504 pt), less
+# the body's 8 px (6 pt) margins and the lines table's 4 pt cell padding, so that the
+# totals end under the lines' last column.
+CLOSING_PT = 8.0
+CLOSING_CHARS = int((504.0 - 2 * 6.0 - 4.0) / (MONO_EM * CLOSING_PT))
+
+
+def closing_lines(summary: Block, totals: list[list[str]]) -> tuple[list[ClosingLine], float]:
+    """The HSN summary and the totals as one padded block, and its font size (#22 §4: a
+    line of text is what costs, so the two share their lines): the summary on the left
+    (caption, head, rows, total), the totals right-aligned beside it from its first
+    line, "Total due" last. When both do not fit across the page, the totals come first,
+    right-aligned, and the summary below them, in the same block; a summary of crores
+    too wide even alone shrinks the font, as the lines table does."""
+    label = max(len(name) for name, _ in totals)
+    amount = max(len(value) for _, value in totals)
+    right = [f"{name.ljust(label)}{GAP}{value.rjust(amount)}" for name, value in totals]
+    right_classes = [""] * (len(right) - 1) + ["grand"]
+    left = ["HSN SUMMARY", summary.head, *summary.rows, summary.foot]
+    left_classes = ["caption", "head", *[""] * len(summary.rows), "foot"]
+    width = max(len(text) for text in left)
+    gap = CLOSING_CHARS - width - len(right[0])
+    if gap < 2 * len(GAP):  # side by side does not fit: the totals above the summary
+        chars = max(CLOSING_CHARS, width, len(right[0]))
+        pad = " " * (chars - len(right[0]))
+        lines = [
+            *(
+                ClosingLine("", "", pad, text, cls)
+                for text, cls in zip(right, right_classes, strict=True)
+            ),
+            *(
+                ClosingLine(text, cls, "", "", "")
+                for text, cls in zip(left, left_classes, strict=True)
+            ),
+        ]
+        return lines, round(CLOSING_PT * CLOSING_CHARS / chars, 2)
+    rows = max(len(left), len(right))
+    left += [""] * (rows - len(left))
+    left_classes += [""] * (rows - len(left_classes))
+    right += [""] * (rows - len(right))
+    right_classes += [""] * (rows - len(right_classes))
+    lines = [
+        ClosingLine(text, cls, " " * (width - len(text) + gap) if total else "", total, total_cls)
+        for text, cls, total, total_cls in zip(
+            left, left_classes, right, right_classes, strict=True
+        )
+    ]
+    return lines, CLOSING_PT
 
 
 PARTY_PT = 8.0  # the parties block's font size (document.css, .invoice-parties)

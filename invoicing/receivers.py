@@ -9,8 +9,8 @@ from . import services
 
 
 @receiver(shipment_dispatched, dispatch_uid="invoicing.issue_on_dispatch")
-def issue_invoice_on_dispatch(sender, shipment_id, **kwargs):
-    services.invoice_issue_for_shipment(shipment_id=shipment_id)
+def issue_invoice_on_dispatch(sender, shipment_id, shipment=None, lines=None, **kwargs):
+    services.invoice_issue_for_shipment(shipment_id=shipment_id, dispatched=(shipment, lines))
 
 
 @receiver(order_status_changed, dispatch_uid="invoicing.issue_missing_on_delivery")

@@ -1,5 +1,6 @@
 """Writes for invoicing: a shipment's tax invoice at dispatch, its PDF, payment and voiding."""
 
+import copy
 import datetime
 import logging
 from decimal import ROUND_HALF_UP, Decimal
@@ -119,7 +120,11 @@ def invoice_due_date(*, order: Order, issued: datetime.date) -> datetime.date:
 
 @transaction.atomic
 def invoice_issue_for_shipment(
-    *, shipment_id: int, today: datetime.date | None = None, replaces: Invoice | None = None
+    *,
+    shipment_id: int,
+    today: datetime.date | None = None,
+    replaces: Invoice | None = None,
+    dispatched: tuple[Shipment | None, list | None] = (None, None),
 ) -> Invoice | None:
     """Issue the tax invoice of a dispatched shipment; None when it already has one.
 
@@ -136,17 +141,13 @@ def invoice_issue_for_shipment(
     place of supply, rounded half-up per line (auromart.tax). The number is
     the seller's next in its financial year (invoicing.numbering). The PDF is
     rendered after commit.
+
+    `dispatched`: (the Shipment, its ShipmentLines with their order lines) as
+    shipment_dispatch just wrote them (`shipment_dispatched`); they are used
+    instead of being read back, and only the order with its buyer and seller
+    is read.
     """
-    shipment = (
-        Shipment.objects.select_related(
-            "order__customer",
-            "order__buyer_organization",
-            "order__distributor",
-            "warehouse__distributor",
-        )
-        .prefetch_related("lines__order_item")
-        .get(pk=shipment_id)
-    )
+    shipment, shipment_lines = _shipment_to_invoice(shipment_id, *dispatched)
     earlier = list(
         Invoice.objects.filter(Q(current_for_shipment_id=shipment.pk) | Q(shipment_id=shipment.pk))
         .order_by()
@@ -170,7 +171,7 @@ def invoice_issue_for_shipment(
             line.quantity,
             _shipped_tax(line.order_item, line.quantity, intra_state, as_ordered=as_ordered),
         )
-        for line in shipment.lines.all()
+        for line in shipment_lines
     ]
     totals = tax_totals(tax for _, _, tax in lines)
     discounts = [_shipped_discount(item, quantity) for item, quantity, _ in lines]
@@ -245,6 +246,35 @@ def invoice_issue_for_shipment(
         number=invoice.number,
     )
     return invoice
+
+
+def _shipment_to_invoice(
+    shipment_id: int, shipment: Shipment | None, lines: list | None
+) -> tuple[Shipment, list]:
+    """The shipment with its order (buyer and seller) and warehouse, and its lines, each
+    with its order line: from `shipment` and `lines` when the dispatch passed them."""
+    if shipment is None or lines is None or shipment.pk != shipment_id:
+        shipment = (
+            Shipment.objects.select_related(
+                "order__customer",
+                "order__buyer_organization",
+                "order__distributor",
+                "warehouse__distributor",
+            )
+            .prefetch_related("lines__order_item")
+            .get(pk=shipment_id)
+        )
+        return shipment, list(shipment.lines.all())
+    order = Order.objects.select_related("customer", "buyer_organization", "distributor").get(
+        pk=shipment.order_id
+    )
+    # A copy: the dispatch's own objects keep the order it locked.
+    shipment = copy.copy(shipment)
+    shipment.order = order
+    warehouse = shipment.warehouse
+    if warehouse is not None and warehouse.distributor_id == order.distributor_id:
+        warehouse.distributor = order.distributor
+    return shipment, lines
 
 
 def invoices_issue_missing(*, order_id: int) -> list[Invoice]:

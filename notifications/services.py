@@ -47,7 +47,7 @@ from .models import (
     NotificationPreference,
     OutboundMessage,
 )
-from .rendering import Rendered, render_message
+from .rendering import Rendered, render_message, render_message_for_each
 from .sms import phone_e164, sms_events, sms_render
 
 logger = logging.getLogger(__name__)
@@ -211,15 +211,18 @@ def _notify_rows(
     link: str = "",
     attachments: tuple[dict, ...] | list[dict] = (),
     wait_for: tuple[str, ...] | list[str] = (),
+    rendered: Rendered | None = None,
 ) -> tuple[list[str], list[OutboundMessage], list[Notification]]:
-    """What user_notify writes, unsaved: (channels used, outbox rows, in-app rows)."""
+    """What user_notify writes, unsaved: (channels used, outbox rows, in-app rows).
+    `rendered`: the message already rendered for `user` (notify_all's shared render)."""
     if event not in EVENTS:
         raise ValueError(f"Unknown notification event {event!r}.")
     channels = preferences_for(user)[event]
     if not channels:
         return [], [], []
     context = {"user": user, "link": link, **context}
-    rendered = render_message(template, context)
+    if rendered is None:
+        rendered = render_message(template, context)
     used, rows, notes = [], [], []
     sms = None
     if Channel.SMS in channels and _sms_phone(user):
@@ -275,11 +278,14 @@ def distributor_members(distributor_id: int) -> list[User]:
 def notify_all(notices: list[dict]) -> list[list[str]]:
     """user_notify for several (user, message) pairs: one outbox INSERT, one in-app INSERT.
 
-    Returns the channels used for each notice, in order.
+    Returns the channels used for each notice, in order. Notices that share their
+    template, link and context object (one message to several users, such as a
+    distributor's members) are rendered once (rendering.render_message_for_each).
     """
+    rendered = _shared_renders(notices)
     used, rows, notes = [], [], []
-    for notice in notices:
-        channels, outbox, in_app = _notify_rows(**notice)
+    for notice, shared in zip(notices, rendered, strict=True):
+        channels, outbox, in_app = _notify_rows(**notice, rendered=shared)
         used.append(channels)
         rows += outbox
         notes += in_app
@@ -288,6 +294,32 @@ def notify_all(notices: list[dict]) -> list[list[str]]:
     if notes:
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
     return used
+
+
+def _shared_renders(notices: list[dict]) -> list[Rendered | None]:
+    """Each notice's message when it is one of several users' same message (rendered
+    once for them all), else None (_notify_rows renders it)."""
+    groups: dict[tuple, list[int]] = {}
+    for n, notice in enumerate(notices):
+        context = notice["context"]
+        if "user" in context or notice["event"] not in EVENTS:
+            continue
+        if preferences_for(notice["user"])[notice["event"]]:  # else nothing is rendered
+            key = (notice["template"], id(context), notice.get("link", ""))
+            groups.setdefault(key, []).append(n)
+    rendered: list[Rendered | None] = [None] * len(notices)
+    for (template, _, link), members in groups.items():
+        if len(members) < 2:
+            continue
+        first = notices[members[0]]
+        each = render_message_for_each(
+            template,
+            {"link": link, **first["context"]},
+            [notices[n]["user"] for n in members],
+        )
+        for n, message in zip(members, each, strict=True):
+            rendered[n] = message
+    return rendered
 
 
 def user_notify(

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from inventory.services import stock_ship
-from inventory.warehouses import allocation_order, warehouse_default
+from inventory.warehouses import warehouses_by_priority
 
 from .exceptions import IllegalTransition
 from .line_allocation import line_allocation, line_allocation_take
@@ -101,8 +101,9 @@ def shipment_dispatch(
     the order's status. Returns the shipments, first warehouse first.
     """
     chosen = shipment_lines_clean(order, lines)
-    default_id = warehouse_default(order.distributor_id).pk
-    priority = allocation_order(order.distributor_id)
+    warehouses = {w.pk: w for w in warehouses_by_priority(order.distributor_id)}
+    priority = list(warehouses)
+    default_id = priority[0]
     by_warehouse: dict[int, dict[OrderItem, int]] = {}
     for item, quantity in chosen.items():
         if warehouse_id is not None:
@@ -150,15 +151,23 @@ def shipment_dispatch(
             status=ShipmentStatus.DELIVERED if handed_over else ShipmentStatus.DISPATCHED,
             delivered_at=now if handed_over else None,
         )
-        ShipmentLine.objects.bulk_create(
-            ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
-            for item, quantity in units.items()
+        if w in warehouses:
+            shipment.warehouse = warehouses[w]
+        shipment_lines = ShipmentLine.objects.bulk_create(
+            [
+                ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
+                for item, quantity in units.items()
+            ]
         )
+        # `shipment` and `lines` as written (the lines with their order lines): the
+        # invoice is made from them without reading them back.
         shipment_dispatched.send(
             sender=Shipment,
             shipment_id=shipment.pk,
             order_id=order.pk,
             sequence=sequence,
+            shipment=shipment,
+            lines=shipment_lines,
         )
         shipments.append(shipment)
     return shipments

@@ -58,7 +58,9 @@ Sent by orders.shipments.shipment_dispatch after the stock movements, the
 order lines' figures and the Shipment with its lines are written. Invoicing
 issues the shipment's tax invoice on it (in the same transaction).
 
-Arguments: shipment_id (int), order_id (int), sequence (int): 1 for the first shipment.
+Arguments: shipment_id (int), order_id (int), sequence (int): 1 for the first shipment;
+shipment (the Shipment as written, its warehouse loaded) and lines (its ShipmentLines, each
+with its order line), for a receiver that would otherwise read them back.
 """
 
 shipment_delivered = Signal()

@@ -17,6 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -294,9 +295,26 @@ def _apply_to_invoice(payment: Payment, invoice: Invoice) -> Decimal:
     return amount
 
 
+def payment_apply_to_invoice(*, invoice_id: int, order_id: int | None = None) -> None:
+    """An invoice was issued: the paid online payments of its order go against it.
+
+    With `order_id` (the invoice's order, as `invoice_issued` tells it), an
+    order with nothing paid online left to apply, as most are (paid against
+    the invoice), costs one query: the invoice is not read.
+    """
+    if order_id is not None and not _paid_online_unapplied(order_id).exists():
+        return
+    _apply_paid_online(invoice_id)
+
+
+def _paid_online_unapplied(order_id: int):
+    return Payment.objects.filter(
+        order_id=order_id, status=PaymentStatus.PAID, amount_applied__lt=F("amount")
+    )
+
+
 @transaction.atomic
-def payment_apply_to_invoice(*, invoice_id: int) -> None:
-    """An invoice was issued: the paid online payments of its order go against it."""
+def _apply_paid_online(invoice_id: int) -> None:
     invoice = Invoice.objects.get(pk=invoice_id)
     payments = Payment.objects.select_for_update().filter(
         order_id=invoice.order_id, status=PaymentStatus.PAID

@@ -1,8 +1,16 @@
-"""Template helpers of the portal pages: prices and live stock badges."""
+"""Template helpers of the portal pages: prices, live stock badges and product pictures.
+
+The badge and the picture are built here rather than in included templates: the
+catalog grid draws both for each of its 24 products, and an inclusion tag's
+template costs about 4x the same markup from format_html (#22 §2).
+"""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from auromart.formatting import money_display, number_display
 from catalog.selectors import stock_label
@@ -28,11 +36,28 @@ def pk_list(objects) -> str:
     return ",".join(str(obj.pk) for obj in objects)
 
 
-@register.inclusion_tag("catalog/_stock_badge.html")
-def stock_badge(product, live: bool = True, oob: bool = False):
-    """The product's stock badge; `live` gives it the id the stock poll swaps."""
+def badge_html(pk, label: str, tone: str, *, live: bool = True, oob: bool = False) -> str:
+    """A stock badge; `live` gives it the id the stock poll swaps, `oob` makes it that swap."""
+    return format_html(
+        '<span {}class="badge stock-badge text-bg-{}"{}>{}</span>',
+        format_html('id="stock-{}" ', pk) if live else "",
+        tone,
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+        label,
+    )
+
+
+@register.simple_tag
+def stock_badge(product, live: bool = True, oob: bool = False) -> str:
+    """The product's stock badge (badge_html) from its `stock_quantity`."""
     label, tone = stock_label(product.stock_quantity)
-    return {"pk": product.pk, "label": label, "tone": tone, "live": live, "oob": oob}
+    return badge_html(product.pk, label, tone, live=live, oob=oob)
+
+
+@register.simple_tag
+def stock_badge_oob(badge: dict) -> str:
+    """A badge of the stock poll's answer ({"pk", "label", "tone"}), swapped out of band."""
+    return badge_html(badge["pk"], badge["label"], badge["tone"], live=True, oob=True)
 
 
 @register.filter
@@ -82,8 +107,29 @@ def main_image(product):
     return images[0] if images else None
 
 
-@register.inclusion_tag("catalog/_picture.html")
-def product_picture(product, size: str = "card", css: str = ""):
+@register.simple_tag
+def product_picture(product, size: str = "card", css: str = "") -> str:
     """The product's main picture as an <img> of `size` ("card" or "small"), or the placeholder."""
     image = main_image(product)
-    return {"image": image, "file": getattr(image, size, None), "size": size, "css": css}
+    file = getattr(image, size, None)
+    width, height = (120, 120) if size == "small" else (480, 360)
+    if file:
+        return format_html(
+            '<img src="{}" alt="{}" class="product-picture product-picture-{} {}" loading="lazy"'
+            ' decoding="async" width="{}" height="{}">',
+            file.url,
+            image.alt_text,
+            size,
+            css,
+            width,
+            height,
+        )
+    return format_html(
+        '<img src="{}" alt="" class="product-picture product-picture-{} product-picture-none {}"'
+        ' width="{}" height="{}">',
+        static("auromart/placeholder.svg"),
+        size,
+        css,
+        width,
+        height,
+    )

@@ -1,9 +1,12 @@
 """Shipments (#12 §4): ship all or part of an order, now or later, each with its own tax invoice."""
 
+import re
 import subprocess
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import (
@@ -21,6 +24,7 @@ from notifications.tests.conftest import (
     smtp_server,  # noqa: F401  (the real SMTP fixture)
 )
 from orders.models import Order, OrderStatus, Shipment
+from orders.shipments import shipment_create
 from orders.tests.factories import place_order, stocked_product
 from orders.transitions import order_transition
 
@@ -320,3 +324,35 @@ def test_the_order_pages_and_api_read_shipments_in_constant_queries(
     with django_assert_max_num_queries(14):
         page = client.get(f"/customer-portal/orders/{order.number}/")
     assert page.status_code == 200 and f"{order.number}-S{shipments}" in page.content.decode()
+
+
+def test_a_shipment_and_its_invoice_read_back_nothing_they_wrote():
+    """The invoice is made from the shipment and lines the dispatch wrote (shipment_dispatched
+    passes them), the warehouses are read once, and payments' receiver reads no invoice for
+    an order with nothing paid online (docs/performance.md, seed_demo)."""
+    store = DistributorFactory()
+    clerk = DistributorUserFactory(organization=store)
+    tea = stocked_product(distributor=store, on_hand=10, name="Assam tea")
+    rice = stocked_product(distributor=store, on_hand=10, name="Sona rice")
+    order = to_processing(place_order(distributor=store, lines=[(tea, 2), (rice, 1)]))
+
+    with CaptureQueriesContext(connection) as captured:
+        shipment = shipment_create(order=order, by=clerk, tracking_reference="TRK-1")
+
+    def reads(table: str) -> list[str]:
+        """The statements that read rows (columns) of `table`."""
+        pattern = re.compile(rf"^SELECT [`\"]{table}[`\"]\.")
+        return [q["sql"] for q in captured if pattern.match(q["sql"])]
+
+    assert not reads("orders_shipment") and not reads("orders_shipmentline")
+    assert len(reads("inventory_warehouse")) == 1
+    # The earlier-invoice check and the e-mail's read; not the payments receiver's.
+    assert len(reads("invoicing_invoice")) == 2
+    invoice = Invoice.objects.get(shipment=shipment)
+    assert sorted(invoice.lines.values_list("description", "quantity")) == [
+        ("Assam tea", 2),
+        ("Sona rice", 1),
+    ]
+    assert invoice.order == order and invoice.total == order.total
+    assert invoice.seller_name == store.name
+    assert invoice.buyer_name == order.customer.get_full_name()

@@ -295,22 +295,25 @@ class Command(BaseCommand):
         # On a fresh database the catalog is made on the history's first day (demo_history).
         history = DemoHistory()
         with _queries_unlogged(), history.clock(), transaction.atomic():
-            created = {
-                "organizations": self._organizations(),
-                "users": self._users(),
-                "categories": self._categories(),
-                "supply agreements": self._agreements(),
-            }
-            created["products"], created["stock movements"] = self._catalog_and_stock()
-            # Before the orders, so the retailer's demo orders are charged its list.
-            created["GSTINs"] = seed_gstins(self.orgs.values())
-            created["HSN rates"] = seed_hsn()
-            created["price lists"] = seed_price_lists(
-                retailers=[self.orgs["Lakeside Retail Mart"], self.orgs["Metro Corner Stores"]],
-                distributor=self.orgs[DEFAULT_STORE],
-            )
-            created["supplier costs"] = self._supplier_costs()
-            created.update(history.run(orgs=self.orgs))
+            # Dated in the history (a fresh database): its messages are recorded as sent.
+            with history.recorded():
+                created = {
+                    "organizations": self._organizations(),
+                    "users": self._users(),
+                    "categories": self._categories(),
+                    "supply agreements": self._agreements(),
+                }
+                created["products"], created["stock movements"] = self._catalog_and_stock()
+                # Before the orders, so the retailer's demo orders are charged its list.
+                created["GSTINs"] = seed_gstins(self.orgs.values())
+                created["HSN rates"] = seed_hsn()
+                created["price lists"] = seed_price_lists(
+                    retailers=[self.orgs["Lakeside Retail Mart"], self.orgs["Metro Corner Stores"]],
+                    distributor=self.orgs[DEFAULT_STORE],
+                )
+                created["supplier costs"] = self._supplier_costs()
+                created.update(history.run(orgs=self.orgs))
+            # Today's: their messages go out (to files while seeding).
             created["orders"] = self._orders()
         # The demo orders' e-mails go out on background threads after commit;
         # let them finish (console mail prints them) before the logins.
