@@ -50,23 +50,23 @@ class ShipResult:
 
 
 def _clean(
-    numbers: list[str], tracking_references: Mapping[str, str], note: str
-) -> tuple[list[str], dict[str, str], str]:
+    numbers: list[str], tracking_references: Mapping[str, str], shared: str, note: str
+) -> tuple[list[str], dict[str, str], str, str]:
     numbers = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
     if not numbers:
         raise ValidationError({"order": "Tick at least one order."})
     if len(numbers) > BULK_SHIP_MAX:
         raise ValidationError({"order": f"Ship at most {BULK_SHIP_MAX} orders at once."})
     tracking = {n.strip(): (t or "").strip() for n, t in tracking_references.items()}
-    note = (note or "").strip()
+    shared, note = (shared or "").strip(), (note or "").strip()
     errors = {}
-    if any(len(t) > TRACKING_MAX_LENGTH for t in tracking.values()):
+    if any(len(t) > TRACKING_MAX_LENGTH for t in [*tracking.values(), shared]):
         errors["tracking_reference"] = f"Use at most {TRACKING_MAX_LENGTH} characters."
     if len(note) > NOTE_MAX_LENGTH:
         errors["note"] = f"Use at most {NOTE_MAX_LENGTH} characters."
     if errors:
         raise ValidationError(errors)
-    return numbers, tracking, note
+    return numbers, tracking, shared, note
 
 
 def _refusal(order: Order | None, number: str, tracking: str) -> str | None:
@@ -102,8 +102,9 @@ def orders_ship_in_bulk(
     """
     if by.organization_id is None:
         raise PermissionDenied("Only a distributor's member can ship its orders.")
-    numbers, tracking, note = _clean(numbers, tracking_references or {}, note)
-    shared = _clean(["-"], {"-": tracking_reference}, "")[1]["-"]
+    numbers, tracking, shared, note = _clean(
+        numbers, tracking_references or {}, tracking_reference, note
+    )
     results: dict[str, ShipResult] = {}
     with transaction.atomic():
         orders = {

@@ -156,6 +156,8 @@ def test_the_batch_is_bounded_and_only_the_distributors_orders_ship(store, clerk
         )
     with pytest.raises(ValidationError):
         orders_ship_in_bulk(numbers=[" "], by=clerk)
+    with pytest.raises(ValidationError, match="at most"):
+        orders_ship_in_bulk(numbers=["AM-1"], by=clerk, tracking_reference="T" * 500)
     (order,), _ = processing_orders(store, 1)
     other = DistributorUserFactory(organization=DistributorFactory())
     (result,) = orders_ship_in_bulk(numbers=[order.number], by=other, tracking_reference="M")
