@@ -1,5 +1,7 @@
 """Shipping several orders at once (orders.bulk_shipping): the service and the list's action."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -76,18 +78,26 @@ def test_one_or_five_orders_ship_in_the_same_statements_besides_the_receivers(
     single = _statements([o.number for o in one], clerk)
     batch = _statements([o.number for o in five], clerk)
     assert batch == single
-    assert single <= 19  # lock, lines, warehouses, stock (6), writes (6), savepoints
+    # lock, lines, buyers and sellers (2), warehouses, stock (6), writes (6), savepoints
+    assert single <= 21
 
 
 def test_five_orders_ship_with_their_invoices_and_stock_leaving(store, clerk):
     orders, products = processing_orders(store, 5)
     before = {p.pk: StockItem.objects.get(product=p).on_hand for p in products}
 
-    results = orders_ship_in_bulk(
-        numbers=[o.number for o in orders],
-        by=clerk,
-        tracking_references={o.number: f"TRK-{o.pk}" for o in orders},
-    )
+    with CaptureQueriesContext(connection) as captured:
+        results = orders_ship_in_bulk(
+            numbers=[o.number for o in orders],
+            by=clerk,
+            tracking_references={o.number: f"TRK-{o.pk}" for o in orders},
+        )
+
+    # The orders are read once, under their locks: each invoice takes its order, buyer and
+    # seller from the dispatch instead of reading them again.
+    pattern = re.compile(r'^SELECT [`"]orders_order[`"]\.')
+    order_reads = [q["sql"] for q in captured if pattern.match(q["sql"])]
+    assert len(order_reads) == 1
 
     assert [r.number for r in results] == [o.number for o in orders]
     assert all(r.shipped and r.shipments == (f"{r.number}-S1",) for r in results)
