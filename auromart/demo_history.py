@@ -10,13 +10,14 @@
   October to mid November); an order refused for short stock is recorded as
   refused demand (the service does it) and the buyer tries other products;
 * each distributor's staff accept (a few are rejected), move to processing,
-  ship (`orders.shipments.shipment_create`, with a tracking reference) and
-  record the courier's deliveries (`shipments_mark_delivered`) hours to days later; a few
-  orders are cancelled by their buyer before acceptance. Staff accept and
-  start processing in rounds (ROUND_HOURS), every order waiting since the
-  last round at once, with the order list's bulk move
-  (`orders.bulk_moves.orders_move_in_bulk`), and record the deliveries the
-  courier reported in the same rounds, as they would live;
+  ship (each order with its own tracking reference) and record the
+  courier's deliveries (`shipments_mark_delivered`) hours to days later; a
+  few orders are cancelled by their buyer before acceptance. Staff accept,
+  start processing and ship in rounds (ROUND_HOURS), every order waiting
+  since the last round at once, with the order list's bulk actions
+  (`orders.bulk_moves.orders_move_in_bulk`, `orders.bulk_shipping.
+  orders_ship_in_bulk`), and record the deliveries the courier reported in
+  the same rounds, as they would live;
 * buyers pay their invoices (`invoicing.receipts.invoice_payment_record`): a
   private customer on delivery (UPI), a retailer by bank transfer or cheque,
   most within the due date, some days or weeks late, and about one invoice in
@@ -64,10 +65,11 @@ from invoicing.models import Invoice, PaymentMethod
 from invoicing.receipts import invoice_payment_record
 from notifications.as_sent import outbox_as_sent
 from orders.bulk_moves import BULK_MAX_ORDERS, orders_move_in_bulk
+from orders.bulk_shipping import BULK_SHIP_MAX, orders_ship_in_bulk
 from orders.exceptions import IllegalTransition
 from orders.models import Order, OrderStatus, ShipmentStatus
 from orders.services import order_place
-from orders.shipments import SHIPMENTS_DELIVER_MAX, shipment_create, shipments_mark_delivered
+from orders.shipments import SHIPMENTS_DELIVER_MAX, shipments_mark_delivered
 from orders.transitions import order_cancel_by_customer, order_move_by_distributor
 from procurement.exceptions import PurchaseOrderStateError
 from procurement.models import POStatus, ProcurementRequest, PurchaseOrder, RequestStatus
@@ -95,8 +97,8 @@ REJECT_SHARE = 0.01
 # A retailer's invoices: paid by the due date, late, or not yet (the rest).
 PAID_ON_TIME_SHARE = 0.8
 PAID_LATE_SHARE = 0.15
-# Staff go through their order list (accepting, starting to pick) at these hours, moving
-# every order waiting for them at once (orders.bulk_moves).
+# Staff go through their order list (accepting, starting to pick, shipping) at these hours,
+# moving every order waiting for them at once (orders.bulk_moves, orders.bulk_shipping).
 ROUND_HOURS = (11, 17)
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -395,6 +397,10 @@ class DemoHistory:
         _moment, distributor_id, to_status = key
         waiting = self._rounds.pop(key)
         by = self.staff[distributor_id]
+        if to_status == OrderStatus.SHIPPED:
+            for start in range(0, len(waiting), BULK_SHIP_MAX):
+                self._ship(distributor_id, waiting[start : start + BULK_SHIP_MAX])
+            return
         for start in range(0, len(waiting), BULK_MAX_ORDERS):
             batch = waiting[start : start + BULK_MAX_ORDERS]
             results = orders_move_in_bulk(
@@ -410,33 +416,57 @@ class DemoHistory:
                     later = now + self.rng.uniform(1, 10) * HOUR
                     self._to_round(later, OrderStatus.PROCESSING, order)
                 else:
-                    self._schedule(now + self.rng.uniform(3, 30) * HOUR, self._ship, order_id)
+                    order = Order(pk=order_id, number=number, distributor_id=distributor_id)
+                    later = now + self.rng.uniform(3, 30) * HOUR
+                    self._to_round(later, OrderStatus.SHIPPED, order)
 
-    def _ship(self, order_id: int) -> None:
-        # What shipment_create and this need of the order (it locks and reads it again).
-        order = Order.objects.only("distributor", "buyer_organization", "fulfillment_type").get(
-            pk=order_id
+    def _ship(self, distributor_id: int, batch: list[tuple[int, str]]) -> None:
+        """The orders picked since the last round leave together, each with its tracking
+        reference (the order list's "Ship ticked"); their invoices are issued at dispatch."""
+        results = orders_ship_in_bulk(
+            numbers=[number for _pk, number in batch],
+            by=self.staff[distributor_id],
+            tracking_references={number: f"BD{pk:07d}IN" for pk, number in batch},
         )
-        shipment = shipment_create(
-            order=order,
-            by=self.staff[order.distributor_id],
-            tracking_reference=f"BD{order.pk:07d}IN",
-        )
-        self.stats.shipped += 1
-        # The courier's report of the day's deliveries is recorded at the next round.
-        delivery = self._to_delivery_round(
-            timezone.now() + self.rng.uniform(20, 100) * HOUR, order.distributor_id, shipment.pk
-        )
-        invoice = Invoice.objects.filter(shipment=shipment).only("pk", "due_date").first()
-        if invoice is None:
-            return
-        if order.buyer_organization_id is None:  # a private customer pays on delivery
-            handed_over = shipment.status == ShipmentStatus.DELIVERED  # a pickup
+        shipped = [result for result in results if result.shipped]
+        self.stats.shipped += len(shipped)
+        # Each shipment's invoice, in the order they were written.
+        invoices = {
+            number: (pk, due_date, shipment_id, status, buyer_org)
+            for pk, due_date, shipment_id, number, status, buyer_org in Invoice.objects.filter(
+                shipment__number__in=[name for result in shipped for name in result.shipments]
+            )
+            .order_by()
+            .values_list(
+                "pk",
+                "due_date",
+                "shipment_id",
+                "shipment__number",
+                "shipment__status",
+                "buyer_organization_id",
+            )
+        }
+        for result in shipped:
+            for name in result.shipments:
+                if name in invoices:
+                    self._after_shipping(distributor_id, *invoices[name])
+
+    def _after_shipping(
+        self, distributor_id, invoice_id, due_date, shipment_id, status, buyer_org
+    ) -> None:
+        # The courier's report of the day's deliveries is recorded at a later round.
+        handed_over = status == ShipmentStatus.DELIVERED  # a pickup
+        delivery = None
+        if not handed_over:
+            delivery = self._to_delivery_round(
+                timezone.now() + self.rng.uniform(20, 100) * HOUR, distributor_id, shipment_id
+            )
+        if buyer_org is None:  # a private customer pays on delivery
             moment = timezone.now() if handed_over else delivery
-            self._schedule(moment, self._pay, invoice.pk, PaymentMethod.UPI)
+            self._schedule(moment, self._pay, invoice_id, PaymentMethod.UPI)
             return
         share = self.pay_rng.random()
-        due = self._at(invoice.due_date, 11)
+        due = self._at(due_date, 11)
         if share < PAID_ON_TIME_SHARE:
             when = timezone.now() + (due - timezone.now()) * self.pay_rng.uniform(0.3, 1.0)
         elif share < PAID_ON_TIME_SHARE + PAID_LATE_SHARE:
@@ -445,7 +475,7 @@ class DemoHistory:
             return  # not paid yet
         cheque = self.pay_rng.random() < 0.2
         method = PaymentMethod.CHEQUE if cheque else PaymentMethod.BANK_TRANSFER
-        self._schedule(when, self._pay, invoice.pk, method)
+        self._schedule(when, self._pay, invoice_id, method)
 
     def _to_delivery_round(
         self, earliest: datetime.datetime, distributor_id: int, shipment_id: int

@@ -7,6 +7,7 @@ counts, reorder settings) and re-exports these names for its callers.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import transaction
@@ -279,6 +280,18 @@ def stock_ship(
     )
 
 
+@transaction.atomic
+def stock_ship_many(
+    *, distributor_id: int, legs: list["LeavingUnits"], by_id: int | None = None
+) -> list[StockMovement]:
+    """stock_ship for several shipments of a distributor at once (orders shipped together):
+    each leg is one shipment's {product id: units} from its warehouse, with its reference
+    and note; one lock query per table, one UPDATE per table, one INSERT of the movements."""
+    return allocated_units_leave_many(
+        kind=StockMovement.Kind.SHIPMENT, distributor_id=distributor_id, legs=legs, by_id=by_id
+    )
+
+
 def allocated_units_leave(
     *,
     kind: str,
@@ -293,45 +306,89 @@ def allocated_units_leave(
     on_hand and allocated drop together, item and warehouse row, one movement of `kind`
     per line (in product order). ValueError naming the products not allocated there.
     Runs in the caller's transaction."""
-    lines = {pid: qty for pid, qty in lines.items() if qty > 0}
-    if not lines:
+    return allocated_units_leave_many(
+        kind=kind,
+        distributor_id=distributor_id,
+        legs=[LeavingUnits(warehouse_id, lines, reference, note)],
+        by_id=by_id,
+    )
+
+
+@dataclass(frozen=True)
+class LeavingUnits:
+    """One leg of allocated_units_leave_many: {product id: units} leaving one warehouse."""
+
+    warehouse_id: int
+    lines: Mapping[int, int]
+    reference: str
+    note: str = ""
+
+
+def allocated_units_leave_many(
+    *, kind: str, distributor_id: int, legs: list[LeavingUnits], by_id: int | None = None
+) -> list[StockMovement]:
+    """allocated_units_leave for several legs at once (a batch of shipments): the items of
+    every leg are locked in one query, their warehouse rows in one, each table is updated
+    once with the summed units and the movements are inserted together (in leg order,
+    each leg's in product order, balances running on). ValueError, nothing written, when
+    a leg's units (with the legs before it) are more than are allocated there."""
+    legs = [
+        LeavingUnits(leg.warehouse_id, lines, leg.reference, leg.note)
+        for leg in legs
+        if (lines := {pid: qty for pid, qty in leg.lines.items() if qty > 0})
+    ]
+    if not legs:
         return []
     # Available stock does not change: no stock_low, no reorder levels needed.
-    items = lock_many(distributor_id=distributor_id, product_ids=lines, levels=False)
-    rows = wh.rows_locked([item.pk for item in items.values()], [warehouse_id])
-    short = [
-        pid
-        for pid, qty in lines.items()
-        if pid not in items
-        or items[pid].allocated < qty
-        or rows.get(items[pid].pk, {}).get(warehouse_id) is None
-        or rows[items[pid].pk][warehouse_id].allocated < qty
-    ]
+    product_ids = sorted({pid for leg in legs for pid in leg.lines})
+    items = lock_many(distributor_id=distributor_id, product_ids=product_ids, levels=False)
+    warehouse_ids = sorted({leg.warehouse_id for leg in legs})
+    rows = wh.rows_locked([item.pk for item in items.values()], warehouse_ids)
+    item_totals: dict[int, int] = {}
+    row_totals: dict[tuple[int, int], int] = {}
+    for leg in legs:
+        for pid, qty in leg.lines.items():
+            item_totals[pid] = item_totals.get(pid, 0) + qty
+            key = (pid, leg.warehouse_id)
+            row_totals[key] = row_totals.get(key, 0) + qty
+    short = sorted(
+        {
+            pid
+            for (pid, w), qty in row_totals.items()
+            if pid not in items
+            or items[pid].allocated < item_totals[pid]
+            or rows.get(items[pid].pk, {}).get(w) is None
+            or rows[items[pid].pk][w].allocated < qty
+        }
+    )
     if short:
+        where = ", ".join(str(w) for w in warehouse_ids)
+        references = ", ".join(dict.fromkeys(leg.reference for leg in legs))
         raise ValueError(
-            f"Units not allocated in warehouse {warehouse_id} ({kind}, {reference}): {short}"
+            f"Units not allocated in warehouse {where} ({kind}, {references}): {short}"
         )
-    negative = {pid: -qty for pid, qty in lines.items()}
+    negative = {pid: -qty for pid, qty in item_totals.items()}
     apply_deltas(items, on_hand=negative, allocated=negative)
-    row_deltas = {rows[items[pid].pk][warehouse_id].pk: -qty for pid, qty in lines.items()}
+    row_deltas = {rows[items[pid].pk][w].pk: -qty for (pid, w), qty in row_totals.items()}
     wh.rows_apply(on_hand=row_deltas, allocated=row_deltas)
     movements = []
-    for pid, qty in sorted(lines.items()):
-        item = items[pid]
-        item.on_hand -= qty
-        item.allocated -= qty
-        movements.append(
-            StockMovement(
-                stock_item=item,
-                warehouse_id=warehouse_id,
-                kind=kind,
-                quantity=-qty,
-                balance_after=item.on_hand,
-                reference=reference,
-                note=note[:255],
-                created_by_id=by_id,
+    for leg in legs:
+        for pid, qty in sorted(leg.lines.items()):
+            item = items[pid]
+            item.on_hand -= qty
+            item.allocated -= qty
+            movements.append(
+                StockMovement(
+                    stock_item=item,
+                    warehouse_id=leg.warehouse_id,
+                    kind=kind,
+                    quantity=-qty,
+                    balance_after=item.on_hand,
+                    reference=leg.reference,
+                    note=leg.note[:255],
+                    created_by_id=by_id,
+                )
             )
-        )
     return StockMovement.objects.bulk_create(movements)
 
 

@@ -19,10 +19,12 @@ from . import warehouses as wh
 # The order side, re-exported: orders and other apps import these from inventory.services.
 from .allocation import (  # noqa: F401
     Allocation,
+    LeavingUnits,
     stock_allocate_for_order,
     stock_deallocate,
     stock_release,
     stock_ship,
+    stock_ship_many,
     stock_take_expected,
     stock_take_for_order,
     stock_take_warehouse,

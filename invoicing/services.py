@@ -145,7 +145,8 @@ def invoice_issue_for_shipment(
     `dispatched`: (the Shipment, its ShipmentLines with their order lines) as
     shipment_dispatch just wrote them (`shipment_dispatched`); they are used
     instead of being read back, and only the order with its buyer and seller
-    is read.
+    is read (not even that when the dispatch loaded them on its order, as
+    orders.bulk_shipping does for its batch).
     """
     shipment, shipment_lines = _shipment_to_invoice(shipment_id, *dispatched)
     earlier = list(
@@ -265,9 +266,12 @@ def _shipment_to_invoice(
             .get(pk=shipment_id)
         )
         return shipment, list(shipment.lines.all())
-    order = Order.objects.select_related("customer", "buyer_organization", "distributor").get(
-        pk=shipment.order_id
-    )
+    order = shipment.order  # as the dispatch locked it; its buyer and seller if it loaded them
+    parties = [Order._meta.get_field(f) for f in ("customer", "buyer_organization", "distributor")]
+    if not all(field.is_cached(order) for field in parties):
+        order = Order.objects.select_related("customer", "buyer_organization", "distributor").get(
+            pk=shipment.order_id
+        )
     # A copy: the dispatch's own objects keep the order it locked.
     shipment = copy.copy(shipment)
     shipment.order = order

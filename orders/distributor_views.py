@@ -24,11 +24,12 @@ from catalog.views import clean_query
 from invoicing.credit import credit_row_for_order
 
 from .bulk_moves import BULK_MAX_ORDERS, BULK_MOVES, orders_move_in_bulk
+from .bulk_shipping import orders_ship_in_bulk
 from .distributor_forms import DistributorOrderFilterForm, OrderMoveForm, ShipmentForm
 from .exceptions import IllegalTransition
 from .models import RETURNS_STOCK, Order, OrderStatus
 from .selectors import DISTRIBUTOR_ORDER_SORTS, order_for_distributor, orders_for_distributor
-from .shipments import SHIPS_FROM
+from .shipments import SHIPS_FROM, TRACKING_MAX_LENGTH
 from .transitions import order_move_by_distributor
 
 ORDERS_PAGE_SIZE = 20
@@ -176,6 +177,7 @@ class DistributorOrderListView(RoleRequiredMixin, View):
             "pickable": PICKABLE,
             "tickable": (OrderStatus.PLACED, *PICKABLE),
             "bulk_results": request.session.pop(BULK_RESULTS_KEY, None),
+            "tracking_max_length": TRACKING_MAX_LENGTH,
             "columns": sort_columns(clean_query(request), filters.get("sort") or "-placed"),
         }
         return render(request, "distributor/order_list.html", context)
@@ -185,10 +187,11 @@ BULK_RESULTS_KEY = "distributor_bulk_results"
 
 
 class DistributorOrderBulkView(RoleRequiredMixin, View):
-    """POST from the list: accept or start processing the ticked orders, or print their pick list.
+    """POST from the list: accept, start processing or ship the ticked orders, or print their
+    pick list.
 
-    Each order moves on its own (orders.bulk_moves); the list is shown again,
-    with the filters it had, and a line per order saying what happened.
+    Each order moves (orders.bulk_moves) or ships (orders.bulk_shipping) on its own; the
+    list is shown again, with the filters it had, and a line per order saying what happened.
     """
 
     roles = (Role.DISTRIBUTOR,)
@@ -210,19 +213,32 @@ class DistributorOrderBulkView(RoleRequiredMixin, View):
             return redirect(
                 reverse("distributor:pick_list") + "?" + urlencode({"order": numbers}, doseq=True)
             )
-        if action not in BULK_MOVES:
+        if action not in BULK_MOVES and action != "ship":
             messages.error(request, "Choose what to do with the ticked orders.")
             return redirect(back)
         if len(numbers) > BULK_MAX_ORDERS:
             messages.error(request, f"Tick at most {BULK_MAX_ORDERS} orders at once.")
             return redirect(back)
-        results = orders_move_in_bulk(numbers=numbers, to_status=action, by=request.user)
-        moved = sum(result.moved for result in results)
+        if action == "ship":
+            try:
+                shipped = orders_ship_in_bulk(
+                    numbers=numbers,
+                    by=request.user,
+                    tracking_reference=request.POST.get("tracking_reference", ""),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(back)
+            rows = [{"number": r.number, "moved": r.shipped, "message": r.message} for r in shipped]
+        else:
+            results = orders_move_in_bulk(numbers=numbers, to_status=action, by=request.user)
+            rows = [asdict(result) for result in results]
+        moved = sum(row["moved"] for row in rows)
         request.session[BULK_RESULTS_KEY] = {
-            "action": BULK_MOVES[action],
+            "action": "shipped" if action == "ship" else BULK_MOVES[action],
             "moved": moved,
-            "failed": len(results) - moved,
-            "rows": [asdict(result) for result in results],
+            "failed": len(rows) - moved,
+            "rows": rows,
         }
         return redirect(back)
 

@@ -17,21 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from inventory.services import stock_ship
-from inventory.warehouses import warehouses_by_priority
 
+from .dispatch import Dispatch, dispatches_write
 from .exceptions import IllegalTransition
-from .line_allocation import line_allocation, line_allocation_take
 from .models import (
     FulfillmentType,
     Order,
     OrderItem,
     OrderStatus,
     Shipment,
-    ShipmentLine,
     ShipmentStatus,
 )
-from .signals import shipment_delivered, shipment_dispatched
+from .signals import shipment_delivered
 
 # The statuses an order may ship from: the distributor has taken it in hand.
 SHIPS_FROM = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
@@ -93,7 +90,7 @@ def shipment_dispatch(
     the units are taken from the lines' allocations by warehouse priority,
     and units waiting in two warehouses leave as two shipments, one per
     warehouse (`warehouse_id` ships from that one only: ValidationError when
-    a line has fewer units allocated there). For each: stock_ship writes the
+    a line has fewer units allocated there). For each (orders.dispatch): stock_ship writes the
     movements, the lines' allocated units become shipped, the Shipment and
     its lines are written, and `shipment_dispatched` is sent (its invoice,
     with that warehouse's state and GSTIN, is issued by invoicing's
@@ -101,76 +98,15 @@ def shipment_dispatch(
     the order's status. Returns the shipments, first warehouse first.
     """
     chosen = shipment_lines_clean(order, lines)
-    warehouses = {w.pk: w for w in warehouses_by_priority(order.distributor_id)}
-    priority = list(warehouses)
-    default_id = priority[0]
-    by_warehouse: dict[int, dict[OrderItem, int]] = {}
-    for item, quantity in chosen.items():
-        if warehouse_id is not None:
-            there = line_allocation(item, default_id).get(warehouse_id, 0)
-            if quantity > there:
-                raise ValidationError(
-                    {"lines": f"{item.sku}: only {there} allocated in that warehouse."}
-                )
-            taken = line_allocation_take(item, quantity, default_id, [warehouse_id], only=True)
-        else:
-            taken = line_allocation_take(item, quantity, default_id, priority)
-        for w, units in taken.items():
-            by_warehouse.setdefault(w, {})[item] = units
-    for item, quantity in chosen.items():
-        item.quantity_allocated -= quantity
-        item.quantity_shipped += quantity
-    OrderItem.objects.bulk_update(
-        list(chosen), ["quantity_allocated", "quantity_shipped", "allocated_by_warehouse"]
+    dispatch = Dispatch(
+        order=order,
+        chosen=chosen,
+        tracking_reference=tracking_reference,
+        note=note,
+        handed_over=handed_over,
+        warehouse_id=warehouse_id,
     )
-    sequence = Shipment.objects.filter(order=order).count()
-    now = timezone.now()
-    rank = {w: i for i, w in enumerate(priority)}
-    shipments = []
-    for w in sorted(by_warehouse, key=lambda w: (rank.get(w, len(rank)), w)):
-        units = by_warehouse[w]
-        stock_ship(
-            distributor_id=order.distributor_id,
-            warehouse_id=w,
-            lines={item.product_id: quantity for item, quantity in units.items()},
-            reference=order.stock_reference,
-            by_id=by.pk if by is not None else None,
-            note=f"Order {order.number} dispatched",
-        )
-        sequence += 1
-        shipment = Shipment.objects.create(
-            order=order,
-            sequence=sequence,
-            number=f"{order.number}-S{sequence}",
-            method=order.fulfillment_type,
-            warehouse_id=w,
-            tracking_reference=tracking_reference.strip(),
-            note=note.strip(),
-            dispatched_at=now,
-            dispatched_by=by,
-            status=ShipmentStatus.DELIVERED if handed_over else ShipmentStatus.DISPATCHED,
-            delivered_at=now if handed_over else None,
-        )
-        if w in warehouses:
-            shipment.warehouse = warehouses[w]
-        shipment_lines = ShipmentLine.objects.bulk_create(
-            [
-                ShipmentLine(shipment=shipment, order_item=item, quantity=quantity)
-                for item, quantity in units.items()
-            ]
-        )
-        # `shipment` and `lines` as written (the lines with their order lines): the
-        # invoice is made from them without reading them back.
-        shipment_dispatched.send(
-            sender=Shipment,
-            shipment_id=shipment.pk,
-            order_id=order.pk,
-            sequence=sequence,
-            shipment=shipment,
-            lines=shipment_lines,
-        )
-        shipments.append(shipment)
-    return shipments
+    return dispatches_write([dispatch], distributor_id=order.distributor_id, by=by)[order.pk]
 
 
 def status_after_shipping(order: Order) -> str:
