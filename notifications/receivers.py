@@ -216,7 +216,7 @@ def queue_transfer_requested(sender, transfer_id, **kwargs):
 
 @receiver(transfer_reminder_due, dispatch_uid="notifications.transfer_reminder")
 def queue_transfer_reminder(sender, transfer_id, **kwargs):
-    transfer_notices.transfer_reminder_queue(transfer_id=transfer_id)
+    transfer_notices.transfer_requested_queue(transfer_id=transfer_id, reminder=True)
 
 
 @receiver(transfer_shipped, dispatch_uid="notifications.transfer_shipped")

@@ -75,28 +75,17 @@ def _notify_members(*, organization_id, transfer, event, template, dedup_key, re
     return {member.pk: channels for member, channels in zip(members, used, strict=True)}
 
 
-def transfer_requested_queue(*, transfer_id: int) -> dict[int, list[str]]:
-    """Tell the source's members that a transfer waits for them to confirm it."""
+def transfer_requested_queue(*, transfer_id: int, reminder: bool = False) -> dict[int, list[str]]:
+    """Tell the source's members that a transfer waits for them to confirm it; with
+    `reminder`, that it still does (transfers.reminders, once per transfer)."""
     transfer = _transfer(transfer_id)
     return _notify_members(
         organization_id=transfer.source_id,
         transfer=transfer,
         event=TRANSFER_REQUESTED.key,
         template="transfer_requested",
-        dedup_key=f"transfer_requested:{transfer.pk}",
-    )
-
-
-def transfer_reminder_queue(*, transfer_id: int) -> dict[int, list[str]]:
-    """Remind the source's members of a request they have not answered (once per transfer)."""
-    transfer = _transfer(transfer_id)
-    return _notify_members(
-        organization_id=transfer.source_id,
-        transfer=transfer,
-        event=TRANSFER_REQUESTED.key,
-        template="transfer_requested",
-        dedup_key=f"transfer_reminder:{transfer.pk}",
-        reminder=True,
+        dedup_key=f"{'transfer_reminder' if reminder else 'transfer_requested'}:{transfer.pk}",
+        reminder=reminder,
     )
 
 
