@@ -226,10 +226,34 @@ class DemoHistory:
         with outbox_as_sent():
             for day in days:
                 self._day(day, plan[day])
+            self._clear_a_shelf()
             # Whatever falls due before now still happens; later events are left undone.
             self._until(self.now)
             self._move_to(self.now)
         return self.stats.as_created()
+
+    def _clear_a_shelf(self) -> None:
+        """On the history's last evening a retailer bought every unit left of the store's
+        best seller (waiting for the morning's round to be accepted), so the store opens
+        on one item out of stock, its reorder under way, whatever day the seed runs: the
+        stock-cover chart shows it first."""
+        store = self.distributors[0]
+        best_seller = self.catalogs[store.pk][0][0]
+        available = sum(
+            item.on_hand - item.allocated - item.held
+            for item in StockItem.objects.filter(distributor=store, product_id=best_seller)
+        )
+        retail_buyers = [b for b in self.buyers if b.organization_id is not None]
+        if available <= 0 or not retail_buyers:
+            return
+        order_place(
+            customer=retail_buyers[0],
+            distributor=store,
+            items=[(best_seller, available)],
+            shipping_address="18 Market Road\nPune 411018",
+            backorder=False,
+        )
+        self.stats.orders += 1  # placed just now: it waits for the store to accept it
 
     def _cast(self, orgs: dict[str, Organization]) -> None:
         """The people of the history: buyers, each distributor's staff, procurement staff."""
